@@ -1,0 +1,105 @@
+"""Collects one account's regions into a snapshot: plain data, no secrets, with every call that failed."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+
+from ..model.arns import parse_pool_arn, provider_arns_by_stage
+from .calls import CallLog
+from .functions import collect_function
+from .rest_apis import collect_rest_api, list_rest_apis
+from .session import Clients
+from .user_pools import collect_user_pool, list_pool_ids
+
+SNAPSHOT_SCHEMA = "apigw-scan-snapshot/1"
+PRE_TOKEN_TRIGGERS = ("PreTokenGeneration",)
+
+
+def collect_account(session: boto3.Session, regions: list[str], api_filter: list[str] | None = None,
+                    call_log: CallLog | None = None) -> dict[str, Any]:
+    """Everything the rules need from `regions`, as a JSON-ready snapshot."""
+    log = call_log or CallLog()
+    clients = Clients(session, log)
+    account = clients.account_id(regions[0])
+    partition = session.get_partition_for_region(regions[0])
+    with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
+        per_region = list(pool.map(lambda region: _collect_region(clients, log, region, account, partition,
+                                                                  api_filter), regions))
+    snapshot: dict[str, Any] = {
+        "schema": SNAPSHOT_SCHEMA, "account": account, "partition": partition, "regions": regions,
+        "rest_apis": [api for region in per_region for api in region["rest_apis"]],
+        "apis_listed": [name for region in per_region for name in region["apis_listed"]],
+        "user_pools": [user_pool for region in per_region for user_pool in region["user_pools"]],
+        "pool_listings": {region["region"]: region["pool_listing"] for region in per_region},
+        "functions": {},
+    }
+    _collect_referenced_pools(clients, log, snapshot)
+    for arn in sorted(_trigger_functions(snapshot)):
+        snapshot["functions"][arn] = collect_function(clients, log, account, arn)
+    snapshot["errors"] = log.errors
+    snapshot["calls"] = dict(sorted(log.counts.items()))
+    return snapshot
+
+
+def _collect_region(clients: Clients, log: CallLog, region: str, account: str, partition: str,
+                    api_filter: list[str] | None) -> dict[str, Any]:
+    listed = list_rest_apis(clients, log, region)
+    selected = [api for api in listed or [] if not api_filter or api["id"] in api_filter
+                or api.get("name") in api_filter]
+    rest_apis = [collect_rest_api(clients, log, region, api) for api in selected]
+    pool_ids = list_pool_ids(clients, log, region)
+    if api_filter:
+        # A filtered scan audits the pools its APIs use, not every pool of the region.
+        wanted = {parsed.pool_id for api in rest_apis for parsed in _referenced_pools(api)
+                  if parsed.region == region and parsed.account == account}
+        pool_ids = [pool_id for pool_id in pool_ids or [] if pool_id in wanted] if pool_ids is not None else None
+    user_pools = [collect_user_pool(clients, log, region, account, partition, pool_id) for pool_id in pool_ids or []]
+    return {
+        "region": region,
+        "rest_apis": rest_apis,
+        "apis_listed": [f"{api.get('name')} ({api['id']}, {region})" for api in listed or []],
+        "user_pools": [user_pool for user_pool in user_pools if user_pool["status"] != "not-found"],
+        "pool_listing": {"complete": pool_ids is not None},
+    }
+
+
+def _referenced_pools(api: dict[str, Any]) -> list[Any]:
+    pools = []
+    for authorizer in api.get("authorizers") or []:
+        for _raw, _stage, resolved in provider_arns_by_stage(authorizer, api.get("stages") or []):
+            parsed = parse_pool_arn(resolved) if resolved else None
+            if parsed:
+                pools.append(parsed)
+    return pools
+
+
+def _collect_referenced_pools(clients: Clients, log: CallLog, snapshot: dict[str, Any]) -> None:
+    """Pools that authorizers name in a region not scanned are looked up there (same account only)."""
+    known = {user_pool["arn"] for user_pool in snapshot["user_pools"]}
+    lookups: dict[str, dict[str, Any]] = {}
+    for api in snapshot["rest_apis"]:
+        for parsed in _referenced_pools(api):
+            if (parsed.arn in known or parsed.arn in lookups or parsed.region in snapshot["regions"]
+                    or parsed.account != snapshot["account"] or parsed.partition != snapshot["partition"]):
+                continue
+            record = collect_user_pool(clients, log, parsed.region, parsed.account, parsed.partition, parsed.pool_id)
+            lookups[parsed.arn] = {"status": record["status"], "message": record.get("message", "")}
+            if record["status"] == "ok":
+                snapshot["user_pools"].append(record)
+    snapshot["pool_lookups"] = lookups
+
+
+def _trigger_functions(snapshot: dict[str, Any]) -> set[str]:
+    arns = set()
+    for user_pool in snapshot["user_pools"]:
+        config = user_pool.get("lambda_config") or {}
+        for trigger in PRE_TOKEN_TRIGGERS:
+            if config.get(trigger):
+                arns.add(config[trigger])
+        versioned = config.get("PreTokenGenerationConfig") or {}
+        if versioned.get("LambdaArn"):
+            arns.add(versioned["LambdaArn"])
+    return arns

@@ -1,0 +1,108 @@
+"""Every AWS call the scanner makes goes through here: counted, and recorded instead of raised."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+DENIED_CODES = frozenset({
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
+    "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
+})
+NOT_FOUND_CODES = frozenset({"NotFoundException", "ResourceNotFoundException"})
+THROTTLED_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
+
+# API Gateway's control plane is authorized by HTTP verb (apigateway:GET on the resource path).
+_IAM_PREFIX = {"apigateway": "apigateway", "apigatewayv2": "apigateway", "cognito-idp": "cognito-idp",
+               "lambda": "lambda", "sts": "sts"}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action that allows `operation` (botocore's CamelCase name) on `service`."""
+    if service in ("apigateway", "apigatewayv2"):
+        return "apigateway:GET"
+    return f"{_IAM_PREFIX.get(service, service)}:{operation}"
+
+
+@dataclass
+class Outcome:
+    """What one call returned: data, or why there is none."""
+
+    data: Any = None
+    status: str = "ok"  # ok | not-found | denied | failed
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class CallLog:
+    """Counts calls per service and operation, and keeps the calls that could not be made."""
+
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, service: str, operation: str) -> None:
+        with self._lock:
+            self.counts[f"{service}:{operation}"] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def call(self, client: Any, method: str, *, region: str, subject: str | None = None,
+             expect_not_found: bool = False, **params: Any) -> Outcome:
+        """Call `client.method(**params)`; a failure becomes an Outcome and, unless expected, an error record."""
+        try:
+            return Outcome(getattr(client, method)(**params))
+        except ClientError as error:
+            return self._failed(client, method, region, subject, expect_not_found, error)
+        except BotoCoreError as error:
+            return self._record(client, method, region, subject, "failed", _one_line(str(error)))
+
+    def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
+                 **params: Any) -> Outcome:
+        """All pages of a paginated call, the items of `result_key` joined into one list."""
+        items: list[Any] = []
+        try:
+            for page in client.get_paginator(method).paginate(**params):
+                items.extend(page.get(result_key, []) or [])
+            return Outcome(items)
+        except ClientError as error:
+            return self._failed(client, method, region, subject, False, error)
+        except BotoCoreError as error:
+            return self._record(client, method, region, subject, "failed", _one_line(str(error)))
+
+    def _failed(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
+                error: ClientError) -> Outcome:
+        code = error.response.get("Error", {}).get("Code", "")
+        message = _one_line(f"{code}: {error.response.get('Error', {}).get('Message', '')}".strip(": "))
+        if code in NOT_FOUND_CODES and expect_not_found:
+            return Outcome(status="not-found", message=message)
+        status = "denied" if code in DENIED_CODES else "failed"
+        if code in THROTTLED_CODES:
+            message = f"{message} (throttled past botocore's retries)"
+        return self._record(client, method, region, subject, status, message)
+
+    def _record(self, client: Any, method: str, region: str, subject: str | None, status: str,
+                message: str) -> Outcome:
+        service = client.meta.service_model.service_name
+        operation = client.meta.method_to_api_mapping.get(method, method)
+        record = {
+            "region": region, "service": service, "operation": operation,
+            "iam_action": iam_action(service, operation), "subject": subject, "message": message,
+        }
+        with self._lock:
+            self.errors.append(record)
+        return Outcome(status=status, message=message)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:500]

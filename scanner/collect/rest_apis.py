@@ -1,0 +1,107 @@
+"""Collects REST APIs: resources with their methods, authorizers, stages and what each deployment serves."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .calls import CallLog
+from .session import Clients
+
+PAGE_SIZE = 500  # the API's maximum; the default (25) would multiply the calls on large APIs
+_AUTHORIZER_FIELDS = (
+    "id", "name", "type", "providerARNs", "identitySource", "identityValidationExpression",
+    "authorizerUri", "authorizerCredentials", "authorizerResultTtlInSeconds", "authType",
+)
+_METHOD_FIELDS = ("authorizationType", "authorizerId", "authorizationScopes", "apiKeyRequired")
+
+
+def list_rest_apis(clients: Clients, log: CallLog, region: str) -> list[dict[str, Any]] | None:
+    """The region's REST APIs as get_rest_apis returns them (policy and endpoint types included), None if denied."""
+    outcome = log.paginate(clients.get("apigateway", region), "get_rest_apis", "items", region=region,
+                           PaginationConfig={"PageSize": PAGE_SIZE})
+    return outcome.data if outcome.ok else None
+
+
+def collect_rest_api(clients: Clients, log: CallLog, region: str, api: dict[str, Any]) -> dict[str, Any]:
+    """One REST API with everything the rules judge; a part that could not be read is None."""
+    client = clients.get("apigateway", region)
+    api_id = api["id"]
+    subject = f"restapi/{api_id}"
+    resources = log.paginate(client, "get_resources", "items", region=region, subject=subject,
+                             restApiId=api_id, embed=["methods"], PaginationConfig={"PageSize": PAGE_SIZE})
+    authorizers = log.paginate(client, "get_authorizers", "items", region=region, subject=subject,
+                               restApiId=api_id, PaginationConfig={"PageSize": PAGE_SIZE})
+    stages = log.call(client, "get_stages", region=region, subject=subject, restApiId=api_id)
+    stage_list = [_stage(stage) for stage in (stages.data or {}).get("item", [])] if stages.ok else None
+    return {
+        "region": region,
+        "id": api_id,
+        "name": api.get("name", api_id),
+        "policy": api.get("policy"),
+        "endpoint_types": (api.get("endpointConfiguration") or {}).get("types") or [],
+        "api_key_source": api.get("apiKeySource"),
+        "resources": [_resource(resource) for resource in resources.data] if resources.ok else None,
+        "authorizers": [_pick(authorizer, _AUTHORIZER_FIELDS) for authorizer in authorizers.data]
+        if authorizers.ok else None,
+        "stages": stage_list,
+        "deployments": _deployments(clients, log, region, api_id, stage_list or []),
+    }
+
+
+def _deployments(clients: Clients, log: CallLog, region: str, api_id: str,
+                 stages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What each deployment in use serves: read once per deployment, however many stages share it."""
+    client = clients.get("apigateway", region)
+    deployments: dict[str, dict[str, Any]] = {}
+    for stage in stages:
+        deployment_id = stage.get("deploymentId")
+        if not deployment_id or deployment_id in deployments:
+            continue
+        subject = f"restapi/{api_id}/stage/{stage['stageName']}"
+        summary = log.call(client, "get_deployment", region=region, subject=subject,
+                           restApiId=api_id, deploymentId=deployment_id, embed=["apisummary"])
+        export = log.call(client, "get_export", region=region, subject=subject, restApiId=api_id,
+                          stageName=stage["stageName"], exportType="oas30",
+                          parameters={"extensions": "authorizers"}, accepts="application/json")
+        deployments[deployment_id] = {
+            "id": deployment_id,
+            "summary": (summary.data or {}).get("apiSummary") if summary.ok else None,
+            "summary_error": None if summary.ok else summary.message,
+            "export": _export_body(export.data) if export.ok else None,
+            "export_error": None if export.ok else export.message,
+        }
+    return deployments
+
+
+def _export_body(response: dict[str, Any]) -> dict[str, Any] | None:
+    body = response.get("body")
+    raw = body.read() if hasattr(body, "read") else body
+    try:
+        document = json.loads(raw or b"{}")
+    except (TypeError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _resource(resource: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": resource.get("id"),
+        "path": resource.get("path", "/"),
+        "methods": {
+            verb: _pick(method, _METHOD_FIELDS) for verb, method in (resource.get("resourceMethods") or {}).items()
+        },
+    }
+
+
+def _stage(stage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "stageName": stage.get("stageName"),
+        "deploymentId": stage.get("deploymentId"),
+        "variables": stage.get("variables") or {},
+        "lastUpdatedDate": str(stage.get("lastUpdatedDate") or stage.get("createdDate") or ""),
+    }
+
+
+def _pick(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: record[name] for name in fields if name in record}

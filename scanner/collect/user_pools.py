@@ -1,0 +1,76 @@
+"""Collects Cognito user pools: settings, domain, Lambda triggers, app clients and resource servers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .calls import CallLog
+from .session import Clients
+
+_CLIENT_FIELDS = (
+    "ClientId", "ClientName", "AllowedOAuthFlows", "AllowedOAuthFlowsUserPoolClient", "AllowedOAuthScopes",
+    "CallbackURLs", "LogoutURLs", "DefaultRedirectURI", "ExplicitAuthFlows", "SupportedIdentityProviders",
+)
+
+
+def list_pool_ids(clients: Clients, log: CallLog, region: str) -> list[str] | None:
+    """IDs of every user pool in the region, or None when they cannot be listed."""
+    outcome = log.paginate(clients.get("cognito-idp", region), "list_user_pools", "UserPools",
+                           region=region, MaxResults=60)
+    return [pool["Id"] for pool in outcome.data] if outcome.ok else None
+
+
+def collect_user_pool(clients: Clients, log: CallLog, region: str, account: str, partition: str,
+                      pool_id: str) -> dict[str, Any]:
+    """One pool with its app clients (secrets never kept) and resource servers; `status` says if it exists."""
+    client = clients.get("cognito-idp", region)
+    arn = f"arn:{partition}:cognito-idp:{region}:{account}:userpool/{pool_id}"
+    described = log.call(client, "describe_user_pool", region=region, subject=arn, expect_not_found=True,
+                         UserPoolId=pool_id)
+    record: dict[str, Any] = {"region": region, "id": pool_id, "arn": arn, "status": described.status,
+                              "message": described.message}
+    if not described.ok:
+        return record
+    pool = described.data.get("UserPool", {})
+    record.update({
+        "name": pool.get("Name"),
+        "domain": pool.get("Domain"),
+        "custom_domain": pool.get("CustomDomain"),
+        "lambda_config": pool.get("LambdaConfig") or {},
+        "clients": _app_clients(client, log, region, arn, pool_id),
+        "resource_servers": _resource_servers(client, log, region, arn, pool_id),
+    })
+    return record
+
+
+def _app_clients(client: Any, log: CallLog, region: str, arn: str, pool_id: str) -> list[dict[str, Any]] | None:
+    listing = log.paginate(client, "list_user_pool_clients", "UserPoolClients", region=region, subject=arn,
+                           UserPoolId=pool_id, MaxResults=60)
+    if not listing.ok:
+        return None
+    app_clients = []
+    for summary in listing.data:
+        described = log.call(client, "describe_user_pool_client", region=region, subject=arn,
+                             UserPoolId=pool_id, ClientId=summary["ClientId"])
+        if not described.ok:
+            app_clients.append({"ClientId": summary["ClientId"], "ClientName": summary.get("ClientName"),
+                                "unreadable": described.message})
+            continue
+        app_client = described.data.get("UserPoolClient", {})
+        record = {name: app_client[name] for name in _CLIENT_FIELDS if name in app_client}
+        # The secret itself is dropped here, at the door: only whether there is one goes further.
+        record["HasClientSecret"] = bool(app_client.get("ClientSecret"))
+        app_clients.append(record)
+    return app_clients
+
+
+def _resource_servers(client: Any, log: CallLog, region: str, arn: str, pool_id: str) -> list[dict[str, Any]] | None:
+    listing = log.paginate(client, "list_resource_servers", "ResourceServers", region=region, subject=arn,
+                           UserPoolId=pool_id, MaxResults=50)
+    if not listing.ok:
+        return None
+    return [
+        {"Identifier": server.get("Identifier"),
+         "Scopes": [scope.get("ScopeName") for scope in server.get("Scopes") or []]}
+        for server in listing.data
+    ]

@@ -1,0 +1,44 @@
+"""`apigw-scan demo`: the same scan on the example account, emulated in-process by moto (no AWS, no network)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..rules.loader import Rule
+
+# Settings of the user's shell that would send the in-process emulator's calls elsewhere.
+_OUTSIDE_SETTINGS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+
+
+@contextmanager
+def emulated_aws() -> Iterator[Any]:
+    """moto in this process, with what it lacks of API Gateway added; yields a boto3 session for it."""
+    import boto3
+    from moto import mock_aws
+
+    from .account import REGION
+    from .moto_extensions import install
+
+    saved = {name: os.environ.pop(name) for name in list(os.environ)
+             if name in _OUTSIDE_SETTINGS or name.startswith("AWS_ENDPOINT_URL")}
+    try:
+        install()
+        with mock_aws():
+            yield boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=REGION)
+    finally:
+        os.environ.update(saved)
+
+
+def demo_report(rules: list[Rule]) -> dict[str, Any]:
+    """Seeds the example account, scans it, and returns the report."""
+    from ..collect.account import collect_account
+    from ..scan import judge
+    from .account import REGION, seed_demo_account
+
+    with emulated_aws() as session:
+        seed_demo_account(session)
+        snapshot = collect_account(session, [REGION])
+    return judge(snapshot, None, rules)

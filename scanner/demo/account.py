@@ -1,0 +1,71 @@
+"""The demo account: a small shop with healthy methods and each documented misconfiguration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from . import seed
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+
+
+def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str, Any]:
+    """Creates the example resources; returns their IDs by name."""
+    apigateway = session.client("apigateway", region_name=region)
+    cognito = session.client("cognito-idp", region_name=region)
+    lambda_client = session.client("lambda", region_name=region)
+    iam = session.client("iam", region_name=region)
+
+    customers = seed.create_pool(cognito, "shop-customers", domain="shop-demo",
+                                 resource_servers={"orders": ["read", "write"]})
+    seed.create_client(cognito, customers["id"], "shop-web", **seed.web_client_settings(["orders/read", "orders/write"]))
+    seed.create_client(cognito, customers["id"], "shop-mobile", AllowedOAuthFlowsUserPoolClient=True,
+                       AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "orders/read"],
+                       SupportedIdentityProviders=["COGNITO"], ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+    seed.create_client(cognito, customers["id"], "shop-legacy-spa", GenerateSecret=True,
+                       AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["implicit"],
+                       AllowedOAuthScopes=["email"], CallbackURLs=["https://old.example.com/"],
+                       SupportedIdentityProviders=["COGNITO"], ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
+    seed.create_client(cognito, customers["id"], "shop-batch", ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+
+    enrich = seed.create_function(lambda_client, iam, "partners-enrich-claims")
+    partners = seed.create_pool(cognito, "partners", lambda_config={"PreTokenGeneration": enrich})
+    seed.create_client(cognito, partners["id"], "partner-portal",
+                       **seed.web_client_settings([], callback="https://partners.example.com/cb"))
+
+    shop = seed.create_rest_api(apigateway, "shop")
+    shop_auth = seed.add_cognito_authorizer(apigateway, shop, "shop-cognito", [customers["arn"]])
+    protected = {"authorization": "COGNITO_USER_POOLS", "authorizer_id": shop_auth}
+    seed.add_method(apigateway, shop, "/orders", "GET", **protected, scopes=["orders/read"])
+    seed.add_method(apigateway, shop, "/orders", "POST", **protected, scopes=["orders/admin"])
+    seed.add_method(apigateway, shop, "/orders", "OPTIONS", **protected)
+    seed.add_method(apigateway, shop, "/profile", "GET", **protected)
+    seed.add_method(apigateway, shop, "/catalog", "GET")
+    profile_put = seed.add_method(apigateway, shop, "/profile", "PUT", **protected, scopes=["orders/write"])
+    seed.deploy(apigateway, shop, "prod")
+    # Changed after the deployment and never deployed: prod still serves the old configuration.
+    seed.add_method(apigateway, shop, "/orders/{id}", "DELETE", **protected, scopes=["orders/write"])
+    apigateway.update_method(restApiId=shop, resourceId=profile_put, httpMethod="PUT", patchOperations=[
+        {"op": "replace", "path": "/authorizationScopes", "value": "profile/write"}])
+
+    deleted_pool = f"arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/{region}_Del3ted0"
+    admin = seed.create_rest_api(apigateway, "legacy-admin")
+    admin_auth = seed.add_cognito_authorizer(apigateway, admin, "admin-cognito", [deleted_pool], header="X-Auth-Token")
+    seed.add_method(apigateway, admin, "/users", "GET", authorization="COGNITO_USER_POOLS", authorizer_id=admin_auth)
+    seed.deploy(apigateway, admin, "v1")
+
+    partner_api = seed.create_rest_api(apigateway, "partner-api")
+    partner_auth = seed.add_cognito_authorizer(apigateway, partner_api, "partner-cognito", [partners["arn"]],
+                                               validation="^web-[a-z0-9]+$")
+    seed.add_method(apigateway, partner_api, "/quotes", "GET", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=partner_auth)
+    seed.deploy(apigateway, partner_api, "live")
+
+    reports = seed.create_rest_api(apigateway, "internal-reports")
+    seed.add_cognito_authorizer(apigateway, reports, "reports-cognito", [customers["arn"]])
+    seed.add_method(apigateway, reports, "/daily", "GET", authorization="AWS_IAM")
+    return {"pools": {"shop-customers": customers, "partners": partners},
+            "apis": {"shop": shop, "legacy-admin": admin, "partner-api": partner_api, "internal-reports": reports}}

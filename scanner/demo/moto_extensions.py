@@ -1,0 +1,200 @@
+"""What moto lacks of API Gateway's deployment behaviour, added to moto for the demo and the tests.
+
+AWS freezes an API's configuration into each deployment: `get_deployment(embed=["apisummary"])`
+returns what the deployment serves and `get_export(stageName, "oas30", extensions=authorizers)`
+returns a stage's deployed definition. moto keeps no such copy (its export shows the live API,
+its deployments have no summary), has no `update_method`, and drops an authorizer's
+`identityValidationExpression` on create (a misspelt keyword). `install()` teaches moto all four.
+The scanner never imports this module: it talks to AWS (or to whatever AWS_ENDPOINT_URL names)
+and cannot tell the difference.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+_INSTALLED = False
+_SNAPSHOT_ATTRIBUTE = "deployed_configuration"
+
+
+def install() -> None:
+    """Patch moto's API Gateway in this process (idempotent)."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    from moto.apigateway import models, responses
+
+    original_create_deployment = models.RestAPI.create_deployment
+
+    def create_deployment(self: Any, name: str, description: str, stage_variables: Any = None) -> Any:
+        deployment = original_create_deployment(self, name, description, stage_variables)
+        setattr(deployment, _SNAPSHOT_ATTRIBUTE, _freeze(self))
+        return deployment
+
+    models.RestAPI.create_deployment = create_deployment
+
+    original_get_deployment = responses.APIGatewayResponse.get_deployment
+
+    def get_deployment(self: Any) -> str:
+        body = json.loads(original_get_deployment(self))
+        embed = self.querystring.get("embed", [])
+        if "apisummary" in embed:
+            parts = self.path.split("/")
+            api = self.backend.get_rest_api(parts[2])
+            frozen = getattr(api.deployments[parts[4]], _SNAPSHOT_ATTRIBUTE, None) or _freeze(api)
+            body["apiSummary"] = _api_summary(frozen)
+        return json.dumps(body)
+
+    responses.APIGatewayResponse.get_deployment = get_deployment
+
+    def get_export(self: Any) -> Any:
+        parts = self.path.split("/")
+        api_id, stage_name, export_type = parts[-5], parts[-3], parts[-1]
+        api = self.backend.get_rest_api(api_id)
+        stage = api.stages.get(stage_name)
+        if stage is None:
+            return self.error("NotFoundException", "Invalid stage identifier specified", 404)
+        if export_type not in ("oas30", "swagger"):
+            return self.error("BadRequestException", f"No API exporter for type '{export_type}'")
+        frozen = getattr(api.deployments[stage.deployment_id], _SNAPSHOT_ATTRIBUTE, None) or _freeze(api)
+        extensions = ",".join(self.querystring.get("extensions", []))
+        document = _openapi_document(api, stage_name, frozen, with_authorizers="authorizers" in extensions)
+        headers = {"Content-Type": "application/json"}
+        return 200, headers, json.dumps(document).encode("utf-8")
+
+    responses.APIGatewayResponse.get_export = get_export
+
+    def update_method(self: Any) -> str:
+        parts = self.path.split("/")
+        api = self.backend.get_rest_api(parts[2])
+        method = api.resources[parts[4]].resource_methods[parts[6]]
+        for operation in self._get_param("patchOperations") or []:
+            _apply_method_patch(method, operation)
+        return json.dumps(method.to_json())
+
+    responses.APIGatewayResponse.update_method = update_method
+
+    original_authorizer_init = models.Authorizer.__init__
+
+    def authorizer_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        misspelt = kwargs.get("identiy_validation_expression")
+        if misspelt and not kwargs.get("identity_validation_expression"):
+            kwargs["identity_validation_expression"] = misspelt
+        original_authorizer_init(self, *args, **kwargs)
+
+    models.Authorizer.__init__ = authorizer_init
+    _INSTALLED = True
+
+
+def _freeze(api: Any) -> dict[str, Any]:
+    """The parts of a live API that a deployment serves, copied."""
+    methods: dict[str, dict[str, Any]] = {}
+    for resource in api.resources.values():
+        path = resource.get_path()
+        for verb, method in resource.resource_methods.items():
+            methods.setdefault(path, {})[verb] = {
+                "authorizationType": method.authorization_type or "NONE",
+                "authorizerId": method.authorizer_id,
+                "authorizationScopes": list(method.authorization_scopes or []),
+                "apiKeyRequired": bool(method.api_key_required),
+            }
+    authorizers = {
+        authorizer.id: {
+            "name": authorizer.name,
+            "type": authorizer.type,
+            "providerARNs": list(authorizer.provider_arns or []),
+            "identitySource": authorizer.identity_source,
+            "authorizerUri": authorizer.authorizer_uri,
+        }
+        for authorizer in api.authorizers.values()
+    }
+    return copy.deepcopy({"methods": methods, "authorizers": authorizers})
+
+
+def _api_summary(frozen: dict[str, Any]) -> dict[str, Any]:
+    return {
+        path: {
+            verb: {"authorizationType": method["authorizationType"], "apiKeyRequired": method["apiKeyRequired"]}
+            for verb, method in verbs.items()
+        }
+        for path, verbs in frozen["methods"].items()
+    }
+
+
+def _openapi_document(api: Any, stage_name: str, frozen: dict[str, Any], with_authorizers: bool) -> dict[str, Any]:
+    """An OpenAPI 3 export shaped as API Gateway writes it (security requirements and schemes)."""
+    schemes: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    for path, verbs in frozen["methods"].items():
+        for verb, method in verbs.items():
+            requirement: dict[str, list[str]] = {}
+            kind = method["authorizationType"]
+            if kind == "AWS_IAM":
+                requirement["sigv4"] = []
+                schemes["sigv4"] = {
+                    "type": "apiKey", "name": "Authorization", "in": "header",
+                    "x-amazon-apigateway-authtype": "awsSigv4",
+                }
+            elif kind in ("COGNITO_USER_POOLS", "CUSTOM") and method["authorizerId"] in frozen["authorizers"]:
+                authorizer = frozen["authorizers"][method["authorizerId"]]
+                requirement[authorizer["name"]] = list(method["authorizationScopes"])
+                schemes[authorizer["name"]] = _security_scheme(authorizer, with_authorizers)
+            if method["apiKeyRequired"]:
+                requirement["api_key"] = []
+                schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+            operation: dict[str, Any] = {"responses": {"200": {"description": "200 response"}}}
+            if requirement:
+                operation["security"] = [requirement]
+            key = "x-amazon-apigateway-any-method" if verb == "ANY" else verb.lower()
+            paths.setdefault(path, {})[key] = operation
+    return {
+        "openapi": "3.0.1",
+        "info": {"title": api.name, "version": "2026-01-01T00:00:00Z"},
+        "servers": [{
+            "url": f"https://{api.id}.execute-api.{api.region_name}.amazonaws.com/{{basePath}}",
+            "variables": {"basePath": {"default": stage_name}},
+        }],
+        "paths": paths,
+        "components": {"securitySchemes": schemes},
+    }
+
+
+def _security_scheme(authorizer: dict[str, Any], with_authorizers: bool) -> dict[str, Any]:
+    header = (authorizer.get("identitySource") or "method.request.header.Authorization").rsplit(".", 1)[-1]
+    if authorizer["type"] == "COGNITO_USER_POOLS":
+        scheme: dict[str, Any] = {
+            "type": "apiKey", "name": header, "in": "header",
+            "x-amazon-apigateway-authtype": "cognito_user_pools",
+        }
+        if with_authorizers:
+            scheme["x-amazon-apigateway-authorizer"] = {
+                "type": "cognito_user_pools", "providerARNs": authorizer["providerARNs"],
+            }
+        return scheme
+    scheme = {"type": "apiKey", "name": header, "in": "header", "x-amazon-apigateway-authtype": "custom"}
+    if with_authorizers:
+        scheme["x-amazon-apigateway-authorizer"] = {
+            "type": str(authorizer["type"]).lower(), "authorizerUri": authorizer.get("authorizerUri"),
+        }
+    return scheme
+
+
+def _apply_method_patch(method: Any, operation: dict[str, Any]) -> None:
+    path, op, value = operation.get("path", ""), operation.get("op"), operation.get("value")
+    if path == "/authorizationType":
+        method.authorization_type = value
+    elif path == "/authorizerId":
+        method.authorizer_id = value
+    elif path == "/apiKeyRequired":
+        method.api_key_required = str(value).lower() == "true"
+    elif path.startswith("/authorizationScopes"):
+        scopes = list(method.authorization_scopes or [])
+        if op == "add" and value not in scopes:
+            scopes.append(value)
+        elif op == "remove":
+            scopes = [scope for scope in scopes if scope != value] if value else []
+        elif op == "replace":
+            scopes = [value] if value else []
+        method.authorization_scopes = scopes

@@ -1,0 +1,113 @@
+"""Builders that create API Gateway, Cognito and Lambda resources through boto3: the demo account and tests use them."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+
+def create_pool(cognito: Any, name: str, *, domain: str | None = None,
+                resource_servers: dict[str, list[str]] | None = None,
+                lambda_config: dict[str, Any] | None = None) -> dict[str, str]:
+    """A user pool with an optional domain and resource servers ({identifier: [scope names]})."""
+    params: dict[str, Any] = {"PoolName": name}
+    if lambda_config:
+        params["LambdaConfig"] = lambda_config
+    pool = cognito.create_user_pool(**params)["UserPool"]
+    if domain:
+        cognito.create_user_pool_domain(UserPoolId=pool["Id"], Domain=domain)
+    for identifier, scopes in (resource_servers or {}).items():
+        cognito.create_resource_server(
+            UserPoolId=pool["Id"], Identifier=identifier, Name=identifier,
+            Scopes=[{"ScopeName": scope, "ScopeDescription": scope} for scope in scopes])
+    return {"id": pool["Id"], "arn": pool["Arn"]}
+
+
+def create_client(cognito: Any, pool_id: str, name: str, **settings: Any) -> str:
+    """An app client; `settings` are create_user_pool_client's parameters."""
+    return str(cognito.create_user_pool_client(UserPoolId=pool_id, ClientName=name, **settings)
+               ["UserPoolClient"]["ClientId"])
+
+
+def web_client_settings(scopes: list[str], callback: str = "https://app.example.com/callback") -> dict[str, Any]:
+    """A healthy browser client: code flow, the given scopes plus openid, a callback URL, SRP sign-in."""
+    return {
+        "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
+        "AllowedOAuthScopes": ["openid", *scopes], "CallbackURLs": [callback],
+        "SupportedIdentityProviders": ["COGNITO"],
+        "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    }
+
+
+def create_rest_api(apigateway: Any, name: str, *, policy: dict[str, Any] | None = None,
+                    endpoint: str = "REGIONAL") -> str:
+    params: dict[str, Any] = {"name": name, "endpointConfiguration": {"types": [endpoint]}}
+    if policy is not None:
+        params["policy"] = json.dumps(policy)
+    return str(apigateway.create_rest_api(**params)["id"])
+
+
+def add_cognito_authorizer(apigateway: Any, api_id: str, name: str, pool_arns: list[str], *,
+                           header: str = "Authorization", validation: str | None = None) -> str:
+    params: dict[str, Any] = {"restApiId": api_id, "name": name, "type": "COGNITO_USER_POOLS",
+                              "providerARNs": pool_arns, "identitySource": f"method.request.header.{header}"}
+    if validation:
+        params["identityValidationExpression"] = validation
+    return str(apigateway.create_authorizer(**params)["id"])
+
+
+def add_method(apigateway: Any, api_id: str, path: str, verb: str, *, authorization: str = "NONE",
+               authorizer_id: str | None = None, scopes: list[str] | None = None, api_key: bool = False) -> str:
+    """A method with a MOCK integration (so the API can be deployed); returns its resource ID."""
+    resource_id = ensure_resource(apigateway, api_id, path)
+    params: dict[str, Any] = {"restApiId": api_id, "resourceId": resource_id, "httpMethod": verb,
+                              "authorizationType": authorization, "apiKeyRequired": api_key}
+    if authorizer_id:
+        params["authorizerId"] = authorizer_id
+    if scopes:
+        params["authorizationScopes"] = scopes
+    apigateway.put_method(**params)
+    apigateway.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=verb, type="MOCK")
+    return resource_id
+
+
+def ensure_resource(apigateway: Any, api_id: str, path: str) -> str:
+    """The resource ID of `path`, creating the missing parts of it."""
+    by_path = {item["path"]: item["id"] for item in apigateway.get_resources(restApiId=api_id, limit=500)["items"]}
+    current = "/"
+    for part in [segment for segment in path.split("/") if segment]:
+        child = current.rstrip("/") + "/" + part
+        if child not in by_path:
+            by_path[child] = apigateway.create_resource(restApiId=api_id, parentId=by_path[current],
+                                                        pathPart=part)["id"]
+        current = child
+    return str(by_path[current])
+
+
+def deploy(apigateway: Any, api_id: str, stage: str) -> str:
+    return str(apigateway.create_deployment(restApiId=api_id, stageName=stage)["id"])
+
+
+def create_function(lambda_client: Any, iam: Any, name: str) -> str:
+    """A Lambda function (never invoked) and the role it needs; returns its ARN."""
+    role_name = f"{name}-role"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    try:
+        role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role_arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return str(lambda_client.create_function(
+        FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="handler.handler",
+        Code={"ZipFile": buffer.getvalue()})["FunctionArn"])
+
+
+def allow_cognito(lambda_client: Any, function_name: str, pool_arn: str, account: str) -> None:
+    lambda_client.add_permission(FunctionName=function_name, StatementId="cognito-trigger",
+                                 Action="lambda:InvokeFunction", Principal="cognito-idp.amazonaws.com",
+                                 SourceArn=pool_arn, SourceAccount=account)

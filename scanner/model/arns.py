@@ -1,0 +1,77 @@
+"""Parsing the ARNs that tie API Gateway to Cognito and Lambda, and resolving stage variables in them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_POOL_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):cognito-idp:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):(?P<account>\d{12}):"
+    r"userpool/(?P<pool_id>[\w-]+_[0-9a-zA-Z]+)$"
+)
+_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
+
+
+@dataclass(frozen=True)
+class PoolArn:
+    partition: str
+    region: str
+    account: str
+    pool_id: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{self.partition}:cognito-idp:{self.region}:{self.account}:userpool/{self.pool_id}"
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` claim of this pool's tokens."""
+        suffix = ".amazonaws.com.cn" if self.partition == "aws-cn" else ".amazonaws.com"
+        return f"https://cognito-idp.{self.region}{suffix}/{self.pool_id}"
+
+
+def parse_pool_arn(arn: str) -> PoolArn | None:
+    """The parts of a Cognito user pool ARN, or None when it is not one."""
+    match = _POOL_ARN.match(arn.strip()) if isinstance(arn, str) else None
+    if not match:
+        return None
+    pool = PoolArn(**match.groupdict())
+    # A pool ID starts with the region it lives in: eu-west-1_AbC lives in eu-west-1.
+    if not pool.pool_id.startswith(pool.region + "_"):
+        return None
+    return pool
+
+
+def pool_arn(partition: str, region: str, account: str, pool_id: str) -> str:
+    return PoolArn(partition, region, account, pool_id).arn
+
+
+def stage_variables_in(text: str) -> list[str]:
+    """Names of the `${stageVariables.NAME}` references in `text`."""
+    return _STAGE_VARIABLE.findall(text or "")
+
+
+def resolve_stage_variables(text: str, variables: dict[str, str]) -> str | None:
+    """`text` with each `${stageVariables.NAME}` replaced from `variables`; None when one is undefined."""
+    missing = [name for name in stage_variables_in(text) if name not in variables]
+    if missing:
+        return None
+    return _STAGE_VARIABLE.sub(lambda match: variables[match.group(1)], text)
+
+
+
+def provider_arns_by_stage(authorizer: dict[str, Any], stages: list[dict[str, Any]]) -> list[tuple[str, str | None, str | None]]:
+    """(as written, stage, pool ARN) for each pool an authorizer names: stage None for a plain ARN; ARN None
+    where a stage lacks a variable the ARN uses (`${stageVariables.NAME}`)."""
+    triples: list[tuple[str, str | None, str | None]] = []
+    for raw in authorizer.get("providerARNs") or []:
+        if not isinstance(raw, str):
+            continue
+        if not stage_variables_in(raw):
+            triples.append((raw, None, raw))
+            continue
+        for stage in stages:
+            variables = stage.get("variables") or {}
+            triples.append((raw, str(stage.get("stageName")), resolve_stage_variables(raw, variables)))
+    return triples

@@ -1,0 +1,90 @@
+"""Fact records for user pools (triggers, domain) and their app clients (OAuth settings, sign-in flows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .lambda_permissions import invoke_decision
+from .scopes import API_SIGN_IN_FLOWS, obtainable_scopes, oauth_enabled
+
+COGNITO_PRINCIPAL = "cognito-idp.amazonaws.com"
+CUSTOM_AUTH_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
+
+
+def pre_token_function(pool: dict[str, Any]) -> str | None:
+    config = pool.get("lambda_config") or {}
+    versioned = config.get("PreTokenGenerationConfig") or {}
+    return versioned.get("LambdaArn") or config.get("PreTokenGeneration") or None
+
+
+def pool_facts(pool: dict[str, Any], account: str, functions: dict[str, Any],
+               used_by: list[str]) -> dict[str, Any]:
+    """One record per pool read; `used_by` names the authorizers that reference it."""
+    function_arn = pre_token_function(pool)
+    function = (functions.get(function_arn) or {}) if function_arn else {}
+    status = function.get("status") if function_arn else None
+    invoke = None
+    if status == "found":
+        invoke = invoke_decision(function.get("policy"), COGNITO_PRINCIPAL, pool["arn"], account)
+    config = pool.get("lambda_config") or {}
+    return {
+        "kind": "pool", "region": pool.get("region"), "account": account,
+        "pool_id": pool.get("id"), "pool_arn": pool.get("arn"), "pool_name": pool.get("name"),
+        "domain": pool.get("custom_domain") or pool.get("domain"),
+        "has_domain": bool(pool.get("domain") or pool.get("custom_domain")),
+        "pre_token_function": function_arn,
+        "pre_token_function_status": status,
+        "pre_token_function_unknown": _function_unknown(function_arn, function),
+        "pre_token_invoke": invoke.outcome if invoke else None,
+        "pre_token_invoke_reason": invoke.reason if invoke else None,
+        "custom_auth_triggers": [name for name in CUSTOM_AUTH_TRIGGERS if config.get(name)],
+        "used_by_authorizers": used_by,
+    }
+
+
+def _function_unknown(function_arn: str | None, function: dict[str, Any]) -> str | None:
+    if not function_arn:
+        return None
+    status = function.get("status")
+    if status == "foreign":
+        return f"{function.get('message')}: whether it exists cannot be read"
+    if status in ("unreadable", None):
+        return f"lambda:GetFunctionConfiguration on {function_arn} failed: {function.get('message') or 'not read'}"
+    if status == "malformed":
+        return f"{function_arn!r} is not a Lambda function ARN"
+    return None
+
+
+def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: dict[str, Any]) -> dict[str, Any]:
+    """One record per app client; `pool_record` is the pool's fact record."""
+    enabled = oauth_enabled(app_client)
+    flows = sorted(app_client.get("AllowedOAuthFlows") or []) if enabled else []
+    explicit = sorted(app_client.get("ExplicitAuthFlows") or [])
+    return {
+        "kind": "client", "region": pool.get("region"), "account": pool_record["account"],
+        "pool_id": pool.get("id"), "pool_has_domain": pool_record["has_domain"],
+        "client_id": app_client.get("ClientId"), "client_name": app_client.get("ClientName"),
+        "unreadable": app_client.get("unreadable"),
+        "oauth_enabled": enabled, "oauth_flows": flows,
+        "browser_flows": [flow for flow in flows if flow in ("code", "implicit")],
+        "allowed_scopes": sorted(app_client.get("AllowedOAuthScopes") or []),
+        "obtainable_scopes": sorted(obtainable_scopes(app_client, pool)),
+        "callback_urls": sorted(app_client.get("CallbackURLs") or []),
+        "has_secret": bool(app_client.get("HasClientSecret")),
+        "explicit_auth_flows": explicit,
+        "identity_providers": sorted(app_client.get("SupportedIdentityProviders") or []),
+        "used_by_authorizers": pool_record["used_by_authorizers"],
+        "sign_in_problem": _sign_in_problem(enabled, explicit, pool_record),
+    }
+
+
+def _sign_in_problem(oauth: bool, explicit: list[str], pool_record: dict[str, Any]) -> str | None:
+    """Why the callers of an authorizer cannot get a token from this client, or None."""
+    if not oauth and not (API_SIGN_IN_FLOWS & set(explicit)):
+        allowed = ", ".join(explicit) or "none"
+        return (f"no sign-in flow is allowed (explicit auth flows: {allowed}; OAuth flows off): "
+                "no caller can get a token from this client")
+    if pool_record["custom_auth_triggers"] and "ALLOW_CUSTOM_AUTH" not in explicit:
+        triggers = ", ".join(pool_record["custom_auth_triggers"])
+        return f"the pool has custom-auth triggers ({triggers}) but the client does not allow ALLOW_CUSTOM_AUTH"
+    return None

@@ -1,0 +1,72 @@
+"""What a deployment serves, per method: read from its API summary and its OpenAPI export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_AUTH_TYPE_BY_SCHEME = {"cognito_user_pools": "COGNITO_USER_POOLS", "awssigv4": "AWS_IAM"}
+
+
+def deployed_methods(deployment: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]] | None:
+    """{(path, VERB): {authorization, api_key_required, authorizer, scopes, provider_arns}} or None if unreadable.
+
+    The summary is authoritative for which methods exist and their authorization type; the export adds the
+    authorizer and scopes. A field the deployment data does not give is absent, so it is not compared.
+    """
+    summary = deployment.get("summary")
+    export = deployment.get("export")
+    if not isinstance(summary, dict) and not isinstance(export, dict):
+        return None
+    methods: dict[tuple[str, str], dict[str, Any]] = {}
+    if isinstance(summary, dict):
+        for path, verbs in summary.items():
+            for verb, method in (verbs or {}).items():
+                if isinstance(method, dict):
+                    methods[(path, verb.upper())] = {
+                        "authorization": method.get("authorizationType") or "NONE",
+                        "api_key_required": bool(method.get("apiKeyRequired")),
+                    }
+    if isinstance(export, dict):
+        for key, exported in _exported_methods(export).items():
+            if isinstance(summary, dict) and key not in methods:
+                continue  # the summary lists what is served; trust it over the export
+            methods.setdefault(key, {}).update(
+                {name: value for name, value in exported.items()
+                 if not (name == "authorization" and "authorization" in methods.get(key, {}))})
+    return methods
+
+
+def _exported_methods(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    schemes = ((document.get("components") or {}).get("securitySchemes")
+               or document.get("securityDefinitions") or {})
+    methods: dict[tuple[str, str], dict[str, Any]] = {}
+    for path, operations in (document.get("paths") or {}).items():
+        for key, operation in (operations or {}).items():
+            verb = "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
+            if verb not in {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"}:
+                continue
+            methods[(path, verb)] = _method_security((operation or {}).get("security") or [], schemes)
+    return methods
+
+
+def _method_security(requirements: list[dict[str, list[str]]], schemes: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {"authorization": "NONE", "authorizer": None, "scopes": [], "provider_arns": None,
+                             "api_key_required": False}
+    for requirement in requirements:
+        for name, scopes in (requirement or {}).items():
+            scheme = schemes.get(name) or {}
+            auth_type = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
+            if auth_type in _AUTH_TYPE_BY_SCHEME:
+                found["authorization"] = _AUTH_TYPE_BY_SCHEME[auth_type]
+            elif auth_type or scheme.get("x-amazon-apigateway-authorizer"):
+                found["authorization"] = "CUSTOM"
+            elif str(scheme.get("name", "")).lower() == "x-api-key":
+                found["api_key_required"] = True
+                continue
+            if found["authorization"] in ("COGNITO_USER_POOLS", "CUSTOM"):
+                found["authorizer"] = name
+                found["scopes"] = sorted(scopes or [])
+                authorizer = scheme.get("x-amazon-apigateway-authorizer") or {}
+                if "providerARNs" in authorizer:
+                    found["provider_arns"] = sorted(authorizer["providerARNs"] or [])
+    return found

@@ -1,0 +1,92 @@
+"""Does a Lambda function's resource policy let an AWS service invoke it for a given source ARN?
+
+One evaluator for every caller: Cognito triggers (COG006) and API Gateway authorizers (LAM002).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .wildcards import wildcard_match
+
+INVOKE_ACTION = "lambda:InvokeFunction"
+_ARN_OPERATORS = {"arnlike", "arnequals", "stringlike", "stringequals"}
+_LIKE_OPERATORS = {"arnlike", "stringlike"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """`allowed`, `denied` or `unknown`, with the reason in words."""
+
+    outcome: str
+    reason: str
+
+
+def invoke_decision(policy: dict[str, Any] | None, service: str, source_arn: str, source_account: str) -> Decision:
+    """What the policy decides for `service` (e.g. cognito-idp.amazonaws.com) invoking on behalf of `source_arn`."""
+    if not policy:
+        return Decision("denied", "the function has no resource policy")
+    statements = policy.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return Decision("unknown", "the function's resource policy has no readable Statement")
+    allowed_by, unknown_reasons = None, []
+    for statement in statements:
+        if not isinstance(statement, dict) or not _applies(statement, service):
+            continue
+        matched, unknown = _conditions_match(statement.get("Condition") or {}, source_arn, source_account)
+        label = statement.get("Sid") or "unnamed statement"
+        if unknown:
+            unknown_reasons.append(f"{label}: {unknown}")
+        elif matched and statement.get("Effect") == "Deny":
+            return Decision("denied", f"statement {label} denies it")
+        elif matched and statement.get("Effect") == "Allow":
+            allowed_by = label
+    if allowed_by:
+        return Decision("allowed", f"statement {allowed_by} allows it")
+    if unknown_reasons:
+        return Decision("unknown", "; ".join(unknown_reasons))
+    return Decision("denied", f"no statement lets {service} invoke it for {source_arn}")
+
+
+def _applies(statement: dict[str, Any], service: str) -> bool:
+    principal = statement.get("Principal")
+    if principal != "*":
+        if not isinstance(principal, dict):
+            return False
+        names = [*_as_list(principal.get("Service")), *_as_list(principal.get("AWS"))]
+        if service not in names and "*" not in names:
+            return False
+    actions = _as_list(statement.get("Action"))
+    return any(wildcard_match(action, INVOKE_ACTION, case_sensitive=False) for action in actions)
+
+
+def _conditions_match(condition: Any, source_arn: str, source_account: str) -> tuple[bool, str]:
+    """(matches, why it cannot be decided or '')."""
+    if not isinstance(condition, dict):
+        return False, "Condition is not an object"
+    for operator, tests in condition.items():
+        name = str(operator).lower()
+        if not isinstance(tests, dict):
+            return False, f"{operator} is not an object"
+        for key, expected in tests.items():
+            key_name = str(key).lower()
+            values = [str(value) for value in _as_list(expected)]
+            if key_name == "aws:sourcearn" and name in _ARN_OPERATORS:
+                like = name in _LIKE_OPERATORS
+                if not any(wildcard_match(value, source_arn) if like else value == source_arn for value in values):
+                    return False, ""
+            elif key_name == "aws:sourceaccount" and name in ("stringequals", "stringlike"):
+                if not any(wildcard_match(value, source_account) for value in values):
+                    return False, ""
+            else:
+                return False, f"condition {operator} {key} is not evaluated by the scanner"
+    return True, ""
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,145 @@
+"""The human report: one row per method grouped by API, then the findings with their fixes, in 120 columns."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any
+
+from tabulate import tabulate
+
+WIDTH = 120
+_AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE"}
+HEADERS = ("API", "Stages", "Method", "Path", "Auth", "Authorizer", "Token", "Scopes", "Verdict", "Rules")
+# How narrow a column may get when the table must shrink to WIDTH (None: never wrapped).
+_NARROWEST = (10, 6, None, 12, None, 10, None, 12, None, 17)
+
+
+def render_table(report: dict[str, Any]) -> str:
+    parts = [_methods_table(report["methods"])]
+    parts.append(_findings(report["findings"]))
+    if report["errors"]:
+        parts.append(_errors(report["errors"]))
+    parts.append(_summary_line(report))
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _methods_table(methods: list[dict[str, Any]]) -> str:
+    if not methods:
+        return "No API methods found."
+    rows = []
+    previous_api = None
+    for method in sorted(methods, key=lambda m: (m["region"], m["api_name"] or "", m["api_id"], m["path"], m["method"])):
+        api = (method["region"], method["api_id"])
+        auth = _AUTH_SHORT.get(method["authorization"], method["authorization"])
+        rows.append([
+            method["api_name"] if api != previous_api else "",
+            ", ".join(method["stages"]) or "-",
+            method["method"], method["path"], auth + ("+KEY" if method.get("api_key_required") else ""),
+            method["authorizer"] or "-", method["token"], ", ".join(method["scopes"]) or "-",
+            method["verdict"], " ".join(method["findings"]) or "-",
+        ])
+        previous_api = api
+    widths = column_widths(rows)
+    wrapped = [["\n".join(wrap_cell(cell, width)) for cell, width in zip(row, widths)] for row in rows]
+    # The header and its rule are rows of their own: tabulate would pad headers by 2 and waste columns.
+    used = [max(len(line) for row in [list(HEADERS), *wrapped] for line in row[index].split("\n"))
+            for index in range(len(HEADERS))]
+    return tabulate([list(HEADERS), ["-" * width for width in used], *wrapped], tablefmt="plain",
+                    disable_numparse=True, stralign="left")
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """Lines of at most `width`, broken after a space, hyphen, slash or comma where possible."""
+    chunks = re.findall(r"[^ /,-]*[ /,-]|[^ /,-]+$", text) or [text]
+    lines = [""]
+    for chunk in chunks:
+        while len(chunk) > width:  # a chunk too long for any line is cut
+            if lines[-1]:
+                lines.append("")
+            lines[-1], chunk = chunk[:width], chunk[width:]
+            lines.append("")
+        if len(lines[-1]) + len(chunk.rstrip()) > width and lines[-1]:
+            lines.append("")
+        lines[-1] += chunk
+    return [line.rstrip() for line in lines if line.strip()] or [""]
+
+
+def column_widths(rows: list[list[str]]) -> list[int]:
+    """Each column as wide as its content, the widest wrappable ones narrowed until the table fits WIDTH."""
+    # Columns are separated by two spaces.
+    widths = [max([len(header), *(len(row[index]) for row in rows)]) for index, header in enumerate(HEADERS)]
+    while sum(widths) + 2 * (len(widths) - 1) > WIDTH:
+        slack = [(width - max(low, len(HEADERS[index])), index)
+                 for index, (width, low) in enumerate(zip(widths, _NARROWEST))
+                 if low is not None and width > max(low, len(HEADERS[index]))]
+        if not slack:
+            break
+        widths[max(slack)[1]] -= 1
+    return widths
+
+
+def _findings(findings: list[dict[str, Any]]) -> str:
+    if not findings:
+        return "No findings."
+    blocks = [f"Findings ({len(findings)})"]
+    for finding in findings:
+        label = finding["severity"].upper() if finding["outcome"] == "fail" else "UNKNOWN"
+        head = f"{label:<8} {finding['rule']:<9} {_where(finding)}"
+        lines = [textwrap.shorten(head, WIDTH, placeholder="…"), f"  {finding['title']}"]
+        lines += textwrap.wrap(finding["message"], WIDTH, initial_indent="  ", subsequent_indent="  ")
+        lines += _remediation_lines(finding["remediation"])
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _remediation_lines(remediation: str) -> list[str]:
+    """The fix: its words wrapped, then its command broken only with shell continuations, so it still pastes."""
+    start = remediation.find("aws ") if remediation.startswith("aws ") else remediation.find(": aws ") + 2
+    prose, command = (remediation[:start].strip(), remediation[start:]) if start >= 2 or remediation.startswith(
+        "aws ") else (remediation, "")
+    lines = textwrap.wrap(f"fix: {prose}", WIDTH, initial_indent="  ", subsequent_indent="    ") if prose else []
+    current = "    " if prose else "  fix: "
+    for word in command.split(" ") if command else []:
+        if len(current) + len(word) + 2 > WIDTH and current.strip():
+            lines.append(current.rstrip() + " \\")
+            current = "        "
+        current += word + " "
+    if command:
+        lines.append(current.rstrip())
+    return lines
+
+
+def _where(finding: dict[str, Any]) -> str:
+    parts = []
+    if finding.get("api_id"):
+        parts.append(f"{finding['api_name']} ({finding['api_id']})")
+    if finding.get("method"):
+        parts.append(f"{finding['method']} {finding['path']}")
+    if finding.get("authorizer"):
+        parts.append(f"authorizer {finding['authorizer']}")
+    if finding.get("stage"):
+        parts.append(f"stage {finding['stage']}")
+    if finding.get("pool_id") and not finding.get("api_id"):
+        parts.append(f"pool {finding['pool_id']}")
+    if finding.get("client_id"):
+        parts.append(f"client {finding['client_id']}")
+    parts.append(str(finding.get("region") or ""))
+    return "  ".join(part for part in parts if part)
+
+
+def _errors(errors: list[dict[str, Any]]) -> str:
+    lines = [f"Could not read ({len(errors)}): the checks that needed these are marked unknown"]
+    for error in errors:
+        text = f"{error['region']}  {error['service']}:{error['operation']} (needs {error['iam_action']}): {error['message']}"
+        lines += textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="    ")
+    return "\n".join(lines)
+
+
+def _summary_line(report: dict[str, Any]) -> str:
+    summary = report["summary"]
+    verdicts = ", ".join(f"{count} {name}" for name, count in summary["verdicts"].items() if count) or "none"
+    severities = ", ".join(f"{count} {name}" for name, count in summary["findings"].items() if count) or "none"
+    unknown = f", {summary['unknown']} undecided" if summary["unknown"] else ""
+    return (f"{summary['methods']} method(s) in {summary['apis']} API(s): {verdicts}. "
+            f"Findings: {severities}{unknown}. {report['calls']} AWS calls.")
