@@ -24,6 +24,8 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
         row = {field: record.get(field) for field in _METHOD_FIELDS}
         row["verdict"] = verdict(attached)
         row["findings"] = sorted({finding["rule"] for finding in attached})
+        decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
+        row["undecided"] = sorted({finding["rule"] for finding in attached} - decided)
         methods.append(row)
     return {
         "schema": REPORT_SCHEMA,

@@ -36,6 +36,11 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     seed.create_client(cognito, partners["id"], "partner-portal",
                        **seed.web_client_settings([], callback="https://partners.example.com/cb"))
 
+    gone = f"arn:aws:lambda:{region}:{ACCOUNT}:function:loyalty-claims-v1"
+    loyalty = seed.create_pool(cognito, "loyalty", domain="loyalty-demo", lambda_config={"PreTokenGeneration": gone})
+    seed.create_client(cognito, loyalty["id"], "loyalty-web",
+                       **seed.web_client_settings([], callback="https://loyalty.example.com/cb"))
+
     shop = seed.create_rest_api(apigateway, "shop")
     shop_auth = seed.add_cognito_authorizer(apigateway, shop, "shop-cognito", [customers["arn"]])
     protected = {"authorization": "COGNITO_USER_POOLS", "authorizer_id": shop_auth}
@@ -64,8 +69,17 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
                     authorizer_id=partner_auth)
     seed.deploy(apigateway, partner_api, "live")
 
+    # A pool shared from the identity team's account: readable only with their credentials.
+    shared_pool = f"arn:aws:cognito-idp:{region}:210987654321:userpool/{region}_Sh4red01"
+    reviews = seed.create_rest_api(apigateway, "reviews")
+    reviews_auth = seed.add_cognito_authorizer(apigateway, reviews, "identity-team", [shared_pool])
+    seed.add_method(apigateway, reviews, "/reviews", "POST", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=reviews_auth, scopes=["reviews/write"])
+    seed.deploy(apigateway, reviews, "prod")
+
     reports = seed.create_rest_api(apigateway, "internal-reports")
     seed.add_cognito_authorizer(apigateway, reports, "reports-cognito", [customers["arn"]])
     seed.add_method(apigateway, reports, "/daily", "GET", authorization="AWS_IAM")
-    return {"pools": {"shop-customers": customers, "partners": partners},
-            "apis": {"shop": shop, "legacy-admin": admin, "partner-api": partner_api, "internal-reports": reports}}
+    return {"pools": {"shop-customers": customers, "partners": partners, "loyalty": loyalty},
+            "apis": {"shop": shop, "legacy-admin": admin, "partner-api": partner_api, "reviews": reviews,
+                     "internal-reports": reports}}

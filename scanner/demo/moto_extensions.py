@@ -3,8 +3,9 @@
 AWS freezes an API's configuration into each deployment: `get_deployment(embed=["apisummary"])`
 returns what the deployment serves and `get_export(stageName, "oas30", extensions=authorizers)`
 returns a stage's deployed definition. moto keeps no such copy (its export shows the live API,
-its deployments have no summary), has no `update_method`, and drops an authorizer's
-`identityValidationExpression` on create (a misspelt keyword). `install()` teaches moto all four.
+its deployments have no summary), has no `update_method`, cannot patch an authorizer's
+`providerARNs`, and drops its `identityValidationExpression` on create (a misspelt keyword).
+`install()` teaches moto all five.
 The scanner never imports this module: it talks to AWS (or to whatever AWS_ENDPOINT_URL names)
 and cannot tell the difference.
 """
@@ -85,6 +86,24 @@ def install() -> None:
         original_authorizer_init(self, *args, **kwargs)
 
     models.Authorizer.__init__ = authorizer_init
+
+    original_apply_operations = models.Authorizer.apply_operations
+
+    def apply_operations(self: Any, patch_operations: list[dict[str, Any]]) -> Any:
+        others = []
+        for operation in patch_operations:
+            if operation.get("path", "").startswith("/providerARNs"):
+                arns = list(self.provider_arns or [])
+                if operation.get("op") == "add" and operation.get("value") not in arns:
+                    arns.append(operation["value"])
+                elif operation.get("op") == "remove":
+                    arns = [arn for arn in arns if arn != operation.get("value")]
+                self.provider_arns = arns
+            else:
+                others.append(operation)
+        return original_apply_operations(self, others)
+
+    models.Authorizer.apply_operations = apply_operations
     _INSTALLED = True
 
 

@@ -43,6 +43,15 @@ def parse_pool_arn(arn: str) -> PoolArn | None:
     return pool
 
 
+def pool_arn_problem(arn: str) -> str:
+    """Why `arn` is not a usable user pool ARN, in words."""
+    loose = re.match(r"^arn:[^:]+:cognito-idp:([^:]+):[^:]*:userpool/(([^_/]+)_.+)$", arn or "")
+    if loose and loose.group(3) != loose.group(1):
+        return (f"the ARN names region {loose.group(1)} but pool {loose.group(2)} lives in {loose.group(3)} "
+                f"(wrong region)")
+    return f"{arn!r} is not a user pool ARN (expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/REGION_ID)"
+
+
 def pool_arn(partition: str, region: str, account: str, pool_id: str) -> str:
     return PoolArn(partition, region, account, pool_id).arn
 

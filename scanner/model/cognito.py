@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .lambda_permissions import invoke_decision
+from .lambda_permissions import Decision, invoke_decision
 from .scopes import API_SIGN_IN_FLOWS, obtainable_scopes, oauth_enabled
 
 COGNITO_PRINCIPAL = "cognito-idp.amazonaws.com"
@@ -24,7 +24,9 @@ def pool_facts(pool: dict[str, Any], account: str, functions: dict[str, Any],
     function = (functions.get(function_arn) or {}) if function_arn else {}
     status = function.get("status") if function_arn else None
     invoke = None
-    if status == "found":
+    if status == "found" and function.get("policy_status") == "unreadable":
+        invoke = Decision("unknown", f"lambda:GetPolicy on {function_arn} failed: {function.get('message')}")
+    elif status == "found":
         invoke = invoke_decision(function.get("policy"), COGNITO_PRINCIPAL, pool["arn"], account)
     config = pool.get("lambda_config") or {}
     return {

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .arns import parse_pool_arn
-
-EXPECTED_POOL_ARN = "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/REGION_ID"
-
+from .arns import parse_pool_arn, pool_arn_problem
 
 class PoolDirectory:
     """Answers, for a pool ARN, whether the pool exists, from what the snapshot holds."""
@@ -36,7 +33,7 @@ class PoolDirectory:
             return entry
         parsed = parse_pool_arn(arn)
         if parsed is None:
-            entry.update(status="malformed", reason=f"{arn!r} is not a user pool ARN (expected {EXPECTED_POOL_ARN})")
+            entry.update(status="malformed", reason=pool_arn_problem(arn))
             return entry
         entry.update(pool_id=parsed.pool_id, region=parsed.region, account=parsed.account, issuer=parsed.issuer,
                      arn=parsed.arn)

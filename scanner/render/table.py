@@ -17,6 +17,8 @@ _NARROWEST = (10, 6, None, 12, None, 10, None, 12, None, 17)
 
 def render_table(report: dict[str, Any]) -> str:
     parts = [_methods_table(report["methods"])]
+    if any(method.get("undecided") for method in report["methods"]):
+        parts[0] += "\n(RULE? = could not be decided: the finding says what the scanner could not read)"
     parts.append(_findings(report["findings"]))
     if report["errors"]:
         parts.append(_errors(report["errors"]))
@@ -37,7 +39,8 @@ def _methods_table(methods: list[dict[str, Any]]) -> str:
             ", ".join(method["stages"]) or "-",
             method["method"], method["path"], auth + ("+KEY" if method.get("api_key_required") else ""),
             method["authorizer"] or "-", method["token"], ", ".join(method["scopes"]) or "-",
-            method["verdict"], " ".join(method["findings"]) or "-",
+            method["verdict"],
+            " ".join(rule + ("?" if rule in method.get("undecided", []) else "") for rule in method["findings"]) or "-",
         ])
         previous_api = api
     widths = column_widths(rows)
@@ -141,5 +144,5 @@ def _summary_line(report: dict[str, Any]) -> str:
     verdicts = ", ".join(f"{count} {name}" for name, count in summary["verdicts"].items() if count) or "none"
     severities = ", ".join(f"{count} {name}" for name, count in summary["findings"].items() if count) or "none"
     unknown = f", {summary['unknown']} undecided" if summary["unknown"] else ""
-    return (f"{summary['methods']} method(s) in {summary['apis']} API(s): {verdicts}. "
-            f"Findings: {severities}{unknown}. {report['calls']} AWS calls.")
+    return "\n".join(textwrap.wrap(f"{summary['methods']} method(s) in {summary['apis']} API(s): {verdicts}. "
+                                   f"Findings: {severities}{unknown}. {report['calls']} AWS calls.", WIDTH))

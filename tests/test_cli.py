@@ -1,0 +1,160 @@
+"""The command line per contract.md: commands, formats, exit codes, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT, findings
+from scanner.cli import main
+from scanner.rules.loader import load_rules
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True, timeout=120,
+                          cwd=PROJECT, env=env if env is not None else dict(os.environ))
+
+
+def one_line_error(stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_demo_prints_the_table_and_exits_0():
+    result = run_cli("demo")
+    assert result.returncode == 0, result.stderr
+    assert "APIGW001" in result.stdout and "COG006" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 120
+
+
+def test_demo_fail_on_given_explicitly_decides_the_exit_code(capsys):
+    assert main(["demo", "--fail-on", "high", "--quiet"]) == 1
+    assert main(["demo", "--fail-on", "never", "--quiet"]) == 0
+
+
+def test_demo_json_follows_the_contract(capsys):
+    assert main(["demo", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["schema"] == "apigw-scan/1" and report["account"] == "123456789012"
+    assert report["regions"] == ["eu-west-1"]
+    method_fields = {"region", "api_id", "api_name", "api_type", "path", "method", "stages", "authorization",
+                     "authorizer", "token", "scopes", "verdict", "findings"}
+    finding_fields = {"rule", "severity", "title", "message", "remediation", "region", "api_id", "api_name",
+                      "path", "method", "stage", "pool_id", "client_id"}
+    assert all(method_fields <= set(row) for row in report["methods"])
+    assert all(finding_fields <= set(f) for f in report["findings"])
+    assert {row["verdict"] for row in report["methods"]} <= {"ok", "warn", "fail", "unknown"}
+    assert {row["token"] for row in report["methods"]} <= {"id", "access", "lambda", "iam", "none"}
+    shipped = {rule.id for rule in load_rules()}
+    assert shipped == {f["rule"] for f in report["findings"]}  # the demo shows every rule
+    unknown = [f for f in report["findings"] if f["outcome"] == "unknown"]
+    assert {f["rule"] for f in unknown} == {"APIGW005", "APIGW006"}  # the shared pool cannot be read
+
+
+def test_output_file(tmp_path, capsys):
+    target = tmp_path / "report.json"
+    assert main(["demo", "--format", "json", "--output", str(target)]) == 0
+    assert capsys.readouterr().out == ""
+    assert json.loads(target.read_text())["methods"]
+
+
+def test_rules_lists_the_catalog(capsys):
+    assert main(["rules", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == 19 and all(rule["seed"] and rule["title"] for rule in listed)
+    assert main(["rules"]) == 0
+    assert "APIGW012" in capsys.readouterr().out
+
+
+def test_unknown_format_is_a_usage_error():
+    result = run_cli("scan", "--format", "xml")
+    assert result.returncode == 2
+    assert "invalid choice: 'xml'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_region_is_one_line_and_exit_2():
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    result = run_cli("scan", "--region", "mars-north-1", env=env)
+    assert result.returncode == 2
+    assert one_line_error(result.stderr).startswith("apigw-scan: error: unknown region mars-north-1")
+
+
+def test_no_credentials_is_one_line_and_exit_2(tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=str(empty), AWS_SHARED_CREDENTIALS_FILE=str(empty), AWS_EC2_METADATA_DISABLED="true",
+               AWS_DEFAULT_REGION="eu-west-1", HOME=str(tmp_path))
+    result = run_cli("scan", env=env)
+    assert result.returncode == 2
+    assert "no AWS credentials found" in one_line_error(result.stderr)
+
+
+def test_missing_region_says_how_to_give_one(account, capsys, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    assert main(["scan"]) == 2
+    assert "pass --region" in capsys.readouterr().err
+
+
+def test_api_that_does_not_exist_lists_the_apis(account, capsys):
+    account.seed.create_rest_api(account.apigateway, "shop")
+    assert main(["scan", "--region", "eu-west-1", "--api", "nope"]) == 2
+    error = one_line_error(capsys.readouterr().err)
+    assert "--api nope: no REST API" in error and "shop (" in error
+
+
+def test_stage_that_does_not_exist_lists_the_stages(account, capsys):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"])
+    assert main(["scan", "--region", "eu-west-1", "--stage", "qa"]) == 2
+    assert "stages: prod" in one_line_error(capsys.readouterr().err)
+
+
+def test_scan_exit_codes_follow_fail_on(account, capsys):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/me", "GET", [])))
+    assert main(["scan", "--region", "eu-west-1", "--format", "json"]) == 0  # APIGW007 is only low
+    assert main(["scan", "--region", "eu-west-1", "--fail-on", "low", "--format", "json"]) == 1
+    capsys.readouterr()
+
+
+def test_api_filter_selects_by_name_or_id(account, capsys):
+    pool = account.healthy_pool()
+    first = account.cognito_api(pool["arn"], name="first")
+    account.cognito_api(pool["arn"], name="second")
+    for selector in ("first", first["api_id"]):
+        assert main(["scan", "--region", "eu-west-1", "--api", selector, "--format", "json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert {row["api_name"] for row in report["methods"]} == {"first"}
+
+
+def test_snapshot_round_trip_gives_the_same_findings(account, tmp_path, capsys):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], deploy=None)
+    saved = tmp_path / "snap.json"
+    assert main(["scan", "--region", "eu-west-1", "--format", "json", "--save-snapshot", str(saved)]) == 1
+    live = json.loads(capsys.readouterr().out)
+    assert main(["scan", "--snapshot", str(saved), "--format", "json"]) == 1
+    replayed = json.loads(capsys.readouterr().out)
+    assert replayed["findings"] == live["findings"] and findings(live, "APIGW004")
+
+
+def test_half_written_snapshot_is_a_clear_error(tmp_path, capsys):
+    broken = tmp_path / "snap.json"
+    broken.write_text('{"schema": "apigw-scan-snapshot/1", "rest_apis": [')
+    assert main(["scan", "--snapshot", str(broken)]) == 2
+    assert "half-written" in one_line_error(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("command", [["scan", "--help"], ["demo", "--help"], ["rules", "--help"]])
+def test_help_exits_0(command, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(command)
+    assert exited.value.code == 0

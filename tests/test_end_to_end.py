@@ -1,0 +1,75 @@
+"""End to end: moto.server on 127.0.0.1, the CLI as a subprocess pointed at it with AWS_ENDPOINT_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from conftest import PROJECT
+from scanner.demo import seed
+from scanner.demo.moto_extensions import install
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def moto_server() -> Iterator[str]:
+    install()  # the server runs in this process: it serves deployments as AWS does
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def test_cli_scans_an_account_served_by_moto_server(moto_server):
+    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="eu-west-1")
+    apigateway = session.client("apigateway", endpoint_url=moto_server)
+    cognito = session.client("cognito-idp", endpoint_url=moto_server)
+    pool = seed.create_pool(cognito, "users", domain="users-e2e", resource_servers={"api": ["read"]})
+    seed.create_client(cognito, pool["id"], "web", **seed.web_client_settings(["api/read"]))
+    api_id = seed.create_rest_api(apigateway, "shop")
+    authorizer = seed.add_cognito_authorizer(apigateway, api_id, "shop-cognito", [pool["arn"]])
+    seed.add_method(apigateway, api_id, "/orders", "GET", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=authorizer, scopes=["api/read"])
+    seed.add_method(apigateway, api_id, "/orders", "POST", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=authorizer, scopes=["api/admin"])
+    seed.deploy(apigateway, api_id, "prod")
+    seed.add_method(apigateway, api_id, "/orders", "DELETE", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=authorizer, scopes=["api/read"])
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=moto_server, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+               AWS_DEFAULT_REGION="eu-west-1")
+    result = subprocess.run([sys.executable, "-m", "scanner", "scan", "--format", "json"], capture_output=True,
+                            text=True, timeout=120, cwd=PROJECT, env=env)
+    assert result.returncode == 1, result.stderr  # critical findings at the default --fail-on high
+    report = json.loads(result.stdout)
+    rows = {(row["method"], row["path"]): row for row in report["methods"]}
+    assert set(rows) == {("GET", "/orders"), ("POST", "/orders"), ("DELETE", "/orders")}
+    assert rows[("GET", "/orders")]["verdict"] == "ok" and rows[("GET", "/orders")]["stages"] == ["prod"]
+    assert rows[("POST", "/orders")]["findings"] == ["APIGW005", "APIGW006"]
+    assert rows[("DELETE", "/orders")]["findings"] == ["APIGW003"] and rows[("DELETE", "/orders")]["stages"] == []
+    assert report["errors"] == []
+    assert {f["rule"] for f in report["findings"]} == {"APIGW003", "APIGW005", "APIGW006"}
+
+    table = subprocess.run([sys.executable, "-m", "scanner", "scan", "--api", "shop"], capture_output=True,
+                           text=True, timeout=120, cwd=PROJECT, env=env)
+    assert table.returncode == 1 and "APIGW005" in table.stdout and table.stderr == ""

@@ -1,0 +1,138 @@
+"""Each Cognito rule (COG001-007) fires on its misconfiguration and stays quiet on a healthy setup."""
+
+from __future__ import annotations
+
+from conftest import ACCOUNT, findings, method_row
+
+
+def _client(account, pool_id, name, **settings):
+    return account.seed.create_client(account.cognito, pool_id, name, **settings)
+
+
+def test_cog001_oauth_without_domain(account):
+    bare = account.seed.create_pool(account.cognito, "bare")
+    client_id = _client(account, bare["id"], "web", **account.seed.web_client_settings([]))
+    _client(account, bare["id"], "server", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
+    report = account.scan()
+    [finding] = findings(report, "COG001")
+    assert (finding["pool_id"], finding["client_id"]) == (bare["id"], client_id)
+    assert finding["api_id"] is None and finding["path"] is None
+
+
+def test_cog001_quiet_with_domain(account):
+    account.healthy_pool()
+    assert findings(account.scan(), "COG001") == []
+
+
+def test_cog002_browser_flow_without_callback(account):
+    pool = account.healthy_pool()
+    settings = account.seed.web_client_settings([])
+    del settings["CallbackURLs"]
+    client_id = _client(account, pool["id"], "mobile", **settings)
+    report = account.scan()
+    assert [f["client_id"] for f in findings(report, "COG002")] == [client_id]
+
+
+def test_cog002_quiet_for_client_credentials(account):
+    pool = account.healthy_pool()
+    _client(account, pool["id"], "machine", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["api/read"])
+    report = account.scan()
+    assert findings(report, "COG002") == [] and findings(report, "COG003") == []
+
+
+def test_cog003_browser_flow_without_openid(account):
+    pool = account.healthy_pool()
+    settings = account.seed.web_client_settings(["api/read"])
+    settings["AllowedOAuthScopes"] = ["api/read"]
+    client_id = _client(account, pool["id"], "no-openid", **settings)
+    report = account.scan()
+    [finding] = findings(report, "COG003")
+    assert finding["client_id"] == client_id and "allowed: [api/read]" in finding["message"]
+
+
+def test_cog004_secret_with_implicit_flow(account):
+    pool = account.healthy_pool()
+    implicit = account.seed.web_client_settings([])
+    implicit["AllowedOAuthFlows"] = ["implicit"]
+    secret_id = _client(account, pool["id"], "spa-with-secret", GenerateSecret=True, **implicit)
+    _client(account, pool["id"], "spa-public", **implicit)
+    _client(account, pool["id"], "backend", GenerateSecret=True, **account.seed.web_client_settings([]))
+    report = account.scan()
+    assert [f["client_id"] for f in findings(report, "COG004")] == [secret_id]
+
+
+def test_cog005_missing_pre_token_trigger(account):
+    gone = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:deleted-enricher"
+    pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": gone})
+    _client(account, pool["id"], "cli", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
+    account.cognito_api(pool["arn"], methods=(("/me", "GET", []),))
+    report = account.scan()
+    [finding] = findings(report, "COG005")
+    assert finding["pool_id"] == pool["id"] and "deleted-enricher" in finding["message"]
+    # Every token request fails, so the methods that use the pool fail too.
+    assert method_row(report, "GET", "/me")["verdict"] == "fail"
+    assert "COG005" in method_row(report, "GET", "/me")["findings"]
+
+
+def test_cog005_versioned_trigger_config_and_foreign_function(account):
+    foreign = "arn:aws:lambda:eu-west-1:999999999999:function:shared-enricher"
+    pool = account.seed.create_pool(account.cognito, "p", lambda_config={
+        "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": foreign}})
+    report = account.scan()
+    assert findings(report, "COG005") == []
+    [unknown] = findings(report, "COG005", outcome="unknown")
+    assert unknown["pool_id"] == pool["id"] and "999999999999" in unknown["message"]
+
+
+def test_cog006_trigger_without_permission(account):
+    function_arn = account.seed.create_function(account.lambda_client, account.iam, "enrich")
+    pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
+    report = account.scan()
+    [finding] = findings(report, "COG006")
+    assert finding["pool_id"] == pool["id"] and "no resource policy" in finding["message"]
+
+
+def test_cog006_permission_for_another_pool(account):
+    function_arn = account.seed.create_function(account.lambda_client, account.iam, "enrich")
+    pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
+    other = pool["arn"].replace(pool["id"], "eu-west-1_0ther")
+    account.seed.allow_cognito(account.lambda_client, "enrich", other, ACCOUNT)
+    assert [f["pool_id"] for f in findings(account.scan(), "COG006")] == [pool["id"]]
+
+
+def test_cog006_quiet_with_permission(account):
+    function_arn = account.seed.create_function(account.lambda_client, account.iam, "enrich")
+    pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
+    account.seed.allow_cognito(account.lambda_client, "enrich", pool["arn"], ACCOUNT)
+    report = account.scan()
+    assert findings(report, "COG006") == [] and findings(report, "COG006", "unknown") == []
+    assert findings(report, "COG005") == []
+
+
+def test_cog007_client_without_sign_in_flow(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"])
+    stuck = _client(account, pool["id"], "refresh-only", ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+    report = account.scan()
+    [finding] = findings(report, "COG007")
+    assert finding["client_id"] == stuck and "shop/shop-cognito" in finding["message"]
+
+
+def test_cog007_custom_auth_triggers_need_allow_custom_auth(account):
+    function_arn = account.seed.create_function(account.lambda_client, account.iam, "challenge")
+    pool = account.seed.create_pool(account.cognito, "p", lambda_config={
+        "DefineAuthChallenge": function_arn, "CreateAuthChallenge": function_arn,
+        "VerifyAuthChallengeResponse": function_arn})
+    srp_only = _client(account, pool["id"], "srp", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
+    _client(account, pool["id"], "custom", ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH"])
+    account.cognito_api(pool["arn"], methods=(("/me", "GET", []),))
+    report = account.scan()
+    [finding] = findings(report, "COG007")
+    assert finding["client_id"] == srp_only and "ALLOW_CUSTOM_AUTH" in finding["message"]
+
+
+def test_cog007_quiet_when_no_authorizer_uses_the_pool(account):
+    pool = account.healthy_pool()
+    _client(account, pool["id"], "refresh-only", ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+    assert findings(account.scan(), "COG007") == []

@@ -1,0 +1,245 @@
+"""Each REST rule (APIGW001-012) fires on its misconfiguration and stays quiet on a healthy setup."""
+
+from __future__ import annotations
+
+from conftest import ACCOUNT, REGION, findings, method_row, rule_ids
+
+
+def test_healthy_account_has_no_finding(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/orders", "POST", ["api/write"])))
+    report = account.scan()
+    assert report["findings"] == []
+    assert report["errors"] == []
+    row = method_row(report, "GET", "/orders")
+    assert row["verdict"] == "ok"
+    assert row["token"] == "access"
+    assert row["stages"] == ["prod"]
+    assert row["authorization"] == "COGNITO_USER_POOLS"
+    assert row["scopes"] == ["api/read"]
+
+
+def test_apigw001_deleted_pool(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"])
+    account.cognito.delete_user_pool(UserPoolId=pool["id"])
+    report = account.scan()
+    [finding] = findings(report, "APIGW001")
+    assert finding["severity"] == "critical"
+    assert finding["api_id"] == api["api_id"] and finding["pool_id"] == pool["id"]
+    assert "no user pool" in finding["message"]
+    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
+
+
+def test_apigw001_malformed_and_wrong_region_pool(account):
+    pool = account.healthy_pool()
+    wrong_region = pool["arn"].replace(f":{REGION}:", ":eu-central-1:")
+    account.cognito_api(wrong_region, name="wrong-region")
+    account.cognito_api("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/not a pool", name="typo")
+    report = account.scan()
+    by_api = {f["api_name"]: f for f in findings(report, "APIGW001")}
+    # The pool ID names eu-west-1, so under eu-central-1 it is no valid pool ARN at all.
+    assert set(by_api) == {"wrong-region", "typo"}
+    assert "is not a user pool ARN" in by_api["typo"]["message"]
+    assert "names region eu-central-1 but pool" in by_api["wrong-region"]["message"]
+
+
+def test_apigw001_pool_in_other_region_is_looked_up_there(account):
+    other = account.session.client("cognito-idp", region_name="us-east-1")
+    remote = account.seed.create_pool(other, "remote")
+    ghost = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/us-east-1_Gh0st"
+    account.cognito_api(remote["arn"], name="remote-ok", methods=(("/a", "GET", []),))
+    account.cognito_api(ghost, name="remote-ghost", methods=(("/a", "GET", []),))
+    report = account.scan()
+    assert [f["api_name"] for f in findings(report, "APIGW001")] == ["remote-ghost"]
+    assert findings(report, "APIGW002") == []
+
+
+def test_apigw001_quiet_and_stage_variable_resolved(account):
+    pool = account.healthy_pool()
+    templated = pool["arn"].replace(pool["id"], "${stageVariables.poolId}")
+    api = account.cognito_api(templated, deploy=None)
+    account.apigateway.create_deployment(restApiId=api["api_id"], stageName="prod", variables={"poolId": pool["id"]})
+    account.apigateway.create_deployment(restApiId=api["api_id"], stageName="dev")
+    report = account.scan()
+    [finding] = findings(report, "APIGW001")
+    assert finding["stage"] == "dev" and "does not define the stage variable" in finding["message"]
+
+
+def test_apigw002_pool_in_another_account(account):
+    foreign = "arn:aws:cognito-idp:eu-west-1:999999999999:userpool/eu-west-1_Fore1gn"
+    account.cognito_api(foreign)
+    report = account.scan()
+    [finding] = findings(report, "APIGW002")
+    assert "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fore1gn" in finding["message"]
+    # The scopes cannot be judged without the pool: unknown, never a silent pass.
+    assert findings(report, "APIGW005", outcome="unknown")
+    assert findings(report, "APIGW001") == []
+
+
+def test_apigw003_method_changed_after_deployment(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/items", "GET", [])))
+    resources = {r["path"]: r["id"] for r in account.apigateway.get_resources(restApiId=api["api_id"])["items"]}
+    account.apigateway.update_method(restApiId=api["api_id"], resourceId=resources["/orders"], httpMethod="GET",
+                                     patchOperations=[{"op": "add", "path": "/authorizationScopes",
+                                                       "value": "api/write"}])
+    account.seed.add_method(account.apigateway, api["api_id"], "/orders", "DELETE",
+                            authorization="COGNITO_USER_POOLS", authorizer_id=api["authorizer_id"],
+                            scopes=["api/write"])
+    account.apigateway.update_method(restApiId=api["api_id"], resourceId=resources["/items"], httpMethod="GET",
+                                     patchOperations=[{"op": "replace", "path": "/authorizationType",
+                                                       "value": "AWS_IAM"}])
+    report = account.scan()
+    by_method = {(f["method"], f["path"]): f for f in findings(report, "APIGW003")}
+    assert set(by_method) == {("GET", "/orders"), ("DELETE", "/orders"), ("GET", "/items")}
+    assert "scopes: stage prod serves [api/read], the live API has [api/read, api/write]" in \
+        by_method[("GET", "/orders")]["message"]
+    assert "not deployed to stage prod" in by_method[("DELETE", "/orders")]["message"]
+    assert "authorization type: stage prod serves COGNITO_USER_POOLS, the live API has AWS_IAM" in \
+        by_method[("GET", "/items")]["message"]
+    assert all(f["stage"] == "prod" for f in by_method.values())
+    assert method_row(report, "DELETE", "/orders")["stages"] == []
+
+
+def test_apigw003_quiet_after_redeploy_and_per_stage(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"])
+    account.seed.deploy(account.apigateway, api["api_id"], "dev")  # dev gets the same config as prod
+    account.seed.add_method(account.apigateway, api["api_id"], "/new", "GET",
+                            authorization="COGNITO_USER_POOLS", authorizer_id=api["authorizer_id"],
+                            scopes=["api/read"])
+    account.seed.deploy(account.apigateway, api["api_id"], "dev")  # only dev is redeployed
+    report = account.scan()
+    assert [(f["stage"], f["path"]) for f in findings(report, "APIGW003")] == [("prod", "/new")]
+    assert method_row(report, "GET", "/new")["stages"] == ["dev"]
+    assert findings(account.scan(stage="dev"), "APIGW003") == []
+
+
+def test_apigw003_authorizer_pool_changed_but_not_deployed(account):
+    pool = account.healthy_pool()
+    other = account.healthy_pool("other")
+    api = account.cognito_api(pool["arn"])
+    account.apigateway.update_authorizer(restApiId=api["api_id"], authorizerId=api["authorizer_id"], patchOperations=[
+        {"op": "remove", "path": "/providerARNs", "value": pool["arn"]},
+        {"op": "add", "path": "/providerARNs", "value": other["arn"]}])
+    report = account.scan()
+    [finding] = findings(report, "APIGW003")
+    assert f"authorizer's user pools: stage prod serves [{pool['arn']}], the live API has [{other['arn']}]" in \
+        finding["message"]
+
+
+def test_apigw004_no_stage(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], deploy=None)
+    report = account.scan()
+    [finding] = findings(report, "APIGW004")
+    assert finding["path"] is None and finding["method"] is None
+    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
+
+
+def test_apigw005_scope_no_client_can_obtain(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/admin", "GET", ["api/admin"])))
+    report = account.scan()
+    assert [f["path"] for f in findings(report, "APIGW005")] == ["/admin"]
+    assert findings(report, "APIGW005")[0]["pool_id"] == pool["id"]
+
+
+def test_apigw005_needs_oauth_enabled_and_a_domain(account):
+    no_domain = account.seed.create_pool(account.cognito, "nodomain", resource_servers={"api": ["read"]})
+    account.seed.create_client(account.cognito, no_domain["id"], "web",
+                               **account.seed.web_client_settings(["api/read"]))
+    switched_off = account.seed.create_pool(account.cognito, "off", domain="off-domain",
+                                            resource_servers={"api": ["read"]})
+    settings = account.seed.web_client_settings(["api/read"])
+    settings["AllowedOAuthFlowsUserPoolClient"] = False
+    account.seed.create_client(account.cognito, switched_off["id"], "web", **settings)
+    account.cognito_api(no_domain["arn"], name="a")
+    account.cognito_api(switched_off["arn"], name="b")
+    report = account.scan()
+    assert sorted(f["api_name"] for f in findings(report, "APIGW005")) == ["a", "b"]
+
+
+def test_apigw005_quiet_for_admin_scope_from_api_sign_in(account):
+    pool = account.seed.create_pool(account.cognito, "api-only")
+    account.seed.create_client(account.cognito, pool["id"], "cli", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
+    account.cognito_api(pool["arn"], methods=(("/me", "GET", ["aws.cognito.signin.user.admin"]),))
+    assert findings(account.scan(), "APIGW005") == []
+
+
+def test_apigw006_undefined_custom_scope(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/x", "GET", ["billing/read"]),
+                                              ("/y", "GET", ["email"])))
+    report = account.scan()
+    [finding] = findings(report, "APIGW006")
+    assert finding["path"] == "/x" and "billing/read" in finding["message"]
+
+
+def test_apigw007_mixed_token_types(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/me", "GET", []),
+                                              ("/orders", "OPTIONS", [])))
+    report = account.scan()
+    [finding] = findings(report, "APIGW007")
+    assert finding["severity"] == "low"
+    assert "GET /me" in finding["message"] and "OPTIONS" not in finding["message"]
+    assert method_row(report, "GET", "/me")["token"] == "id"
+    assert method_row(report, "GET", "/me")["verdict"] == "warn"
+
+
+def test_apigw008_token_in_other_header(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], name="x-header", header="X-Token")
+    account.cognito_api(pool["arn"], name="lowercase", header="authorization")
+    report = account.scan()
+    assert [f["api_name"] for f in findings(report, "APIGW008")] == ["x-header"]
+
+
+def test_apigw009_validation_expression(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], name="nomatch", methods=(("/a", "GET", []),), validation="^web-.*$")
+    account.cognito_api(pool["arn"], name="match", methods=(("/a", "GET", []),), validation=pool["client_id"])
+    account.cognito_api(pool["arn"], name="scoped", methods=(("/a", "GET", ["api/read"]),),
+                        validation=pool["client_id"])
+    account.cognito_api(pool["arn"], name="invalid", methods=(("/a", "GET", []),), validation="([")
+    report = account.scan()
+    by_api = {f["api_name"]: f["message"] for f in findings(report, "APIGW009")}
+    assert set(by_api) == {"nomatch", "scoped", "invalid"}
+    assert "matches none" in by_api["nomatch"]
+    assert "carry no aud" in by_api["scoped"]
+    assert "not a valid regular expression" in by_api["invalid"]
+
+
+def test_apigw010_open_method_beside_protected_ones(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"])
+    for path, verb, key in (("/public", "GET", False), ("/keyed", "GET", True), ("/orders", "OPTIONS", False)):
+        account.seed.add_method(account.apigateway, api["api_id"], path, verb, api_key=key)
+    account.seed.deploy(account.apigateway, api["api_id"], "prod")
+    open_api = account.seed.create_rest_api(account.apigateway, "all-public")
+    account.seed.add_method(account.apigateway, open_api, "/p", "GET")
+    account.seed.deploy(account.apigateway, open_api, "prod")
+    report = account.scan()
+    assert [(f["api_name"], f["path"]) for f in findings(report, "APIGW010")] == [("shop", "/public")]
+
+
+def test_apigw011_preflight_with_authorizer(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/orders", "OPTIONS", [])))
+    account.seed.add_method(account.apigateway, api["api_id"], "/open", "OPTIONS")
+    account.seed.deploy(account.apigateway, api["api_id"], "prod")
+    report = account.scan()
+    assert [(f["method"], f["path"]) for f in findings(report, "APIGW011")] == [("OPTIONS", "/orders")]
+
+
+def test_apigw012_unused_authorizer(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"])
+    account.seed.add_cognito_authorizer(account.apigateway, api["api_id"], "spare", [pool["arn"]])
+    report = account.scan()
+    [finding] = findings(report, "APIGW012")
+    assert finding["authorizer"] == "spare" and finding["severity"] == "info"
+    assert rule_ids(report) == {"APIGW012"}
+    assert method_row(report, "GET", "/orders")["verdict"] == "ok"
