@@ -60,8 +60,8 @@ class StageView:
 def _differences(stage: str, deployment_id: str | None, verb: str, path: str, live: dict[str, Any],
                  deployed: dict[str, Any] | None) -> list[str]:
     if deployed is None:
-        where = f"its deployment {deployment_id}" if deployment_id else "it has no deployment"
-        return [f"{verb} {path} is not deployed to stage {stage} ({where} does not contain it)"]
+        why = f"its deployment {deployment_id} does not contain it" if deployment_id else "the stage has no deployment"
+        return [f"{verb} {path} is not deployed to stage {stage} ({why})"]
     differences = []
     for field, label in (("authorization", "authorization type"), ("authorizer", "authorizer"),
                          ("scopes", "scopes"), ("provider_arns", "authorizer's user pools"),
