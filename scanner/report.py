@@ -7,7 +7,6 @@ from typing import Any
 from .rules.loader import SEVERITIES
 
 REPORT_SCHEMA = "apigw-scan/1"
-FAILING_SEVERITIES = ("critical", "high", "medium")
 FAIL_ON_CHOICES = (*SEVERITIES, "never")
 _METHOD_FIELDS = ("region", "account", "api_id", "api_name", "api_type", "path", "method", "stages",
                   "authorization", "authorizer", "token", "scopes", "api_key_required", "pool_ids",
@@ -41,13 +40,15 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
 
 
 def verdict(findings: list[dict[str, Any]]) -> str:
-    """fail (a medium or worse finding), unknown (a check could not be decided), warn (low/info only), or ok."""
-    failing = [finding for finding in findings if finding["outcome"] == "fail"]
-    if any(finding["severity"] in FAILING_SEVERITIES for finding in failing):
-        return "fail"
-    if any(finding["outcome"] == "unknown" for finding in findings):
-        return "unknown"
-    return "warn" if failing else "ok"
+    """fail (a medium or worse finding), unknown (a check could not be decided), warn (low/info only), or ok.
+
+    A rule may say what it makes of a method (`method_verdict`): APIGW016 makes reachability unknown.
+    """
+    effects = {finding["method_verdict"] if finding["outcome"] == "fail" else "unknown" for finding in findings}
+    for outcome in ("fail", "unknown", "warn"):
+        if outcome in effects:
+            return outcome
+    return "ok"
 
 
 def exit_code(report: dict[str, Any], fail_on: str) -> int:

@@ -57,12 +57,18 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
         {"op": "replace", "path": "/authorizationScopes", "value": "profile/write"}])
 
     deleted_pool = f"arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/{region}_Del3ted0"
-    admin = seed.create_rest_api(apigateway, "legacy-admin")
+    # "Conditions" is a typo: the statement says nothing the evaluator (or IAM) understands.
+    admin = seed.create_rest_api(apigateway, "legacy-admin", policy={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+        "Conditions": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]})
     admin_auth = seed.add_cognito_authorizer(apigateway, admin, "admin-cognito", [deleted_pool], header="X-Auth-Token")
     seed.add_method(apigateway, admin, "/users", "GET", authorization="COGNITO_USER_POOLS", authorizer_id=admin_auth)
     seed.deploy(apigateway, admin, "v1")
 
-    partner_api = seed.create_rest_api(apigateway, "partner-api")
+    partner_api = seed.create_rest_api(apigateway, "partner-api", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+        {"Sid": "PartnerNetworksOnly", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": "execute-api:/*", "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}}]})
     partner_auth = seed.add_cognito_authorizer(apigateway, partner_api, "partner-cognito", [partners["arn"]],
                                                validation="^web-[a-z0-9]+$")
     seed.add_method(apigateway, partner_api, "/quotes", "GET", authorization="COGNITO_USER_POOLS",
@@ -71,13 +77,15 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
 
     # A pool shared from the identity team's account: readable only with their credentials.
     shared_pool = f"arn:aws:cognito-idp:{region}:210987654321:userpool/{region}_Sh4red01"
-    reviews = seed.create_rest_api(apigateway, "reviews")
+    # Only reads were meant to be public, and the write was forgotten.
+    reviews = seed.create_rest_api(apigateway, "reviews", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/prod/GET/*"}]})
     reviews_auth = seed.add_cognito_authorizer(apigateway, reviews, "identity-team", [shared_pool])
     seed.add_method(apigateway, reviews, "/reviews", "POST", authorization="COGNITO_USER_POOLS",
                     authorizer_id=reviews_auth, scopes=["reviews/write"])
     seed.deploy(apigateway, reviews, "prod")
 
-    reports = seed.create_rest_api(apigateway, "internal-reports")
+    reports = seed.create_rest_api(apigateway, "internal-reports", endpoint="PRIVATE")
     seed.add_cognito_authorizer(apigateway, reports, "reports-cognito", [customers["arn"]])
     seed.add_method(apigateway, reports, "/daily", "GET", authorization="AWS_IAM")
     return {"pools": {"shop-customers": customers, "partners": partners, "loyalty": loyalty},

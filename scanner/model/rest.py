@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from .arns import provider_arns_by_stage
+from .policy_facts import ApiPolicy
 from .pools import PoolDirectory
 from .scopes import BUILTIN_SCOPES
 from .stages import StageView
@@ -26,6 +27,7 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
     base = {"region": api.get("region"), "account": directory.account, "api_id": api.get("id"),
             "api_name": api.get("name"), "api_type": "REST"}
     stages = StageView(api, stage_filter)
+    policy = ApiPolicy(api, directory.partition, directory.account)
     authorizers = {authorizer.get("id"): authorizer for authorizer in api.get("authorizers") or []}
     pools_of = {authorizer_id: _pool_entries(authorizer, api, directory, stage_filter)
                 for authorizer_id, authorizer in authorizers.items()}
@@ -36,17 +38,18 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
         authorizer = authorizers.get(method["authorizer_id"]) if method["authorizer_id"] else None
         pools = pools_of.get(method["authorizer_id"], []) if method["authorization"] == "COGNITO_USER_POOLS" else []
         comparison = stages.compare(method["path"], method["method"], method)
+        serving = [entry["stage"] for entry in comparison if entry["served"]]
         methods.append({
             **base, "kind": "method", **method,
             "authorizer_type": authorizer.get("type") if authorizer else None,
             "token": expects_token(method["authorization"], method["scopes"]),
             "pools": pools, "pool_ids": sorted({pool["pool_id"] or pool["arn"] for pool in pools}),
             **_scope_facts(method["scopes"], pools, pool_views),
-            "stages": [entry["stage"] for entry in comparison if entry["served"]],
+            "stages": serving,
             "stage_comparison": comparison,
+            **policy.method_facts(method["method"], method["path"], serving),
             "other_protected_methods": protected - (1 if method["authorization"] != "NONE"
                                                     or method["api_key_required"] else 0),
-            "policy_decision": "no-policy" if not api.get("policy") else "not-evaluated",
         })
     authorizer_facts = [_authorizer_facts(base, authorizer, pools_of[authorizer.get("id")], methods, pool_views)
                         for authorizer in authorizers.values()]
@@ -60,7 +63,7 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
         "stages_unknown": None if stages.known else "apigateway:GET on the API's stages failed",
         "cognito_scoped_methods": [f"{m['method']} {m['path']}" for m in cognito if m["scopes"]],
         "cognito_unscoped_methods": [f"{m['method']} {m['path']}" for m in cognito if not m["scopes"]],
-        "has_policy": bool(api.get("policy")),
+        **policy.api_facts(),
     }
     return {"apis": [api_fact], "authorizers": authorizer_facts, "methods": methods}
 

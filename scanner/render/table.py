@@ -10,9 +10,15 @@ from tabulate import tabulate
 
 WIDTH = 120
 _AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE"}
-HEADERS = ("API", "Stages", "Method", "Path", "Auth", "Authorizer", "Token", "Scopes", "Verdict", "Rules")
+HEADERS = ("API", "Stages", "Method", "Path", "Auth", "Authorizer", "Token", "Scopes", "Policy", "Verdict",
+           "Rules")
 # How narrow a column may get when the table must shrink to WIDTH (None: never wrapped).
-_NARROWEST = (10, 6, None, 12, None, 10, None, 12, None, 17)
+_NARROWEST = (9, 6, None, 10, None, 10, None, 10, None, None, 17)
+# Which columns give up width first (higher: sooner); the path is what people read, so it wraps last.
+_SHRINK_WEIGHT = (1.5, 1.0, 0, 0.5, 0, 1.5, 0, 1.0, 0, 0, 3.0)
+# The resource policy's decision for the method, in a word.
+_POLICY_SHORT = {"allow": "allow", "deny": "DENY", "implicit-deny": "no-allow", "conditional": "cond",
+                 "no-policy": "-", "unknown": "?"}
 
 
 def render_table(report: dict[str, Any]) -> str:
@@ -39,17 +45,36 @@ def _methods_table(methods: list[dict[str, Any]]) -> str:
             ", ".join(method["stages"]) or "-",
             method["method"], method["path"], auth + ("+KEY" if method.get("api_key_required") else ""),
             method["authorizer"] or "-", method["token"], ", ".join(method["scopes"]) or "-",
-            method["verdict"],
+            _POLICY_SHORT.get(method.get("policy_decision") or "", "-"), method["verdict"],
             " ".join(rule + ("?" if rule in method.get("undecided", []) else "") for rule in method["findings"]) or "-",
         ])
         previous_api = api
-    widths = column_widths(rows)
-    wrapped = [["\n".join(wrap_cell(cell, width)) for cell, width in zip(row, widths)] for row in rows]
+    columns = fit_columns(rows)
+    wrapped = [["\n".join(column[index]) for column in columns] for index in range(len(rows))]
     # The header and its rule are rows of their own: tabulate would pad headers by 2 and waste columns.
-    used = [max(len(line) for row in [list(HEADERS), *wrapped] for line in row[index].split("\n"))
-            for index in range(len(HEADERS))]
+    used = [_width(column, index) for index, column in enumerate(columns)]
     return tabulate([list(HEADERS), ["-" * width for width in used], *wrapped], tablefmt="plain",
                     disable_numparse=True, stralign="left")
+
+
+def fit_columns(rows: list[list[str]]) -> list[list[list[str]]]:
+    """Each column's cells as lines: as wide as the content, the widest wrappable column narrowed until the
+    table fits WIDTH (columns are separated by two spaces)."""
+    columns = [[[row[index]] for row in rows] for index in range(len(HEADERS))]
+    while sum(_width(column, index) for index, column in enumerate(columns)) + 2 * (len(columns) - 1) > WIDTH:
+        slack = [((_width(column, index) - max(low, len(HEADERS[index]))) * _SHRINK_WEIGHT[index], index)
+                 for index, (column, low) in enumerate(zip(columns, _NARROWEST))
+                 if low is not None and _width(column, index) > max(low, len(HEADERS[index]))]
+        if not slack:
+            break
+        index = max(slack)[1]
+        limit = _width(columns[index], index) - 1
+        columns[index] = [wrap_cell(row[index], limit) for row in rows]
+    return columns
+
+
+def _width(column: list[list[str]], index: int) -> int:
+    return max([len(HEADERS[index]), *(len(line) for cell in column for line in cell)])
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
@@ -57,14 +82,30 @@ def wrap_cell(text: str, width: int) -> list[str]:
     chunks = re.findall(r"[^ /,-]*[ /,-]|[^ /,-]+$", text) or [text]
     lines = [""]
     for chunk in chunks:
-        while len(chunk) > width:  # a chunk too long for any line is cut
+        while len(chunk.rstrip()) > width:  # a chunk too long for any line is cut
             if lines[-1]:
                 lines.append("")
             lines[-1], chunk = chunk[:width], chunk[width:]
             lines.append("")
         if len(lines[-1]) + len(chunk.rstrip()) > width and lines[-1]:
             lines.append("")
-        lines[-1] += chunk
+        lines[-1] += chunk if lines[-1] else chunk.lstrip()
+    return [line.rstrip() for line in lines if line.strip()] or [""]
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """Lines of at most `width`, broken after a space, hyphen, slash or comma where possible."""
+    chunks = re.findall(r"[^ /,-]*[ /,-]|[^ /,-]+$", text) or [text]
+    lines = [""]
+    for chunk in chunks:
+        while len(chunk.rstrip()) > width:  # a chunk too long for any line is cut
+            if lines[-1]:
+                lines.append("")
+            lines[-1], chunk = chunk[:width], chunk[width:]
+            lines.append("")
+        if len(lines[-1]) + len(chunk.rstrip()) > width and lines[-1]:
+            lines.append("")
+        lines[-1] += chunk if lines[-1] else chunk.lstrip()
     return [line.rstrip() for line in lines if line.strip()] or [""]
 
 

@@ -73,4 +73,5 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         "rule": rule.id, "severity": rule.severity, "title": rule.title, "outcome": outcome,
         "message": message, "remediation": render_template(rule.remediation, context),
         **location, "seed": rule.seed, "scope": rule.scope,
+        "method_verdict": rule.method_verdict or ("warn" if rule.severity in ("low", "info") else "fail"),
     }

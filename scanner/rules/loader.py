@@ -19,7 +19,8 @@ from .template import compile_template
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SCOPES = {"method": "methods", "api": "apis", "authorizer": "authorizers", "pool": "pools", "client": "clients"}
 REQUIRED = ("id", "severity", "title", "scope", "seed", "condition", "message", "remediation")
-OPTIONAL = ("for_each", "unknown", "description")
+OPTIONAL = ("for_each", "unknown", "description", "method_verdict")
+METHOD_VERDICTS = ("fail", "warn", "unknown")
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
 
 
@@ -37,6 +38,7 @@ class Rule:
     unknown: ParsedResult | None
     description: str
     source: str
+    method_verdict: str | None = None  # what a firing finding makes the methods it concerns; default by severity
 
     @property
     def kind(self) -> str:
@@ -102,6 +104,8 @@ def parse_rule(data: dict[str, Any], source: str) -> Rule:
         raise fail("id", f"{data['id']!r} is not a rule ID (expected letters then three digits, e.g. ACME001)")
     if data["severity"] not in SEVERITIES:
         raise fail("severity", f"{data['severity']!r}; expected one of {', '.join(SEVERITIES)}")
+    if data.get("method_verdict", "fail") not in METHOD_VERDICTS:
+        raise fail("method_verdict", f"{data['method_verdict']!r}; expected one of {', '.join(METHOD_VERDICTS)}")
     if data["scope"] not in SCOPES:
         raise fail("scope", f"{data['scope']!r}; expected one of {', '.join(SCOPES)}")
 
@@ -126,4 +130,5 @@ def parse_rule(data: dict[str, Any], source: str) -> Rule:
         seed=data["seed"].strip(), condition=condition, message=template("message"),
         remediation=template("remediation"), for_each=expression("for_each"), unknown=expression("unknown"),
         description=str(data.get("description", "")).strip(), source=source,
+        method_verdict=data.get("method_verdict"),
     )
