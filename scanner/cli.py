@@ -1,4 +1,4 @@
-"""Command line: `apigw-scan scan|demo|rules` (contract.md), exit codes 0/1/2, one-line errors."""
+"""Command line: `apigw-scan scan|demo|token|rules` (contract.md), exit codes 0/1/2, one-line errors."""
 
 from __future__ import annotations
 
@@ -51,6 +51,22 @@ def _parser() -> argparse.ArgumentParser:
     _output_options(demo, fail_on_default=None)
     demo.set_defaults(handler=_demo)
 
+    token = commands.add_parser("token", help="would API Gateway accept this token on that method, and if not, why")
+    token.add_argument("--api", required=True, metavar="NAME_OR_ID", help="the API")
+    token.add_argument("--path", required=True, metavar="/PATH", help="the resource path, e.g. /orders/{id}")
+    token.add_argument("--method", required=True, metavar="VERB", help="the HTTP method, e.g. GET")
+    token.add_argument("--stage", metavar="STAGE", help="judge what this stage serves (default: the live API)")
+    token.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    token.add_argument("--region", action="append", metavar="REGION", help="region of the API (repeatable)")
+    token.add_argument("--jwks", metavar="URL_OR_FILE", help="where the signing keys are (default: the pool's JWKS)")
+    token.add_argument("--live", action="store_true",
+                       help="also run API Gateway's TestInvokeAuthorizer with the token (not a plain read)")
+    token.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    token.add_argument("--output", metavar="FILE", help="write the answer to FILE (default: standard output)")
+    token.add_argument("--quiet", action="store_true", help="print nothing but the answer")
+    token.add_argument("token", metavar="TOKEN", help="the token, or - to read it from standard input")
+    token.set_defaults(handler=_token)
+
     rules = commands.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     rules.add_argument("--policies", action="append", metavar="DIR", help="also load the rule files in DIR")
@@ -95,6 +111,25 @@ def _demo(args: argparse.Namespace) -> int:
         print("This was the built-in example account (moto, in-process). Scan yours: apigw-scan scan --region REGION",
               file=sys.stderr)
     return exit_code(report, args.fail_on) if args.fail_on else 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from .collect.session import open_session
+    from .render.token_table import render_token
+    from .tokens.command import EXIT_CODES, token_report
+
+    pasted = args.token
+    if pasted == "-":
+        pasted = sys.stdin.read()
+        # The one newline a pipe (echo, cat) adds is not the user's; anything more is reported.
+        pasted = pasted[:-1] if pasted.endswith("\n") else pasted
+    if not pasted.strip():
+        raise UsageError("TOKEN is empty: pass the token, or - and the token on standard input")
+    result = token_report(open_session(args.profile), args.region, args.api, args.path, args.method, args.stage,
+                          pasted, args.jwks, args.live)
+    text = json.dumps(result, indent=2, default=str) + "\n" if args.format == "json" else render_token(result)
+    _write(text, args.output)
+    return EXIT_CODES[result["verdict"]]
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
     methods = []
     for record in facts.get("methods", []):
         attached = [finding for finding in ordered if _concerns(finding, record)]
-        row = {field: record.get(field) for field in _METHOD_FIELDS}
+        row = method_row(record)
         row["verdict"] = verdict(attached)
         row["findings"] = sorted({finding["rule"] for finding in attached})
         decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
@@ -37,6 +37,11 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
         "summary": _summary(methods, ordered, facts),
         "calls": sum((snapshot.get("calls") or {}).values()),
     }
+
+
+def method_row(record: dict[str, Any]) -> dict[str, Any]:
+    """The contract's fields of a method fact record."""
+    return {field: record.get(field) for field in _METHOD_FIELDS}
 
 
 def verdict(findings: list[dict[str, Any]]) -> str:

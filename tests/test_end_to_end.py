@@ -73,3 +73,40 @@ def test_cli_scans_an_account_served_by_moto_server(moto_server):
     table = subprocess.run([sys.executable, "-m", "scanner", "scan", "--api", "shop"], capture_output=True,
                            text=True, timeout=120, cwd=PROJECT, env=env)
     assert table.returncode == 1 and "APIGW005" in table.stdout and table.stderr == ""
+
+
+def test_token_minted_by_moto_is_judged_through_the_cli(moto_server):
+    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="eu-west-1")
+    apigateway = session.client("apigateway", endpoint_url=moto_server)
+    cognito = session.client("cognito-idp", endpoint_url=moto_server)
+    pool = seed.create_pool(cognito, "users", domain="users-token-e2e")
+    client_id = seed.create_client(cognito, pool["id"], "cli", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])
+    cognito.admin_create_user(UserPoolId=pool["id"], Username="jane")
+    cognito.admin_set_user_password(UserPoolId=pool["id"], Username="jane", Password="Secret-passw0rd!",
+                                    Permanent=True)
+    tokens = cognito.admin_initiate_auth(UserPoolId=pool["id"], ClientId=client_id,
+                                         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                         AuthParameters={"USERNAME": "jane", "PASSWORD": "Secret-passw0rd!"})
+    access, identity = tokens["AuthenticationResult"]["AccessToken"], tokens["AuthenticationResult"]["IdToken"]
+    api_id = seed.create_rest_api(apigateway, "shop")
+    authorizer = seed.add_cognito_authorizer(apigateway, api_id, "shop-cognito", [pool["arn"]])
+    seed.add_method(apigateway, api_id, "/me", "GET", authorization="COGNITO_USER_POOLS", authorizer_id=authorizer,
+                    scopes=["aws.cognito.signin.user.admin"])
+    seed.deploy(apigateway, api_id, "prod")
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=moto_server, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+               AWS_DEFAULT_REGION="eu-west-1")
+    command = [sys.executable, "-m", "scanner", "token", "--api", "shop", "--path", "/me", "--method", "GET",
+               "--stage", "prod", "--format", "json", "-"]
+    accepted = subprocess.run(command, input=access + "\n", capture_output=True, text=True, timeout=120,
+                              cwd=PROJECT, env=env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    answer = json.loads(accepted.stdout)
+    assert answer["verdict"] == "accepted" and answer["claims"]["token_use"] == "access"
+    assert access not in accepted.stdout  # the JWKS came from moto server: {endpoint}/{poolId}/.well-known/jwks.json
+
+    rejected = subprocess.run(command, input=identity, capture_output=True, text=True, timeout=120, cwd=PROJECT,
+                              env=env)
+    assert rejected.returncode == 1
+    assert [f["rule"] for f in json.loads(rejected.stdout)["findings"]] == ["TOK005"]

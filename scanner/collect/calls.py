@@ -24,7 +24,8 @@ _IAM_PREFIX = {"apigateway": "apigateway", "apigatewayv2": "apigateway", "cognit
 def iam_action(service: str, operation: str) -> str:
     """The IAM action that allows `operation` (botocore's CamelCase name) on `service`."""
     if service in ("apigateway", "apigatewayv2"):
-        return "apigateway:GET"
+        # Reads are GET; TestInvokeAuthorizer (`token --live`) is a POST.
+        return "apigateway:GET" if operation.startswith(("Get", "List")) else "apigateway:POST"
     return f"{_IAM_PREFIX.get(service, service)}:{operation}"
 
 
@@ -66,6 +67,8 @@ class CallLog:
             return self._failed(client, method, region, subject, expect_not_found, error)
         except BotoCoreError as error:
             return self._record(client, method, region, subject, "failed", _one_line(str(error)))
+        except Exception as error:  # noqa: BLE001 - whatever the SDK or endpoint throws is recorded, not raised
+            return self._record(client, method, region, subject, "failed", _one_line(f"{type(error).__name__}: {error}"))
 
     def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
                  **params: Any) -> Outcome:
@@ -79,6 +82,8 @@ class CallLog:
             return self._failed(client, method, region, subject, False, error)
         except BotoCoreError as error:
             return self._record(client, method, region, subject, "failed", _one_line(str(error)))
+        except Exception as error:  # noqa: BLE001 - as in call()
+            return self._record(client, method, region, subject, "failed", _one_line(f"{type(error).__name__}: {error}"))
 
     def _failed(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
                 error: ClientError) -> Outcome:

@@ -48,10 +48,11 @@ class StageView:
         for stage in self.names:
             served = self.served.get(stage)
             entry: dict[str, Any] = {"stage": stage, "deployment_id": self.deployment_id(stage), "served": False,
-                                     "differences": [], "unknown_reason": self.unreadable.get(stage)}
+                                     "differences": [], "unknown_reason": self.unreadable.get(stage), "deployed": None}
             if served is not None:
                 deployed = served.get((path, verb))
                 entry["served"] = deployed is not None
+                entry["deployed"] = deployed
                 entry["differences"] = _differences(stage, entry["deployment_id"], verb, path, live, deployed)
             entries.append(entry)
         return entries

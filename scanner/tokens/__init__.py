@@ -1,0 +1,1 @@
+"""The `token` command: why API Gateway would accept or reject one token on one method."""

@@ -1,0 +1,213 @@
+"""Would API Gateway accept this token on this method? TOK001-TOK008 in a fixed order, every failure reported."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from .decode import DecodedToken, decode
+from .jwks import KeyStore, KeysUnavailable, signature_problem
+from .target import Target
+
+CLOCK_SKEW = 60  # seconds of tolerance for iat/nbf in the future
+SHOWN_CLAIMS = ("token_use", "iss", "aud", "client_id", "scope", "exp", "iat", "nbf", "auth_time",
+                "cognito:username", "username", "cognito:groups")
+TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+
+
+def diagnose(pasted: str, target: Target, keys: KeyStore, now: float | None = None) -> dict[str, Any]:
+    """{verdict, method, stage, claims, findings, notes}; verdict accepted, rejected or undecided."""
+    moment = time.time() if now is None else now
+    token = decode(pasted)
+    findings: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+    def fail(rule: str, expected: Any, actual: Any, message: str, outcome: str = "fail") -> None:
+        findings.append({"rule": rule, "expected": expected, "actual": actual, "message": message,
+                         "outcome": outcome})
+
+    _format(token, target, fail)
+    if target.not_deployed:
+        fail("APIGW003", f"{target.method['method']} {target.method['path']} deployed to stage {target.stage}",
+             "not deployed", target.not_deployed)
+    _policy(target, fail)
+    if target.authorization == "NONE":
+        notes.append("the method takes no token: API Gateway does not look at it")
+    elif target.authorization == "AWS_IAM":
+        fail("TOK005", "a SigV4-signed request (IAM authorization)", "a bearer token",
+             "the method uses IAM authorization: sign the request with AWS credentials instead of sending a token")
+    elif token.readable:
+        claims = token.claims or {}
+        _times(claims, moment, fail)
+        if target.authorization == "COGNITO_USER_POOLS":
+            _cognito(token, claims, target, fail)
+            _signature(token, claims, target, keys, fail)
+        else:
+            notes.append("a Lambda authorizer decides for this method: only the token's form and times were checked "
+                         "(use --live to ask API Gateway)")
+    verdict = _verdict(findings, target)
+    return {"verdict": verdict, "method": target.method, "stage": target.stage,
+            "claims": shown_claims(token, moment), "findings": findings, "notes": notes}
+
+
+def _verdict(findings: list[dict[str, Any]], target: Target) -> str:
+    if any(f["outcome"] == "fail" for f in findings):
+        return "rejected"
+    if any(f["outcome"] == "unknown" for f in findings) or target.authorization == "CUSTOM":
+        return "undecided"
+    return "accepted"
+
+
+def _format(token: DecodedToken, target: Target, fail: Any) -> None:
+    problems = list(token.problems)
+    # REST Cognito authorizers take the bare token; HTTP API JWT authorizers strip "Bearer ".
+    if token.bearer and target.method.get("api_type") != "HTTP":
+        problems.append("the value starts with 'Bearer ': this authorizer expects the token alone")
+    if problems:
+        header = target.identity_header or "Authorization"
+        fail("TOK001", f"the bare token in the {header} header", "; ".join(problems),
+             "The token as pasted would be rejected: " + "; ".join(problems) + ".")
+
+
+def _policy(target: Target, fail: Any) -> None:
+    policy = target.policy or {}
+    decision = policy.get("decision")
+    where = f"stage {policy.get('stage')}"
+    if decision in ("deny", "implicit-deny"):
+        fail("APIGW013", "the resource policy allows the method", decision,
+             f"the resource policy refuses every caller of this method on {where} (403), whatever the token")
+    elif decision == "conditional":
+        fail("APIGW014", "a caller that meets the policy's conditions", "; ".join(policy.get("conditions") or []),
+             f"on {where} the resource policy lets through only callers that meet: "
+             + "; ".join(policy.get("conditions") or []), outcome="unknown")
+    elif decision == "unknown":
+        fail("APIGW016", "a resource policy the scanner can evaluate", policy.get("reason"),
+             str(policy.get("reason")), outcome="unknown")
+
+
+def _times(claims: dict[str, Any], moment: float, fail: Any) -> None:
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)):
+        fail("TOK002", "an exp claim (seconds since 1970)", repr(exp), "the token has no usable exp claim")
+    elif exp <= moment:
+        fail("TOK002", f"exp after now ({_utc(moment)})", f"{_utc(exp)} ({relative(exp, moment)})",
+             f"the token expired {relative(exp, moment)}, at {_utc(exp)}: get a new one (or refresh it)")
+    for name in ("nbf", "iat"):
+        value = claims.get(name)
+        if isinstance(value, (int, float)) and value > moment + CLOCK_SKEW:
+            fail("TOK003", f"{name} not after now ({_utc(moment)}, {CLOCK_SKEW} s of skew allowed)",
+                 f"{_utc(value)} ({relative(value, moment)})",
+                 f"the token is not valid yet ({name} is {relative(value, moment)}): check the clock of what issued it")
+
+
+def _cognito(token: DecodedToken, claims: dict[str, Any], target: Target, fail: Any) -> None:
+    issuers = [pool["issuer"] for pool in target.pools if pool.get("issuer")]
+    issuer = claims.get("iss")
+    if issuers and issuer not in issuers:
+        fail("TOK004", " or ".join(issuers), issuer,
+             "the token was issued by another user pool than the authorizer's (check region and pool ID)")
+    token_use = claims.get("token_use")
+    wanted = "access" if target.scopes else "id"
+    why = (f"the method requires scopes ({', '.join(target.scopes)})" if target.scopes
+           else "the method requires no scopes, so the authorizer takes ID tokens")
+    if token_use != wanted:
+        fail("TOK005", wanted, token_use, f"{why}; this is {'an' if token_use in ('id', 'access') else 'a'} "
+             f"{token_use or 'unknown'} token")
+    if token_use == "access" and target.scopes:
+        granted = str(claims.get("scope") or "").split()
+        if not set(granted) & set(target.scopes):
+            fail("TOK006", f"one of: {', '.join(target.scopes)}", " ".join(granted) or "no scope",
+                 "the access token carries none of the scopes the method requires: ask for one of them "
+                 "(the app client must allow it)")
+    _client(claims, token_use, target, fail)
+
+
+def _client(claims: dict[str, Any], token_use: Any, target: Target, fail: Any) -> None:
+    claim = "client_id" if token_use == "access" else "aud"
+    client = claims.get(claim)
+    issuer_pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
+    known = [p["client_ids"] for p in issuer_pools if p.get("client_ids") is not None]
+    if known and client not in {c for ids in known for c in ids}:
+        fail("TOK007", f"{claim} naming an app client of pool {', '.join(p['pool_id'] or '?' for p in issuer_pools)}",
+             client, f"{claim} {client!r} is not an app client of the authorizer's pool")
+    elif not known and issuer_pools:
+        fail("TOK007", f"{claim} naming an app client of the pool", client,
+             "the pool's app clients could not be read: the client was not checked", outcome="unknown")
+    expression = target.validation_expression
+    if expression:
+        audience = claims.get("aud")
+        try:
+            matched = isinstance(audience, str) and re.fullmatch(expression, audience) is not None
+        except re.error:
+            matched = False
+        if not matched:
+            fail("TOK007", f"aud matching the token validation expression {expression!r}", audience,
+                 "the authorizer's identityValidationExpression does not match the token's aud"
+                 + (" (access tokens carry no aud)" if token_use == "access" else ""))
+
+
+def _signature(token: DecodedToken, claims: dict[str, Any], target: Target, keys: KeyStore, fail: Any) -> None:
+    header = token.header or {}
+    if header.get("alg") != "RS256":
+        fail("TOK008", "alg RS256", header.get("alg"), "Cognito signs with RS256 only")
+        return
+    kid = header.get("kid")
+    pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
+    pools = [p for p in pools if p.get("issuer")]
+    if not pools:
+        return
+    problems, undecided = [], []
+    for pool in pools:
+        try:
+            jwk = keys.key(pool["issuer"], pool["pool_id"], str(kid))
+        except KeysUnavailable as error:
+            undecided.append(str(error))
+            continue
+        if jwk is None:
+            problems.append(f"no key with kid {kid!r} in the keys of {pool['pool_id']}")
+            continue
+        problem = signature_problem(token.cleaned, jwk)
+        if problem is None:
+            return
+        problems.append(problem)
+    if problems:
+        fail("TOK008", f"a signature by a key of pool {', '.join(p['pool_id'] for p in pools)}", "; ".join(problems),
+             "the signature does not verify: " + "; ".join(problems))
+    elif undecided:
+        fail("TOK008", "a verifiable signature", "keys unavailable", "; ".join(undecided), outcome="unknown")
+
+
+def shown_claims(token: DecodedToken, moment: float) -> dict[str, Any]:
+    """The claims that matter, times in UTC and relative; never the token or its signature."""
+    claims = token.claims or {}
+    shown: dict[str, Any] = {}
+    for name in SHOWN_CLAIMS:
+        if name not in claims:
+            continue
+        value = claims[name]
+        if name in TIME_CLAIMS and isinstance(value, (int, float)):
+            value = {"epoch": value, "utc": _utc(value), "relative": relative(value, moment)}
+        shown[name] = value
+    if token.header:
+        shown["header"] = {key: token.header[key] for key in ("alg", "kid", "typ") if key in token.header}
+    return shown
+
+
+def _utc(epoch: float) -> str:
+    try:
+        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"{epoch} (out of range)"
+
+
+def relative(epoch: float, moment: float) -> str:
+    seconds = int(epoch - moment)
+    size = abs(seconds)
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if size >= length or unit == "second":
+            count = size // length
+            text = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {text}" if seconds > 0 else f"{text} ago"
+    return "now"

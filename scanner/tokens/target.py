@@ -1,0 +1,73 @@
+"""The method a token is meant for, as the chosen stage serves it: authorizer, pools, scopes, policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UsageError
+
+
+@dataclass
+class Target:
+    method: dict[str, Any]  # the method's report row (contract fields)
+    stage: str | None
+    authorization: str
+    scopes: list[str]
+    authorizer_id: str | None
+    identity_header: str | None
+    validation_expression: str | None
+    pools: list[dict[str, Any]] = field(default_factory=list)  # {pool_id, arn, issuer, status, client_ids}
+    policy: dict[str, Any] | None = None  # {decision, conditions, statements, reason}
+    not_deployed: str | None = None
+
+
+def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any], row_of: Any, api: str, path: str,
+                verb: str, stage: str | None) -> Target:
+    """The method `verb path` of API `api` (name or ID); a usage error listing the API's methods if absent."""
+    methods = [m for m in facts["methods"] if api in (m["api_id"], m["api_name"])]
+    if not methods:
+        raise UsageError(f"--api {api}: no such API was found")
+    wanted = [m for m in methods if m["path"] == path and m["method"] == verb.upper()]
+    if not wanted:
+        listing = ", ".join(f"{m['method']} {m['path']}" for m in methods)
+        raise UsageError(f"{verb.upper()} {path} is not a method of API {api} (its methods: {listing})")
+    method = wanted[0]
+    authorizer = next((a for a in facts["authorizers"] if a["api_id"] == method["api_id"]
+                       and a["authorizer_id"] == method["authorizer_id"]), {})
+    clients_by_arn = {pool.get("arn"): [c.get("ClientId") for c in pool.get("clients") or []]
+                      if pool.get("clients") is not None else None for pool in snapshot.get("user_pools") or []}
+    target = Target(
+        method=row_of(method), stage=stage, authorization=method["authorization"], scopes=list(method["scopes"]),
+        authorizer_id=method["authorizer_id"], identity_header=authorizer.get("identity_header"),
+        validation_expression=authorizer.get("validation_expression"),
+        pools=[{**pool, "client_ids": clients_by_arn.get(pool["arn"])} for pool in method["pools"]
+               if stage is None or pool.get("stage") in (None, stage)],
+    )
+    if stage is not None:
+        _apply_stage(target, method, stage)
+    else:
+        target.policy = _worst_policy(method)
+    return target
+
+
+def _apply_stage(target: Target, method: dict[str, Any], stage: str) -> None:
+    """What the stage serves wins over the live configuration: that is what the request meets."""
+    entry = next((e for e in method["stage_comparison"] if e["stage"] == stage), None)
+    if entry is None:
+        raise UsageError(f"--stage {stage}: API {method['api_name']} has no such stage "
+                         f"(stages: {', '.join(e['stage'] for e in method['stage_comparison']) or 'none'})")
+    if entry.get("served") is False and entry.get("unknown_reason") is None:
+        target.not_deployed = (entry["differences"] or [f"{method['method']} {method['path']} is not deployed"])[0]
+    deployed = entry.get("deployed") or {}
+    if "authorization" in deployed:
+        target.authorization = deployed["authorization"]
+    if "scopes" in deployed:
+        target.scopes = list(deployed["scopes"])
+    target.policy = next((p for p in method.get("policy_by_stage") or [] if p["stage"] == stage), None)
+
+
+def _worst_policy(method: dict[str, Any]) -> dict[str, Any] | None:
+    entries = method.get("policy_by_stage") or []
+    order = ("unknown", "deny", "implicit-deny", "conditional", "allow", "no-policy")
+    return min(entries, key=lambda e: order.index(e["decision"])) if entries else None
