@@ -33,17 +33,18 @@ def judge(snapshot: dict[str, Any], stage_filter: str | None, rules: list[Rule])
 
 def check_filters(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> None:
     """An --api or --stage that matches nothing is a usage error that lists what does exist."""
-    apis = snapshot.get("rest_apis") or []
+    apis = (snapshot.get("rest_apis") or []) + (snapshot.get("http_apis") or [])
     if api_filter:
         found = {name for api in apis for name in (api.get("id"), api.get("name"))}
         missing = [wanted for wanted in api_filter if wanted not in found]
-        listing_failed = any(e.get("operation") == "GetRestApis" for e in snapshot.get("errors") or [])
+        listing_failed = any(e.get("operation") in ("GetRestApis", "GetApis") for e in snapshot.get("errors") or [])
         if missing and not listing_failed:
             available = ", ".join(snapshot.get("apis_listed") or []) or "none"
-            raise UsageError(f"--api {', '.join(missing)}: no REST API with that name or ID in "
+            raise UsageError(f"--api {', '.join(missing)}: no API with that name or ID in "
                              f"{', '.join(snapshot.get('regions') or [])} (APIs there: {available})")
     if stage_filter and apis:
-        stages = sorted({stage.get("stageName") for api in apis for stage in api.get("stages") or []})
+        stages = sorted({stage.get("stageName") or stage.get("StageName") for api in apis
+                         for stage in api.get("stages") or []})
         if stage_filter not in stages:
             raise UsageError(f"--stage {stage_filter}: no scanned API has that stage "
                              f"(stages: {', '.join(stages) or 'none'})")

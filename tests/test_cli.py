@@ -50,12 +50,13 @@ def test_demo_json_follows_the_contract(capsys):
     assert all(method_fields <= set(row) for row in report["methods"])
     assert all(finding_fields <= set(f) for f in report["findings"])
     assert {row["verdict"] for row in report["methods"]} <= {"ok", "warn", "fail", "unknown"}
-    assert {row["token"] for row in report["methods"]} <= {"id", "access", "lambda", "iam", "none"}
+    assert {row["token"] for row in report["methods"]} <= {"id", "access", "id-or-access", "lambda", "iam", "none"}
     shipped = {rule.id for rule in load_rules()}
     assert shipped == {f["rule"] for f in report["findings"]}  # the demo shows every rule
     unknown = [f for f in report["findings"] if f["outcome"] == "unknown"]
     # The shared pool cannot be read; the legacy policy cannot be evaluated.
     assert {f["rule"] for f in unknown} == {"APIGW005", "APIGW006", "APIGW013"}
+    assert {row["api_type"] for row in report["methods"]} == {"REST", "HTTP"}
 
 
 def test_output_file(tmp_path, capsys):
@@ -68,7 +69,7 @@ def test_output_file(tmp_path, capsys):
 def test_rules_lists_the_catalog(capsys):
     assert main(["rules", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert len(listed) == 23 and all(rule["seed"] and rule["title"] for rule in listed)
+    assert len(listed) == 31 and all(rule["seed"] and rule["title"] for rule in listed)
     assert main(["rules"]) == 0
     assert "APIGW012" in capsys.readouterr().out
 
@@ -108,7 +109,7 @@ def test_api_that_does_not_exist_lists_the_apis(account, capsys):
     account.seed.create_rest_api(account.apigateway, "shop")
     assert main(["scan", "--region", "eu-west-1", "--api", "nope"]) == 2
     error = one_line_error(capsys.readouterr().err)
-    assert "--api nope: no REST API" in error and "shop (" in error
+    assert "--api nope: no API" in error and "shop (" in error
 
 
 def test_stage_that_does_not_exist_lists_the_stages(account, capsys):

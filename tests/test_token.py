@@ -249,3 +249,29 @@ def test_live_asks_api_gateway_and_never_echoes_the_token(shop, jwks_file):
     assert [(e["operation"], e["iam_action"]) for e in result["errors"]] == [("TestInvokeAuthorizer", "apigateway:POST")]
     assert result["verdict"] == "accepted"
     assert token not in json.dumps(result)
+
+
+def test_http_api_jwt_route(account, jwks_file):
+    pool = account.healthy_pool()
+    v2 = account.session.client("apigatewayv2", region_name=REGION)
+    api_id = account.seed.create_http_api(v2, "bff")
+    issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool['id']}"
+    authorizer = account.seed.add_jwt_authorizer(v2, api_id, "jwt", issuer, [pool["client_id"]])
+    account.seed.add_route(v2, api_id, "GET /orders", authorization="JWT", authorizer_id=authorizer, scopes=["api/read"])
+    account.seed.add_route(v2, api_id, "$default", authorization="JWT", authorizer_id=authorizer)
+    v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    v2.create_stage(ApiId=api_id, StageName="manual", AutoDeploy=False)
+    shop = {"pool": pool, "issuer": issuer, "account": account}
+
+    def run(token, path, stage=None):
+        return token_report(account.session, [REGION], "bff", path, "ANY" if path == "$default" else "GET", stage,
+                            token, jwks_file, False)
+
+    assert run(sign(access_claims(shop)), "/orders")["verdict"] == "accepted"
+    assert run("Bearer " + sign(access_claims(shop)), "/orders", "$default")["verdict"] == "accepted"
+    assert run(sign(id_claims(shop)), "$default")["verdict"] == "accepted"  # no scopes: ID tokens pass too
+    assert rules_of(run(sign(id_claims(shop)), "/orders")) == ["TOK005"]
+    assert rules_of(run(sign(id_claims(shop, aud="stranger")), "$default")) == ["TOK007"]
+    assert rules_of(run(sign(access_claims(shop)), "/orders", "manual")) == ["APIGW003"]
+    with pytest.raises(UsageError, match="no scanned API has that stage"):
+        run(sign(access_claims(shop)), "/orders", "qa")

@@ -7,9 +7,11 @@ from typing import Any
 
 import boto3
 
-from ..model.arns import parse_pool_arn, provider_arns_by_stage
+from ..model.arns import PoolArn, parse_cognito_issuer, parse_pool_arn, provider_arns_by_stage
+from ..model.lambda_authorizers import function_arn_of
 from .calls import CallLog
 from .functions import collect_function
+from .http_apis import collect_http_api, list_http_apis
 from .rest_apis import collect_rest_api, list_rest_apis
 from .session import Clients
 from .user_pools import collect_user_pool, list_pool_ids
@@ -31,13 +33,14 @@ def collect_account(session: boto3.Session, regions: list[str], api_filter: list
     snapshot: dict[str, Any] = {
         "schema": SNAPSHOT_SCHEMA, "account": account, "partition": partition, "regions": regions,
         "rest_apis": [api for region in per_region for api in region["rest_apis"]],
+        "http_apis": [api for region in per_region for api in region["http_apis"]],
         "apis_listed": [name for region in per_region for name in region["apis_listed"]],
         "user_pools": [user_pool for region in per_region for user_pool in region["user_pools"]],
         "pool_listings": {region["region"]: region["pool_listing"] for region in per_region},
         "functions": {},
     }
     _collect_referenced_pools(clients, log, snapshot)
-    for arn in sorted(_trigger_functions(snapshot)):
+    for arn in sorted(_trigger_functions(snapshot) | _authorizer_functions(snapshot)):
         snapshot["functions"][arn] = collect_function(clients, log, account, arn)
     snapshot["errors"] = log.errors
     snapshot["calls"] = dict(sorted(log.counts.items()))
@@ -50,29 +53,40 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
     selected = [api for api in listed or [] if not api_filter or api["id"] in api_filter
                 or api.get("name") in api_filter]
     rest_apis = [collect_rest_api(clients, log, region, api) for api in selected]
+    listed_http = list_http_apis(clients, log, region)
+    selected_http = [api for api in listed_http or [] if not api_filter or api["ApiId"] in api_filter
+                     or api.get("Name") in api_filter]
+    http_apis = [collect_http_api(clients, log, region, api) for api in selected_http]
     pool_ids = list_pool_ids(clients, log, region)
     if api_filter:
         # A filtered scan audits the pools its APIs use, not every pool of the region.
-        wanted = {parsed.pool_id for api in rest_apis for parsed in _referenced_pools(api)
+        wanted = {parsed.pool_id for api in rest_apis + http_apis for parsed in _referenced_pools(api, account)
                   if parsed.region == region and parsed.account == account}
         pool_ids = [pool_id for pool_id in pool_ids or [] if pool_id in wanted] if pool_ids is not None else None
     user_pools = [collect_user_pool(clients, log, region, account, partition, pool_id) for pool_id in pool_ids or []]
     return {
         "region": region,
         "rest_apis": rest_apis,
-        "apis_listed": [f"{api.get('name')} ({api['id']}, {region})" for api in listed or []],
+        "http_apis": http_apis,
+        "apis_listed": [f"{api.get('name')} ({api['id']}, {region})" for api in listed or []]
+        + [f"{api.get('Name')} ({api['ApiId']}, {region}, HTTP)" for api in listed_http or []],
         "user_pools": [user_pool for user_pool in user_pools if user_pool["status"] != "not-found"],
         "pool_listing": {"complete": pool_ids is not None},
     }
 
 
-def _referenced_pools(api: dict[str, Any]) -> list[Any]:
+def _referenced_pools(api: dict[str, Any], account: str) -> list[PoolArn]:
+    """Pools a REST API's Cognito authorizers name, and pools an HTTP API's JWT issuers name (same account)."""
     pools = []
     for authorizer in api.get("authorizers") or []:
         for _raw, _stage, resolved in provider_arns_by_stage(authorizer, api.get("stages") or []):
             parsed = parse_pool_arn(resolved) if resolved else None
             if parsed:
                 pools.append(parsed)
+        issuer = parse_cognito_issuer((authorizer.get("JwtConfiguration") or {}).get("Issuer"))
+        if issuer:
+            partition = "aws-cn" if ".amazonaws.com.cn/" in authorizer["JwtConfiguration"]["Issuer"] else "aws"
+            pools.append(PoolArn(partition, issuer[0], account, issuer[1]))
     return pools
 
 
@@ -80,8 +94,8 @@ def _collect_referenced_pools(clients: Clients, log: CallLog, snapshot: dict[str
     """Pools that authorizers name in a region not scanned are looked up there (same account only)."""
     known = {user_pool["arn"] for user_pool in snapshot["user_pools"]}
     lookups: dict[str, dict[str, Any]] = {}
-    for api in snapshot["rest_apis"]:
-        for parsed in _referenced_pools(api):
+    for api in snapshot["rest_apis"] + snapshot["http_apis"]:
+        for parsed in _referenced_pools(api, snapshot["account"]):
             if (parsed.arn in known or parsed.arn in lookups or parsed.region in snapshot["regions"]
                     or parsed.account != snapshot["account"] or parsed.partition != snapshot["partition"]):
                 continue
@@ -90,6 +104,17 @@ def _collect_referenced_pools(clients: Clients, log: CallLog, snapshot: dict[str
             if record["status"] == "ok":
                 snapshot["user_pools"].append(record)
     snapshot["pool_lookups"] = lookups
+
+
+def _authorizer_functions(snapshot: dict[str, Any]) -> set[str]:
+    """Functions of Lambda authorizers, REST and HTTP: each read once however many authorizers name it."""
+    arns = set()
+    for api in snapshot["rest_apis"] + snapshot["http_apis"]:
+        for authorizer in api.get("authorizers") or []:
+            arn = function_arn_of(authorizer.get("authorizerUri") or authorizer.get("AuthorizerUri"))
+            if arn:
+                arns.add(arn)
+    return arns
 
 
 def _trigger_functions(snapshot: dict[str, Any]) -> set[str]:

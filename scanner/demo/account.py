@@ -15,13 +15,15 @@ REGION = "eu-west-1"
 def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str, Any]:
     """Creates the example resources; returns their IDs by name."""
     apigateway = session.client("apigateway", region_name=region)
+    apigatewayv2 = session.client("apigatewayv2", region_name=region)
     cognito = session.client("cognito-idp", region_name=region)
     lambda_client = session.client("lambda", region_name=region)
     iam = session.client("iam", region_name=region)
 
     customers = seed.create_pool(cognito, "shop-customers", domain="shop-demo",
                                  resource_servers={"orders": ["read", "write"]})
-    seed.create_client(cognito, customers["id"], "shop-web", **seed.web_client_settings(["orders/read", "orders/write"]))
+    web = seed.create_client(cognito, customers["id"], "shop-web",
+                             **seed.web_client_settings(["orders/read", "orders/write"]))
     seed.create_client(cognito, customers["id"], "shop-mobile", AllowedOAuthFlowsUserPoolClient=True,
                        AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "orders/read"],
                        SupportedIdentityProviders=["COGNITO"], ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
@@ -88,6 +90,31 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     reports = seed.create_rest_api(apigateway, "internal-reports", endpoint="PRIVATE")
     seed.add_cognito_authorizer(apigateway, reports, "reports-cognito", [customers["arn"]])
     seed.add_method(apigateway, reports, "/daily", "GET", authorization="AWS_IAM")
+    # A Lambda-authorized REST API: one function never allowed for API Gateway, one deleted.
+    stock_check = seed.create_function(lambda_client, iam, "stock-token-check")
+    stock = seed.create_rest_api(apigateway, "stock")
+    token_check = seed.add_lambda_authorizer(apigateway, stock, "stock-token", stock_check, header="X-Partner-Key")
+    gone_check = seed.add_lambda_authorizer(
+        apigateway, stock, "price-request", f"arn:aws:lambda:{region}:{ACCOUNT}:function:price-check:live",
+        kind="REQUEST", ttl=0)
+    seed.add_method(apigateway, stock, "/stock", "GET", authorization="CUSTOM", authorizer_id=token_check)
+    seed.add_method(apigateway, stock, "/prices", "GET", authorization="CUSTOM", authorizer_id=gone_check)
+    seed.deploy(apigateway, stock, "v1")
+
+    # The mobile backend on an HTTP API with JWT authorizers.
+    issuer = f"https://cognito-idp.{region}.amazonaws.com/{customers['id']}"
+    bff = seed.create_http_api(apigatewayv2, "mobile-bff")
+    bff_jwt = seed.add_jwt_authorizer(apigatewayv2, bff, "bff-jwt", issuer, [web, "7f3kq0retiredclient01"])
+    legacy_jwt = seed.add_jwt_authorizer(apigatewayv2, bff, "legacy-jwt", issuer + "/", [web])
+    seed.add_route(apigatewayv2, bff, "GET /orders", authorization="JWT", authorizer_id=bff_jwt, scopes=["orders/read"])
+    seed.add_route(apigatewayv2, bff, "POST /refunds", authorization="JWT", authorizer_id=bff_jwt,
+                   scopes=["refunds/write"])
+    seed.add_route(apigatewayv2, bff, "GET /legacy/orders", authorization="JWT", authorizer_id=legacy_jwt)
+    seed.add_route(apigatewayv2, bff, "GET /status")
+    seed.add_route(apigatewayv2, bff, "$default", authorization="JWT", authorizer_id=bff_jwt)
+    apigatewayv2.create_stage(ApiId=bff, StageName="$default", AutoDeploy=True)
+    hooks = seed.create_http_api(apigatewayv2, "webhooks")
+    seed.add_route(apigatewayv2, hooks, "POST /stripe")
     return {"pools": {"shop-customers": customers, "partners": partners, "loyalty": loyalty},
             "apis": {"shop": shop, "legacy-admin": admin, "partner-api": partner_api, "reviews": reviews,
-                     "internal-reports": reports}}
+                     "internal-reports": reports, "stock": stock, "mobile-bff": bff, "webhooks": hooks}}

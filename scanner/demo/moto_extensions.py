@@ -4,8 +4,8 @@ AWS freezes an API's configuration into each deployment: `get_deployment(embed=[
 returns what the deployment serves and `get_export(stageName, "oas30", extensions=authorizers)`
 returns a stage's deployed definition. moto keeps no such copy (its export shows the live API,
 its deployments have no summary), has no `update_method`, cannot patch an authorizer's
-`providerARNs`, and drops its `identityValidationExpression` on create (a misspelt keyword).
-`install()` teaches moto all five.
+`providerARNs`, and drops its `identityValidationExpression` on create (a misspelt keyword). For
+HTTP APIs it cannot list authorizers (`GetAuthorizers`). `install()` teaches moto all six.
 The scanner never imports this module: it talks to AWS (or to whatever AWS_ENDPOINT_URL names)
 and cannot tell the difference.
 """
@@ -104,6 +104,14 @@ def install() -> None:
         return original_apply_operations(self, others)
 
     models.Authorizer.apply_operations = apply_operations
+
+    from moto.apigatewayv2 import responses as v2_responses
+
+    def get_authorizers(self: Any) -> Any:
+        api = self.apigatewayv2_backend.get_api(self.path.split("/")[-2])
+        return 200, {}, json.dumps({"items": [authorizer.to_json() for authorizer in api.authorizers.values()]})
+
+    v2_responses.ApiGatewayV2Response.get_authorizers = get_authorizers
     _INSTALLED = True
 
 

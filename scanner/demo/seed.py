@@ -111,3 +111,41 @@ def allow_cognito(lambda_client: Any, function_name: str, pool_arn: str, account
     lambda_client.add_permission(FunctionName=function_name, StatementId="cognito-trigger",
                                  Action="lambda:InvokeFunction", Principal="cognito-idp.amazonaws.com",
                                  SourceArn=pool_arn, SourceAccount=account)
+
+
+def add_lambda_authorizer(apigateway: Any, api_id: str, name: str, function_arn: str, *, kind: str = "TOKEN",
+                          header: str = "Authorization", role: str | None = None, ttl: int = 300) -> str:
+    """A REST Lambda authorizer (TOKEN or REQUEST) calling `function_arn`."""
+    region = function_arn.split(":")[3]
+    params: dict[str, Any] = {
+        "restApiId": api_id, "name": name, "type": kind, "identitySource": f"method.request.header.{header}",
+        "authorizerUri": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations",
+        "authorizerResultTtlInSeconds": ttl}
+    if role:
+        params["authorizerCredentials"] = role
+    return str(apigateway.create_authorizer(**params)["id"])
+
+
+def allow_apigateway(lambda_client: Any, function_name: str, source_arn: str, statement: str = "apigateway") -> None:
+    lambda_client.add_permission(FunctionName=function_name, StatementId=statement, Action="lambda:InvokeFunction",
+                                 Principal="apigateway.amazonaws.com", SourceArn=source_arn)
+
+
+def create_http_api(apigatewayv2: Any, name: str) -> str:
+    return str(apigatewayv2.create_api(Name=name, ProtocolType="HTTP")["ApiId"])
+
+
+def add_jwt_authorizer(apigatewayv2: Any, api_id: str, name: str, issuer: str, audience: list[str]) -> str:
+    return str(apigatewayv2.create_authorizer(
+        ApiId=api_id, Name=name, AuthorizerType="JWT", IdentitySource=["$request.header.Authorization"],
+        JwtConfiguration={"Issuer": issuer, "Audience": audience})["AuthorizerId"])
+
+
+def add_route(apigatewayv2: Any, api_id: str, route_key: str, *, authorization: str = "NONE",
+              authorizer_id: str | None = None, scopes: list[str] | None = None) -> str:
+    params: dict[str, Any] = {"ApiId": api_id, "RouteKey": route_key, "AuthorizationType": authorization}
+    if authorizer_id:
+        params["AuthorizerId"] = authorizer_id
+    if scopes:
+        params["AuthorizationScopes"] = scopes
+    return str(apigatewayv2.create_route(**params)["RouteId"])

@@ -43,6 +43,36 @@ def parse_pool_arn(arn: str) -> PoolArn | None:
     return pool
 
 
+_COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?/"
+                             r"(?P<pool_id>[\w-]+_[0-9a-zA-Z]+)$")
+
+
+def parse_cognito_issuer(issuer: str | None) -> tuple[str, str] | None:
+    """(region, pool ID) of a well-formed Cognito issuer URL, else None."""
+    match = _COGNITO_ISSUER.match(issuer or "")
+    if not match or not match.group("pool_id").startswith(match.group("region") + "_"):
+        return None
+    return match.group("region"), match.group("pool_id")
+
+
+def cognito_issuer_problem(issuer: str | None) -> str | None:
+    """Why a Cognito-looking issuer URL cannot match the tokens' iss (None for a good one or a non-Cognito issuer)."""
+    text = issuer or ""
+    if "cognito-idp" not in text:
+        return None if text else "the issuer is empty"
+    if parse_cognito_issuer(text):
+        return None
+    if text.endswith("/"):
+        return f"{text!r} ends with a slash: tokens carry the issuer without one"
+    if text.startswith("http://"):
+        return f"{text!r} is http: Cognito issuers are https"
+    loose = re.match(r"^https://cognito-idp\.([^.]+)\.amazonaws\.com(?:\.cn)?/(([^_/]+)_\w+)$", text)
+    if loose and loose.group(1) != loose.group(3):
+        return (f"{text!r} names region {loose.group(1)} but pool {loose.group(2)} lives in {loose.group(3)}: "
+                "the tokens' iss will not match")
+    return f"{text!r} is not a Cognito issuer (expected https://cognito-idp.REGION.amazonaws.com/POOL_ID)"
+
+
 def pool_arn_problem(arn: str) -> str:
     """Why `arn` is not a usable user pool ARN, in words."""
     loose = re.match(r"^arn:[^:]+:cognito-idp:([^:]+):[^:]*:userpool/(([^_/]+)_.+)$", arn or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .cognito import client_facts, pool_facts
+from .http import http_api_facts
 from .pools import PoolDirectory
 from .rest import rest_api_facts
 from .scopes import defined_scopes, obtainable_scopes
@@ -16,17 +17,22 @@ def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> di
     """All fact records of a snapshot, grouped by kind."""
     directory = PoolDirectory(snapshot)
     pool_views = {arn: _pool_view(pool) for arn, pool in directory.pools.items() if pool.get("status") == "ok"}
+    functions = snapshot.get("functions") or {}
     facts: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     for api in snapshot.get("rest_apis") or []:
         if not isinstance(api, dict) or not api.get("id"):
             continue
-        for kind, records in rest_api_facts(api, directory, pool_views, stage_filter).items():
+        for kind, records in rest_api_facts(api, directory, pool_views, functions, stage_filter).items():
+            facts[kind].extend(records)
+    for api in snapshot.get("http_apis") or []:
+        if not isinstance(api, dict) or not api.get("id"):
+            continue
+        for kind, records in http_api_facts(api, directory, pool_views, functions, stage_filter).items():
             facts[kind].extend(records)
     used_by: dict[str, list[str]] = {}
     for authorizer in facts["authorizers"]:
         for pool in authorizer["pools"]:
             used_by.setdefault(pool["arn"], []).append(f"{authorizer['api_name']}/{authorizer['authorizer']}")
-    functions = snapshot.get("functions") or {}
     for pool in directory.pools.values():
         if pool.get("status") != "ok":
             continue
@@ -49,11 +55,10 @@ def _pool_view(pool: dict[str, Any]) -> dict[str, Any]:
     unreadable = [c.get("ClientId") for c in app_clients or [] if c.get("unreadable")]
     if unreadable:
         unknown.append(f"cognito-idp:DescribeUserPoolClient failed for {', '.join(unreadable)}")
-    obtainable: set[str] = set()
-    for app_client in app_clients or []:
-        obtainable |= obtainable_scopes(app_client, pool)
+    by_client = {str(c.get("ClientId")): obtainable_scopes(c, pool) for c in app_clients or []}
     return {
-        "obtainable": obtainable,
+        "obtainable": set().union(*by_client.values()),
+        "obtainable_by_client": by_client,
         "client_ids": [c.get("ClientId") for c in app_clients] if app_clients is not None else None,
         "defined_scopes": defined_scopes(servers or []),
         "resource_servers_unknown": servers is None,

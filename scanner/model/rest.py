@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from .arns import provider_arns_by_stage
+from .lambda_authorizers import authorizer_source_arn, header_names, lambda_authorizer_facts
 from .policy_facts import ApiPolicy
 from .pools import PoolDirectory
 from .scopes import BUILTIN_SCOPES
@@ -22,7 +23,7 @@ def expects_token(authorization: str, scopes: list[str]) -> str:
 
 
 def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: dict[str, dict[str, Any]],
-                   stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
+                   functions: dict[str, Any], stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
     """{"apis": [..], "authorizers": [..], "methods": [..]} for one collected REST API."""
     base = {"region": api.get("region"), "account": directory.account, "api_id": api.get("id"),
             "api_name": api.get("name"), "api_type": "REST"}
@@ -53,6 +54,14 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
         })
     authorizer_facts = [_authorizer_facts(base, authorizer, pools_of[authorizer.get("id")], methods, pool_views)
                         for authorizer in authorizers.values()]
+    for record, authorizer in zip(authorizer_facts, authorizers.values()):
+        if authorizer.get("type") in ("TOKEN", "REQUEST"):
+            record.update(lambda_authorizer_facts(
+                uri=authorizer.get("authorizerUri"), credentials=authorizer.get("authorizerCredentials"),
+                headers=header_names(authorizer.get("identitySource")), ttl=authorizer.get("authorizerResultTtlInSeconds"),
+                kind=str(authorizer.get("type")), account=directory.account, functions=functions,
+                source_arn=authorizer_source_arn(directory.partition, str(base["region"]), directory.account,
+                                                 str(base["api_id"]), str(authorizer.get("id")))))
     # OPTIONS is left out: a preflight carries no token at all (APIGW011 says so).
     cognito = [method for method in methods
                if method["authorization"] == "COGNITO_USER_POOLS" and method["method"] != "OPTIONS"]

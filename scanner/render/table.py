@@ -9,11 +9,12 @@ from typing import Any
 from tabulate import tabulate
 
 WIDTH = 120
-_AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE"}
+_AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE", "JWT": "JWT"}
+_TOKEN_SHORT = {"id-or-access": "id/access"}
 HEADERS = ("API", "Stages", "Method", "Path", "Auth", "Authorizer", "Token", "Scopes", "Policy", "Verdict",
            "Rules")
 # How narrow a column may get when the table must shrink to WIDTH (None: never wrapped).
-_NARROWEST = (9, 6, None, 10, None, 10, None, 10, None, None, 17)
+_NARROWEST = (9, 8, None, 10, None, 10, None, 10, None, None, 17)
 # Which columns give up width first (higher: sooner); the path is what people read, so it wraps last.
 _SHRINK_WEIGHT = (1.5, 1.0, 0, 0.5, 0, 1.5, 0, 1.0, 0, 0, 3.0)
 # The resource policy's decision for the method, in a word.
@@ -44,7 +45,7 @@ def _methods_table(methods: list[dict[str, Any]]) -> str:
             method["api_name"] if api != previous_api else "",
             ", ".join(method["stages"]) or "-",
             method["method"], method["path"], auth + ("+KEY" if method.get("api_key_required") else ""),
-            method["authorizer"] or "-", method["token"], ", ".join(method["scopes"]) or "-",
+            method["authorizer"] or "-", _TOKEN_SHORT.get(method["token"], method["token"]), ", ".join(method["scopes"]) or "-",
             _POLICY_SHORT.get(method.get("policy_decision") or "", "-"), method["verdict"],
             " ".join(rule + ("?" if rule in method.get("undecided", []) else "") for rule in method["findings"]) or "-",
         ])

@@ -41,7 +41,7 @@ def diagnose(pasted: str, target: Target, keys: KeyStore, now: float | None = No
     elif token.readable:
         claims = token.claims or {}
         _times(claims, moment, fail)
-        if target.authorization == "COGNITO_USER_POOLS":
+        if target.authorization in ("COGNITO_USER_POOLS", "JWT"):
             _cognito(token, claims, target, fail)
             _signature(token, claims, target, keys, fail)
         else:
@@ -103,7 +103,7 @@ def _times(claims: dict[str, Any], moment: float, fail: Any) -> None:
 
 
 def _cognito(token: DecodedToken, claims: dict[str, Any], target: Target, fail: Any) -> None:
-    issuers = [pool["issuer"] for pool in target.pools if pool.get("issuer")]
+    issuers = [target.jwt_issuer] if target.jwt_issuer else [p["issuer"] for p in target.pools if p.get("issuer")]
     issuer = claims.get("iss")
     if issuers and issuer not in issuers:
         fail("TOK004", " or ".join(issuers), issuer,
@@ -112,6 +112,8 @@ def _cognito(token: DecodedToken, claims: dict[str, Any], target: Target, fail: 
     wanted = "access" if target.scopes else "id"
     why = (f"the method requires scopes ({', '.join(target.scopes)})" if target.scopes
            else "the method requires no scopes, so the authorizer takes ID tokens")
+    if target.authorization == "JWT" and not target.scopes:
+        wanted = str(token_use)  # an HTTP API JWT authorizer without scopes takes ID and access tokens alike
     if token_use != wanted:
         fail("TOK005", wanted, token_use, f"{why}; this is {'an' if token_use in ('id', 'access') else 'a'} "
              f"{token_use or 'unknown'} token")
@@ -127,6 +129,11 @@ def _cognito(token: DecodedToken, claims: dict[str, Any], target: Target, fail: 
 def _client(claims: dict[str, Any], token_use: Any, target: Target, fail: Any) -> None:
     claim = "client_id" if token_use == "access" else "aud"
     client = claims.get(claim)
+    if target.audience is not None:
+        if client not in target.audience:
+            fail("TOK007", f"{claim} in the authorizer's audience ({', '.join(target.audience) or 'empty'})", client,
+                 f"the JWT authorizer lets through only the audience it lists; {claim} {client!r} is not in it")
+        return
     issuer_pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
     known = [p["client_ids"] for p in issuer_pools if p.get("client_ids") is not None]
     if known and client not in {c for ids in known for c in ids}:

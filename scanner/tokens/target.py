@@ -20,6 +20,8 @@ class Target:
     pools: list[dict[str, Any]] = field(default_factory=list)  # {pool_id, arn, issuer, status, client_ids}
     policy: dict[str, Any] | None = None  # {decision, conditions, statements, reason}
     not_deployed: str | None = None
+    audience: list[str] | None = None  # HTTP API JWT authorizers: the aud/client_id values let through
+    jwt_issuer: str | None = None  # HTTP API JWT authorizers: the issuer, exactly as configured
 
 
 def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any], row_of: Any, api: str, path: str,
@@ -43,6 +45,8 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
         validation_expression=authorizer.get("validation_expression"),
         pools=[{**pool, "client_ids": clients_by_arn.get(pool["arn"])} for pool in method["pools"]
                if stage is None or pool.get("stage") in (None, stage)],
+        audience=authorizer.get("audience") if authorizer.get("type") == "JWT" else None,
+        jwt_issuer=authorizer.get("issuer") if authorizer.get("type") == "JWT" else None,
     )
     if stage is not None:
         _apply_stage(target, method, stage)
@@ -53,6 +57,10 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
 
 def _apply_stage(target: Target, method: dict[str, Any], stage: str) -> None:
     """What the stage serves wins over the live configuration: that is what the request meets."""
+    if method["api_type"] == "HTTP":
+        if stage not in method["stages"]:
+            target.not_deployed = f"stage {stage} does not serve {method['route_key']} (no deployment, no auto-deploy)"
+        return
     entry = next((e for e in method["stage_comparison"] if e["stage"] == stage), None)
     if entry is None:
         raise UsageError(f"--stage {stage}: API {method['api_name']} has no such stage "
