@@ -54,6 +54,14 @@ def test_cli_scans_an_account_served_by_moto_server(moto_server):
     seed.deploy(apigateway, api_id, "prod")
     seed.add_method(apigateway, api_id, "/orders", "DELETE", authorization="COGNITO_USER_POOLS",
                     authorizer_id=authorizer, scopes=["api/read"])
+    v2 = session.client("apigatewayv2", endpoint_url=moto_server)
+    web = cognito.list_user_pool_clients(UserPoolId=pool["id"])["UserPoolClients"][0]["ClientId"]
+    bff = seed.create_http_api(v2, "bff")
+    jwt_authorizer = seed.add_jwt_authorizer(v2, bff, "jwt", f"https://cognito-idp.eu-west-1.amazonaws.com/{pool['id']}",
+                                             [web, "notaclient"])
+    seed.add_route(v2, bff, "GET /me", authorization="JWT", authorizer_id=jwt_authorizer, scopes=["api/read"])
+    seed.add_route(v2, bff, "$default", authorization="JWT", authorizer_id=jwt_authorizer)
+    v2.create_stage(ApiId=bff, StageName="$default", AutoDeploy=True)
 
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     env.update(AWS_ENDPOINT_URL=moto_server, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
@@ -63,12 +71,16 @@ def test_cli_scans_an_account_served_by_moto_server(moto_server):
     assert result.returncode == 1, result.stderr  # critical findings at the default --fail-on high
     report = json.loads(result.stdout)
     rows = {(row["method"], row["path"]): row for row in report["methods"]}
-    assert set(rows) == {("GET", "/orders"), ("POST", "/orders"), ("DELETE", "/orders")}
+    assert set(rows) == {("GET", "/orders"), ("POST", "/orders"), ("DELETE", "/orders"), ("GET", "/me"),
+                         ("ANY", "$default")}
+    assert rows[("GET", "/me")]["api_type"] == "HTTP" and rows[("GET", "/me")]["stages"] == ["$default"]
+    assert rows[("ANY", "$default")]["token"] == "id-or-access"
+    assert rows[("GET", "/me")]["findings"] == ["HTTP002"]
     assert rows[("GET", "/orders")]["verdict"] == "ok" and rows[("GET", "/orders")]["stages"] == ["prod"]
     assert rows[("POST", "/orders")]["findings"] == ["APIGW005", "APIGW006"]
     assert rows[("DELETE", "/orders")]["findings"] == ["APIGW003"] and rows[("DELETE", "/orders")]["stages"] == []
     assert report["errors"] == []
-    assert {f["rule"] for f in report["findings"]} == {"APIGW003", "APIGW005", "APIGW006"}
+    assert {f["rule"] for f in report["findings"]} == {"APIGW003", "APIGW005", "APIGW006", "HTTP002"}
 
     table = subprocess.run([sys.executable, "-m", "scanner", "scan", "--api", "shop"], capture_output=True,
                            text=True, timeout=120, cwd=PROJECT, env=env)
