@@ -1,4 +1,4 @@
-"""Command line: `apigw-scan scan|demo|token|rules` (contract.md), exit codes 0/1/2, one-line errors."""
+"""Command line: `apigw-scan scan|demo|token|rules|iam-policy` (contract.md), exit codes 0/1/2, one-line errors."""
 
 from __future__ import annotations
 
@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("token", metavar="TOKEN", help="the token, or - to read it from standard input")
     token.set_defaults(handler=_token)
 
+    iam = commands.add_parser("iam-policy", help="print the least-privilege IAM policy the scanner needs")
+    iam.add_argument("--live", action="store_true", help="the extra statement `token --live` needs")
+    iam.set_defaults(handler=_iam_policy)
+
     rules = commands.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     rules.add_argument("--policies", action="append", metavar="DIR", help="also load the rule files in DIR")
@@ -130,6 +134,14 @@ def _token(args: argparse.Namespace) -> int:
     text = json.dumps(result, indent=2, default=str) + "\n" if args.format == "json" else render_token(result)
     _write(text, args.output)
     return EXIT_CODES[result["verdict"]]
+
+
+def _iam_policy(args: argparse.Namespace) -> int:
+    from .rules.loader import builtin_rules_dir
+
+    name = "apigw-scan-token-live.json" if args.live else "apigw-scan-read-only.json"
+    _write((builtin_rules_dir() / "iam" / name).read_text(encoding="utf-8"), None)
+    return 0
 
 
 def _rules(args: argparse.Namespace) -> int:

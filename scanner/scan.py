@@ -12,6 +12,7 @@ from .collect.account import SNAPSHOT_SCHEMA, collect_account
 from .collect.session import resolve_regions
 from .errors import UsageError
 from .model.facts import build_facts
+from .model.normalize import normalize_snapshot
 from .report import build_report
 from .rules.engine import evaluate
 from .rules.loader import Rule
@@ -27,8 +28,10 @@ def scan_account(session: boto3.Session, regions: list[str] | None, api_filter: 
 
 
 def judge(snapshot: dict[str, Any], stage_filter: str | None, rules: list[Rule]) -> dict[str, Any]:
-    facts = build_facts(snapshot, stage_filter)
-    return build_report(snapshot, facts, evaluate(rules, facts))
+    """The report for a snapshot, collected or loaded (its shape is checked first: never an exception)."""
+    shaped = normalize_snapshot(snapshot)
+    facts = build_facts(shaped, stage_filter)
+    return build_report(shaped, facts, evaluate(rules, facts))
 
 
 def check_filters(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,9 @@ import boto3
 import pytest
 
 from scanner.collect.account import collect_account
-from scanner.collect.calls import CallLog
+from scanner.collect.calls import CallLog, iam_action
+from scanner.collect.session import Clients
+from scanner.model.wildcards import wildcard_match
 from scanner.demo import emulated_aws
 from scanner.demo import seed as seed_module
 from scanner.rules.loader import load_rules
@@ -26,6 +30,54 @@ SHARED = PROJECT.parent / "shared"
 for _name in [n for n in os.environ if n.startswith("AWS_")]:
     os.environ.pop(_name)
 os.environ["AWS_DEFAULT_REGION"] = REGION
+
+
+# Every AWS operation the scanner makes anywhere in the suite is recorded here and checked against
+# the shipped IAM policy: the evidence for "the scanner never changes your account".
+RECORDED: set[tuple[str, str]] = set()
+VIOLATIONS: list[str] = []
+READ_PREFIXES = ("Get", "List", "Describe")
+LIVE_ONLY = {"TestInvokeAuthorizer"}  # `token --live` asks API Gateway's authorizer test: not a write either
+SHIPPED_ACTIONS = [action for path in sorted((PROJECT / "policies" / "iam").glob("*.json"))
+                   for statement in json.loads(path.read_text())["Statement"]
+                   for action in ([statement["Action"]] if isinstance(statement["Action"], str)
+                                  else statement["Action"])]
+
+
+def operation_allowed(service: str, operation: str) -> str | None:
+    """Why the operation breaks the read-only promise, or None."""
+    if not operation.startswith(READ_PREFIXES) and operation not in LIVE_ONLY:
+        return f"{service}:{operation} is not a Get/List/Describe"
+    if (service, operation) == ("sts", "GetCallerIdentity"):
+        return None  # needs no permission
+    action = iam_action(service, operation)
+    if not any(wildcard_match(allowed, action, case_sensitive=False) for allowed in SHIPPED_ACTIONS):
+        return f"{service}:{operation} needs {action}, which policies/iam/ does not grant"
+    return None
+
+
+def _record(service: str, model: Any, **_: Any) -> None:
+    RECORDED.add((service, model.name))
+    problem = operation_allowed(service, model.name)
+    if problem:
+        VIOLATIONS.append(problem)
+
+
+@pytest.fixture(autouse=True)
+def scanner_calls_are_read_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    original = Clients.get
+
+    def get(self: Clients, service: str, region: str, *args: Any) -> Any:
+        client = original(self, service, region, *args)
+        if not getattr(client, "_read_only_recorder", False):
+            client.meta.events.register("before-call", partial(_record, service))
+            client._read_only_recorder = True
+        return client
+
+    monkeypatch.setattr(Clients, "get", get)
+    VIOLATIONS.clear()
+    yield
+    assert not VIOLATIONS, f"the scanner made calls outside its read-only policy: {VIOLATIONS}"
 
 
 class Account:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
 DENIED_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
@@ -48,6 +48,7 @@ class CallLog:
 
     errors: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    unreachable: set[tuple[str, str]] = field(default_factory=set)  # (service, region) whose endpoint did not answer
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, service: str, operation: str) -> None:
@@ -61,10 +62,14 @@ class CallLog:
     def call(self, client: Any, method: str, *, region: str, subject: str | None = None,
              expect_not_found: bool = False, **params: Any) -> Outcome:
         """Call `client.method(**params)`; a failure becomes an Outcome and, unless expected, an error record."""
+        if self._skipped(client, region):
+            return Outcome(status="failed", message="the endpoint did not answer (reported once)")
         try:
             return Outcome(getattr(client, method)(**params))
         except ClientError as error:
             return self._failed(client, method, region, subject, expect_not_found, error)
+        except (EndpointConnectionError, ConnectTimeoutError) as error:
+            return self._unreachable(client, method, region, subject, error)
         except BotoCoreError as error:
             return self._record(client, method, region, subject, "failed", _one_line(str(error)))
         except Exception as error:  # noqa: BLE001 - whatever the SDK or endpoint throws is recorded, not raised
@@ -73,6 +78,8 @@ class CallLog:
     def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
                  **params: Any) -> Outcome:
         """All pages of a paginated call, the items of `result_key` joined into one list."""
+        if self._skipped(client, region):
+            return Outcome(status="failed", message="the endpoint did not answer (reported once)")
         items: list[Any] = []
         try:
             for page in client.get_paginator(method).paginate(**params):
@@ -80,10 +87,21 @@ class CallLog:
             return Outcome(items)
         except ClientError as error:
             return self._failed(client, method, region, subject, False, error)
+        except (EndpointConnectionError, ConnectTimeoutError) as error:
+            return self._unreachable(client, method, region, subject, error)
         except BotoCoreError as error:
             return self._record(client, method, region, subject, "failed", _one_line(str(error)))
         except Exception as error:  # noqa: BLE001 - as in call()
             return self._record(client, method, region, subject, "failed", _one_line(f"{type(error).__name__}: {error}"))
+
+    def _skipped(self, client: Any, region: str) -> bool:
+        """After one call found the endpoint unreachable, the others to it fail at once instead of retrying."""
+        return (client.meta.service_model.service_name, region) in self.unreachable
+
+    def _unreachable(self, client: Any, method: str, region: str, subject: str | None, error: Exception) -> Outcome:
+        with self._lock:
+            self.unreachable.add((client.meta.service_model.service_name, region))
+        return self._record(client, method, region, subject, "failed", _one_line(str(error)))
 
     def _failed(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
                 error: ClientError) -> Outcome:

@@ -14,11 +14,14 @@ from ..errors import UsageError
 from .calls import CallLog
 
 CLIENT_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 10},
+    retries={"mode": "adaptive", "max_attempts": 10},  # throttling is the usual failure: retry it patiently
     user_agent_extra="apigw-scan",
     connect_timeout=10,
     read_timeout=30,
 )
+# The first call only asks who we are: if AWS cannot be reached at all, say so quickly.
+IDENTITY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, user_agent_extra="apigw-scan",
+                         connect_timeout=5, read_timeout=15)
 
 
 def open_session(profile: str | None = None, botocore_session: botocore.session.Session | None = None) -> boto3.Session:
@@ -59,14 +62,14 @@ class Clients:
     def __init__(self, session: boto3.Session, call_log: CallLog) -> None:
         self.session = session
         self.call_log = call_log
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, int], Any] = {}
         self._lock = threading.Lock()
 
-    def get(self, service: str, region: str) -> Any:
+    def get(self, service: str, region: str, config: Config = CLIENT_CONFIG) -> Any:
         with self._lock:
-            key = (service, region)
+            key = (service, region, id(config))
             if key not in self._clients:
-                client = self.session.client(service, region_name=region, config=CLIENT_CONFIG)
+                client = self.session.client(service, region_name=region, config=config)
                 client.meta.events.register("before-call", self._counter(service))
                 self._clients[key] = client
             return self._clients[key]
@@ -79,7 +82,7 @@ class Clients:
     def account_id(self, region: str) -> str:
         """The account the credentials belong to (sts:GetCallerIdentity needs no permission)."""
         try:
-            return str(self.get("sts", region).get_caller_identity()["Account"])
+            return str(self.get("sts", region, IDENTITY_CONFIG).get_caller_identity()["Account"])
         except ClientError as error:
             raise UsageError(f"the AWS credentials were refused: {error.response.get('Error', {}).get('Message')}") from None
         except BotoCoreError as error:

@@ -13,8 +13,12 @@ CUSTOM_AUTH_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAut
 
 def pre_token_function(pool: dict[str, Any]) -> str | None:
     config = pool.get("lambda_config") or {}
-    versioned = config.get("PreTokenGenerationConfig") or {}
-    return versioned.get("LambdaArn") or config.get("PreTokenGeneration") or None
+    versioned = config.get("PreTokenGenerationConfig")
+    for candidate in ((versioned or {}).get("LambdaArn") if isinstance(versioned, dict) else None,
+                      config.get("PreTokenGeneration")):
+        if isinstance(candidate, str) and candidate:
+            return candidate
+    return None
 
 
 def pool_facts(pool: dict[str, Any], account: str, functions: dict[str, Any],

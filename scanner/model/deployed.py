@@ -20,8 +20,8 @@ def deployed_methods(deployment: dict[str, Any]) -> dict[tuple[str, str], dict[s
     methods: dict[tuple[str, str], dict[str, Any]] = {}
     if isinstance(summary, dict):
         for path, verbs in summary.items():
-            for verb, method in (verbs or {}).items():
-                if isinstance(method, dict):
+            for verb, method in (verbs.items() if isinstance(verbs, dict) else ()):
+                if isinstance(method, dict) and isinstance(verb, str):
                     methods[(path, verb.upper())] = {
                         "authorization": method.get("authorizationType") or "NONE",
                         "api_key_required": bool(method.get("apiKeyRequired")),
@@ -37,24 +37,29 @@ def deployed_methods(deployment: dict[str, Any]) -> dict[tuple[str, str], dict[s
 
 
 def _exported_methods(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    schemes = ((document.get("components") or {}).get("securitySchemes")
-               or document.get("securityDefinitions") or {})
+    components = _dict(document.get("components"))
+    schemes = _dict(components.get("securitySchemes")) or _dict(document.get("securityDefinitions"))
     methods: dict[tuple[str, str], dict[str, Any]] = {}
-    for path, operations in (document.get("paths") or {}).items():
-        for key, operation in (operations or {}).items():
-            verb = "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
+    for path, operations in _dict(document.get("paths")).items():
+        for key, operation in _dict(operations).items():
+            verb = "ANY" if key == "x-amazon-apigateway-any-method" else str(key).upper()
             if verb not in {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"}:
                 continue
-            methods[(path, verb)] = _method_security((operation or {}).get("security") or [], schemes)
+            security = _dict(operation).get("security")
+            methods[(path, verb)] = _method_security(security if isinstance(security, list) else [], schemes)
     return methods
+
+
+def _dict(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _method_security(requirements: list[dict[str, list[str]]], schemes: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {"authorization": "NONE", "authorizer": None, "scopes": [], "provider_arns": None,
                              "api_key_required": False}
     for requirement in requirements:
-        for name, scopes in (requirement or {}).items():
-            scheme = schemes.get(name) or {}
+        for name, scopes in _dict(requirement).items():
+            scheme = _dict(schemes.get(name))
             auth_type = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
             if auth_type in _AUTH_TYPE_BY_SCHEME:
                 found["authorization"] = _AUTH_TYPE_BY_SCHEME[auth_type]
@@ -65,8 +70,8 @@ def _method_security(requirements: list[dict[str, list[str]]], schemes: dict[str
                 continue
             if found["authorization"] in ("COGNITO_USER_POOLS", "CUSTOM"):
                 found["authorizer"] = name
-                found["scopes"] = sorted(scopes or [])
-                authorizer = scheme.get("x-amazon-apigateway-authorizer") or {}
-                if "providerARNs" in authorizer:
-                    found["provider_arns"] = sorted(authorizer["providerARNs"] or [])
+                found["scopes"] = sorted(str(scope) for scope in scopes) if isinstance(scopes, list) else []
+                authorizer = _dict(scheme.get("x-amazon-apigateway-authorizer"))
+                if isinstance(authorizer.get("providerARNs"), list):
+                    found["provider_arns"] = sorted(str(arn) for arn in authorizer["providerARNs"])
     return found

@@ -14,7 +14,7 @@ KINDS = ("methods", "apis", "authorizers", "pools", "clients")
 
 
 def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """All fact records of a snapshot, grouped by kind."""
+    """All fact records of a snapshot (in the shape normalize_snapshot gives), grouped by kind."""
     directory = PoolDirectory(snapshot)
     pool_views = {arn: _pool_view(pool) for arn, pool in directory.pools.items() if pool.get("status") == "ok"}
     functions = snapshot.get("functions") or {}

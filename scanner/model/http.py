@@ -27,7 +27,7 @@ def route_token(authorization: str, scopes: list[str]) -> str:
 def http_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: dict[str, dict[str, Any]],
                    functions: dict[str, Any], stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
     base = {"region": api.get("region"), "account": directory.account, "api_id": api.get("id"),
-            "api_name": api.get("name"), "api_type": "HTTP"}
+            "api_name": api.get("name") or api.get("id"), "api_type": "HTTP"}
     stages = [s for s in api.get("stages") or [] if stage_filter is None or s.get("StageName") == stage_filter]
     deployed = [str(s.get("StageName")) for s in stages if s.get("AutoDeploy") or s.get("DeploymentId")]
     authorizers = {a.get("AuthorizerId"): _authorizer(base, a, directory, pool_views, functions)

@@ -37,7 +37,7 @@ def invoke_decision(policy: dict[str, Any] | None, service: str, source_arn: str
         if not isinstance(statement, dict) or not _applies(statement, service):
             continue
         matched, unknown = _conditions_match(statement.get("Condition") or {}, source_arn, source_account)
-        label = statement.get("Sid") or "unnamed statement"
+        label = str(statement.get("Sid") or "unnamed statement")
         if unknown:
             unknown_reasons.append(f"{label}: {unknown}")
         elif matched and statement.get("Effect") == "Deny":
@@ -56,11 +56,11 @@ def _applies(statement: dict[str, Any], service: str) -> bool:
     if principal != "*":
         if not isinstance(principal, dict):
             return False
-        names = [*_as_list(principal.get("Service")), *_as_list(principal.get("AWS"))]
+        names = [str(n) for n in (*_as_list(principal.get("Service")), *_as_list(principal.get("AWS")))]
         if service not in names and "*" not in names:
             return False
     actions = _as_list(statement.get("Action"))
-    return any(wildcard_match(action, INVOKE_ACTION, case_sensitive=False) for action in actions)
+    return any(wildcard_match(str(action), INVOKE_ACTION, case_sensitive=False) for action in actions)
 
 
 def _conditions_match(condition: Any, source_arn: str, source_account: str) -> tuple[bool, str]:

@@ -26,7 +26,7 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
                    functions: dict[str, Any], stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
     """{"apis": [..], "authorizers": [..], "methods": [..]} for one collected REST API."""
     base = {"region": api.get("region"), "account": directory.account, "api_id": api.get("id"),
-            "api_name": api.get("name"), "api_type": "REST"}
+            "api_name": api.get("name") or api.get("id"), "api_type": "REST"}
     stages = StageView(api, stage_filter)
     policy = ApiPolicy(api, directory.partition, directory.account)
     authorizers = {authorizer.get("id"): authorizer for authorizer in api.get("authorizers") or []}

@@ -80,7 +80,7 @@ def _differences(stage: str, deployment_id: str | None, verb: str, path: str, li
 
 def _normal(value: Any) -> Any:
     if isinstance(value, list):
-        return sorted(value)
+        return sorted(value, key=str)
     if value in (None, "", []):
         return None
     return value
@@ -88,7 +88,7 @@ def _normal(value: Any) -> Any:
 
 def _shown(value: Any) -> str:
     if isinstance(value, list):
-        return "[" + ", ".join(value) + "]" if value else "none"
+        return "[" + ", ".join(map(str, value)) + "]" if value else "none"
     if value is None or value == "":
         return "none"
     return str(value)

@@ -38,14 +38,16 @@ def _methods_table(methods: list[dict[str, Any]]) -> str:
         return "No API methods found."
     rows = []
     previous_api = None
-    for method in sorted(methods, key=lambda m: (m["region"], m["api_name"] or "", m["api_id"], m["path"], m["method"])):
+    for method in sorted(methods, key=lambda m: (str(m["region"]), str(m["api_name"]), str(m["api_id"]),
+                                                 str(m["path"]), str(m["method"]))):
         api = (method["region"], method["api_id"])
         auth = _AUTH_SHORT.get(method["authorization"], method["authorization"])
         rows.append([
-            method["api_name"] if api != previous_api else "",
+            str(method["api_name"]) if api != previous_api else "",
             ", ".join(method["stages"]) or "-",
-            method["method"], method["path"], auth + ("+KEY" if method.get("api_key_required") else ""),
-            method["authorizer"] or "-", _TOKEN_SHORT.get(method["token"], method["token"]), ", ".join(method["scopes"]) or "-",
+            str(method["method"]), str(method["path"]), str(auth) + ("+KEY" if method.get("api_key_required") else ""),
+            str(method["authorizer"] or "-"), _TOKEN_SHORT.get(method["token"], method["token"]),
+            ", ".join(method["scopes"]) or "-",
             _POLICY_SHORT.get(method.get("policy_decision") or "", "-"), method["verdict"],
             " ".join(rule + ("?" if rule in method.get("undecided", []) else "") for rule in method["findings"]) or "-",
         ])

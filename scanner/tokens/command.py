@@ -11,6 +11,7 @@ from ..collect.calls import CallLog
 from ..collect.live import test_invoke_authorizer
 from ..collect.session import Clients, resolve_regions
 from ..model.facts import build_facts
+from ..model.normalize import normalize_snapshot
 from ..report import method_row
 from ..scan import check_filters
 from .checks import diagnose
@@ -26,7 +27,7 @@ def token_report(session: boto3.Session, regions: list[str] | None, api: str, pa
     keys = KeyStore(override=jwks)  # a bad --jwks is a usage error before any AWS call
     chosen = resolve_regions(session, regions)
     log = CallLog()
-    snapshot = collect_account(session, chosen, [api], call_log=log)
+    snapshot = normalize_snapshot(collect_account(session, chosen, [api], call_log=log))
     check_filters(snapshot, [api], stage)
     target = find_target(build_facts(snapshot), snapshot, method_row, api, path, verb, stage)
     result = diagnose(pasted, target, keys)
