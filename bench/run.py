@@ -12,11 +12,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scanner.collect.account import collect_account  # noqa: E402
-from scanner.collect.calls import CallLog  # noqa: E402
-from scanner.demo import emulated_aws, seed  # noqa: E402
-from scanner.rules.loader import load_rules  # noqa: E402
-from scanner.scan import judge  # noqa: E402
+from scanner.collect.account import collect_account
+from scanner.collect.calls import CallLog
+from scanner.demo import emulated_aws, seed
+from scanner.rules.loader import load_rules
+from scanner.scan import judge
 
 REGION = "eu-west-1"
 SIZES = [(1, 5), (10, 5), (10, 60), (30, 5)]  # (APIs, methods per API)

@@ -72,11 +72,11 @@ def _concerns(finding: dict[str, Any], method: dict[str, Any]) -> bool:
     scope = finding["scope"]
     same_api = finding["region"] == method["region"] and finding["api_id"] == method["api_id"]
     if scope == "method":
-        return same_api and finding["path"] == method["path"] and finding["method"] == method["method"]
+        return bool(same_api and finding["path"] == method["path"] and finding["method"] == method["method"])
     if scope == "api":
-        return same_api
+        return bool(same_api)
     if scope == "authorizer":
-        return same_api and method.get("authorizer") == finding.get("authorizer")
+        return bool(same_api and method.get("authorizer") == finding.get("authorizer"))
     if scope == "pool":
         return finding["pool_id"] in (method.get("pool_ids") or [])
     return False

@@ -15,9 +15,9 @@ import pytest
 from scanner.collect.account import collect_account
 from scanner.collect.calls import CallLog, iam_action
 from scanner.collect.session import Clients
-from scanner.model.wildcards import wildcard_match
 from scanner.demo import emulated_aws
 from scanner.demo import seed as seed_module
+from scanner.model.wildcards import wildcard_match
 from scanner.rules.loader import load_rules
 from scanner.scan import judge
 

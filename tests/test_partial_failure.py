@@ -1,11 +1,11 @@
-"""A call that cannot be made is recorded, never a crash: the checks that needed it are unknown, naming the IAM action."""
+"""A call that cannot be made is recorded, never a crash: the checks that needed it are unknown, naming IAM actions."""
 
 from __future__ import annotations
 
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
-
 from conftest import ACCOUNT, findings, method_row
+
 from scanner.report import exit_code
 
 

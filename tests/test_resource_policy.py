@@ -7,10 +7,10 @@ import itertools
 import json
 
 import pytest
+from conftest import ACCOUNT, REGION, findings, method_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ACCOUNT, REGION, findings, method_row
 from scanner.model.resource_policy import PolicyError, Statement, decide, matches, method_arn, parse_policy
 
 API = "a1b2c3"
@@ -174,7 +174,7 @@ def reference(statements: list[dict], arn: str) -> str:
     conditional = [s for s in relevant if s.get("Condition")]
     outcomes = set()
     for truth in itertools.product([True, False], repeat=len(conditional)):
-        holds = {id(s): value for s, value in zip(conditional, truth)}
+        holds = {id(s): value for s, value in zip(conditional, truth, strict=True)}
         active = [s for s in relevant if not s.get("Condition") or holds[id(s)]]
         if any(s["Effect"] == "Deny" for s in active):
             outcomes.add("deny")

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from scanner.model.facts import build_facts
 from scanner.model.normalize import normalize_snapshot
 from scanner.render.table import render_table
-from scanner.scan import judge
 from scanner.rules.engine import evaluate
 from scanner.rules.loader import load_rules
+from scanner.scan import judge
 
 RULES = load_rules()
 POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_A1"

@@ -7,17 +7,17 @@ import time
 
 import jwt
 import pytest
+from conftest import REGION
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REGION
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.tokens.checks import diagnose
+from scanner.tokens.command import token_report
 from scanner.tokens.jwks import KeyStore
 from scanner.tokens.target import Target
-from scanner.tokens.command import token_report
 
 KID = "test-key"
 PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -246,7 +246,8 @@ def test_live_asks_api_gateway_and_never_echoes_the_token(shop, jwks_file):
     result = token_report(shop["account"].session, [REGION], "shop", "/orders", "GET", None, token, jwks_file, True)
     # moto does not implement TestInvokeAuthorizer: the call is recorded as failed, and the diagnosis stands.
     assert result["live"]["status"] == "failed"
-    assert [(e["operation"], e["iam_action"]) for e in result["errors"]] == [("TestInvokeAuthorizer", "apigateway:POST")]
+    assert [(e["operation"], e["iam_action"]) for e in result["errors"]] == [
+        ("TestInvokeAuthorizer", "apigateway:POST")]
     assert result["verdict"] == "accepted"
     assert token not in json.dumps(result)
 
@@ -257,7 +258,8 @@ def test_http_api_jwt_route(account, jwks_file):
     api_id = account.seed.create_http_api(v2, "bff")
     issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool['id']}"
     authorizer = account.seed.add_jwt_authorizer(v2, api_id, "jwt", issuer, [pool["client_id"]])
-    account.seed.add_route(v2, api_id, "GET /orders", authorization="JWT", authorizer_id=authorizer, scopes=["api/read"])
+    account.seed.add_route(v2, api_id, "GET /orders", authorization="JWT", authorizer_id=authorizer,
+                           scopes=["api/read"])
     account.seed.add_route(v2, api_id, "$default", authorization="JWT", authorizer_id=authorizer)
     v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     v2.create_stage(ApiId=api_id, StageName="manual", AutoDeploy=False)

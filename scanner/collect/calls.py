@@ -73,7 +73,8 @@ class CallLog:
         except BotoCoreError as error:
             return self._record(client, method, region, subject, "failed", _one_line(str(error)))
         except Exception as error:  # noqa: BLE001 - whatever the SDK or endpoint throws is recorded, not raised
-            return self._record(client, method, region, subject, "failed", _one_line(f"{type(error).__name__}: {error}"))
+            message = _one_line(f"{type(error).__name__}: {error}")
+            return self._record(client, method, region, subject, "failed", message)
 
     def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
                  **params: Any) -> Outcome:
@@ -92,7 +93,8 @@ class CallLog:
         except BotoCoreError as error:
             return self._record(client, method, region, subject, "failed", _one_line(str(error)))
         except Exception as error:  # noqa: BLE001 - as in call()
-            return self._record(client, method, region, subject, "failed", _one_line(f"{type(error).__name__}: {error}"))
+            message = _one_line(f"{type(error).__name__}: {error}")
+            return self._record(client, method, region, subject, "failed", message)
 
     def _skipped(self, client: Any, region: str) -> bool:
         """After one call found the endpoint unreachable, the others to it fail at once instead of retrying."""

@@ -1,4 +1,4 @@
-"""`token --live`: asks API Gateway's own authorizer test (TestInvokeAuthorizer), the one call that is not a plain read."""
+"""`token --live`: asks API Gateway's own authorizer test (TestInvokeAuthorizer), the one call not a plain read."""
 
 from __future__ import annotations
 

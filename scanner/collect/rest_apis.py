@@ -76,7 +76,7 @@ def _deployments(clients: Clients, log: CallLog, region: str, api_id: str,
 
 def _export_body(response: dict[str, Any]) -> dict[str, Any] | None:
     body = response.get("body")
-    raw = body.read() if hasattr(body, "read") else body
+    raw = body.read() if body is not None and hasattr(body, "read") else body
     try:
         document = json.loads(raw or b"{}")
     except (TypeError, ValueError):

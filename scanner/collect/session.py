@@ -84,6 +84,7 @@ class Clients:
         try:
             return str(self.get("sts", region, IDENTITY_CONFIG).get_caller_identity()["Account"])
         except ClientError as error:
-            raise UsageError(f"the AWS credentials were refused: {error.response.get('Error', {}).get('Message')}") from None
+            message = error.response.get("Error", {}).get("Message")
+            raise UsageError(f"the AWS credentials were refused: {message}") from None
         except BotoCoreError as error:
             raise UsageError(f"cannot reach AWS STS in {region}: {error}") from None

@@ -45,7 +45,7 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
 
     shop = seed.create_rest_api(apigateway, "shop")
     shop_auth = seed.add_cognito_authorizer(apigateway, shop, "shop-cognito", [customers["arn"]])
-    protected = {"authorization": "COGNITO_USER_POOLS", "authorizer_id": shop_auth}
+    protected: dict[str, Any] = {"authorization": "COGNITO_USER_POOLS", "authorizer_id": shop_auth}
     seed.add_method(apigateway, shop, "/orders", "GET", **protected, scopes=["orders/read"])
     seed.add_method(apigateway, shop, "/orders", "POST", **protected, scopes=["orders/admin"])
     seed.add_method(apigateway, shop, "/orders", "OPTIONS", **protected)

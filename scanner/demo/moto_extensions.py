@@ -34,7 +34,7 @@ def install() -> None:
         setattr(deployment, _SNAPSHOT_ATTRIBUTE, _freeze(self))
         return deployment
 
-    models.RestAPI.create_deployment = create_deployment
+    _patch(models.RestAPI, "create_deployment", create_deployment)
 
     original_get_deployment = responses.APIGatewayResponse.get_deployment
 
@@ -48,7 +48,7 @@ def install() -> None:
             body["apiSummary"] = _api_summary(frozen)
         return json.dumps(body)
 
-    responses.APIGatewayResponse.get_deployment = get_deployment
+    _patch(responses.APIGatewayResponse, "get_deployment", get_deployment)
 
     def get_export(self: Any) -> Any:
         parts = self.path.split("/")
@@ -65,7 +65,7 @@ def install() -> None:
         headers = {"Content-Type": "application/json"}
         return 200, headers, json.dumps(document).encode("utf-8")
 
-    responses.APIGatewayResponse.get_export = get_export
+    _patch(responses.APIGatewayResponse, "get_export", get_export)
 
     def update_method(self: Any) -> str:
         parts = self.path.split("/")
@@ -75,7 +75,7 @@ def install() -> None:
             _apply_method_patch(method, operation)
         return json.dumps(method.to_json())
 
-    responses.APIGatewayResponse.update_method = update_method
+    _patch(responses.APIGatewayResponse, "update_method", update_method)
 
     original_authorizer_init = models.Authorizer.__init__
 
@@ -85,7 +85,7 @@ def install() -> None:
             kwargs["identity_validation_expression"] = misspelt
         original_authorizer_init(self, *args, **kwargs)
 
-    models.Authorizer.__init__ = authorizer_init
+    _patch(models.Authorizer, "__init__", authorizer_init)
 
     original_apply_operations = models.Authorizer.apply_operations
 
@@ -103,7 +103,7 @@ def install() -> None:
                 others.append(operation)
         return original_apply_operations(self, others)
 
-    models.Authorizer.apply_operations = apply_operations
+    _patch(models.Authorizer, "apply_operations", apply_operations)
 
     from moto.apigatewayv2 import responses as v2_responses
 
@@ -111,8 +111,13 @@ def install() -> None:
         api = self.apigatewayv2_backend.get_api(self.path.split("/")[-2])
         return 200, {}, json.dumps({"items": [authorizer.to_json() for authorizer in api.authorizers.values()]})
 
-    v2_responses.ApiGatewayV2Response.get_authorizers = get_authorizers
+    _patch(v2_responses.ApiGatewayV2Response, "get_authorizers", get_authorizers)
     _INSTALLED = True
+
+
+def _patch(owner: Any, name: str, replacement: Any) -> None:
+    """Replace (or add) `owner.name` in this process."""
+    setattr(owner, name, replacement)
 
 
 def _freeze(api: Any) -> dict[str, Any]:

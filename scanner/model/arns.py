@@ -100,7 +100,8 @@ def resolve_stage_variables(text: str, variables: dict[str, str]) -> str | None:
 
 
 
-def provider_arns_by_stage(authorizer: dict[str, Any], stages: list[dict[str, Any]]) -> list[tuple[str, str | None, str | None]]:
+def provider_arns_by_stage(authorizer: dict[str, Any],
+                           stages: list[dict[str, Any]]) -> list[tuple[str, str | None, str | None]]:
     """(as written, stage, pool ARN) for each pool an authorizer names: stage None for a plain ARN; ARN None
     where a stage lacks a variable the ARN uses (`${stageVariables.NAME}`)."""
     triples: list[tuple[str, str | None, str | None]] = []

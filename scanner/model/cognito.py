@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .lambda_permissions import Decision, invoke_decision
-from .scopes import API_SIGN_IN_FLOWS, obtainable_scopes, oauth_enabled
+from .scopes import API_SIGN_IN_FLOWS, oauth_enabled, obtainable_scopes
 
 COGNITO_PRINCIPAL = "cognito-idp.amazonaws.com"
 CUSTOM_AUTH_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")

@@ -30,7 +30,7 @@ def http_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
             "api_name": api.get("name") or api.get("id"), "api_type": "HTTP"}
     stages = [s for s in api.get("stages") or [] if stage_filter is None or s.get("StageName") == stage_filter]
     deployed = [str(s.get("StageName")) for s in stages if s.get("AutoDeploy") or s.get("DeploymentId")]
-    authorizers = {a.get("AuthorizerId"): _authorizer(base, a, directory, pool_views, functions)
+    authorizers = {str(a.get("AuthorizerId")): _authorizer(base, a, directory, pool_views, functions)
                    for a in api.get("authorizers") or []}
     routes = [_route(base, route, authorizers, pool_views, deployed) for route in api.get("routes") or []]
     protected = sum(1 for route in routes if route["authorization"] != "NONE")
@@ -103,7 +103,7 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, d
            pool_views: dict[str, dict[str, Any]], deployed: list[str]) -> dict[str, Any]:
     verb, path = route_parts(str(route.get("RouteKey", "")))
     authorization = route.get("AuthorizationType") or "NONE"
-    authorizer = authorizers.get(route.get("AuthorizerId")) if authorization in ("JWT", "CUSTOM") else None
+    authorizer = authorizers.get(str(route.get("AuthorizerId"))) if authorization in ("JWT", "CUSTOM") else None
     scopes = sorted(route.get("AuthorizationScopes") or []) if authorization == "JWT" else []
     record = {
         **base, "kind": "method", "path": path, "method": verb, "resource_id": route.get("RouteId"),
@@ -123,7 +123,8 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, d
     return record
 
 
-def _route_scopes(scopes: list[str], authorizer: dict[str, Any], pool_views: dict[str, dict[str, Any]]) -> dict:
+def _route_scopes(scopes: list[str], authorizer: dict[str, Any],
+                  pool_views: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Scopes the clients in the authorizer's audience can obtain (HTTP003)."""
     pools = authorizer["pools"]
     if not pools or pools[0]["status"] != "present" or authorizer.get("audience_clients") is None:

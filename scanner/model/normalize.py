@@ -22,7 +22,8 @@ class Map:
 
 _METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL}
 _REST_API = {
-    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "policy": STR, "endpoint_types": [STR], "api_key_source": STR,
+    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "policy": STR, "endpoint_types": [STR],
+    "api_key_source": STR,
     "resources": [{"id": STR, "path": STR, "methods": Map(_METHOD)}],
     "authorizers": [{"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "identitySource": STR,
                      "identityValidationExpression": STR, "authorizerUri": STR, "authorizerCredentials": STR,
@@ -40,11 +41,13 @@ _HTTP_API = {
                      "AuthorizerResultTtlInSeconds": INT, "EnableSimpleResponses": BOOL}],
     "stages": [{"StageName": STR, "AutoDeploy": BOOL, "DeploymentId": STR, "StageVariables": Map(STR)}],
 }
-_CLIENT = {REQUIRED: ("ClientId",), "ClientId": STR, "ClientName": STR, "AllowedOAuthFlows": [STR], "AllowedOAuthFlowsUserPoolClient": BOOL,
+_CLIENT = {REQUIRED: ("ClientId",), "ClientId": STR, "ClientName": STR, "AllowedOAuthFlows": [STR],
+           "AllowedOAuthFlowsUserPoolClient": BOOL,
            "AllowedOAuthScopes": [STR], "CallbackURLs": [STR], "LogoutURLs": [STR], "DefaultRedirectURI": STR,
            "ExplicitAuthFlows": [STR], "SupportedIdentityProviders": [STR], "HasClientSecret": BOOL,
            "unreadable": STR}
-_POOL = {REQUIRED: ("id", "arn"), "region": STR, "id": STR, "arn": STR, "status": STR, "message": STR, "name": STR, "domain": STR,
+_POOL = {REQUIRED: ("id", "arn"), "region": STR, "id": STR, "arn": STR, "status": STR, "message": STR, "name": STR,
+         "domain": STR,
          "custom_domain": STR, "lambda_config": FREE, "clients": [_CLIENT],
          "resource_servers": [{REQUIRED: ("Identifier",), "Identifier": STR, "Scopes": [STR]}]}
 SNAPSHOT = {

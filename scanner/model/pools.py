@@ -6,6 +6,7 @@ from typing import Any
 
 from .arns import parse_pool_arn, pool_arn_problem
 
+
 class PoolDirectory:
     """Answers, for a pool ARN, whether the pool exists, from what the snapshot holds."""
 
@@ -13,7 +14,8 @@ class PoolDirectory:
         self.account = str(snapshot.get("account") or "")
         self.partition = str(snapshot.get("partition") or "aws")
         self.regions = set(snapshot.get("regions") or [])
-        self.pools = {pool.get("arn"): pool for pool in snapshot.get("user_pools") or [] if isinstance(pool, dict)}
+        self.pools: dict[str, dict[str, Any]] = {str(pool.get("arn")): pool for pool in snapshot.get("user_pools") or []
+                                                 if isinstance(pool, dict)}
         self.listings = snapshot.get("pool_listings") or {}
         self.lookups = snapshot.get("pool_lookups") or {}
         self.errors = [error for error in snapshot.get("errors") or [] if isinstance(error, dict)]

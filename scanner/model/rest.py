@@ -54,11 +54,12 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
         })
     authorizer_facts = [_authorizer_facts(base, authorizer, pools_of[authorizer.get("id")], methods, pool_views)
                         for authorizer in authorizers.values()]
-    for record, authorizer in zip(authorizer_facts, authorizers.values()):
+    for record, authorizer in zip(authorizer_facts, authorizers.values(), strict=True):
         if authorizer.get("type") in ("TOKEN", "REQUEST"):
             record.update(lambda_authorizer_facts(
                 uri=authorizer.get("authorizerUri"), credentials=authorizer.get("authorizerCredentials"),
-                headers=header_names(authorizer.get("identitySource")), ttl=authorizer.get("authorizerResultTtlInSeconds"),
+                headers=header_names(authorizer.get("identitySource")),
+                ttl=authorizer.get("authorizerResultTtlInSeconds"),
                 kind=str(authorizer.get("type")), account=directory.account, functions=functions,
                 source_arn=authorizer_source_arn(directory.partition, str(base["region"]), directory.account,
                                                  str(base["api_id"]), str(authorizer.get("id")))))
@@ -167,11 +168,13 @@ def _validation_facts(record: dict[str, Any], pools: list[dict[str, Any]],
     try:
         pattern = re.compile(expression)
     except re.error as error:
-        facts["validation_problems"].append(f"the expression {expression!r} is not a valid regular expression ({error})")
+        facts["validation_problems"].append(
+            f"the expression {expression!r} is not a valid regular expression ({error})")
         return facts
     if record["scoped_methods_using"]:
         facts["validation_problems"].append(
-            f"it is set, but methods that require scopes use this authorizer ({', '.join(record['scoped_methods_using'])}): "
+            "it is set, but methods that require scopes use this authorizer "
+            f"({', '.join(record['scoped_methods_using'])}): "
             "they need access tokens, which carry no aud, so every request is rejected")
     present = [pool_views[pool["arn"]] for pool in pools if pool["status"] == "present" and pool["arn"] in pool_views]
     if any(view["client_ids"] is None for view in present) or not present:
@@ -180,6 +183,7 @@ def _validation_facts(record: dict[str, Any], pools: list[dict[str, Any]],
     client_ids = sorted({client_id for view in present for client_id in view["client_ids"]})
     if not any(pattern.fullmatch(client_id) for client_id in client_ids):
         facts["validation_problems"].append(
-            f"the expression {expression!r} matches none of the pools' app-client IDs ({', '.join(client_ids) or 'none'}), "
+            f"the expression {expression!r} matches none of the pools' app-client IDs "
+            f"({', '.join(client_ids) or 'none'}), "
             "and API Gateway matches it against the ID token's aud")
     return facts

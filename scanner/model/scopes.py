@@ -15,7 +15,8 @@ API_SIGN_IN_FLOWS = frozenset({
 
 def defined_scopes(resource_servers: list[dict[str, Any]]) -> set[str]:
     """Full names (`identifier/scope`) of the custom scopes a pool's resource servers define."""
-    return {f"{server.get('Identifier')}/{scope}" for server in resource_servers for scope in server.get("Scopes") or []}
+    return {f"{server.get('Identifier')}/{scope}" for server in resource_servers
+            for scope in server.get("Scopes") or []}
 
 
 def is_scope_defined(scope: str, resource_servers: list[dict[str, Any]]) -> bool:

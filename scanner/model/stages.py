@@ -67,7 +67,7 @@ def _differences(stage: str, deployment_id: str | None, verb: str, path: str, li
     for field, label in (("authorization", "authorization type"), ("authorizer", "authorizer"),
                          ("scopes", "scopes"), ("provider_arns", "authorizer's user pools"),
                          ("api_key_required", "API key required")):
-        if field not in deployed or deployed[field] is None and field == "provider_arns":
+        if field not in deployed or (deployed[field] is None and field == "provider_arns"):
             continue
         if field in ("authorizer", "scopes", "provider_arns") and live.get("authorization") != deployed.get(
                 "authorization"):

@@ -56,8 +56,8 @@ def _methods_table(methods: list[dict[str, Any]]) -> str:
     wrapped = [["\n".join(column[index]) for column in columns] for index in range(len(rows))]
     # The header and its rule are rows of their own: tabulate would pad headers by 2 and waste columns.
     used = [_width(column, index) for index, column in enumerate(columns)]
-    return tabulate([list(HEADERS), ["-" * width for width in used], *wrapped], tablefmt="plain",
-                    disable_numparse=True, stralign="left")
+    return str(tabulate([list(HEADERS), ["-" * width for width in used], *wrapped], tablefmt="plain",
+                        disable_numparse=True, stralign="left"))
 
 
 def fit_columns(rows: list[list[str]]) -> list[list[list[str]]]:
@@ -66,7 +66,7 @@ def fit_columns(rows: list[list[str]]) -> list[list[list[str]]]:
     columns = [[[row[index]] for row in rows] for index in range(len(HEADERS))]
     while sum(_width(column, index) for index, column in enumerate(columns)) + 2 * (len(columns) - 1) > WIDTH:
         slack = [((_width(column, index) - max(low, len(HEADERS[index]))) * _SHRINK_WEIGHT[index], index)
-                 for index, (column, low) in enumerate(zip(columns, _NARROWEST))
+                 for index, (column, low) in enumerate(zip(columns, _NARROWEST, strict=True))
                  if low is not None and _width(column, index) > max(low, len(HEADERS[index]))]
         if not slack:
             break
@@ -94,36 +94,6 @@ def wrap_cell(text: str, width: int) -> list[str]:
             lines.append("")
         lines[-1] += chunk if lines[-1] else chunk.lstrip()
     return [line.rstrip() for line in lines if line.strip()] or [""]
-
-
-def wrap_cell(text: str, width: int) -> list[str]:
-    """Lines of at most `width`, broken after a space, hyphen, slash or comma where possible."""
-    chunks = re.findall(r"[^ /,-]*[ /,-]|[^ /,-]+$", text) or [text]
-    lines = [""]
-    for chunk in chunks:
-        while len(chunk.rstrip()) > width:  # a chunk too long for any line is cut
-            if lines[-1]:
-                lines.append("")
-            lines[-1], chunk = chunk[:width], chunk[width:]
-            lines.append("")
-        if len(lines[-1]) + len(chunk.rstrip()) > width and lines[-1]:
-            lines.append("")
-        lines[-1] += chunk if lines[-1] else chunk.lstrip()
-    return [line.rstrip() for line in lines if line.strip()] or [""]
-
-
-def column_widths(rows: list[list[str]]) -> list[int]:
-    """Each column as wide as its content, the widest wrappable ones narrowed until the table fits WIDTH."""
-    # Columns are separated by two spaces.
-    widths = [max([len(header), *(len(row[index]) for row in rows)]) for index, header in enumerate(HEADERS)]
-    while sum(widths) + 2 * (len(widths) - 1) > WIDTH:
-        slack = [(width - max(low, len(HEADERS[index])), index)
-                 for index, (width, low) in enumerate(zip(widths, _NARROWEST))
-                 if low is not None and width > max(low, len(HEADERS[index]))]
-        if not slack:
-            break
-        widths[max(slack)[1]] -= 1
-    return widths
 
 
 def _findings(findings: list[dict[str, Any]]) -> str:
@@ -178,7 +148,8 @@ def _where(finding: dict[str, Any]) -> str:
 def _errors(errors: list[dict[str, Any]]) -> str:
     lines = [f"Could not read ({len(errors)}): the checks that needed these are marked unknown"]
     for error in errors:
-        text = f"{error['region']}  {error['service']}:{error['operation']} (needs {error['iam_action']}): {error['message']}"
+        text = (f"{error['region']}  {error['service']}:{error['operation']} (needs {error['iam_action']}): "
+                f"{error['message']}")
         lines += textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)
 

@@ -38,11 +38,12 @@ def render_token(result: dict[str, Any]) -> str:
 def _takes(method: dict[str, Any]) -> str:
     token = method["token"]
     if token == "access":
-        return f"an access token with one of the scopes {', '.join(method['scopes'])} (authorizer {method['authorizer']})"
+        scopes = ", ".join(method["scopes"])
+        return f"an access token with one of the scopes {scopes} (authorizer {method['authorizer']})"
     if token == "id":
         return f"an ID token (authorizer {method['authorizer']}, no scopes)"
-    return {"iam": "a SigV4-signed request (IAM)", "none": "no token", "lambda": f"what Lambda authorizer "
-            f"{method['authorizer']} accepts"}.get(token, token)
+    return str({"iam": "a SigV4-signed request (IAM)", "none": "no token", "lambda": f"what Lambda authorizer "
+                f"{method['authorizer']} accepts"}.get(token, token))
 
 
 def _claims(claims: dict[str, Any]) -> list[str]:

@@ -22,7 +22,7 @@ _LOCATION_BY_KIND = {
 
 def truthy(value: Any) -> bool:
     """JMESPath's truth: false, null, empty string, list or object are false; numbers are true."""
-    return value not in (None, False, "", [], {}) or isinstance(value, (int, float)) and not isinstance(value, bool)
+    return value not in (None, False, "", [], {}) or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def evaluate(rules: list[Rule], facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .decode import DecodedToken, decode
@@ -204,7 +204,7 @@ def shown_claims(token: DecodedToken, moment: float) -> dict[str, Any]:
 
 def _utc(epoch: float) -> str:
     try:
-        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
         return f"{epoch} (out of range)"
 

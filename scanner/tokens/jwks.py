@@ -34,7 +34,8 @@ class KeyStore:
     _keys: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.override and not self.override.startswith(("http://", "https://")) and not Path(self.override).is_file():
+        remote = bool(self.override) and str(self.override).startswith(("http://", "https://"))
+        if self.override and not remote and not Path(self.override).is_file():
             raise UsageError(f"--jwks {self.override}: expected an http(s) URL or a JWKS file")
 
     def key(self, issuer: str, pool_id: str, kid: str) -> dict[str, Any] | None:
