@@ -1,4 +1,4 @@
-"""Command line: `apigw-scan scan|demo|token|rules|iam-policy` (contract.md), exit codes 0/1/2, one-line errors."""
+"""Command line: `apigw-scan scan|merge|demo|token|rules|iam-policy` (contract.md), exit codes 0/1/2."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from .render.table import render_table
 from .report import FAIL_ON_CHOICES, exit_code
 from .rules.loader import Rule, load_rules
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "sarif", "csv")
+TOKEN_FORMATS = ("table", "json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,10 +43,26 @@ def _parser() -> argparse.ArgumentParser:
                       help="region to scan (repeatable; default: the configured region)")
     scan.add_argument("--api", action="append", metavar="NAME_OR_ID", help="only this API (repeatable)")
     scan.add_argument("--stage", metavar="STAGE", help="only what this stage serves")
+    scan.add_argument("--all-regions", action="store_true", help="every region enabled for each account")
+    scan.add_argument("--org", action="store_true", help="every active account of the AWS Organization")
+    scan.add_argument("--accounts", metavar="ID,ID|FILE", help="these accounts (IDs, or a file with one per line)")
+    scan.add_argument("--role-name", metavar="NAME", help="role to assume in each account of --accounts/--org")
+    scan.add_argument("--external-id", metavar="ID", help="external ID for --role-name")
+    scan.add_argument("--concurrency", type=int, default=8, metavar="N",
+                      help="(account, region) units scanned at once (default: 8)")
+    scan.add_argument("--shard", metavar="K/N", help="scan only slice K (0..N-1) of the units; auto/N reads "
+                      "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX")
     scan.add_argument("--save-snapshot", metavar="FILE", help="also write the collected data (no secrets) to FILE")
     scan.add_argument("--snapshot", metavar="FILE", help="judge a saved snapshot instead of calling AWS")
     _output_options(scan, fail_on_default="high")
+    _triage_options(scan)
     scan.set_defaults(handler=_scan)
+
+    merge = commands.add_parser("merge", help="combine the JSON reports of shards into one report")
+    merge.add_argument("files", nargs="+", metavar="FILE", help="reports written by scan --format json")
+    _output_options(merge, fail_on_default="high")
+    _triage_options(merge)
+    merge.set_defaults(handler=_merge)
 
     demo = commands.add_parser("demo", help="scan a built-in example account (no AWS account needed)")
     _output_options(demo, fail_on_default=None)
@@ -61,18 +78,21 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--jwks", metavar="URL_OR_FILE", help="where the signing keys are (default: the pool's JWKS)")
     token.add_argument("--live", action="store_true",
                        help="also run API Gateway's TestInvokeAuthorizer with the token (not a plain read)")
-    token.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    token.add_argument("--format", choices=TOKEN_FORMATS, default="table", help="output format (default: table)")
     token.add_argument("--output", metavar="FILE", help="write the answer to FILE (default: standard output)")
     token.add_argument("--quiet", action="store_true", help="print nothing but the answer")
     token.add_argument("token", metavar="TOKEN", help="the token, or - to read it from standard input")
     token.set_defaults(handler=_token)
 
     iam = commands.add_parser("iam-policy", help="print the least-privilege IAM policy the scanner needs")
-    iam.add_argument("--live", action="store_true", help="the extra statement `token --live` needs")
+    kind = iam.add_mutually_exclusive_group()
+    kind.add_argument("--live", action="store_true", help="the extra statement `token --live` needs")
+    kind.add_argument("--fleet", action="store_true",
+                      help="what the identity that starts an --org/--accounts scan needs (AssumeRole, ListAccounts)")
     iam.set_defaults(handler=_iam_policy)
 
     rules = commands.add_parser("rules", help="list the rule catalog")
-    rules.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    rules.add_argument("--format", choices=TOKEN_FORMATS, default="table", help="output format (default: table)")
     rules.add_argument("--policies", action="append", metavar="DIR", help="also load the rule files in DIR")
     rules.set_defaults(handler=_rules)
     return parser
@@ -88,29 +108,60 @@ def _output_options(parser: argparse.ArgumentParser, fail_on_default: str | None
                         help="also judge with the rule files in DIR (repeatable)")
 
 
+def _triage_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--baseline", metavar="FILE", help="a previous JSON report: mark findings new or unchanged, "
+                        "list the fixed ones; --fail-on then counts only new findings")
+    parser.add_argument("--ignore", metavar="FILE", help="suppressions ([[suppress]] rule, resource, reason, expires)")
+
+
 def _scan(args: argparse.Namespace) -> int:
-    from .scan import judge, load_snapshot, save_snapshot, scan_account
+    from .scan import FleetOptions, judge_all, load_snapshots, save_snapshot, scan_fleet
 
     rules = load_rules(args.policies)
     if args.snapshot:
-        snapshot = load_snapshot(args.snapshot)
-        report = judge(snapshot, args.stage, rules)
+        report = judge_all(load_snapshots(args.snapshot), args.stage, rules)
     else:
         from .collect.session import open_session
+        from .render.progress import Progress
 
-        session = open_session(args.profile)
-        snapshot, report = scan_account(session, args.region, args.api, args.stage, rules)
-    if args.save_snapshot:
-        save_snapshot(snapshot, args.save_snapshot)
-    _write(render(report, args.format), args.output)
+        options = FleetOptions(regions=args.region, all_regions=args.all_regions, accounts=args.accounts,
+                               organization=args.org, role_name=args.role_name, external_id=args.external_id,
+                               concurrency=args.concurrency, shard=args.shard)
+        progress = Progress(enabled=False) if args.quiet else Progress()
+        snapshots, report = scan_fleet(open_session(args.profile), options, args.api, args.stage, rules, progress)
+        if args.save_snapshot:
+            save_snapshot(snapshots, args.save_snapshot)
+    return _finish(report, args, rules)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .report import merge_reports
+    from .triage import load_report
+
+    rules = load_rules(args.policies)
+    return _finish(merge_reports([load_report(path, "merge") for path in args.files]), args, rules)
+
+
+def _finish(report: dict[str, Any], args: argparse.Namespace, rules: list[Rule]) -> int:
+    """Baseline and suppressions, then the report in the asked format, and the exit code."""
+    import datetime
+
+    from .triage import apply_baseline, apply_suppressions, load_report, load_suppressions
+
+    if args.ignore:
+        apply_suppressions(report, load_suppressions(args.ignore), datetime.date.today())
+    if args.baseline:
+        apply_baseline(report, load_report(args.baseline, "--baseline"))
+    _write(render(report, args.format, rules), args.output)
     return exit_code(report, args.fail_on)
 
 
 def _demo(args: argparse.Namespace) -> int:
     from .demo import demo_report
 
-    report = demo_report(load_rules(args.policies))
-    _write(render(report, args.format), args.output)
+    rules = load_rules(args.policies)
+    report = demo_report(rules)
+    _write(render(report, args.format, rules), args.output)
     if not args.quiet and args.format == "table" and args.output is None:
         print("This was the built-in example account (moto, in-process). Scan yours: apigw-scan scan --region REGION",
               file=sys.stderr)
@@ -139,7 +190,8 @@ def _token(args: argparse.Namespace) -> int:
 def _iam_policy(args: argparse.Namespace) -> int:
     from .rules.loader import builtin_rules_dir
 
-    name = "apigw-scan-token-live.json" if args.live else "apigw-scan-read-only.json"
+    name = ("apigw-scan-token-live.json" if args.live else "apigw-scan-fleet.json" if args.fleet
+            else "apigw-scan-read-only.json")
     _write((builtin_rules_dir() / "iam" / name).read_text(encoding="utf-8"), None)
     return 0
 
@@ -162,9 +214,17 @@ def _rule_entry(rule: Rule) -> dict[str, Any]:
             "description": rule.description, "source": rule.source}
 
 
-def render(report: dict[str, Any], output_format: str) -> str:
+def render(report: dict[str, Any], output_format: str, rules: list[Rule]) -> str:
     if output_format == "json":
         return json.dumps(report, indent=2, default=str) + "\n"
+    if output_format == "sarif":
+        from .render.sarif import render_sarif
+
+        return json.dumps(render_sarif(report, rules), indent=2, default=str) + "\n"
+    if output_format == "csv":
+        from .render.csv_report import render_csv
+
+        return render_csv(report)
     return render_table(report)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .rules.loader import SEVERITIES
@@ -17,26 +18,84 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
                  findings: list[dict[str, Any]]) -> dict[str, Any]:
     """The JSON report: `methods` (one row per method), `findings`, `errors`, plus a summary."""
     ordered = sorted(findings, key=_finding_order)
-    methods = []
-    for record in facts.get("methods", []):
-        attached = [finding for finding in ordered if _concerns(finding, record)]
-        row = method_row(record)
-        row["verdict"] = verdict(attached)
-        row["findings"] = sorted({finding["rule"] for finding in attached})
-        decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
-        row["undecided"] = sorted({finding["rule"] for finding in attached} - decided)
-        methods.append(row)
+    methods = [method_row(record) for record in facts.get("methods", [])]
+    attach(methods, ordered)
     return {
         "schema": REPORT_SCHEMA,
         "account": snapshot.get("account"),
+        "accounts": [snapshot.get("account")] if snapshot.get("account") else [],
         "regions": snapshot.get("regions") or [],
+        "notes": list(snapshot.get("notes") or []),
         "methods": methods,
         "findings": ordered,
-        "errors": [{key: error.get(key) for key in ("region", "service", "operation", "iam_action", "message")}
-                   for error in snapshot.get("errors") or []],
-        "summary": _summary(methods, ordered, facts),
+        "errors": [{key: error.get(key) for key in ERROR_FIELDS} for error in snapshot.get("errors") or []],
+        "summary": _summary(methods, ordered, {kind: len(facts.get(kind, [])) for kind in ("apis", "pools",
+                                                                                           "clients")}),
         "calls": sum((snapshot.get("calls") or {}).values()),
     }
+
+
+ERROR_FIELDS = ("account", "region", "service", "operation", "iam_action", "message")
+
+
+def attach(methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> None:
+    """Each method row's rule IDs, undecided rule IDs and verdict, from the findings that bear on it."""
+    by_api: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    by_pool: dict[Any, list[dict[str, Any]]] = {}
+    for finding in findings:  # indexed: a method meets only its API's and its pools' findings
+        if finding["scope"] == "pool":
+            by_pool.setdefault(finding["pool_id"], []).append(finding)
+        elif finding["api_id"] is not None:
+            by_api.setdefault((finding["region"], finding["api_id"]), []).append(finding)
+    for row in methods:
+        candidates = by_api.get((row["region"], row["api_id"]), []) + [
+            finding for pool_id in row.get("pool_ids") or [] for finding in by_pool.get(pool_id, [])]
+        attached = [finding for finding in candidates if _concerns(finding, row)]
+        row["verdict"] = verdict(attached)
+        row["findings"] = sorted({finding["rule"] for finding in attached})
+        decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
+        row["undecided"] = sorted(set(row["findings"]) - decided)
+
+
+def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | None = None,
+                  notes: list[str] | None = None) -> dict[str, Any]:
+    """One report of several (accounts, shards): rows, findings and errors joined, the summary counted again."""
+    accounts = sorted({a for report in reports for a in report.get("accounts") or [report.get("account")] if a})
+    methods = sorted((m for report in reports for m in report.get("methods") or []), key=_method_order)
+    unique: dict[str, dict[str, Any]] = {}
+    for finding in (f for report in reports for f in report.get("findings") or []):
+        unique.setdefault(json.dumps(finding, sort_keys=True, default=str), finding)
+    findings = sorted(unique.values(), key=_finding_order)
+    sizes = {name: sum((report.get("summary") or {}).get(name, 0) for report in reports)
+             for name in ("apis", "pools", "clients")}
+    merged = {
+        "schema": REPORT_SCHEMA, "account": accounts[0] if len(accounts) == 1 else None, "accounts": accounts,
+        "regions": sorted({r for report in reports for r in report.get("regions") or []}),
+        "notes": [n for report in reports for n in report.get("notes") or []] + list(notes or []),
+        "methods": methods, "findings": findings,
+        "errors": [e for report in reports for e in report.get("errors") or []]
+        + [{key: e.get(key) for key in ERROR_FIELDS} for e in errors or []],
+        "calls": sum(int(report.get("calls") or 0) for report in reports),
+    }
+    merged["summary"] = _summary(methods, findings, sizes)
+    for key in ("suppressed", "fixed"):
+        if any(key in report for report in reports):
+            merged[key] = [item for report in reports for item in report.get(key) or []]
+    return merged
+
+
+def recount(report: dict[str, Any]) -> None:
+    """The summary again, after findings were hidden or marked (sizes, suppressed and new kept)."""
+    old = report.get("summary") or {}
+    summary = _summary(report["methods"], report["findings"], {k: old.get(k, 0) for k in ("apis", "pools", "clients")})
+    summary["suppressed"] = len(report.get("suppressed") or [])
+    summary["new"] = (sum(1 for f in report["findings"] if f.get("baseline") == "new")
+                      if any("baseline" in f for f in report["findings"]) or "fixed" in report else None)
+    report["summary"] = summary
+
+
+def _method_order(method: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(method.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method"))
 
 
 def method_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +122,8 @@ def exit_code(report: dict[str, Any], fail_on: str) -> int:
     if fail_on == "never":
         return 0
     threshold = SEVERITIES.index(fail_on)
-    failing = [f for f in report["findings"] if f["outcome"] == "fail" and SEVERITIES.index(f["severity"]) <= threshold]
+    failing = [f for f in report["findings"] if f["outcome"] == "fail" and SEVERITIES.index(f["severity"]) <= threshold
+               and f.get("baseline") != "unchanged"]  # with a baseline, only new findings fail the job
     return 1 if failing else 0
 
 
@@ -88,11 +148,10 @@ def _finding_order(finding: dict[str, Any]) -> tuple[Any, ...]:
             str(finding.get("stage") or ""), str(finding.get("pool_id") or ""), str(finding.get("client_id") or ""))
 
 
-def _summary(methods: list[dict[str, Any]], findings: list[dict[str, Any]],
-             facts: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _summary(methods: list[dict[str, Any]], findings: list[dict[str, Any]], sizes: dict[str, int]) -> dict[str, Any]:
     verdicts = {name: sum(1 for m in methods if m["verdict"] == name) for name in ("ok", "warn", "fail", "unknown")}
     by_severity = {name: sum(1 for f in findings if f["severity"] == name and f["outcome"] == "fail")
                    for name in SEVERITIES}
-    return {"methods": len(methods), "apis": len(facts.get("apis", [])), "pools": len(facts.get("pools", [])),
-            "clients": len(facts.get("clients", [])), "verdicts": verdicts, "findings": by_severity,
-            "unknown": sum(1 for f in findings if f["outcome"] == "unknown")}
+    return {"methods": len(methods), **sizes, "verdicts": verdicts, "findings": by_severity,
+            "unknown": sum(1 for f in findings if f["outcome"] == "unknown"),
+            "suppressed": 0, "new": None}

@@ -37,7 +37,8 @@ os.environ["AWS_DEFAULT_REGION"] = REGION
 RECORDED: set[tuple[str, str]] = set()
 VIOLATIONS: list[str] = []
 READ_PREFIXES = ("Get", "List", "Describe")
-LIVE_ONLY = {"TestInvokeAuthorizer"}  # `token --live` asks API Gateway's authorizer test: not a write either
+# Neither changes an account: `token --live` asks API Gateway's authorizer test; a fleet scan assumes its audit role.
+LIVE_ONLY = {"TestInvokeAuthorizer", "AssumeRole"}
 SHIPPED_ACTIONS = [action for path in sorted((PROJECT / "policies" / "iam").glob("*.json"))
                    for statement in json.loads(path.read_text())["Statement"]
                    for action in ([statement["Action"]] if isinstance(statement["Action"], str)

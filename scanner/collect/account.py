@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,42 +23,70 @@ PRE_TOKEN_TRIGGERS = ("PreTokenGeneration",)
 
 def collect_account(session: boto3.Session, regions: list[str], api_filter: list[str] | None = None,
                     call_log: CallLog | None = None) -> dict[str, Any]:
-    """Everything the rules need from `regions`, as a JSON-ready snapshot."""
-    log = call_log or CallLog()
-    clients = Clients(session, log)
-    account = clients.account_id(regions[0])
-    partition = session.get_partition_for_region(regions[0])
+    """Everything the rules need from `regions` of the session's account, as a JSON-ready snapshot."""
+    clients = Clients(session, call_log or CallLog())
+    collector = AccountCollector(clients, clients.account_id(regions[0]),
+                                 session.get_partition_for_region(regions[0]), api_filter)
     with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
-        per_region = list(pool.map(lambda region: _collect_region(clients, log, region, account, partition,
-                                                                  api_filter), regions))
-    snapshot: dict[str, Any] = {
-        "schema": SNAPSHOT_SCHEMA, "account": account, "partition": partition, "regions": regions,
-        "rest_apis": [api for region in per_region for api in region["rest_apis"]],
-        "http_apis": [api for region in per_region for api in region["http_apis"]],
-        "apis_listed": [name for region in per_region for name in region["apis_listed"]],
-        "user_pools": [user_pool for region in per_region for user_pool in region["user_pools"]],
-        "pool_listings": {region["region"]: region["pool_listing"] for region in per_region},
-        "functions": {},
-    }
-    _collect_referenced_pools(clients, log, snapshot)
-    for arn in sorted(_trigger_functions(snapshot) | _authorizer_functions(snapshot)):
-        snapshot["functions"][arn] = collect_function(clients, log, account, arn)
-    snapshot["errors"] = log.errors
-    snapshot["calls"] = dict(sorted(log.counts.items()))
-    return snapshot
+        parts = list(pool.map(collector.region, regions))
+    return collector.finish(parts)
+
+
+class AccountCollector:
+    """Collects one account: each region on its own (a unit of work), then what spans regions."""
+
+    def __init__(self, clients: Clients, account: str, partition: str, api_filter: list[str] | None,
+                 on_api: Callable[[], None] | None = None) -> None:
+        self.clients, self.log = clients, clients.call_log
+        self.account, self.partition, self.api_filter = account, partition, api_filter
+        self.on_api = on_api or (lambda: None)
+
+    def region(self, region: str) -> dict[str, Any]:
+        return _collect_region(self.clients, self.log, region, self.account, self.partition, self.api_filter,
+                               self.on_api)
+
+    def finish(self, parts: list[dict[str, Any]], notes: list[str] | None = None) -> dict[str, Any]:
+        """The account's snapshot from its regions' parts: referenced pools elsewhere, Lambda functions."""
+        snapshot: dict[str, Any] = {
+            "schema": SNAPSHOT_SCHEMA, "account": self.account, "partition": self.partition,
+            "regions": [part["region"] for part in parts],
+            "rest_apis": [api for part in parts for api in part["rest_apis"]],
+            "http_apis": [api for part in parts for api in part["http_apis"]],
+            "apis_listed": [name for part in parts for name in part["apis_listed"]],
+            "user_pools": [user_pool for part in parts for user_pool in part["user_pools"]],
+            "pool_listings": {part["region"]: part["pool_listing"] for part in parts},
+            "functions": {}, "notes": list(notes or []) + [note for part in parts for note in part["notes"]],
+        }
+        _collect_referenced_pools(self.clients, self.log, snapshot)
+        for arn in sorted(_trigger_functions(snapshot) | _authorizer_functions(snapshot)):
+            snapshot["functions"][arn] = collect_function(self.clients, self.log, self.account, arn)
+        snapshot["errors"] = [{"account": self.account, **error} for error in self.log.errors]
+        snapshot["calls"] = dict(sorted(self.log.counts.items()))
+        return snapshot
 
 
 def _collect_region(clients: Clients, log: CallLog, region: str, account: str, partition: str,
-                    api_filter: list[str] | None) -> dict[str, Any]:
+                    api_filter: list[str] | None, on_api: Callable[[], None]) -> dict[str, Any]:
+    notes: list[str] = []
     listed = list_rest_apis(clients, log, region)
     selected = [api for api in listed or [] if not api_filter or api["id"] in api_filter
                 or api.get("name") in api_filter]
-    rest_apis = [collect_rest_api(clients, log, region, api) for api in selected]
+    rest_apis = []
+    for api in selected:
+        rest_apis.append(collect_rest_api(clients, log, region, api))
+        on_api()
     listed_http = list_http_apis(clients, log, region)
     selected_http = [api for api in listed_http or [] if not api_filter or api["ApiId"] in api_filter
                      or api.get("Name") in api_filter]
-    http_apis = [collect_http_api(clients, log, region, api) for api in selected_http]
-    pool_ids = list_pool_ids(clients, log, region)
+    http_apis = []
+    for api in selected_http:
+        http_apis.append(collect_http_api(clients, log, region, api))
+        on_api()
+    if region in clients.session.get_available_regions("cognito-idp", partition_name=partition):
+        pool_ids = list_pool_ids(clients, log, region)
+    else:
+        pool_ids = []
+        notes.append(f"{region}: Amazon Cognito is not offered in this region; no user pools to audit there")
     if api_filter:
         # A filtered scan audits the pools its APIs use, not every pool of the region.
         wanted = {parsed.pool_id for api in rest_apis + http_apis for parsed in _referenced_pools(api, account)
@@ -72,6 +101,7 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
         + [f"{api.get('Name')} ({api['ApiId']}, {region}, HTTP)" for api in listed_http or []],
         "user_pools": [user_pool for user_pool in user_pools if user_pool["status"] != "not-found"],
         "pool_listing": {"complete": pool_ids is not None},
+        "notes": notes,
     }
 
 
@@ -102,7 +132,8 @@ def _collect_referenced_pools(clients: Clients, log: CallLog, snapshot: dict[str
             record = collect_user_pool(clients, log, parsed.region, parsed.account, parsed.partition, parsed.pool_id)
             lookups[parsed.arn] = {"status": record["status"], "message": record.get("message", "")}
             if record["status"] == "ok":
-                snapshot["user_pools"].append(record)
+                # Read to judge the APIs that use it; audited (COG rules) by the scan of its own region.
+                snapshot["user_pools"].append({**record, "referenced_only": True})
     snapshot["pool_lookups"] = lookups
 
 

@@ -49,11 +49,16 @@ class CallLog:
     errors: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     unreachable: set[tuple[str, str]] = field(default_factory=set)  # (service, region) whose endpoint did not answer
+    throttled: int = 0  # answers "slow down" that botocore retried
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, service: str, operation: str) -> None:
         with self._lock:
             self.counts[f"{service}:{operation}"] += 1
+
+    def count_throttle(self) -> None:
+        with self._lock:
+            self.throttled += 1
 
     @property
     def total(self) -> int:

@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
 from ..errors import UsageError
-from .calls import CallLog
+from .calls import THROTTLED_CODES, CallLog
 
 CLIENT_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 10},  # throttling is the usual failure: retry it patiently
@@ -71,6 +71,7 @@ class Clients:
             if key not in self._clients:
                 client = self.session.client(service, region_name=region, config=config)
                 client.meta.events.register("before-call", self._counter(service))
+                client.meta.events.register("needs-retry", self._throttle_counter)
                 self._clients[key] = client
             return self._clients[key]
 
@@ -78,6 +79,12 @@ class Clients:
         def count(model: Any, **_: Any) -> None:
             self.call_log.count(service, model.name)
         return count
+
+    def _throttle_counter(self, response: Any = None, **_: Any) -> None:
+        parsed = response[1] if isinstance(response, tuple) and len(response) == 2 else None
+        code = (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+        if code in THROTTLED_CODES:
+            self.call_log.count_throttle()
 
     def account_id(self, region: str) -> str:
         """The account the credentials belong to (sts:GetCallerIdentity needs no permission)."""

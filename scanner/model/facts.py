@@ -34,7 +34,7 @@ def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> di
         for pool in authorizer["pools"]:
             used_by.setdefault(pool["arn"], []).append(f"{authorizer['api_name']}/{authorizer['authorizer']}")
     for pool in directory.pools.values():
-        if pool.get("status") != "ok":
+        if pool.get("status") != "ok" or pool.get("referenced_only"):
             continue
         record = pool_facts(pool, directory.account, functions, sorted(set(used_by.get(pool["arn"], []))))
         facts["pools"].append(record)

@@ -48,17 +48,20 @@ _CLIENT = {REQUIRED: ("ClientId",), "ClientId": STR, "ClientName": STR, "Allowed
            "unreadable": STR}
 _POOL = {REQUIRED: ("id", "arn"), "region": STR, "id": STR, "arn": STR, "status": STR, "message": STR, "name": STR,
          "domain": STR,
-         "custom_domain": STR, "lambda_config": FREE, "clients": [_CLIENT],
+         "custom_domain": STR, "lambda_config": FREE, "clients": [_CLIENT], "referenced_only": BOOL,
          "resource_servers": [{REQUIRED: ("Identifier",), "Identifier": STR, "Scopes": [STR]}]}
 SNAPSHOT = {
     "schema": STR, "account": STR, "partition": STR, "regions": [STR],
     "rest_apis": [_REST_API], "http_apis": [_HTTP_API], "apis_listed": [STR], "user_pools": [_POOL],
     "pool_listings": Map({"complete": BOOL}), "pool_lookups": Map({"status": STR, "message": STR}),
     "functions": Map({"arn": STR, "status": STR, "policy": FREE, "policy_status": STR, "message": STR}),
-    "errors": [{"region": STR, "service": STR, "operation": STR, "iam_action": STR, "subject": STR, "message": STR}],
+    "notes": [STR],
+    "errors": [{"account": STR, "region": STR, "service": STR, "operation": STR, "iam_action": STR, "subject": STR,
+                "message": STR}],
     "calls": Map(INT),
 }
-_LISTS_THAT_ARE_ALWAYS_THERE = ("regions", "rest_apis", "http_apis", "user_pools", "errors", "apis_listed")
+_LISTS_THAT_ARE_ALWAYS_THERE = ("regions", "rest_apis", "http_apis", "user_pools", "errors", "apis_listed",
+                                "notes")
 
 
 def normalize_snapshot(snapshot: Any) -> dict[str, Any]:

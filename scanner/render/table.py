@@ -29,6 +29,12 @@ def render_table(report: dict[str, Any]) -> str:
     parts.append(_findings(report["findings"]))
     if report["errors"]:
         parts.append(_errors(report["errors"]))
+    if report.get("fixed"):
+        parts.append("Fixed since the baseline: " + ", ".join(
+            f"{f['rule']} ({f.get('api_name') or f.get('pool_id') or '-'} {f.get('method') or ''} "
+            f"{f.get('path') or ''})".replace("  ", " ").replace(" )", ")") for f in report["fixed"]))
+    for note in report.get("notes") or []:
+        parts.append("\n".join(textwrap.wrap(f"note: {note}", WIDTH)))
     parts.append(_summary_line(report))
     return "\n\n".join(part for part in parts if part) + "\n"
 
@@ -102,7 +108,8 @@ def _findings(findings: list[dict[str, Any]]) -> str:
     blocks = [f"Findings ({len(findings)})"]
     for finding in findings:
         label = finding["severity"].upper() if finding["outcome"] == "fail" else "UNKNOWN"
-        head = f"{label:<8} {finding['rule']:<9} {_where(finding)}"
+        new = " NEW" if finding.get("baseline") == "new" else ""
+        head = f"{label:<8} {finding['rule']:<9} {_where(finding)}{new}"
         lines = [textwrap.shorten(head, WIDTH, placeholder="…"), f"  {finding['title']}"]
         lines += textwrap.wrap(finding["message"], WIDTH, initial_indent="  ", subsequent_indent="  ")
         lines += _remediation_lines(finding["remediation"])
@@ -159,5 +166,7 @@ def _summary_line(report: dict[str, Any]) -> str:
     verdicts = ", ".join(f"{count} {name}" for name, count in summary["verdicts"].items() if count) or "none"
     severities = ", ".join(f"{count} {name}" for name, count in summary["findings"].items() if count) or "none"
     unknown = f", {summary['unknown']} undecided" if summary["unknown"] else ""
+    unknown += f", {summary['suppressed']} suppressed" if summary.get("suppressed") else ""
+    unknown += f", {summary['new']} new since the baseline" if summary.get("new") is not None else ""
     return "\n".join(textwrap.wrap(f"{summary['methods']} method(s) in {summary['apis']} API(s): {verdicts}. "
                                    f"Findings: {severities}{unknown}. {report['calls']} AWS calls.", WIDTH))

@@ -1,0 +1,185 @@
+"""Many accounts and regions: sessions per account (assumed roles), the (account, region) units, shards, concurrency."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..errors import UsageError
+from .account import AccountCollector
+from .calls import CallLog
+from .session import Clients, resolve_regions
+
+SHARD_INDEX_VARIABLES = ("JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX")
+
+
+@dataclass
+class Target:
+    """One account to scan: its session once the role is assumed, or why it could not be."""
+
+    account: str
+    session: boto3.Session | None = None
+    error: dict[str, Any] | None = None
+    regions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    count: int
+
+    def keeps(self, position: int) -> bool:
+        return position % self.count == self.index
+
+
+def parse_shard(text: str | None, environ: dict[str, str] | None = None) -> Shard | None:
+    """`K/N` (K from 0 to N-1) or `auto/N`, K then read from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX."""
+    if not text:
+        return None
+    environ = dict(os.environ) if environ is None else environ
+    index_text, _, count_text = text.partition("/")
+    if index_text == "auto":
+        found = next((environ[name] for name in SHARD_INDEX_VARIABLES if environ.get(name, "").strip()), None)
+        if found is None:
+            raise UsageError(f"--shard {text}: auto needs {' or '.join(SHARD_INDEX_VARIABLES)} in the environment")
+        index_text = found
+    try:
+        index, count = int(index_text), int(count_text)
+    except ValueError:
+        raise UsageError(f"--shard {text}: expected K/N with 0 <= K < N, or auto/N") from None
+    if count < 1 or not 0 <= index < count:
+        raise UsageError(f"--shard {text}: expected K/N with 0 <= K < N, or auto/N")
+    return Shard(index, count)
+
+
+def account_ids(base: boto3.Session, accounts: str | None, organization: bool, log: CallLog) -> list[str] | None:
+    """The accounts asked for (--accounts IDs or FILE, --org); None for the credentials' own account."""
+    ids: list[str] = []
+    if accounts:
+        path = Path(accounts)
+        text = path.read_text(encoding="utf-8") if path.is_file() else accounts
+        ids += [token for line in text.splitlines() for token in line.split("#", 1)[0].replace(",", " ").split()]
+        bad = [value for value in ids if not (value.isdigit() and len(value) == 12)]
+        if bad:
+            raise UsageError(f"--accounts: {bad[0]!r} is not an account ID (expected 12 digits, comma-separated, "
+                             "or a file with one per line)")
+    if organization:
+        region = base.region_name or "us-east-1"
+        listing = log.paginate(Clients(base, log).get("organizations", region), "list_accounts", "Accounts",
+                               region=region)
+        if not listing.ok:
+            raise UsageError(f"--org: organizations:ListAccounts failed ({listing.message}); run from the management "
+                             "account or a delegated administrator, or name the accounts with --accounts")
+        ids += [a["Id"] for a in listing.data if a.get("Status", "ACTIVE") == "ACTIVE"]
+    return sorted(set(ids)) if (accounts or organization) else None
+
+
+def open_targets(base: boto3.Session, wanted: list[str] | None, role_name: str | None, external_id: str | None,
+                 own_account: str, concurrency: int) -> list[Target]:
+    """A session per account: the base credentials for their own account, an assumed role for the others."""
+    if wanted is None:
+        return [Target(own_account, session=base)]
+    if any(account != own_account for account in wanted) and not role_name:
+        raise UsageError("--accounts/--org: name the role to assume in each account with --role-name NAME")
+    partition_region = base.region_name or "us-east-1"
+    partition = base.get_partition_for_region(partition_region)
+
+    def assume(account: str) -> Target:
+        if account == own_account:
+            return Target(account, session=base)
+        params: dict[str, Any] = {"RoleArn": f"arn:{partition}:iam::{account}:role/{role_name}",
+                                  "RoleSessionName": "apigw-scan"}
+        if external_id:
+            params["ExternalId"] = external_id
+        try:
+            credentials = Clients(base, CallLog()).get("sts", partition_region).assume_role(**params)["Credentials"]
+        except (ClientError, BotoCoreError) as error:
+            return Target(account, error={"account": account, "region": None, "service": "sts",
+                                          "operation": "AssumeRole", "iam_action": "sts:AssumeRole",
+                                          "message": f"cannot assume {params['RoleArn']}: {error}"})
+        return Target(account, session=boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"], region_name=base.region_name))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        return list(pool.map(assume, wanted))
+
+
+def enabled_regions(target: Target, log: CallLog) -> list[str]:
+    """Regions enabled for the account where API Gateway is offered (--all-regions)."""
+    assert target.session is not None
+    session = target.session
+    offered = set(session.get_available_regions("apigateway"))
+    region = session.region_name or "us-east-1"
+    listing = log.call(Clients(session, log).get("ec2", region), "describe_regions", region=region)
+    if not listing.ok:
+        target.notes.append(f"ec2:DescribeRegions failed ({listing.message}): scanning every region botocore knows")
+        return sorted(offered)
+    enabled = {r["RegionName"] for r in listing.data.get("Regions", [])}
+    skipped = sorted(enabled - offered)
+    if skipped:
+        target.notes.append(f"API Gateway is not offered in {', '.join(skipped)}: skipped")
+    return sorted(enabled & offered)
+
+
+@dataclass
+class FleetResult:
+    snapshots: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    calls: int
+
+
+def collect_fleet(targets: list[Target], api_filter: list[str] | None, concurrency: int, shard: Shard | None,
+                  progress: Any = None) -> FleetResult:
+    """Every (account, region) unit, concurrently; an account that fails is an error, never a stop."""
+    collectors: dict[str, AccountCollector] = {}
+    units: list[tuple[str, str]] = []
+    for target in targets:
+        if target.session is None:
+            continue
+        clients = Clients(target.session, CallLog())
+        collectors[target.account] = AccountCollector(
+            clients, target.account, target.session.get_partition_for_region(target.regions[0]) if target.regions
+            else "aws", api_filter, on_api=progress.api_done if progress else None)
+        units += [(target.account, region) for region in target.regions]
+    units.sort()
+    if shard:
+        units = [unit for position, unit in enumerate(units) if shard.keeps(position)]
+    if progress:
+        progress.start(len(units), [c.log for c in collectors.values()])
+
+    def run(unit: tuple[str, str]) -> tuple[str, dict[str, Any]]:
+        part = collectors[unit[0]].region(unit[1])
+        if progress:
+            progress.unit_done()
+        return unit[0], part
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        done = list(pool.map(run, units))
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for account, part in done:
+            parts.setdefault(account, []).append(part)
+        notes = {target.account: target.notes for target in targets}
+        finish: Callable[[str], dict[str, Any]] = lambda account: collectors[account].finish(  # noqa: E731
+            parts[account], notes.get(account))
+        snapshots = list(pool.map(finish, sorted(parts)))
+    if progress:
+        progress.stop()
+    errors = [target.error for target in targets if target.error]
+    return FleetResult(snapshots, errors, sum(c.log.total for c in collectors.values()))
+
+
+def plan_regions(targets: list[Target], regions: list[str] | None, all_regions: bool, log: CallLog) -> None:
+    """Each reachable account's regions: --all-regions (enabled ones), --region, or the configured one."""
+    for target in targets:
+        if target.session is None:
+            continue
+        target.regions = enabled_regions(target, log) if all_regions else resolve_regions(target.session, regions)

@@ -1,0 +1,54 @@
+"""A progress line on standard error while a scan runs: units done, APIs read, calls made, throttling retries."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, TextIO
+
+
+class Progress:
+    """Drawn only on a terminal; `--quiet` or a pipe gets nothing."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total = self.done = self.apis = 0
+        self.logs: list[Any] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, units: int, logs: list[Any]) -> None:
+        self.total, self.logs = units, logs
+        if self.enabled:
+            self._thread = threading.Thread(target=self._refresh, daemon=True)
+            self._thread.start()
+
+    def api_done(self) -> None:
+        with self._lock:
+            self.apis += 1
+
+    def unit_done(self) -> None:
+        with self._lock:
+            self.done += 1
+
+    def line(self) -> str:
+        width = 24
+        filled = width * self.done // self.total if self.total else width
+        calls = sum(log.total for log in self.logs)
+        throttled = sum(log.throttled for log in self.logs)
+        return (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} account×region  "
+                f"APIs {self.apis}  calls {calls}  throttled {throttled}")
+
+    def _refresh(self) -> None:
+        while not self._stop.wait(0.2):
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self.stream.write("\r" + self.line() + "\n")
+            self.stream.flush()

@@ -1,0 +1,69 @@
+"""SARIF 2.1.0: one result per finding, rule metadata from policies/, for GitHub code scanning and other viewers."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .. import __version__
+from ..rules.loader import Rule
+
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
+    from ..triage import resource_of
+
+    catalog = sorted(rules, key=lambda rule: rule.id)
+    index = {rule.id: position for position, rule in enumerate(catalog)}
+    results = []
+    for finding in report["findings"]:
+        resource = resource_of(finding)
+        result: dict[str, Any] = {
+            "ruleId": finding["rule"],
+            "level": LEVEL[finding["severity"]] if finding["outcome"] == "fail" else "none",
+            "kind": "fail" if finding["outcome"] == "fail" else "review",
+            "message": {"text": f"{finding['message']} Fix: {finding['remediation']}"},
+            "locations": [{
+                "physicalLocation": {"artifactLocation": {"uri": f"aws/{resource}", "uriBaseId": "AWS"},
+                                     "region": {"startLine": 1}},
+                "logicalLocations": [{"fullyQualifiedName": resource, "kind": "resource"}],
+            }],
+            "partialFingerprints": {"apigwScanFinding/v1": hashlib.sha256(
+                f"{finding['rule']}|{resource}|{finding.get('stage')}".encode()).hexdigest()},
+            "properties": {key: finding.get(key) for key in ("severity", "outcome", "account", "region", "api_id",
+                                                              "stage", "pool_id", "client_id", "baseline")
+                           if finding.get(key) is not None},
+        }
+        if finding["rule"] in index:
+            result["ruleIndex"] = index[finding["rule"]]
+        results.append(result)
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "apigw-scan", "version": __version__, "informationUri": "https://github.com/apigw-scan",
+                "rules": [_rule(rule) for rule in catalog],
+            }},
+            "originalUriBaseIds": {"AWS": {"description": {"text": "Resources of the scanned AWS accounts"}}},
+            "results": results,
+            "properties": {"accounts": report.get("accounts") or [], "regions": report.get("regions") or [],
+                           "errors": report.get("errors") or []},
+        }],
+    }
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.description or rule.title},
+        "help": {"text": f"{rule.description or rule.title}\nSource: {rule.seed}"},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {"severity": rule.severity, "security-severity": SECURITY_SEVERITY[rule.severity],
+                       "seed": rule.seed, "scope": rule.scope, "tags": ["security", "api-gateway", "cognito"]},
+    }

@@ -1,0 +1,108 @@
+"""Cron audits: a baseline report marks findings new or unchanged; a suppression file hides accepted ones."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .model.wildcards import wildcard_match
+from .report import attach, recount
+
+IDENTITY = ("rule", "account", "region", "api_id", "path", "method", "stage", "pool_id", "client_id", "authorizer")
+
+
+def finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(finding.get(field) for field in IDENTITY)
+
+
+def resource_of(finding: dict[str, Any]) -> str:
+    """What a finding is about, as suppression patterns match it: ACCOUNT/REGION/API/METHOD/PATH and the like."""
+    parts = [str(finding.get("account") or "-"), str(finding.get("region") or "-")]
+    if finding.get("api_name") or finding.get("api_id"):
+        parts.append(str(finding.get("api_name") or finding.get("api_id")))
+        if finding.get("method"):
+            parts += [str(finding["method"]), str(finding.get("path") or "").lstrip("/")]
+        elif finding.get("authorizer"):
+            parts += ["authorizer", str(finding["authorizer"])]
+    elif finding.get("pool_id"):
+        parts += ["pool", str(finding["pool_id"])]
+        if finding.get("client_id"):
+            parts += ["client", str(finding["client_id"])]
+    return "/".join(parts)
+
+
+def load_report(path: str, option: str) -> dict[str, Any]:
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot be read ({error.strerror})") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UsageError(f"{option} {path}: not a JSON report ({error})") from None
+    if not isinstance(report, dict) or report.get("schema") != "apigw-scan/1":
+        raise UsageError(f"{option} {path}: expected a report written by `apigw-scan scan --format json`")
+    return report
+
+
+def apply_baseline(report: dict[str, Any], baseline: dict[str, Any]) -> None:
+    """Marks each finding `baseline: new|unchanged` and lists the baseline's findings that are gone as `fixed`."""
+    before = {finding_key(f): f for f in baseline.get("findings") or [] if isinstance(f, dict)}
+    now = {finding_key(f) for f in report["findings"]}
+    for finding in report["findings"]:
+        finding["baseline"] = "unchanged" if finding_key(finding) in before else "new"
+    report["fixed"] = [finding for key, finding in before.items() if key not in now]
+    recount(report)
+
+
+def load_suppressions(path: str) -> list[dict[str, Any]]:
+    """`[[suppress]]` entries: rule (wildcards allowed), resource (pattern), reason, optional expires (a date)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"--ignore {path}: cannot be read ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise UsageError(f"--ignore {path}: not valid TOML ({error})") from None
+    entries = data.get("suppress")
+    if not isinstance(entries, list):
+        raise UsageError(f"--ignore {path}: expected [[suppress]] entries with rule, resource and reason")
+    for number, entry in enumerate(entries, 1):
+        for field in ("rule", "resource", "reason"):
+            if not isinstance(entry.get(field), str) or not entry[field].strip():
+                raise UsageError(f"--ignore {path}: suppression {number}: field '{field}' is missing (a string)")
+        expires = entry.get("expires")
+        if expires is not None and not isinstance(expires, datetime.date):
+            raise UsageError(f"--ignore {path}: suppression {number}: field 'expires' must be a date (2027-01-31)")
+    return entries
+
+
+def apply_suppressions(report: dict[str, Any], suppressions: list[dict[str, Any]], today: datetime.date) -> None:
+    """Moves matching findings to `suppressed` (with the reason); an expired suppression hides nothing."""
+    active = []
+    for entry in suppressions:
+        expires = entry.get("expires")
+        if isinstance(expires, datetime.datetime):
+            expires = expires.date()
+        if expires is not None and expires < today:
+            report["notes"].append(f"suppression of {entry['rule']} on {entry['resource']} expired on {expires}: "
+                                   "it no longer hides anything")
+        else:
+            active.append(entry)
+    kept: list[dict[str, Any]] = []
+    hidden: list[dict[str, Any]] = []
+    for finding in report["findings"]:
+        resource = resource_of(finding)
+        matching = [e for e in active if wildcard_match(e["rule"], finding["rule"])
+                    and wildcard_match(e["resource"], resource)]
+        if not matching:
+            kept.append(finding)
+            continue
+        hidden.append({**finding, "suppressed_by": {"reason": matching[0]["reason"],
+                                                    "resource": matching[0]["resource"],
+                                                    "expires": str(matching[0].get("expires") or "")}})
+    report["findings"] = kept
+    report["suppressed"] = report.get("suppressed", []) + hidden
+    attach(report["methods"], kept)
+    recount(report)
