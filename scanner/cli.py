@@ -48,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--accounts", metavar="ID,ID|FILE", help="these accounts (IDs, or a file with one per line)")
     scan.add_argument("--role-name", metavar="NAME", help="role to assume in each account of --accounts/--org")
     scan.add_argument("--external-id", metavar="ID", help="external ID for --role-name")
-    scan.add_argument("--concurrency", type=int, default=8, metavar="N",
-                      help="(account, region) units scanned at once (default: 8)")
+    scan.add_argument("--concurrency", type=int, default=16, metavar="N",
+                      help="(account, region) units scanned at once (default: 16)")
     scan.add_argument("--shard", metavar="K/N", help="scan only slice K (0..N-1) of the units; auto/N reads "
                       "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX")
     scan.add_argument("--save-snapshot", metavar="FILE", help="also write the collected data (no secrets) to FILE")

@@ -31,7 +31,7 @@ class FleetOptions:
     organization: bool = False
     role_name: str | None = None
     external_id: str | None = None
-    concurrency: int = 8
+    concurrency: int = 16
     shard: str | None = None
 
 
