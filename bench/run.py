@@ -169,6 +169,9 @@ def concurrency() -> bool:
         session._session.register("before-send", _latency)
         timings = {}
         try:
+            started = time.perf_counter()
+            _, one = scan_fleet(session, FleetOptions(regions=regions[:1]), None, None, load_rules())
+            print(f"{1:>6} {1:>12} {one['calls']:>10} {time.perf_counter() - started:>7.2f}")
             for workers in (1, 20, 16):
                 options = FleetOptions(regions=regions, accounts=",".join(accounts), role_name="audit",
                                        concurrency=workers)
@@ -179,6 +182,8 @@ def concurrency() -> bool:
                 print(f"{20:>6} {workers:>12} {report['calls']:>10} {timings[workers]:>7.2f}")
         finally:
             boto3.Session.__init__ = original_init  # type: ignore[method-assign]
+    print(f"peak memory of the process (emulator and 20 seeded units included): "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     ratio = timings[16] / timings[1]
     print(f"\n20 units at the default concurrency (16) take {ratio:.2f}x the sequential time (budget 0.25x); "
           f"at 20: {timings[20] / timings[1]:.2f}x. Under moto the floor is the emulator's own CPU time "

@@ -64,7 +64,7 @@ def test_client_secrets_reach_no_output(account, tmp_path, capsys):
     account.cognito_api(pool["arn"])
     snapshot = tmp_path / "snapshot.json"
     outputs = []
-    for output_format in ("table", "json"):
+    for output_format in ("table", "json", "sarif", "csv"):
         main(["scan", "--region", REGION, "--format", output_format, "--save-snapshot", str(snapshot)])
         captured = capsys.readouterr()
         outputs += [captured.out, captured.err]
