@@ -14,6 +14,7 @@ from .collect.calls import CallLog
 from .collect.fleet import account_ids, collect_fleet, open_targets, parse_shard, plan_regions
 from .collect.session import Clients, resolve_regions
 from .errors import UsageError
+from .files import read_json
 from .model.facts import build_facts
 from .model.normalize import normalize_snapshot
 from .report import build_report, merge_reports
@@ -108,12 +109,7 @@ def save_snapshot(snapshots: list[dict[str, Any]], path: str) -> None:
 
 def load_snapshots(path: str) -> list[dict[str, Any]]:
     """The snapshots written by --save-snapshot, checked enough to judge them."""
-    try:
-        snapshot = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"--snapshot {path}: cannot be read ({error.strerror})") from None
-    except (ValueError, UnicodeDecodeError) as error:
-        raise UsageError(f"--snapshot {path}: not a JSON snapshot (it may be half-written: {error})") from None
+    snapshot = read_json(path, "--snapshot", "a JSON snapshot (it may be half-written)")
     if isinstance(snapshot, dict) and snapshot.get("schema") == SNAPSHOTS_SCHEMA \
             and isinstance(snapshot.get("snapshots"), list):
         return [s for s in snapshot["snapshots"] if isinstance(s, dict)]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import json
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .files import read_json
 from .model.wildcards import wildcard_match
 from .report import attach, recount
 
@@ -36,12 +36,7 @@ def resource_of(finding: dict[str, Any]) -> str:
 
 
 def load_report(path: str, option: str) -> dict[str, Any]:
-    try:
-        report = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"{option} {path}: cannot be read ({error.strerror})") from None
-    except (ValueError, UnicodeDecodeError) as error:
-        raise UsageError(f"{option} {path}: not a JSON report ({error})") from None
+    report = read_json(path, option, "a JSON report")
     if not isinstance(report, dict) or report.get("schema") != "apigw-scan/1":
         raise UsageError(f"{option} {path}: expected a report written by `apigw-scan scan --format json`")
     return report

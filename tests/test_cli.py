@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PROJECT, findings
 
+from conftest import PROJECT, findings
 from scanner.cli import main
 from scanner.rules.loader import load_rules
 

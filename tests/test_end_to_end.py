@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from conftest import PROJECT
 from moto.server import ThreadedMotoServer
 
+from conftest import PROJECT
 from scanner.demo import seed
 from scanner.demo.moto_extensions import install
 

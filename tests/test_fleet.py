@@ -9,8 +9,8 @@ import json
 
 import boto3
 import pytest
-from conftest import ACCOUNT, PROJECT, REGION
 
+from conftest import ACCOUNT, PROJECT, REGION
 from scanner.cli import main
 from scanner.collect.fleet import parse_shard
 from scanner.errors import UsageError

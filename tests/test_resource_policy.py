@@ -7,10 +7,10 @@ import itertools
 import json
 
 import pytest
-from conftest import ACCOUNT, REGION, findings, method_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import ACCOUNT, REGION, findings, method_row
 from scanner.model.resource_policy import PolicyError, Statement, decide, matches, method_arn, parse_policy
 
 API = "a1b2c3"

@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, SHARED
 
+from conftest import PROJECT, SHARED
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.rules.engine import evaluate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import ACCOUNT, REGION, findings, method_row, rule_ids
 
 

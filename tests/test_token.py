@@ -7,11 +7,11 @@ import time
 
 import jwt
 import pytest
-from conftest import REGION
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import REGION
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.tokens.checks import diagnose

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ACCOUNT, PROJECT, RECORDED, REGION, findings, operation_allowed
 
+from conftest import ACCOUNT, PROJECT, RECORDED, REGION, findings, operation_allowed
 from scanner.cli import main
 from scanner.demo import emulated_aws, seed
 from scanner.errors import UsageError

@@ -68,20 +68,20 @@ class AccountCollector:
 def _collect_region(clients: Clients, log: CallLog, region: str, account: str, partition: str,
                     api_filter: list[str] | None, on_api: Callable[[], None]) -> dict[str, Any]:
     notes: list[str] = []
+    def each(listed: list[dict[str, Any]] | None, id_key: str, name_key: str,
+             collect: Callable[[Clients, CallLog, str, dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
+        """The listed APIs that --api selects, each collected in full."""
+        collected = []
+        for api in listed or []:
+            if not api_filter or api[id_key] in api_filter or api.get(name_key) in api_filter:
+                collected.append(collect(clients, log, region, api))
+                on_api()
+        return collected
+
     listed = list_rest_apis(clients, log, region)
-    selected = [api for api in listed or [] if not api_filter or api["id"] in api_filter
-                or api.get("name") in api_filter]
-    rest_apis = []
-    for api in selected:
-        rest_apis.append(collect_rest_api(clients, log, region, api))
-        on_api()
+    rest_apis = each(listed, "id", "name", collect_rest_api)
     listed_http = list_http_apis(clients, log, region)
-    selected_http = [api for api in listed_http or [] if not api_filter or api["ApiId"] in api_filter
-                     or api.get("Name") in api_filter]
-    http_apis = []
-    for api in selected_http:
-        http_apis.append(collect_http_api(clients, log, region, api))
-        on_api()
+    http_apis = each(listed_http, "ApiId", "Name", collect_http_api)
     if region in clients.session.get_available_regions("cognito-idp", partition_name=partition):
         pool_ids = list_pool_ids(clients, log, region)
     else:

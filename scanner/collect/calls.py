@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,10 +68,26 @@ class CallLog:
     def call(self, client: Any, method: str, *, region: str, subject: str | None = None,
              expect_not_found: bool = False, **params: Any) -> Outcome:
         """Call `client.method(**params)`; a failure becomes an Outcome and, unless expected, an error record."""
+        return self._attempt(client, method, region, subject, expect_not_found,
+                             lambda: getattr(client, method)(**params))
+
+    def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
+                 **params: Any) -> Outcome:
+        """All pages of a paginated call, the items of `result_key` joined into one list."""
+        def all_pages() -> list[Any]:
+            items: list[Any] = []
+            for page in client.get_paginator(method).paginate(**params):
+                items.extend(page.get(result_key, []) or [])
+            return items
+
+        return self._attempt(client, method, region, subject, False, all_pages)
+
+    def _attempt(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
+                 request: Callable[[], Any]) -> Outcome:
         if self._skipped(client, region):
             return Outcome(status="failed", message="the endpoint did not answer (reported once)")
         try:
-            return Outcome(getattr(client, method)(**params))
+            return Outcome(request())
         except ClientError as error:
             return self._failed(client, method, region, subject, expect_not_found, error)
         except (EndpointConnectionError, ConnectTimeoutError) as error:
@@ -78,26 +95,6 @@ class CallLog:
         except BotoCoreError as error:
             return self._record(client, method, region, subject, "failed", _one_line(str(error)))
         except Exception as error:  # noqa: BLE001 - whatever the SDK or endpoint throws is recorded, not raised
-            message = _one_line(f"{type(error).__name__}: {error}")
-            return self._record(client, method, region, subject, "failed", message)
-
-    def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
-                 **params: Any) -> Outcome:
-        """All pages of a paginated call, the items of `result_key` joined into one list."""
-        if self._skipped(client, region):
-            return Outcome(status="failed", message="the endpoint did not answer (reported once)")
-        items: list[Any] = []
-        try:
-            for page in client.get_paginator(method).paginate(**params):
-                items.extend(page.get(result_key, []) or [])
-            return Outcome(items)
-        except ClientError as error:
-            return self._failed(client, method, region, subject, False, error)
-        except (EndpointConnectionError, ConnectTimeoutError) as error:
-            return self._unreachable(client, method, region, subject, error)
-        except BotoCoreError as error:
-            return self._record(client, method, region, subject, "failed", _one_line(str(error)))
-        except Exception as error:  # noqa: BLE001 - as in call()
             message = _one_line(f"{type(error).__name__}: {error}")
             return self._record(client, method, region, subject, "failed", message)
 
