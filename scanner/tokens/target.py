@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from ..model.policy_facts import DECISION_ORDER
 
 
 @dataclass
@@ -77,5 +78,4 @@ def _apply_stage(target: Target, method: dict[str, Any], stage: str) -> None:
 
 def _worst_policy(method: dict[str, Any]) -> dict[str, Any] | None:
     entries = method.get("policy_by_stage") or []
-    order = ("unknown", "deny", "implicit-deny", "conditional", "allow", "no-policy")
-    return min(entries, key=lambda e: order.index(e["decision"])) if entries else None
+    return min(entries, key=lambda e: DECISION_ORDER.index(e["decision"])) if entries else None
