@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import ACCOUNT, REGION, findings, method_row, rule_ids
@@ -171,12 +173,60 @@ def test_lam002_permission_on_an_alias(account):
     assert findings(report, "LAM001") == [] and findings(report, "LAM002") == []
 
 
-def test_lam002_with_a_role_is_undecided(account):
+APIGATEWAY_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                              "Principal": {"Service": "apigateway.amazonaws.com"}}]}
+
+
+def invoke_policy(resource):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": resource}]})
+
+
+@pytest.mark.parametrize("trust, inline, managed, outcome, words", [
+    (APIGATEWAY_TRUST, "{function}", None, None, None),                        # trusted, allowed: quiet
+    (APIGATEWAY_TRUST, None, "arn:aws:iam::aws:policy/service-role/AWSLambdaRole", None, None),
+    (APIGATEWAY_TRUST, "arn:aws:lambda:*:*:function:other-*", None, "fail", "no permission policy"),
+    (APIGATEWAY_TRUST, None, None, "fail", "no permission policy"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                              "Principal": {"Service": "lambda.amazonaws.com"}}]},
+     "{function}", None, "fail", "trust policy does not let apigateway.amazonaws.com"),
+    ("missing", None, None, "fail", "does not exist"),
+])
+def test_lam002_with_a_role(account, trust, inline, managed, outcome, words):
+    arn = account.seed.create_function(account.lambda_client, account.iam, "auth")
+    if trust != "missing":
+        account.iam.create_role(RoleName="apigw-invoke", AssumeRolePolicyDocument=json.dumps(trust))
+        if inline:
+            account.iam.put_role_policy(RoleName="apigw-invoke", PolicyName="invoke",
+                                        PolicyDocument=invoke_policy(inline.format(function=arn)))
+        if managed:
+            account.iam.create_policy(PolicyName="AWSLambdaRole", Path="/service-role/",
+                                      PolicyDocument=invoke_policy("*"))
+            account.iam.attach_role_policy(RoleName="apigw-invoke",
+                                           PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/service-role/AWSLambdaRole")
+    rest_with_lambda(account, arn, role=f"arn:aws:iam::{ACCOUNT}:role/apigw-invoke")
+    found = findings(account.scan(), "LAM002", outcome or "fail")
+    if outcome is None:
+        assert found == [] and findings(account.scan(), "LAM002", "unknown") == []
+    else:
+        [finding] = found
+        assert words in finding["message"] and "put-role-policy --role-name apigw-invoke" in finding["remediation"]
+
+
+def test_lam002_role_unreadable_is_undecided(account):
+    from botocore.exceptions import ClientError
+
     arn = account.seed.create_function(account.lambda_client, account.iam, "auth")
     rest_with_lambda(account, arn, role=f"arn:aws:iam::{ACCOUNT}:role/apigw-invoke")
+
+    def refuse(model, **_):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, model.name)
+
+    account.session._session.register("before-call.iam.GetRole", refuse)
     report = account.scan()
     [unknown] = findings(report, "LAM002", "unknown")
-    assert "apigw-invoke" in unknown["message"] and "lambda:InvokeFunction" in unknown["message"]
+    assert "could not be read" in unknown["message"]
+    assert [e["iam_action"] for e in report["errors"]] == ["iam:GetRole"]
 
 
 def test_lam002_http_api_request_authorizer(account, v2):

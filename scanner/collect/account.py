@@ -14,6 +14,7 @@ from .calls import CallLog
 from .functions import collect_function
 from .http_apis import collect_http_api, list_http_apis
 from .rest_apis import collect_rest_api, list_rest_apis
+from .roles import collect_role
 from .session import Clients
 from .user_pools import collect_user_pool, list_pool_ids
 
@@ -60,6 +61,8 @@ class AccountCollector:
         _collect_referenced_pools(self.clients, self.log, snapshot)
         for arn in sorted(_trigger_functions(snapshot) | _authorizer_functions(snapshot)):
             snapshot["functions"][arn] = collect_function(self.clients, self.log, self.account, arn)
+        snapshot["roles"] = {arn: collect_role(self.clients, self.log, self.account, arn)
+                             for arn in sorted(_authorizer_roles(snapshot))}
         snapshot["errors"] = [{"account": self.account, **error} for error in self.log.errors]
         snapshot["calls"] = dict(sorted(self.log.counts.items()))
         return snapshot
@@ -146,6 +149,13 @@ def _authorizer_functions(snapshot: dict[str, Any]) -> set[str]:
             if arn:
                 arns.add(arn)
     return arns
+
+
+def _authorizer_roles(snapshot: dict[str, Any]) -> set[str]:
+    """Roles API Gateway assumes to invoke Lambda authorizers: each read once."""
+    return {str(role) for api in snapshot["rest_apis"] + snapshot["http_apis"]
+            for authorizer in api.get("authorizers") or []
+            if (role := authorizer.get("authorizerCredentials") or authorizer.get("AuthorizerCredentialsArn"))}
 
 
 def _trigger_functions(snapshot: dict[str, Any]) -> set[str]:

@@ -14,7 +14,7 @@ DENIED_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
     "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
 })
-NOT_FOUND_CODES = frozenset({"NotFoundException", "ResourceNotFoundException"})
+NOT_FOUND_CODES = frozenset({"NotFoundException", "ResourceNotFoundException", "NoSuchEntity"})
 THROTTLED_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
 
 # API Gateway's control plane is authorized by HTTP verb (apigateway:GET on the resource path).

@@ -18,16 +18,17 @@ def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> di
     directory = PoolDirectory(snapshot)
     pool_views = {arn: _pool_view(pool) for arn, pool in directory.pools.items() if pool.get("status") == "ok"}
     functions = snapshot.get("functions") or {}
+    roles = snapshot.get("roles") or {}
     facts: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     for api in snapshot.get("rest_apis") or []:
         if not isinstance(api, dict) or not api.get("id"):
             continue
-        for kind, records in rest_api_facts(api, directory, pool_views, functions, stage_filter).items():
+        for kind, records in rest_api_facts(api, directory, pool_views, functions, roles, stage_filter).items():
             facts[kind].extend(records)
     for api in snapshot.get("http_apis") or []:
         if not isinstance(api, dict) or not api.get("id"):
             continue
-        for kind, records in http_api_facts(api, directory, pool_views, functions, stage_filter).items():
+        for kind, records in http_api_facts(api, directory, pool_views, functions, roles, stage_filter).items():
             facts[kind].extend(records)
     used_by: dict[str, list[str]] = {}
     for authorizer in facts["authorizers"]:

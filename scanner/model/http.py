@@ -25,12 +25,13 @@ def route_token(authorization: str, scopes: list[str]) -> str:
 
 
 def http_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: dict[str, dict[str, Any]],
-                   functions: dict[str, Any], stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
+                   functions: dict[str, Any], roles: dict[str, Any],
+                   stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
     base = {"region": api.get("region"), "account": directory.account, "api_id": api.get("id"),
             "api_name": api.get("name") or api.get("id"), "api_type": "HTTP"}
     stages = [s for s in api.get("stages") or [] if stage_filter is None or s.get("StageName") == stage_filter]
     deployed = [str(s.get("StageName")) for s in stages if s.get("AutoDeploy") or s.get("DeploymentId")]
-    authorizers = {str(a.get("AuthorizerId")): _authorizer(base, a, directory, pool_views, functions)
+    authorizers = {str(a.get("AuthorizerId")): _authorizer(base, a, directory, pool_views, functions, roles)
                    for a in api.get("authorizers") or []}
     routes = [_route(base, route, authorizers, pool_views, deployed) for route in api.get("routes") or []]
     protected = sum(1 for route in routes if route["authorization"] != "NONE")
@@ -51,7 +52,8 @@ def http_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
 
 
 def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], directory: PoolDirectory,
-                pool_views: dict[str, dict[str, Any]], functions: dict[str, Any]) -> dict[str, Any]:
+                pool_views: dict[str, dict[str, Any]], functions: dict[str, Any],
+                roles: dict[str, Any]) -> dict[str, Any]:
     kind = authorizer.get("AuthorizerType")
     headers = header_names(authorizer.get("IdentitySource"))
     record: dict[str, Any] = {
@@ -69,7 +71,7 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], directory: Poo
         record.update(lambda_authorizer_facts(
             uri=authorizer.get("AuthorizerUri"), credentials=authorizer.get("AuthorizerCredentialsArn"),
             headers=headers, ttl=authorizer.get("AuthorizerResultTtlInSeconds", 0), kind="REQUEST",
-            source_arn=source, account=directory.account, functions=functions))
+            source_arn=source, account=directory.account, functions=functions, roles=roles))
     return record
 
 

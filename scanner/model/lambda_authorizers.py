@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .lambda_permissions import Decision, invoke_decision
+from .identity_policy import allows, trusts
+from .lambda_permissions import INVOKE_ACTION, Decision, invoke_decision
 
 APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 _FUNCTION_IN_URI = re.compile(r"/functions/(?P<arn>arn:[^/]+)/invocations$")
@@ -24,13 +25,16 @@ def authorizer_source_arn(partition: str, region: str, account: str, api_id: str
 
 
 def lambda_authorizer_facts(*, uri: str | None, credentials: str | None, headers: list[str], ttl: Any, kind: str,
-                            source_arn: str, account: str, functions: dict[str, Any]) -> dict[str, Any]:
+                            source_arn: str, account: str, functions: dict[str, Any],
+                            roles: dict[str, Any]) -> dict[str, Any]:
     """Function status (found, missing, foreign, unreadable, malformed), invoke decision and identity-source facts."""
     arn = function_arn_of(uri)
     function = (functions.get(arn) or {}) if arn else {}
     status = function.get("status") if arn else "malformed"
     decision: Decision | None = None
-    if status == "found" and not credentials:
+    if status == "found" and credentials:
+        decision = role_decision(roles.get(credentials) or {}, credentials, str(arn))
+    elif status == "found":
         if function.get("policy_status") == "unreadable":
             decision = Decision("unknown", f"lambda:GetPolicy on {arn} failed: {function.get('message')}")
         else:
@@ -42,6 +46,7 @@ def lambda_authorizer_facts(*, uri: str | None, credentials: str | None, headers
         "function_status": status,
         "function_unknown": _function_unknown(arn, function, status),
         "credentials_role": credentials,
+        "credentials_role_name": credentials.rsplit("/", 1)[-1] if credentials else None,
         "invoke": decision.outcome if decision else None,
         "invoke_reason": decision.reason if decision else None,
         "source_arn": source_arn,
@@ -49,6 +54,22 @@ def lambda_authorizer_facts(*, uri: str | None, credentials: str | None, headers
         "caching": caching,
         "identity_problem": _identity_problem(kind, headers, other_headers, caching),
     }
+
+
+def role_decision(role: dict[str, Any], role_arn: str, function_arn: str) -> Decision:
+    """With authorizerCredentials, API Gateway assumes the role: its trust and permissions decide."""
+    status = role.get("status")
+    if status == "missing":
+        return Decision("denied", f"the authorizer's role {role_arn} does not exist")
+    if status != "found":
+        return Decision("unknown", f"the role {role_arn} could not be read: {role.get('message') or status}")
+    trust = trusts(role.get("trust"), APIGATEWAY_PRINCIPAL)
+    if trust.outcome != "allowed":
+        return Decision(trust.outcome, f"role {role_arn}: {trust.reason}")
+    permission = allows(role.get("policies") or [], INVOKE_ACTION, function_arn)
+    if permission.outcome == "denied" and role.get("message"):
+        return Decision("unknown", f"role {role_arn}: {role['message']}")
+    return Decision(permission.outcome, f"role {role_arn}: {permission.reason}")
 
 
 def _function_unknown(arn: str | None, function: dict[str, Any], status: str | None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .wildcards import wildcard_match
+from .wildcards import as_list, wildcard_match
 
 INVOKE_ACTION = "lambda:InvokeFunction"
 _ARN_OPERATORS = {"arnlike", "arnequals", "stringlike", "stringequals"}
@@ -56,10 +56,10 @@ def _applies(statement: dict[str, Any], service: str) -> bool:
     if principal != "*":
         if not isinstance(principal, dict):
             return False
-        names = [str(n) for n in (*_as_list(principal.get("Service")), *_as_list(principal.get("AWS")))]
+        names = [str(n) for n in (*as_list(principal.get("Service")), *as_list(principal.get("AWS")))]
         if service not in names and "*" not in names:
             return False
-    actions = _as_list(statement.get("Action"))
+    actions = as_list(statement.get("Action"))
     return any(wildcard_match(str(action), INVOKE_ACTION, case_sensitive=False) for action in actions)
 
 
@@ -73,7 +73,7 @@ def _conditions_match(condition: Any, source_arn: str, source_account: str) -> t
             return False, f"{operator} is not an object"
         for key, expected in tests.items():
             key_name = str(key).lower()
-            values = [str(value) for value in _as_list(expected)]
+            values = [str(value) for value in as_list(expected)]
             if key_name == "aws:sourcearn" and name in _ARN_OPERATORS:
                 like = name in _LIKE_OPERATORS
                 if not any(wildcard_match(value, source_arn) if like else value == source_arn for value in values):
@@ -84,9 +84,3 @@ def _conditions_match(condition: Any, source_arn: str, source_account: str) -> t
             else:
                 return False, f"condition {operator} {key} is not evaluated by the scanner"
     return True, ""
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

@@ -55,6 +55,7 @@ SNAPSHOT = {
     "rest_apis": [_REST_API], "http_apis": [_HTTP_API], "apis_listed": [STR], "user_pools": [_POOL],
     "pool_listings": Map({"complete": BOOL}), "pool_lookups": Map({"status": STR, "message": STR}),
     "functions": Map({"arn": STR, "status": STR, "policy": FREE, "policy_status": STR, "message": STR}),
+    "roles": Map({"arn": STR, "status": STR, "trust": FREE, "policies": [FREE], "message": STR}),
     "notes": [STR],
     "errors": [{"account": STR, "region": STR, "service": STR, "operation": STR, "iam_action": STR, "subject": STR,
                 "message": STR}],
@@ -69,7 +70,7 @@ def normalize_snapshot(snapshot: Any) -> dict[str, Any]:
     shaped = _shape(snapshot, SNAPSHOT) or {}
     for name in _LISTS_THAT_ARE_ALWAYS_THERE:
         shaped[name] = shaped.get(name) or []
-    for name in ("pool_listings", "pool_lookups", "functions", "calls"):
+    for name in ("pool_listings", "pool_lookups", "functions", "roles", "calls"):
         shaped[name] = shaped.get(name) or {}
     return shaped
 

@@ -23,7 +23,8 @@ def expects_token(authorization: str, scopes: list[str]) -> str:
 
 
 def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: dict[str, dict[str, Any]],
-                   functions: dict[str, Any], stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
+                   functions: dict[str, Any], roles: dict[str, Any],
+                   stage_filter: str | None) -> dict[str, list[dict[str, Any]]]:
     """{"apis": [..], "authorizers": [..], "methods": [..]} for one collected REST API."""
     base = {"region": api.get("region"), "account": directory.account, "api_id": api.get("id"),
             "api_name": api.get("name") or api.get("id"), "api_type": "REST"}
@@ -60,7 +61,7 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
                 uri=authorizer.get("authorizerUri"), credentials=authorizer.get("authorizerCredentials"),
                 headers=header_names(authorizer.get("identitySource")),
                 ttl=authorizer.get("authorizerResultTtlInSeconds"),
-                kind=str(authorizer.get("type")), account=directory.account, functions=functions,
+                kind=str(authorizer.get("type")), account=directory.account, functions=functions, roles=roles,
                 source_arn=authorizer_source_arn(directory.partition, str(base["region"]), directory.account,
                                                  str(base["api_id"]), str(authorizer.get("id")))))
     # OPTIONS is left out: a preflight carries no token at all (APIGW011 says so).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 
 @lru_cache(maxsize=4096)
@@ -15,3 +16,10 @@ def _compiled(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
 def wildcard_match(pattern: str, value: str, case_sensitive: bool = True) -> bool:
     """True when `value` matches the IAM wildcard `pattern`."""
     return bool(_compiled(pattern, case_sensitive).match(value))
+
+
+def as_list(value: Any) -> list[Any]:
+    """A policy element that may be one value or a list, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
