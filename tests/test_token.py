@@ -135,13 +135,37 @@ def test_every_reason_at_once(shop, jwks_file):
 @pytest.mark.parametrize("mangle", [
     lambda t: t[:40] + " " + t[40:],
     lambda t: t[:40] + "\n" + t[40:],
-    lambda t: "Bearer " + t,
     lambda t: f'"{t}"',
     lambda t: t + "\n",
 ])
 def test_pasting_accidents_are_reported_not_fixed(shop, jwks_file, mangle):
     result = check(shop, mangle(sign(access_claims(shop))), jwks=jwks_file)
     assert rules_of(result) == ["TOK001"] and result["verdict"] == "rejected"
+
+
+def test_bearer_prefix_is_fine_for_cognito_authorizers(shop, jwks_file):
+    result = check(shop, "Bearer " + sign(access_claims(shop)), jwks=jwks_file)
+    assert result["verdict"] == "accepted" and any("Bearer" in note for note in result["notes"])
+
+
+def test_bearer_prefix_against_a_lambda_token_authorizer(account, jwks_file):
+    function = account.seed.create_function(account.lambda_client, account.iam, "auth")
+    api_id = account.seed.create_rest_api(account.apigateway, "lam")
+    strict = account.apigateway.create_authorizer(
+        restApiId=api_id, name="strict", type="TOKEN", identitySource="method.request.header.Authorization",
+        identityValidationExpression=r"^[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*$",
+        authorizerUri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function}/invocations")["id"]
+    loose = account.seed.add_lambda_authorizer(account.apigateway, api_id, "loose", function)
+    for path, authorizer in (("/strict", strict), ("/loose", loose)):
+        account.seed.add_method(account.apigateway, api_id, path, "GET", authorization="CUSTOM",
+                                authorizer_id=authorizer)
+    account.seed.deploy(account.apigateway, api_id, "prod")
+    shop = {"pool": {"client_id": "c"}, "issuer": "https://example", "account": account}
+    token = "Bearer " + sign(access_claims(shop))
+    strict_result = check({**shop}, token, path="/strict", api="lam", jwks=jwks_file)
+    assert rules_of(strict_result) == ["TOK001"] and "validation expression" in strict_result["findings"][0]["actual"]
+    loose_result = check({**shop}, token, path="/loose", api="lam", jwks=jwks_file)
+    assert loose_result["verdict"] == "undecided" and any("must strip it" in n for n in loose_result["notes"])
 
 
 @pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.eyJ4Ijox.", "....", "\x00\xff"])
@@ -270,7 +294,7 @@ def test_http_api_jwt_route(account, jwks_file):
                             token, jwks_file, False)
 
     assert run(sign(access_claims(shop)), "/orders")["verdict"] == "accepted"
-    assert run("Bearer " + sign(access_claims(shop)), "/orders", "$default")["verdict"] == "accepted"
+    assert run("Bearer " + sign(access_claims(shop)), "/orders", "$default")["verdict"] == "accepted"  # stripped
     assert run(sign(id_claims(shop)), "$default")["verdict"] == "accepted"  # no scopes: ID tokens pass too
     assert rules_of(run(sign(id_claims(shop)), "/orders")) == ["TOK005"]
     assert rules_of(run(sign(id_claims(shop, aud="stranger")), "$default")) == ["TOK007"]

@@ -28,7 +28,7 @@ def diagnose(pasted: str, target: Target, keys: KeyStore, now: float | None = No
         findings.append({"rule": rule, "expected": expected, "actual": actual, "message": message,
                          "outcome": outcome})
 
-    _format(token, target, fail)
+    _format(token, target, fail, notes)
     if target.not_deployed:
         fail("APIGW003", f"{target.method['method']} {target.method['path']} deployed to stage {target.stage}",
              "not deployed", target.not_deployed)
@@ -60,15 +60,31 @@ def _verdict(findings: list[dict[str, Any]], target: Target) -> str:
     return "accepted"
 
 
-def _format(token: DecodedToken, target: Target, fail: Any) -> None:
+def _format(token: DecodedToken, target: Target, fail: Any, notes: list[str]) -> None:
     problems = list(token.problems)
-    # REST Cognito authorizers take the bare token; HTTP API JWT authorizers strip "Bearer ".
-    if token.bearer and target.method.get("api_type") != "HTTP":
-        problems.append("the value starts with 'Bearer ': this authorizer expects the token alone")
+    if token.bearer:
+        _bearer(token, target, problems, notes)
     if problems:
         header = target.identity_header or "Authorization"
         fail("TOK001", f"the bare token in the {header} header", "; ".join(problems),
              "The token as pasted would be rejected: " + "; ".join(problems) + ".")
+
+
+def _bearer(token: DecodedToken, target: Target, problems: list[str], notes: list[str]) -> None:
+    """Cognito and JWT authorizers strip a `Bearer ` prefix; a Lambda TOKEN authorizer gets the header as sent."""
+    if target.authorization != "CUSTOM":
+        notes.append("the 'Bearer ' prefix is fine here: the authorizer reads the token after it")
+        return
+    expression = target.validation_expression
+    try:
+        matched = expression is None or re.fullmatch(expression, "Bearer " + token.cleaned) is not None
+    except re.error:
+        matched = False
+    if matched:
+        notes.append("the Lambda authorizer receives the header with its 'Bearer ' prefix: the function must strip it")
+    else:
+        problems.append(f"the value starts with 'Bearer ', which the authorizer's token validation expression "
+                        f"{expression!r} does not match: API Gateway answers 401 before the function runs")
 
 
 def _policy(target: Target, fail: Any) -> None:
