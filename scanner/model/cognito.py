@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .lambda_permissions import Decision, invoke_decision
+from .lambda_permissions import function_decision, function_unknown
 from .scopes import API_SIGN_IN_FLOWS, oauth_enabled, obtainable_scopes
 
 COGNITO_PRINCIPAL = "cognito-idp.amazonaws.com"
@@ -27,11 +27,8 @@ def pool_facts(pool: dict[str, Any], account: str, functions: dict[str, Any],
     function_arn = pre_token_function(pool)
     function = (functions.get(function_arn) or {}) if function_arn else {}
     status = function.get("status") if function_arn else None
-    invoke = None
-    if status == "found" and function.get("policy_status") == "unreadable":
-        invoke = Decision("unknown", f"lambda:GetPolicy on {function_arn} failed: {function.get('message')}")
-    elif status == "found":
-        invoke = invoke_decision(function.get("policy"), COGNITO_PRINCIPAL, pool["arn"], account)
+    invoke = (function_decision(function, str(function_arn), COGNITO_PRINCIPAL, pool["arn"], account)
+              if status == "found" else None)
     config = pool.get("lambda_config") or {}
     return {
         "kind": "pool", "region": pool.get("region"), "account": account,
@@ -51,14 +48,9 @@ def pool_facts(pool: dict[str, Any], account: str, functions: dict[str, Any],
 def _function_unknown(function_arn: str | None, function: dict[str, Any]) -> str | None:
     if not function_arn:
         return None
-    status = function.get("status")
-    if status == "foreign":
-        return f"{function.get('message')}: whether it exists cannot be read"
-    if status in ("unreadable", None):
-        return f"lambda:GetFunctionConfiguration on {function_arn} failed: {function.get('message') or 'not read'}"
-    if status == "malformed":
+    if function.get("status") == "malformed":
         return f"{function_arn!r} is not a Lambda function ARN"
-    return None
+    return function_unknown(function_arn, function)
 
 
 def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: dict[str, Any]) -> dict[str, Any]:

@@ -20,16 +20,10 @@ def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> di
     functions = snapshot.get("functions") or {}
     roles = snapshot.get("roles") or {}
     facts: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
-    for api in snapshot.get("rest_apis") or []:
-        if not isinstance(api, dict) or not api.get("id"):
-            continue
-        for kind, records in rest_api_facts(api, directory, pool_views, functions, roles, stage_filter).items():
-            facts[kind].extend(records)
-    for api in snapshot.get("http_apis") or []:
-        if not isinstance(api, dict) or not api.get("id"):
-            continue
-        for kind, records in http_api_facts(api, directory, pool_views, functions, roles, stage_filter).items():
-            facts[kind].extend(records)
+    for key, api_facts in (("rest_apis", rest_api_facts), ("http_apis", http_api_facts)):
+        for api in snapshot.get(key) or []:  # normalized: each a dict with an id
+            for kind, records in api_facts(api, directory, pool_views, functions, roles, stage_filter).items():
+                facts[kind].extend(records)
     used_by: dict[str, list[str]] = {}
     for authorizer in facts["authorizers"]:
         for pool in authorizer["pools"]:

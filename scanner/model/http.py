@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .arns import cognito_issuer_problem, parse_cognito_issuer, pool_arn
-from .lambda_authorizers import authorizer_source_arn, header_names, lambda_authorizer_facts
+from .lambda_authorizers import header_names, lambda_authorizer_facts
 from .pools import PoolDirectory
 
 
@@ -66,12 +66,11 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], directory: Poo
     if kind == "JWT":
         record.update(_jwt(authorizer.get("JwtConfiguration") or {}, directory, pool_views))
     elif kind == "REQUEST":
-        source = authorizer_source_arn(directory.partition, str(base["region"]), directory.account,
-                                       str(base["api_id"]), str(authorizer.get("AuthorizerId")))
         record.update(lambda_authorizer_facts(
+            api=base, authorizer_id=str(authorizer.get("AuthorizerId")), partition=directory.partition,
             uri=authorizer.get("AuthorizerUri"), credentials=authorizer.get("AuthorizerCredentialsArn"),
             headers=headers, ttl=authorizer.get("AuthorizerResultTtlInSeconds", 0), kind="REQUEST",
-            source_arn=source, account=directory.account, functions=functions, roles=roles))
+            functions=functions, roles=roles))
     return record
 
 

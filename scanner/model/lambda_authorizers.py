@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .identity_policy import allows, trusts
-from .lambda_permissions import INVOKE_ACTION, Decision, invoke_decision
+from .lambda_permissions import INVOKE_ACTION, Decision, function_decision, function_unknown
 
 APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 _FUNCTION_IN_URI = re.compile(r"/functions/(?P<arn>arn:[^/]+)/invocations$")
@@ -24,10 +24,14 @@ def authorizer_source_arn(partition: str, region: str, account: str, api_id: str
     return f"arn:{partition}:execute-api:{region}:{account}:{api_id}/authorizers/{authorizer_id}"
 
 
-def lambda_authorizer_facts(*, uri: str | None, credentials: str | None, headers: list[str], ttl: Any, kind: str,
-                            source_arn: str, account: str, functions: dict[str, Any],
-                            roles: dict[str, Any]) -> dict[str, Any]:
-    """Function status (found, missing, foreign, unreadable, malformed), invoke decision and identity-source facts."""
+def lambda_authorizer_facts(*, api: dict[str, Any], authorizer_id: str, partition: str, uri: str | None,
+                            credentials: str | None, headers: list[str], ttl: Any, kind: str,
+                            functions: dict[str, Any], roles: dict[str, Any]) -> dict[str, Any]:
+    """Function status (found, missing, foreign, unreadable, malformed), invoke decision and identity-source facts.
+
+    `api` is the API's fact base (account, region, api_id)."""
+    account = str(api["account"])
+    source_arn = authorizer_source_arn(partition, str(api["region"]), account, str(api["api_id"]), authorizer_id)
     arn = function_arn_of(uri)
     function = (functions.get(arn) or {}) if arn else {}
     status = function.get("status") if arn else "malformed"
@@ -35,16 +39,13 @@ def lambda_authorizer_facts(*, uri: str | None, credentials: str | None, headers
     if status == "found" and credentials:
         decision = role_decision(roles.get(credentials) or {}, credentials, str(arn))
     elif status == "found":
-        if function.get("policy_status") == "unreadable":
-            decision = Decision("unknown", f"lambda:GetPolicy on {arn} failed: {function.get('message')}")
-        else:
-            decision = invoke_decision(function.get("policy"), APIGATEWAY_PRINCIPAL, source_arn, account)
+        decision = function_decision(function, str(arn), APIGATEWAY_PRINCIPAL, source_arn, account)
     other_headers = [header for header in headers if header.lower() not in _CREDENTIAL_HEADERS]
     caching = isinstance(ttl, int) and ttl > 0 if ttl is not None else kind == "TOKEN"  # REST default TTL is 300
     return {
         "function_arn": arn or uri,
         "function_status": status,
-        "function_unknown": _function_unknown(arn, function, status),
+        "function_unknown": function_unknown(arn, function) if arn else None,
         "credentials_role": credentials,
         "credentials_role_name": credentials.rsplit("/", 1)[-1] if credentials else None,
         "invoke": decision.outcome if decision else None,
@@ -70,14 +71,6 @@ def role_decision(role: dict[str, Any], role_arn: str, function_arn: str) -> Dec
     if permission.outcome == "denied" and role.get("message"):
         return Decision("unknown", f"role {role_arn}: {role['message']}")
     return Decision(permission.outcome, f"role {role_arn}: {permission.reason}")
-
-
-def _function_unknown(arn: str | None, function: dict[str, Any], status: str | None) -> str | None:
-    if status == "foreign":
-        return f"{function.get('message')}: whether it exists and who may invoke it cannot be read"
-    if status == "unreadable":
-        return f"lambda:GetFunctionConfiguration on {arn} failed: {function.get('message')}"
-    return None
 
 
 def _identity_problem(kind: str, headers: list[str], others: list[str], caching: bool) -> str | None:

@@ -51,6 +51,24 @@ def invoke_decision(policy: dict[str, Any] | None, service: str, source_arn: str
     return Decision("denied", f"no statement lets {service} invoke it for {source_arn}")
 
 
+def function_decision(function: dict[str, Any], function_arn: str, service: str, source_arn: str,
+                      source_account: str) -> Decision:
+    """What a collected function's resource policy decides for `service`; unknown when it could not be read."""
+    if function.get("policy_status") == "unreadable":
+        return Decision("unknown", f"lambda:GetPolicy on {function_arn} failed: {function.get('message')}")
+    return invoke_decision(function.get("policy"), service, source_arn, source_account)
+
+
+def function_unknown(function_arn: str, function: dict[str, Any]) -> str | None:
+    """Why a named function's existence cannot be decided (another account, or unreadable), else None."""
+    status = function.get("status")
+    if status == "foreign":
+        return f"{function.get('message')}: whether it exists and who may invoke it cannot be read"
+    if status in ("unreadable", None):
+        return f"lambda:GetFunctionConfiguration on {function_arn} failed: {function.get('message') or 'not read'}"
+    return None
+
+
 def _applies(statement: dict[str, Any], service: str) -> bool:
     principal = statement.get("Principal")
     if principal != "*":

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .arns import provider_arns_by_stage
-from .lambda_authorizers import authorizer_source_arn, header_names, lambda_authorizer_facts
+from .lambda_authorizers import header_names, lambda_authorizer_facts
 from .policy_facts import ApiPolicy
 from .pools import PoolDirectory
 from .scopes import BUILTIN_SCOPES
@@ -58,12 +58,11 @@ def rest_api_facts(api: dict[str, Any], directory: PoolDirectory, pool_views: di
     for record, authorizer in zip(authorizer_facts, authorizers.values(), strict=True):
         if authorizer.get("type") in ("TOKEN", "REQUEST"):
             record.update(lambda_authorizer_facts(
+                api=base, authorizer_id=str(authorizer.get("id")), partition=directory.partition,
                 uri=authorizer.get("authorizerUri"), credentials=authorizer.get("authorizerCredentials"),
                 headers=header_names(authorizer.get("identitySource")),
-                ttl=authorizer.get("authorizerResultTtlInSeconds"),
-                kind=str(authorizer.get("type")), account=directory.account, functions=functions, roles=roles,
-                source_arn=authorizer_source_arn(directory.partition, str(base["region"]), directory.account,
-                                                 str(base["api_id"]), str(authorizer.get("id")))))
+                ttl=authorizer.get("authorizerResultTtlInSeconds"), kind=str(authorizer.get("type")),
+                functions=functions, roles=roles))
     # OPTIONS is left out: a preflight carries no token at all (APIGW011 says so).
     cognito = [method for method in methods
                if method["authorization"] == "COGNITO_USER_POOLS" and method["method"] != "OPTIONS"]
