@@ -55,7 +55,9 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
     if shard is None:
         check_filters(_combined(result.snapshots), api_filter, stage_filter)
     reports = [judge(snapshot, stage_filter, rules) for snapshot in result.snapshots]
-    notes = [note for target in targets for note in target.notes if not result.snapshots]
+    # An account's notes travel in its snapshot; those of accounts with no snapshot (no units) are kept here.
+    scanned = {snapshot.get("account") for snapshot in result.snapshots}
+    notes = [note for target in targets if target.account not in scanned for note in target.notes]
     report = merge_reports(reports, errors=result.errors + [{"account": own, **e} for e in log.errors], notes=notes)
     report["calls"] += log.total
     return result.snapshots, report
