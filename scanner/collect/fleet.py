@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,9 +175,8 @@ def collect_fleet(targets: list[Target], api_filter: list[str] | None, concurren
         for account, part in done:
             parts.setdefault(account, []).append(part)
         notes = {target.account: target.notes for target in targets}
-        finish: Callable[[str], dict[str, Any]] = lambda account: collectors[account].finish(  # noqa: E731
-            parts[account], notes.get(account))
-        snapshots = list(pool.map(finish, sorted(parts)))
+        snapshots = list(pool.map(lambda account: collectors[account].finish(parts[account], notes.get(account)),
+                                  sorted(parts)))
     if progress:
         progress.stop()
     errors = [target.error for target in targets if target.error]
