@@ -203,15 +203,15 @@ def _rules(args: argparse.Namespace) -> int:
         return 0
     from tabulate import tabulate
 
-    rows = [[rule.id, rule.severity, rule.scope, rule.title, rule.seed] for rule in rules]
+    rows = [[rule.id, rule.severity, rule.applies_to, rule.title, rule.seed] for rule in rules]
     _write(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Seed"], tablefmt="simple",
                     maxcolwidths=[9, 8, 10, 50, 30]) + "\n", None)
     return 0
 
 
 def _rule_entry(rule: Rule) -> dict[str, Any]:
-    return {"id": rule.id, "severity": rule.severity, "title": rule.title, "scope": rule.scope, "seed": rule.seed,
-            "description": rule.description, "source": rule.source}
+    return {"id": rule.id, "severity": rule.severity, "title": rule.title, "scope": rule.applies_to,
+            "applies_to": rule.applies_to, "seed": rule.seed, "description": rule.description, "source": rule.path}
 
 
 def render(report: dict[str, Any], output_format: str, rules: list[Rule]) -> str:

@@ -18,7 +18,7 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
                  findings: list[dict[str, Any]]) -> dict[str, Any]:
     """The JSON report: `methods` (one row per method), `findings`, `errors`, plus a summary."""
     ordered = sorted(findings, key=_finding_order)
-    methods = [method_row(record) for record in facts.get("methods", [])]
+    methods = [method_row(record) for record in facts.get("method", [])]
     attach(methods, ordered)
     return {
         "schema": REPORT_SCHEMA,
@@ -29,8 +29,8 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
         "methods": methods,
         "findings": ordered,
         "errors": [{key: error.get(key) for key in ERROR_FIELDS} for error in snapshot.get("errors") or []],
-        "summary": _summary(methods, ordered, {kind: len(facts.get(kind, [])) for kind in ("apis", "pools",
-                                                                                           "clients")}),
+        "summary": _summary(methods, ordered, {f"{kind}s": len(facts.get(kind, [])) for kind in ("api", "pool",
+                                                                                                 "client")}),
         "calls": sum((snapshot.get("calls") or {}).values()),
     }
 

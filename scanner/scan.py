@@ -9,7 +9,6 @@ from typing import Any
 
 import boto3
 
-from .collect.account import SNAPSHOT_SCHEMA
 from .collect.calls import CallLog
 from .collect.fleet import account_ids, collect_fleet, open_targets, parse_shard, plan_regions
 from .collect.session import Clients, resolve_regions
@@ -20,6 +19,8 @@ from .model.normalize import normalize_snapshot
 from .report import build_report, merge_reports
 from .rules.engine import evaluate
 from .rules.loader import Rule
+from .schema.snapshot import SCHEMA as SNAPSHOT_SCHEMA
+from .schema.snapshot import SNAPSHOTS_SCHEMA
 
 
 @dataclass
@@ -69,9 +70,6 @@ def _combined(snapshots: list[dict[str, Any]]) -> dict[str, Any]:
             "apis_listed": [a for s in snapshots for a in s.get("apis_listed") or []],
             "errors": [e for s in snapshots for e in s.get("errors") or []],
             "regions": sorted({r for s in snapshots for r in s.get("regions") or []})}
-
-
-SNAPSHOTS_SCHEMA = "apigw-scan-snapshots/1"
 
 
 def judge(snapshot: dict[str, Any], stage_filter: str | None, rules: list[Rule]) -> dict[str, Any]:

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from scanner.model.arns import parse_pool_arn, provider_arns_by_stage, resolve_stage_variables
+from scanner.arns import parse_pool_arn, provider_arns_by_stage, resolve_stage_variables
 from scanner.model.lambda_permissions import invoke_decision
 from scanner.model.scopes import obtainable_scopes
 from scanner.model.stages import StageView
 from scanner.model.wildcards import wildcard_match
+from scanner.schema.facts import as_record
 
 POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"
 SERVICE = "cognito-idp.amazonaws.com"
@@ -29,9 +30,12 @@ def test_pool_arn_parts_and_issuer():
     assert parsed.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
     china = parse_pool_arn("arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_X1")
     assert china and china.issuer == "https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_X1"
-    for bad in ("", "arn:aws:cognito-idp:eu-west-1:123:userpool/eu-west-1_A", POOL + "/", POOL.replace("eu-west-1_",
-                "us-east-1_"), "arn:aws:lambda:eu-west-1:123456789012:function:x", None):
+    for bad in ("", "arn:aws:cognito-idp:eu-west-1:123:userpool/eu-west-1_A", POOL + "/",
+                "arn:aws:lambda:eu-west-1:123456789012:function:x", None):
         assert parse_pool_arn(bad) is None  # type: ignore[arg-type]
+    # A multi-Region replica keeps its primary's ID in another region: the ARN parses; the directory decides.
+    replica = parse_pool_arn(POOL.replace(":eu-west-1:", ":us-east-1:"))
+    assert replica and replica.region == "us-east-1" and replica.pool_id == "eu-west-1_AbC123"
 
 
 def test_stage_variables_in_provider_arns():
@@ -95,8 +99,8 @@ def test_stage_view_compares_each_stage():
            "deployments": {"d1": {"summary": summary, "export": None}}}
     view = StageView(api, None)
     live = {"authorization": "COGNITO_USER_POOLS", "authorizer": "x", "scopes": ["s"], "api_key_required": False}
-    entries = {entry["stage"]: entry for entry in view.compare("/a", "GET", live)}
-    assert entries["prod"]["served"] and entries["prod"]["differences"] == []  # the export was not read: not compared
-    assert entries["bare"]["differences"] == ["GET /a is not deployed to stage bare (the stage has no deployment)"]
-    assert entries["lost"]["unknown_reason"] and entries["lost"]["differences"] == []
-    assert json.dumps(entries)  # plain data
+    entries = {entry.stage: entry for entry in view.compare("/a", "GET", live)}
+    assert entries["prod"].served and entries["prod"].differences == []  # the export was not read: not compared
+    assert entries["bare"].differences == ["GET /a is not deployed to stage bare (the stage has no deployment)"]
+    assert entries["lost"].unknown_reason and entries["lost"].differences == []
+    assert json.dumps([as_record(entry) for entry in entries.values()])  # plain data for the rules

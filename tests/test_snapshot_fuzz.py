@@ -111,5 +111,5 @@ def test_facts_and_rules_never_raise(changes):
 
 def test_the_base_snapshot_exercises_every_kind():
     facts = build_facts(normalize_snapshot(copy.deepcopy(BASE)))
-    assert all(facts[kind] for kind in ("methods", "apis", "authorizers", "pools", "clients"))
+    assert all(facts[kind] for kind in ("method", "api", "authorizer", "pool", "client"))
     assert {f["rule"] for f in evaluate(RULES, facts)} & {"APIGW003", "APIGW009", "LAM003", "COG007"}

@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 
-from ..model.arns import PoolArn, parse_cognito_issuer, parse_pool_arn, provider_arns_by_stage
-from ..model.lambda_authorizers import function_arn_of
+from ..arns import PoolArn, function_arn_of, parse_cognito_issuer, parse_pool_arn, provider_arns_by_stage
+from ..schema.snapshot import SCHEMA
 from .calls import CallLog
 from .functions import collect_function
 from .http_apis import collect_http_api, list_http_apis
@@ -18,7 +18,6 @@ from .roles import collect_role
 from .session import Clients
 from .user_pools import collect_user_pool, list_pool_ids
 
-SNAPSHOT_SCHEMA = "apigw-scan-snapshot/1"
 PRE_TOKEN_TRIGGERS = ("PreTokenGeneration",)
 
 
@@ -49,7 +48,7 @@ class AccountCollector:
     def finish(self, parts: list[dict[str, Any]], notes: list[str] | None = None) -> dict[str, Any]:
         """The account's snapshot from its regions' parts: referenced pools elsewhere, Lambda functions."""
         snapshot: dict[str, Any] = {
-            "schema": SNAPSHOT_SCHEMA, "account": self.account, "partition": self.partition,
+            "schema": SCHEMA, "account": self.account, "partition": self.partition,
             "regions": [part["region"] for part in parts],
             "rest_apis": [api for part in parts for api in part["rest_apis"]],
             "http_apis": [api for part in parts for api in part["http_apis"]],
@@ -118,8 +117,7 @@ def _referenced_pools(api: dict[str, Any], account: str) -> list[PoolArn]:
                 pools.append(parsed)
         issuer = parse_cognito_issuer((authorizer.get("JwtConfiguration") or {}).get("Issuer"))
         if issuer:
-            partition = "aws-cn" if ".amazonaws.com.cn/" in authorizer["JwtConfiguration"]["Issuer"] else "aws"
-            pools.append(PoolArn(partition, issuer[0], account, issuer[1]))
+            pools.append(PoolArn(issuer.partition, issuer.region, account, issuer.pool_id))
     return pools
 
 

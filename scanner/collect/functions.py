@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from ..arns import parse_function_arn
 from .calls import CallLog
 from .session import Clients
-
-_FUNCTION_ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):lambda:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):(?P<account>\d{12}):"
-    r"function:(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9_$-]+))?$"
-)
-
-
-def parse_function_arn(arn: str) -> dict[str, str] | None:
-    """partition, region, account, name and qualifier (alias or version, maybe None) of a function ARN."""
-    match = _FUNCTION_ARN.match(arn or "")
-    return match.groupdict() if match else None
 
 
 def collect_function(clients: Clients, log: CallLog, account: str, arn: str) -> dict[str, Any]:

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..schema.snapshot import HTTP_AUTHORIZER, HTTP_ROUTE, HTTP_STAGE, pick
 from .calls import CallLog
 from .session import Clients
 
-PAGE_SIZE = "500"  # apigatewayv2 takes MaxResults as a string
-_AUTHORIZER_FIELDS = ("AuthorizerId", "Name", "AuthorizerType", "IdentitySource", "JwtConfiguration",
-                      "AuthorizerUri", "AuthorizerCredentialsArn", "AuthorizerPayloadFormatVersion",
-                      "AuthorizerResultTtlInSeconds", "EnableSimpleResponses")
-_ROUTE_FIELDS = ("RouteId", "RouteKey", "AuthorizationType", "AuthorizerId", "AuthorizationScopes", "ApiKeyRequired")
+PAGE_SIZE = 500  # the paginator's page size (apigatewayv2 sends it as MaxResults)
 
 
 def list_http_apis(clients: Clients, log: CallLog, region: str) -> list[dict[str, Any]] | None:
     """The region's HTTP APIs (WebSocket APIs are left out), or None when they cannot be listed."""
     outcome = log.paginate(clients.get("apigatewayv2", region), "get_apis", "Items", region=region,
-                           PaginationConfig={"PageSize": int(PAGE_SIZE)})
+                           PaginationConfig={"PageSize": PAGE_SIZE})
     if not outcome.ok:
         return None
     return [api for api in outcome.data if api.get("ProtocolType", "HTTP") == "HTTP"]
@@ -29,23 +26,17 @@ def collect_http_api(clients: Clients, log: CallLog, region: str, api: dict[str,
     api_id = api["ApiId"]
     subject = f"httpapi/{api_id}"
     routes = log.paginate(client, "get_routes", "Items", region=region, subject=subject, ApiId=api_id,
-                          PaginationConfig={"PageSize": int(PAGE_SIZE)})
+                          PaginationConfig={"PageSize": PAGE_SIZE})
     authorizers = log.paginate(client, "get_authorizers", "Items", region=region, subject=subject, ApiId=api_id,
-                               PaginationConfig={"PageSize": int(PAGE_SIZE)})
+                               PaginationConfig={"PageSize": PAGE_SIZE})
     stages = log.paginate(client, "get_stages", "Items", region=region, subject=subject, ApiId=api_id,
-                          PaginationConfig={"PageSize": int(PAGE_SIZE)})
+                          PaginationConfig={"PageSize": PAGE_SIZE})
     return {
         "region": region,
         "id": api_id,
         "name": api.get("Name", api_id),
-        "routes": [_pick(route, _ROUTE_FIELDS) for route in routes.data] if routes.ok else None,
-        "authorizers": [_pick(authorizer, _AUTHORIZER_FIELDS) for authorizer in authorizers.data]
+        "routes": [pick(route, HTTP_ROUTE) for route in routes.data] if routes.ok else None,
+        "authorizers": [pick(authorizer, HTTP_AUTHORIZER) for authorizer in authorizers.data]
         if authorizers.ok else None,
-        "stages": [{"StageName": stage.get("StageName"), "AutoDeploy": bool(stage.get("AutoDeploy")),
-                    "DeploymentId": stage.get("DeploymentId"), "StageVariables": stage.get("StageVariables") or {}}
-                   for stage in stages.data] if stages.ok else None,
+        "stages": [pick(stage, HTTP_STAGE) for stage in stages.data] if stages.ok else None,
     }
-
-
-def _pick(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: record[name] for name in fields if name in record}

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..schema.snapshot import REST_AUTHORIZER, REST_METHOD, pick
 from .calls import CallLog
 from .session import Clients
 
 PAGE_SIZE = 500  # the API's maximum; the default (25) would multiply the calls on large APIs
-_AUTHORIZER_FIELDS = (
-    "id", "name", "type", "providerARNs", "identitySource", "identityValidationExpression",
-    "authorizerUri", "authorizerCredentials", "authorizerResultTtlInSeconds", "authType",
-)
-_METHOD_FIELDS = ("authorizationType", "authorizerId", "authorizationScopes", "apiKeyRequired")
 
 
 def list_rest_apis(clients: Clients, log: CallLog, region: str) -> list[dict[str, Any]] | None:
@@ -42,7 +38,7 @@ def collect_rest_api(clients: Clients, log: CallLog, region: str, api: dict[str,
         "endpoint_types": (api.get("endpointConfiguration") or {}).get("types") or [],
         "api_key_source": api.get("apiKeySource"),
         "resources": [_resource(resource) for resource in resources.data] if resources.ok else None,
-        "authorizers": [_pick(authorizer, _AUTHORIZER_FIELDS) for authorizer in authorizers.data]
+        "authorizers": [pick(authorizer, REST_AUTHORIZER) for authorizer in authorizers.data]
         if authorizers.ok else None,
         "stages": stage_list,
         "deployments": _deployments(clients, log, region, api_id, stage_list or []),
@@ -89,7 +85,7 @@ def _resource(resource: dict[str, Any]) -> dict[str, Any]:
         "id": resource.get("id"),
         "path": resource.get("path", "/"),
         "methods": {
-            verb: _pick(method, _METHOD_FIELDS) for verb, method in (resource.get("resourceMethods") or {}).items()
+            verb: pick(method, REST_METHOD) for verb, method in (resource.get("resourceMethods") or {}).items()
         },
     }
 
@@ -101,7 +97,3 @@ def _stage(stage: dict[str, Any]) -> dict[str, Any]:
         "variables": stage.get("variables") or {},
         "lastUpdatedDate": str(stage.get("lastUpdatedDate") or stage.get("createdDate") or ""),
     }
-
-
-def _pick(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: record[name] for name in fields if name in record}

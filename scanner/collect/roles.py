@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
 from typing import Any
 
+from ..arns import GLOBAL_REGION, parse_role_arn
 from .calls import CallLog
 from .session import Clients
-
-_ROLE_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/"
-                       r"(?:[\w+=,.@/-]*/)?(?P<name>[\w+=,.@-]+)$")
-_GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
 def collect_role(clients: Clients, log: CallLog, account: str, arn: str) -> dict[str, Any]:
     """`status`: found (with `trust` and `policies`), missing, foreign, malformed or unreadable."""
-    match = _ROLE_ARN.match(arn or "")
+    match = parse_role_arn(arn)
     if not match:
         return {"arn": arn, "status": "malformed"}
     if match["account"] != account:
         return {"arn": arn, "status": "foreign",
                 "message": f"the role is in account {match['account']}, not the scanned account {account}"}
-    region = _GLOBAL_REGION.get(match["partition"], "us-east-1")
+    region = GLOBAL_REGION.get(match["partition"], "us-east-1")
     client = clients.get("iam", region)
     name = match["name"]
     role = log.call(client, "get_role", region=region, subject=arn, expect_not_found=True, RoleName=name)

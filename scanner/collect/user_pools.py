@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..schema.snapshot import APP_CLIENT, pick
 from .calls import CallLog
 from .session import Clients
-
-_CLIENT_FIELDS = (
-    "ClientId", "ClientName", "AllowedOAuthFlows", "AllowedOAuthFlowsUserPoolClient", "AllowedOAuthScopes",
-    "CallbackURLs", "LogoutURLs", "DefaultRedirectURI", "ExplicitAuthFlows", "SupportedIdentityProviders",
-)
 
 
 def list_pool_ids(clients: Clients, log: CallLog, region: str) -> list[str] | None:
@@ -57,7 +53,7 @@ def _app_clients(client: Any, log: CallLog, region: str, arn: str, pool_id: str)
                                 "unreadable": described.message})
             continue
         app_client = described.data.get("UserPoolClient", {})
-        record = {name: app_client[name] for name in _CLIENT_FIELDS if name in app_client}
+        record = pick(app_client, APP_CLIENT)
         # The secret itself is dropped here, at the door: only whether there is one goes further.
         record["HasClientSecret"] = bool(app_client.get("ClientSecret"))
         app_clients.append(record)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from ..schema.facts import ClientFacts, FunctionStatus, PoolFacts
 from .lambda_permissions import function_decision, function_unknown
 from .scopes import API_SIGN_IN_FLOWS, oauth_enabled, obtainable_scopes
 
@@ -21,28 +22,27 @@ def pre_token_function(pool: dict[str, Any]) -> str | None:
     return None
 
 
-def pool_facts(pool: dict[str, Any], account: str, functions: dict[str, Any],
-               used_by: list[str]) -> dict[str, Any]:
+def pool_facts(pool: dict[str, Any], account: str, partition: str, functions: dict[str, Any],
+               used_by: list[str]) -> PoolFacts:
     """One record per pool read; `used_by` names the authorizers that reference it."""
     function_arn = pre_token_function(pool)
     function = (functions.get(function_arn) or {}) if function_arn else {}
-    status = function.get("status") if function_arn else None
+    status = cast(FunctionStatus | None, function.get("status") if function_arn else None)
     invoke = (function_decision(function, str(function_arn), COGNITO_PRINCIPAL, pool["arn"], account)
               if status == "found" else None)
     config = pool.get("lambda_config") or {}
-    return {
-        "kind": "pool", "region": pool.get("region"), "account": account,
-        "pool_id": pool.get("id"), "pool_arn": pool.get("arn"), "pool_name": pool.get("name"),
-        "domain": pool.get("custom_domain") or pool.get("domain"),
-        "has_domain": bool(pool.get("domain") or pool.get("custom_domain")),
-        "pre_token_function": function_arn,
-        "pre_token_function_status": status,
-        "pre_token_function_unknown": _function_unknown(function_arn, function),
-        "pre_token_invoke": invoke.outcome if invoke else None,
-        "pre_token_invoke_reason": invoke.reason if invoke else None,
-        "custom_auth_triggers": [name for name in CUSTOM_AUTH_TRIGGERS if config.get(name)],
-        "used_by_authorizers": used_by,
-    }
+    return PoolFacts(
+        region=str(pool.get("region")), account=account, partition=partition, pool_id=str(pool.get("id")),
+        pool_arn=str(pool.get("arn")),
+        pool_name=pool.get("name"), domain=pool.get("custom_domain") or pool.get("domain"),
+        has_domain=bool(pool.get("domain") or pool.get("custom_domain")),
+        pre_token_function=function_arn, pre_token_function_status=status,
+        pre_token_function_unknown=_function_unknown(function_arn, function),
+        pre_token_invoke=cast(Any, invoke.outcome) if invoke else None,
+        pre_token_invoke_reason=invoke.reason if invoke else None,
+        custom_auth_triggers=[name for name in CUSTOM_AUTH_TRIGGERS if config.get(name)],
+        used_by_authorizers=used_by,
+    )
 
 
 def _function_unknown(function_arn: str | None, function: dict[str, Any]) -> str | None:
@@ -53,36 +53,36 @@ def _function_unknown(function_arn: str | None, function: dict[str, Any]) -> str
     return function_unknown(function_arn, function)
 
 
-def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: dict[str, Any]) -> dict[str, Any]:
+def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: PoolFacts) -> ClientFacts:
     """One record per app client; `pool_record` is the pool's fact record."""
     enabled = oauth_enabled(app_client)
     flows = sorted(app_client.get("AllowedOAuthFlows") or []) if enabled else []
     explicit = sorted(app_client.get("ExplicitAuthFlows") or [])
-    return {
-        "kind": "client", "region": pool.get("region"), "account": pool_record["account"],
-        "pool_id": pool.get("id"), "pool_has_domain": pool_record["has_domain"],
-        "client_id": app_client.get("ClientId"), "client_name": app_client.get("ClientName"),
-        "unreadable": app_client.get("unreadable"),
-        "oauth_enabled": enabled, "oauth_flows": flows,
-        "browser_flows": [flow for flow in flows if flow in ("code", "implicit")],
-        "allowed_scopes": sorted(app_client.get("AllowedOAuthScopes") or []),
-        "obtainable_scopes": sorted(obtainable_scopes(app_client, pool)),
-        "callback_urls": sorted(app_client.get("CallbackURLs") or []),
-        "has_secret": bool(app_client.get("HasClientSecret")),
-        "explicit_auth_flows": explicit,
-        "identity_providers": sorted(app_client.get("SupportedIdentityProviders") or []),
-        "used_by_authorizers": pool_record["used_by_authorizers"],
-        "sign_in_problem": _sign_in_problem(enabled, explicit, pool_record),
-    }
+    return ClientFacts(
+        region=pool_record.region, account=pool_record.account, partition=pool_record.partition,
+        pool_id=pool_record.pool_id,
+        pool_has_domain=pool_record.has_domain, client_id=str(app_client.get("ClientId")),
+        client_name=app_client.get("ClientName"), unreadable=app_client.get("unreadable"),
+        oauth_enabled=enabled, oauth_flows=flows,
+        browser_flows=[flow for flow in flows if flow in ("code", "implicit")],
+        allowed_scopes=sorted(app_client.get("AllowedOAuthScopes") or []),
+        obtainable_scopes=sorted(obtainable_scopes(app_client, pool)),
+        callback_urls=sorted(app_client.get("CallbackURLs") or []),
+        logout_urls=sorted(app_client.get("LogoutURLs") or []),
+        has_secret=bool(app_client.get("HasClientSecret")), explicit_auth_flows=explicit,
+        identity_providers=sorted(app_client.get("SupportedIdentityProviders") or []),
+        used_by_authorizers=pool_record.used_by_authorizers,
+        sign_in_problem=_sign_in_problem(enabled, explicit, pool_record),
+    )
 
 
-def _sign_in_problem(oauth: bool, explicit: list[str], pool_record: dict[str, Any]) -> str | None:
+def _sign_in_problem(oauth: bool, explicit: list[str], pool_record: PoolFacts) -> str | None:
     """Why the callers of an authorizer cannot get a token from this client, or None."""
     if not oauth and not (API_SIGN_IN_FLOWS & set(explicit)):
         allowed = ", ".join(explicit) or "none"
         return (f"no sign-in flow is allowed (explicit auth flows: {allowed}; OAuth flows off): "
                 "no caller can get a token from this client")
-    if pool_record["custom_auth_triggers"] and "ALLOW_CUSTOM_AUTH" not in explicit:
-        triggers = ", ".join(pool_record["custom_auth_triggers"])
+    if pool_record.custom_auth_triggers and "ALLOW_CUSTOM_AUTH" not in explicit:
+        triggers = ", ".join(pool_record.custom_auth_triggers)
         return f"the pool has custom-auth triggers ({triggers}) but the client does not allow ALLOW_CUSTOM_AUTH"
     return None

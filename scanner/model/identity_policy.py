@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .lambda_permissions import Decision
+from .lambda_permissions import InvokeDecision
 from .wildcards import as_list, wildcard_match
 
 
-def trusts(document: dict[str, Any] | None, service: str) -> Decision:
+def trusts(document: dict[str, Any] | None, service: str) -> InvokeDecision:
     """The role's trust policy lets `service` assume it (sts:AssumeRole)."""
     for statement in _statements(document):
         principal = statement.get("Principal")
@@ -17,12 +17,13 @@ def trusts(document: dict[str, Any] | None, service: str) -> Decision:
         if (statement.get("Effect") == "Allow" and (service in services or principal == "*")
                 and any(wildcard_match(str(a), "sts:AssumeRole", case_sensitive=False) for a in actions)):
             if statement.get("Condition"):
-                return Decision("unknown", f"the trust policy lets {service} assume the role only under a condition")
-            return Decision("allowed", f"the trust policy lets {service} assume the role")
-    return Decision("denied", f"the role's trust policy does not let {service} assume it")
+                return InvokeDecision("unknown",
+                                      f"the trust policy lets {service} assume the role only under a condition")
+            return InvokeDecision("allowed", f"the trust policy lets {service} assume the role")
+    return InvokeDecision("denied", f"the role's trust policy does not let {service} assume it")
 
 
-def allows(documents: list[dict[str, Any]], action: str, resource: str) -> Decision:
+def allows(documents: list[dict[str, Any]], action: str, resource: str) -> InvokeDecision:
     """What the permission policies decide for `action` on `resource` (boundaries and SCPs not read)."""
     allowed_by, conditional = None, None
     for document in documents:
@@ -31,16 +32,16 @@ def allows(documents: list[dict[str, Any]], action: str, resource: str) -> Decis
                 continue
             label = str(statement.get("Sid") or "a statement")
             if statement.get("Effect") == "Deny" and not statement.get("Condition"):
-                return Decision("denied", f"{label} denies {action} on {resource}")
+                return InvokeDecision("denied", f"{label} denies {action} on {resource}")
             if statement.get("Effect") == "Allow" and statement.get("Condition"):
                 conditional = label
             elif statement.get("Effect") == "Allow":
                 allowed_by = label
     if allowed_by:
-        return Decision("allowed", f"{allowed_by} allows {action}")
+        return InvokeDecision("allowed", f"{allowed_by} allows {action}")
     if conditional:
-        return Decision("unknown", f"{conditional} allows {action} only under a condition")
-    return Decision("denied", f"no permission policy of the role allows {action} on {resource}")
+        return InvokeDecision("unknown", f"{conditional} allows {action} only under a condition")
+    return InvokeDecision("denied", f"no permission policy of the role allows {action} on {resource}")
 
 
 def _covers(statement: dict[str, Any], action: str, resource: str) -> bool:

@@ -2,75 +2,66 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
+import json
+from typing import Any, cast
 
+from ..arns import authorizer_source_arn, function_arn_of
+from ..schema.facts import AuthorizerFacts, FunctionStatus
 from .identity_policy import allows, trusts
-from .lambda_permissions import INVOKE_ACTION, Decision, function_decision, function_unknown
+from .lambda_permissions import INVOKE_ACTION, InvokeDecision, function_decision, function_unknown
 
 APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
-_FUNCTION_IN_URI = re.compile(r"/functions/(?P<arn>arn:[^/]+)/invocations$")
 _CREDENTIAL_HEADERS = {"authorization"}
 
 
-def function_arn_of(authorizer_uri: str | None) -> str | None:
-    """The function ARN inside an authorizer URI (…/functions/ARN/invocations), alias or version included."""
-    match = _FUNCTION_IN_URI.search(authorizer_uri or "")
-    return match.group("arn") if match else None
-
-
-def authorizer_source_arn(partition: str, region: str, account: str, api_id: str, authorizer_id: str) -> str:
-    """The SourceArn API Gateway presents when it invokes an authorizer's function."""
-    return f"arn:{partition}:execute-api:{region}:{account}:{api_id}/authorizers/{authorizer_id}"
-
-
-def lambda_authorizer_facts(*, api: dict[str, Any], authorizer_id: str, partition: str, uri: str | None,
-                            credentials: str | None, headers: list[str], ttl: Any, kind: str,
-                            functions: dict[str, Any], roles: dict[str, Any]) -> dict[str, Any]:
-    """Function status (found, missing, foreign, unreadable, malformed), invoke decision and identity-source facts.
-
-    `api` is the API's fact base (account, region, api_id)."""
-    account = str(api["account"])
-    source_arn = authorizer_source_arn(partition, str(api["region"]), account, str(api["api_id"]), authorizer_id)
+def add_lambda_facts(record: AuthorizerFacts, *, partition: str, uri: str | None, credentials: str | None,
+                     ttl: Any, functions: dict[str, Any], roles: dict[str, Any]) -> None:
+    """Fills in the function (found, missing, foreign, unreadable, malformed), whether API Gateway may invoke it
+    and the identity-source facts of a Lambda authorizer record."""
+    kind = str(record.type)
+    source_arn = authorizer_source_arn(partition, record.region, record.account, record.api_id, record.authorizer_id)
     arn = function_arn_of(uri)
     function = (functions.get(arn) or {}) if arn else {}
-    status = function.get("status") if arn else "malformed"
-    decision: Decision | None = None
+    status = cast(FunctionStatus | None, function.get("status") if arn else "malformed")
+    decision: InvokeDecision | None = None
     if status == "found" and credentials:
         decision = role_decision(roles.get(credentials) or {}, credentials, str(arn))
     elif status == "found":
-        decision = function_decision(function, str(arn), APIGATEWAY_PRINCIPAL, source_arn, account)
+        decision = function_decision(function, str(arn), APIGATEWAY_PRINCIPAL, source_arn, record.account)
+    headers = record.identity_headers
     other_headers = [header for header in headers if header.lower() not in _CREDENTIAL_HEADERS]
     caching = isinstance(ttl, int) and ttl > 0 if ttl is not None else kind == "TOKEN"  # REST default TTL is 300
-    return {
-        "function_arn": arn or uri,
-        "function_status": status,
-        "function_unknown": function_unknown(arn, function) if arn else None,
-        "credentials_role": credentials,
-        "credentials_role_name": credentials.rsplit("/", 1)[-1] if credentials else None,
-        "invoke": decision.outcome if decision else None,
-        "invoke_reason": decision.reason if decision else None,
-        "source_arn": source_arn,
-        "identity_headers": headers,
-        "caching": caching,
-        "identity_problem": _identity_problem(kind, headers, other_headers, caching),
-    }
+    record.function_arn = arn or uri
+    record.function_status = status
+    record.function_unknown = function_unknown(arn, function) if arn else None
+    record.function_problem = {"missing": "does not exist", "malformed": "is not a Lambda function URI"}.get(
+        str(status))
+    record.credentials_role = credentials
+    record.credentials_role_name = credentials.rsplit("/", 1)[-1] if credentials else None
+    record.invoke = cast(Any, decision.outcome) if decision else None
+    record.invoke_reason = decision.reason if decision else None
+    if arn and credentials:
+        record.invoke_policy_document = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": INVOKE_ACTION, "Resource": arn}]}, separators=(",", ":"))
+    record.source_arn = source_arn
+    record.caching = caching
+    record.identity_problem = _identity_problem(kind, headers, other_headers, caching)
 
 
-def role_decision(role: dict[str, Any], role_arn: str, function_arn: str) -> Decision:
+def role_decision(role: dict[str, Any], role_arn: str, function_arn: str) -> InvokeDecision:
     """With authorizerCredentials, API Gateway assumes the role: its trust and permissions decide."""
     status = role.get("status")
     if status == "missing":
-        return Decision("denied", f"the authorizer's role {role_arn} does not exist")
+        return InvokeDecision("denied", f"the authorizer's role {role_arn} does not exist")
     if status != "found":
-        return Decision("unknown", f"the role {role_arn} could not be read: {role.get('message') or status}")
+        return InvokeDecision("unknown", f"the role {role_arn} could not be read: {role.get('message') or status}")
     trust = trusts(role.get("trust"), APIGATEWAY_PRINCIPAL)
     if trust.outcome != "allowed":
-        return Decision(trust.outcome, f"role {role_arn}: {trust.reason}")
+        return InvokeDecision(trust.outcome, f"role {role_arn}: {trust.reason}")
     permission = allows(role.get("policies") or [], INVOKE_ACTION, function_arn)
     if permission.outcome == "denied" and role.get("message"):
-        return Decision("unknown", f"role {role_arn}: {role['message']}")
-    return Decision(permission.outcome, f"role {role_arn}: {permission.reason}")
+        return InvokeDecision("unknown", f"role {role_arn}: {role['message']}")
+    return InvokeDecision(permission.outcome, f"role {role_arn}: {permission.reason}")
 
 
 def _identity_problem(kind: str, headers: list[str], others: list[str], caching: bool) -> str | None:

@@ -16,22 +16,23 @@ _LIKE_OPERATORS = {"arnlike", "stringlike"}
 
 
 @dataclass(frozen=True)
-class Decision:
+class InvokeDecision:
     """`allowed`, `denied` or `unknown`, with the reason in words."""
 
     outcome: str
     reason: str
 
 
-def invoke_decision(policy: dict[str, Any] | None, service: str, source_arn: str, source_account: str) -> Decision:
+def invoke_decision(policy: dict[str, Any] | None, service: str, source_arn: str,
+                    source_account: str) -> InvokeDecision:
     """What the policy decides for `service` (e.g. cognito-idp.amazonaws.com) invoking on behalf of `source_arn`."""
     if not policy:
-        return Decision("denied", "the function has no resource policy")
+        return InvokeDecision("denied", "the function has no resource policy")
     statements = policy.get("Statement")
     if isinstance(statements, dict):
         statements = [statements]
     if not isinstance(statements, list):
-        return Decision("unknown", "the function's resource policy has no readable Statement")
+        return InvokeDecision("unknown", "the function's resource policy has no readable Statement")
     allowed_by, unknown_reasons = None, []
     for statement in statements:
         if not isinstance(statement, dict) or not _applies(statement, service):
@@ -41,21 +42,21 @@ def invoke_decision(policy: dict[str, Any] | None, service: str, source_arn: str
         if unknown:
             unknown_reasons.append(f"{label}: {unknown}")
         elif matched and statement.get("Effect") == "Deny":
-            return Decision("denied", f"statement {label} denies it")
+            return InvokeDecision("denied", f"statement {label} denies it")
         elif matched and statement.get("Effect") == "Allow":
             allowed_by = label
     if allowed_by:
-        return Decision("allowed", f"statement {allowed_by} allows it")
+        return InvokeDecision("allowed", f"statement {allowed_by} allows it")
     if unknown_reasons:
-        return Decision("unknown", "; ".join(unknown_reasons))
-    return Decision("denied", f"no statement lets {service} invoke it for {source_arn}")
+        return InvokeDecision("unknown", "; ".join(unknown_reasons))
+    return InvokeDecision("denied", f"no statement lets {service} invoke it for {source_arn}")
 
 
 def function_decision(function: dict[str, Any], function_arn: str, service: str, source_arn: str,
-                      source_account: str) -> Decision:
+                      source_account: str) -> InvokeDecision:
     """What a collected function's resource policy decides for `service`; unknown when it could not be read."""
     if function.get("policy_status") == "unreadable":
-        return Decision("unknown", f"lambda:GetPolicy on {function_arn} failed: {function.get('message')}")
+        return InvokeDecision("unknown", f"lambda:GetPolicy on {function_arn} failed: {function.get('message')}")
     return invoke_decision(function.get("policy"), service, source_arn, source_account)
 
 

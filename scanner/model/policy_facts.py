@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from ..schema.facts import PolicyDecision, PolicyStage
 from .resource_policy import HTTP_VERBS, PolicyError, Statement, allows_any_invoke, decide, method_arn, parse_policy
 
 # Worst first: a method's overall decision is the worst of its stages'.
@@ -24,41 +25,54 @@ class ApiPolicy:
             except PolicyError as error:
                 self.error = str(error)
 
-    def api_facts(self) -> dict[str, Any]:
-        return {
-            "has_policy": bool(self.text),
-            "policy_error": self.error,
-            "policy_allows_invoke": allows_any_invoke(self.statements) if self.statements is not None else None,
-        }
+    @property
+    def allows_invoke(self) -> bool | None:
+        """Some Allow statement grants execute-api:Invoke to anyone at all; None when it cannot be evaluated."""
+        return allows_any_invoke(self.statements) if self.statements is not None else None
 
-    def method_facts(self, verb: str, path: str, stages: list[str]) -> dict[str, Any]:
-        """{policy_decision, policy_by_stage: [{stage, decision, conditions, statements, reason}]}."""
+    def method_decisions(self, verb: str, path: str, stages: list[str]) -> tuple[PolicyDecision | None,
+                                                                               list[PolicyStage]]:
+        """(the worst decision over the stages, the decision on each stage)."""
         by_stage = [self._decide(stage, verb, path) for stage in stages]
+        overall: PolicyDecision | None
         if not self.text:
-            overall: str | None = "no-policy"
+            overall = "no-policy"
         elif by_stage:
-            overall = min((entry["decision"] for entry in by_stage), key=DECISION_ORDER.index)
+            overall = min((entry.decision for entry in by_stage), key=DECISION_ORDER.index)
         else:
             overall = "unknown" if self.error else None  # not deployed: no request reaches it
-        return {"policy_decision": overall, "policy_by_stage": by_stage}
+        return overall, by_stage
 
-    def _decide(self, stage: str, verb: str, path: str) -> dict[str, Any]:
-        entry: dict[str, Any] = {"stage": stage, "decision": "no-policy", "conditions": [], "statements": [],
-                                 "reason": None}
+    def _decide(self, stage: str, verb: str, path: str) -> PolicyStage:
+        entry = PolicyStage(stage=stage, decision="no-policy", conditions=[], statements=[], reason=None,
+                            refusal=None, method_arn=method_arn(*self.scope, stage, "*" if verb == "ANY" else verb,
+                                                                path))
         if not self.text:
             return entry
         if self.statements is None:
-            entry.update(decision="unknown", reason=f"the resource policy cannot be evaluated: {self.error}")
+            entry.decision, entry.reason = "unknown", f"the resource policy cannot be evaluated: {self.error}"
             return entry
         verbs = HTTP_VERBS if verb == "ANY" else (verb,)
-        decisions = {v: decide(self.statements, method_arn(*self.scope[:3], self.scope[3], stage, v, path), self.scope)
-                     for v in verbs}
-        kinds = {decision.decision for decision in decisions.values()}
+        outcomes = {v: decide(self.statements, method_arn(*self.scope[:3], self.scope[3], stage, v, path), self.scope)
+                    for v in verbs}
+        kinds = {outcome.decision for outcome in outcomes.values()}
         if len(kinds) == 1:
-            only = next(iter(decisions.values()))
-            entry.update(decision=only.decision, conditions=only.conditions, statements=only.statements)
+            only = next(iter(outcomes.values()))
+            entry.decision = cast(PolicyDecision, only.decision)
+            entry.conditions, entry.statements = only.conditions, only.statements
         else:  # an ANY method whose verbs are treated differently
-            entry.update(decision="conditional", conditions=[
-                "the HTTP verb: " + ", ".join(f"{v} {d.decision}" for v, d in decisions.items())],
-                statements=sorted({sid for d in decisions.values() for sid in d.statements}))
+            entry.decision = "conditional"
+            entry.conditions = ["the HTTP verb: " + ", ".join(f"{v} {o.decision}" for v, o in outcomes.items())]
+            entry.statements = sorted({sid for o in outcomes.values() for sid in o.statements})
+        entry.refusal = _refusal(entry)
         return entry
+
+
+def _refusal(entry: PolicyStage) -> str | None:
+    """How the policy refuses every caller, in words."""
+    named = f" (statement {', '.join(entry.statements)})" if entry.statements else ""
+    if entry.decision == "deny":
+        return f"the resource policy denies it{named}"
+    if entry.decision == "implicit-deny":
+        return "no statement of the resource policy allows it"
+    return None

@@ -38,7 +38,7 @@ class Statement:
 
 
 @dataclass
-class Decision:
+class PolicyOutcome:
     decision: str
     conditions: list[str] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
@@ -157,23 +157,23 @@ def matches(statement: Statement, arn: str, scope: tuple[str, str, str, str]) ->
     return _anonymous(statement) and _covers_invoke(statement) and _covers_arn(statement, arn, scope)
 
 
-def decide(statements: list[Statement], arn: str, scope: tuple[str, str, str, str]) -> Decision:
+def decide(statements: list[Statement], arn: str, scope: tuple[str, str, str, str]) -> PolicyOutcome:
     """The policy's decision for one request ARN; `scope` is (partition, region, account, api_id)."""
     applying = [statement for statement in statements if matches(statement, arn, scope)]
     hard_deny = [s for s in applying if s.effect == "Deny" and not s.condition]
     if hard_deny:
-        return Decision("deny", statements=[s.sid for s in hard_deny])
+        return PolicyOutcome("deny", statements=[s.sid for s in hard_deny])
     soft_deny = [s for s in applying if s.effect == "Deny"]
     hard_allow = [s for s in applying if s.effect == "Allow" and not s.condition]
     soft_allow = [s for s in applying if s.effect == "Allow" and s.condition]
     if soft_deny and (hard_allow or soft_allow):
-        return Decision("conditional", [describe_condition(s) for s in soft_deny + soft_allow],
+        return PolicyOutcome("conditional", [describe_condition(s) for s in soft_deny + soft_allow],
                         [s.sid for s in soft_deny + soft_allow])
     if hard_allow:
-        return Decision("allow", statements=[s.sid for s in hard_allow])
+        return PolicyOutcome("allow", statements=[s.sid for s in hard_allow])
     if soft_allow:
-        return Decision("conditional", [describe_condition(s) for s in soft_allow], [s.sid for s in soft_allow])
-    return Decision("implicit-deny")
+        return PolicyOutcome("conditional", [describe_condition(s) for s in soft_allow], [s.sid for s in soft_allow])
+    return PolicyOutcome("implicit-deny")
 
 
 def describe_condition(statement: Statement) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..schema.facts import StageComparison
 from .deployed import deployed_methods
 
 
@@ -42,18 +43,18 @@ class StageView:
                 return candidate.get("deploymentId")
         return None
 
-    def compare(self, path: str, verb: str, live: dict[str, Any]) -> list[dict[str, Any]]:
-        """One entry per stage: {stage, deployment_id, served, differences, unknown_reason}."""
+    def compare(self, path: str, verb: str, live: dict[str, Any]) -> list[StageComparison]:
+        """One entry per stage: what it serves for the method, compared with the live API."""
         entries = []
         for stage in self.names:
             served = self.served.get(stage)
-            entry: dict[str, Any] = {"stage": stage, "deployment_id": self.deployment_id(stage), "served": False,
-                                     "differences": [], "unknown_reason": self.unreadable.get(stage), "deployed": None}
+            entry = StageComparison(stage=stage, deployment_id=self.deployment_id(stage), served=False,
+                                    differences=[], unknown_reason=self.unreadable.get(stage), deployed=None)
             if served is not None:
                 deployed = served.get((path, verb))
-                entry["served"] = deployed is not None
-                entry["deployed"] = deployed
-                entry["differences"] = _differences(stage, entry["deployment_id"], verb, path, live, deployed)
+                entry.served = deployed is not None
+                entry.deployed = deployed
+                entry.differences = _differences(stage, entry.deployment_id, verb, path, live, deployed)
             entries.append(entry)
         return entries
 

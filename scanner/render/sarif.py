@@ -25,7 +25,7 @@ def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
             "ruleId": finding["rule"],
             "level": LEVEL[finding["severity"]] if finding["outcome"] == "fail" else "none",
             "kind": "fail" if finding["outcome"] == "fail" else "review",
-            "message": {"text": f"{finding['message']} Fix: {finding['remediation']}"},
+            "message": {"text": f"{finding['message']}\nFix: {finding['remediation']}"},
             "locations": [{
                 "physicalLocation": {"artifactLocation": {"uri": f"aws/{resource}", "uriBaseId": "AWS"},
                                      "region": {"startLine": 1}},
@@ -65,5 +65,5 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "help": {"text": f"{rule.description or rule.title}\nSource: {rule.seed}"},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {"severity": rule.severity, "security-severity": SECURITY_SEVERITY[rule.severity],
-                       "seed": rule.seed, "scope": rule.scope, "tags": ["security", "api-gateway", "cognito"]},
+                       "seed": rule.seed, "scope": rule.applies_to, "tags": ["security", "api-gateway", "cognito"]},
     }

@@ -8,6 +8,8 @@ from typing import Any
 
 from tabulate import tabulate
 
+from .shell_lines import shell_lines
+
 WIDTH = 120
 _AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE", "JWT": "JWT"}
 _TOKEN_SHORT = {"id-or-access": "id/access"}
@@ -112,25 +114,19 @@ def _findings(findings: list[dict[str, Any]]) -> str:
         head = f"{label:<8} {finding['rule']:<9} {_where(finding)}{new}"
         lines = [textwrap.shorten(head, WIDTH, placeholder="…"), f"  {finding['title']}"]
         lines += textwrap.wrap(finding["message"], WIDTH, initial_indent="  ", subsequent_indent="  ")
-        lines += _remediation_lines(finding["remediation"])
+        lines += fix_lines(finding)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
 
-def _remediation_lines(remediation: str) -> list[str]:
-    """The fix: its words wrapped, then its command broken only with shell continuations, so it still pastes."""
-    start = remediation.find("aws ") if remediation.startswith("aws ") else remediation.find(": aws ") + 2
-    prose, command = (remediation[:start].strip(), remediation[start:]) if start >= 2 or remediation.startswith(
-        "aws ") else (remediation, "")
-    lines = textwrap.wrap(f"fix: {prose}", WIDTH, initial_indent="  ", subsequent_indent="    ") if prose else []
-    current = "    " if prose else "  fix: "
-    for word in command.split(" ") if command else []:
-        if len(current) + len(word) + 2 > WIDTH and current.strip():
-            lines.append(current.rstrip() + " \\")
-            current = "        "
-        current += word + " "
-    if command:
-        lines.append(current.rstrip())
+def fix_lines(finding: dict[str, Any]) -> list[str]:
+    """The fix: its words wrapped, then each command broken only with shell continuations, so it still pastes."""
+    fix, commands = finding.get("fix"), finding.get("commands")
+    if fix is None and commands is None:  # a report written before fixes had their own fields
+        fix, commands = finding.get("remediation") or "", []
+    lines = textwrap.wrap(f"fix: {fix}", WIDTH, initial_indent="  ", subsequent_indent="    ") if fix else []
+    for command in commands or []:
+        lines += shell_lines(command, WIDTH, "    ")
     return lines
 
 

@@ -6,17 +6,18 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
+from ..schema.facts import Facts
 from .loader import Rule
 from .template import render_template
 
 LOCATION_FIELDS = ("account", "region", "api_id", "api_name", "path", "method", "stage", "pool_id", "client_id",
                    "authorizer")
 _LOCATION_BY_KIND = {
-    "methods": ("region", "account", "api_id", "api_name", "path", "method"),
-    "apis": ("region", "account", "api_id", "api_name"),
-    "authorizers": ("region", "account", "api_id", "api_name", "authorizer"),
-    "pools": ("region", "account", "pool_id"),
-    "clients": ("region", "account", "pool_id", "client_id"),
+    "method": ("region", "account", "api_id", "api_name", "path", "method"),
+    "api": ("region", "account", "api_id", "api_name"),
+    "authorizer": ("region", "account", "api_id", "api_name", "authorizer"),
+    "pool": ("region", "account", "pool_id"),
+    "client": ("region", "account", "pool_id", "client_id"),
 }
 
 
@@ -25,11 +26,11 @@ def truthy(value: Any) -> bool:
     return value not in (None, False, "", [], {}) or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
-def evaluate(rules: list[Rule], facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def evaluate(rules: list[Rule], facts: Facts) -> list[dict[str, Any]]:
     """Every finding, `outcome` fail (the condition holds) or unknown (it could not be decided, and why)."""
     findings = []
     for rule in rules:
-        for record in facts.get(rule.kind, []):
+        for record in facts.get(rule.applies_to, []):
             findings.extend(_judge(rule, record))
     return findings
 
@@ -61,7 +62,7 @@ def _judge(rule: Rule, record: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any], outcome: str) -> dict[str, Any]:
     location = {field: None for field in LOCATION_FIELDS}
-    location.update({field: record.get(field) for field in _LOCATION_BY_KIND[rule.kind]})
+    location.update({field: record.get(field) for field in _LOCATION_BY_KIND[rule.applies_to]})
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
     if location.get("pool_id") is None and len(record.get("pool_ids") or []) == 1:
@@ -69,9 +70,22 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
     message = render_template(rule.message, context)
     if outcome == "unknown":
         message = f"Could not be decided: {context.get('unknown_reason')}"
+    fix = render_template(rule.fix, context)
+    commands = []
+    for command in rule.commands:
+        if command.when is not None and not truthy(command.when.search(context)):
+            continue
+        elements = command.for_each.search(context) if command.for_each is not None else [None]
+        for each in elements if isinstance(elements, list) else []:
+            commands.append(render_template(command.template, {**context, "each": each}, as_shell_words=True))
     return {
         "rule": rule.id, "severity": rule.severity, "title": rule.title, "outcome": outcome,
-        "message": message, "remediation": render_template(rule.remediation, context),
-        **location, "seed": rule.seed, "scope": rule.scope,
+        "message": message, "fix": fix, "commands": commands, "remediation": remediation_text(fix, commands),
+        **location, "seed": rule.seed, "scope": rule.applies_to,
         "method_verdict": rule.method_verdict or ("warn" if rule.severity in ("low", "info") else "fail"),
     }
+
+
+def remediation_text(fix: str, commands: list[str]) -> str:
+    """The contract's one-string remediation: the fix in words, then each command on its own line."""
+    return "\n".join([fix, *commands]) if fix else "\n".join(commands)

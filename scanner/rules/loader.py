@@ -1,4 +1,5 @@
-"""Loads rule files (TOML, one rule a file) and checks each field, naming the file and field at fault."""
+"""Loads rule files (TOML, one rule a file) and checks each field — expressions against the declared facts —
+naming the file and field at fault."""
 
 from __future__ import annotations
 
@@ -14,14 +15,26 @@ from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
 from ..errors import UsageError
-from .template import compile_template
+from ..schema.facts import KINDS, RECORDS
+from .fields import FieldError, Shape, check, root_shape, template_logic
+from .template import Template, compile_template
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-SCOPES = {"method": "methods", "api": "apis", "authorizer": "authorizers", "pool": "pools", "client": "clients"}
-REQUIRED = ("id", "severity", "title", "scope", "seed", "condition", "message", "remediation")
-OPTIONAL = ("for_each", "unknown", "description", "method_verdict")
+REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
+OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command")
+ALIASES = {"scope": "applies_to", "remediation": "fix"}  # the names of rule files written before 0.2
 METHOD_VERDICTS = ("fail", "warn", "unknown")
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A CLI line of a rule's fix; shown when `when` (JMESPath over the facts) holds, always without it; once per
+    element of `for_each` (as `each`) when it has one."""
+
+    template: Template
+    when: ParsedResult | None
+    for_each: ParsedResult | None = None
 
 
 @dataclass(frozen=True)
@@ -29,21 +42,17 @@ class Rule:
     id: str
     severity: str
     title: str
-    scope: str
+    applies_to: str  # the kind of fact record it judges: method | api | authorizer | pool | client
     seed: str
     condition: ParsedResult
-    message: list[Any]
-    remediation: list[Any]
+    message: Template
+    fix: Template
+    commands: tuple[Command, ...]
     for_each: ParsedResult | None
     unknown: ParsedResult | None
     description: str
-    source: str
+    path: str  # the rule file
     method_verdict: str | None = None  # what a firing finding makes the methods it concerns; default by severity
-
-    @property
-    def kind(self) -> str:
-        """The fact records this rule judges."""
-        return SCOPES[self.scope]
 
 
 def builtin_rules_dir() -> Path:
@@ -57,40 +66,49 @@ def builtin_rules_dir() -> Path:
 def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
     """The built-in rules and those of each `--policies` directory; IDs must be unique."""
     rules: dict[str, Rule] = {}
-    for directory in [builtin_rules_dir(), *(Path(d) for d in extra_dirs or [])]:
-        for rule in load_directory(directory):
+    builtin = builtin_rules_dir()
+    for directory in [builtin, *(Path(d) for d in extra_dirs or [])]:
+        for rule in load_directory(directory, strict=directory == builtin):
             if rule.id in rules:
-                raise UsageError(f"{rule.source}: field 'id': rule {rule.id} is already defined in "
-                                 f"{rules[rule.id].source}; give it a new ID")
+                raise UsageError(f"{rule.path}: field 'id': rule {rule.id} is already defined in "
+                                 f"{rules[rule.id].path}; give it a new ID")
             rules[rule.id] = rule
     return sorted(rules.values(), key=lambda rule: rule.id)
 
 
-def load_directory(directory: Path) -> list[Rule]:
+def load_directory(directory: Path, strict: bool = False) -> list[Rule]:
     if not directory.is_dir():
         raise UsageError(f"--policies {directory}: expected a directory of rule files (*.toml)")
     try:
         files = sorted(directory.glob("*.toml"))
     except OSError as error:
         raise UsageError(f"--policies {directory}: cannot be read ({error.strerror})") from None
-    return [load_rule_file(path) for path in files]
+    return [load_rule_file(path, strict) for path in files]
 
 
-def load_rule_file(path: Path) -> Rule:
+def load_rule_file(path: Path, strict: bool = False) -> Rule:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: not valid TOML ({error})") from None
-    return parse_rule(data, str(path))
+    return parse_rule(data, str(path), strict)
 
 
-def parse_rule(data: dict[str, Any], source: str) -> Rule:
-    """A checked Rule from the fields of one rule file."""
+def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
+    """A checked Rule from the fields of one rule file. `strict` (the built-in rules): placeholders may only read
+    facts, never compute, and the old field names are refused."""
     def fail(field: str, problem: str) -> UsageError:
         return UsageError(f"{source}: field '{field}': {problem}")
 
+    data = dict(data)
+    for old, new in ALIASES.items():
+        if old in data:
+            if strict or new in data:
+                raise fail(old, f"the old name of '{new}': write {new} (and only {new})")
+            data[new] = data.pop(old)
+    legacy_remediation = "fix" in data and "command" not in data and isinstance(data["fix"], str)
     unexpected = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
     if unexpected:
         raise fail(unexpected[0], f"unknown field (expected one of {', '.join(REQUIRED + OPTIONAL)})")
@@ -98,7 +116,7 @@ def parse_rule(data: dict[str, Any], source: str) -> Rule:
         if not isinstance(data.get(field), str) or not data[field].strip():
             raise fail(field, "missing or empty; expected a string")
     for field in OPTIONAL:
-        if field in data and not isinstance(data[field], str):
+        if field in data and field != "command" and not isinstance(data[field], str):
             raise fail(field, "expected a string")
     if not _RULE_ID.match(data["id"]):
         raise fail("id", f"{data['id']!r} is not a rule ID (expected letters then three digits, e.g. ACME001)")
@@ -106,29 +124,98 @@ def parse_rule(data: dict[str, Any], source: str) -> Rule:
         raise fail("severity", f"{data['severity']!r}; expected one of {', '.join(SEVERITIES)}")
     if data.get("method_verdict", "fail") not in METHOD_VERDICTS:
         raise fail("method_verdict", f"{data['method_verdict']!r}; expected one of {', '.join(METHOD_VERDICTS)}")
-    if data["scope"] not in SCOPES:
-        raise fail("scope", f"{data['scope']!r}; expected one of {', '.join(SCOPES)}")
+    if data["applies_to"] not in KINDS:
+        raise fail("applies_to", f"{data['applies_to']!r}; expected one of {', '.join(KINDS)}")
+    record_class = RECORDS[data["applies_to"]]
 
-    def expression(field: str) -> ParsedResult | None:
-        if field not in data:
-            return None
+    def expression(field: str, text: str, shape: Shape) -> tuple[ParsedResult, Shape]:
         try:
-            return jmespath.compile(data[field])
+            parsed = jmespath.compile(text)
         except JMESPathError as error:
             raise fail(field, f"not a valid JMESPath expression ({error})") from None
-
-    def template(field: str) -> list[Any]:
         try:
-            return compile_template(data[field])
+            return parsed, check(parsed.parsed, shape)
+        except FieldError as error:
+            raise fail(field, str(error)) from None
+
+    for_each, item = None, None
+    if "for_each" in data:
+        for_each, listed = expression("for_each", data["for_each"], root_shape(record_class, None))
+        if listed.kind not in ("list", "any"):
+            raise fail("for_each", f"{data['for_each']!r} is not a list of the record")
+        item = listed.element if listed.kind == "list" else None
+    shape = root_shape(record_class, item)
+    condition, _ = expression("condition", data["condition"], shape)
+    unknown = expression("unknown", data["unknown"], shape)[0] if "unknown" in data else None
+
+    def template(field: str, text: str, each: Shape | None = None) -> Template:
+        try:
+            compiled = compile_template(text)
         except JMESPathError as error:
             raise fail(field, f"a {{placeholder}} is not a valid JMESPath expression ({error})") from None
+        for part in compiled:
+            if isinstance(part, str):
+                continue
+            try:
+                check(part.parsed, root_shape(record_class, item, template=True, each=each))
+            except FieldError as error:
+                raise fail(field, str(error)) from None
+            logic = template_logic(part.parsed)
+            if strict and logic:
+                raise fail(field, f"a placeholder computes ({logic}): placeholders only read facts; put the logic "
+                                  "in a fact, or guard a command with `when`")
+        return compiled
 
-    condition = expression("condition")
-    assert condition is not None
+    fix_text, command_entries = data["fix"], data.get("command")
+    if legacy_remediation:
+        fix_text, command_entries = _split_legacy(data["fix"])
+    commands = []
+    for number, entry in enumerate(_command_entries(command_entries, fail), 1):
+        field = "command" if number == 1 and isinstance(command_entries, str) else f"command[{number}]"
+        when = expression(f"{field}.when", entry["when"], shape)[0] if "when" in entry else None
+        each_list, each = None, None
+        if "for_each" in entry:
+            each_list, listed = expression(f"{field}.for_each", entry["for_each"], shape)
+            each = listed.element if listed.kind == "list" else None
+        commands.append(Command(template(f"{field}.run", entry["run"], each), when, each_list))
     return Rule(
-        id=data["id"], severity=data["severity"], title=data["title"].strip(), scope=data["scope"],
-        seed=data["seed"].strip(), condition=condition, message=template("message"),
-        remediation=template("remediation"), for_each=expression("for_each"), unknown=expression("unknown"),
-        description=str(data.get("description", "")).strip(), source=source,
-        method_verdict=data.get("method_verdict"),
+        id=data["id"], severity=data["severity"], title=data["title"].strip(), applies_to=data["applies_to"],
+        seed=data["seed"].strip(), condition=condition, message=template("message", data["message"]),
+        fix=template("fix", fix_text.strip()), commands=tuple(commands), for_each=for_each, unknown=unknown,
+        description=str(data.get("description", "")).strip(), path=source, method_verdict=data.get("method_verdict"),
     )
+
+
+def _command_entries(value: Any, fail: Any) -> list[dict[str, str]]:
+    """`command` as written: a string, a list of strings, or [[command]] tables with `run` and optional `when`."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [{"run": value}]
+    if not isinstance(value, list):
+        raise fail("command", "expected a string, a list of strings, or [[command]] tables with run (and when)")
+    entries = []
+    for number, entry in enumerate(value, 1):
+        if isinstance(entry, str):
+            entry = {"run": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("run"), str) or not entry["run"].strip():
+            raise fail(f"command[{number}]", "expected a string, or a table with run = \"aws …\"")
+        extra = sorted(set(entry) - {"run", "when", "for_each"})
+        if extra:
+            raise fail(f"command[{number}]", f"unknown key {extra[0]!r} (expected run, when and for_each)")
+        for key in ("when", "for_each"):
+            if key in entry and not isinstance(entry[key], str):
+                raise fail(f"command[{number}].{key}", "expected a JMESPath expression (a string)")
+        entries.append(entry)
+    return entries
+
+
+def _split_legacy(remediation: str) -> tuple[str, list[str]]:
+    """A rule file of before 0.2 wrote its fix and command in one `remediation`: "words: aws …"."""
+    if remediation.startswith(("aws ", "apigw-scan ")):
+        return "", [remediation]
+    for marker in (": aws ", ": apigw-scan "):
+        if marker in remediation:
+            prose, command = remediation.split(marker, 1)
+            return prose + ".", [marker[2:] + command]
+    return remediation, []

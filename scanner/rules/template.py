@@ -1,8 +1,9 @@
-"""Message and remediation templates: `{expression}` is a JMESPath expression over the finding's facts."""
+"""Message, fix and command templates: `{path}` reads a fact (a JMESPath field path) into the text."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
 import jmespath
@@ -10,11 +11,12 @@ from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+Template = list[str | ParsedResult]
 
 
-def compile_template(text: str) -> list[str | ParsedResult]:
+def compile_template(text: str) -> Template:
     """Literal parts and compiled expressions; raises jmespath's ParseError on a bad expression."""
-    parts: list[str | ParsedResult] = []
+    parts: Template = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
         parts.append(text[position:match.start()])
@@ -27,23 +29,39 @@ def compile_template(text: str) -> list[str | ParsedResult]:
     return [part for part in parts if part != ""]
 
 
-def render_template(parts: list[str | ParsedResult], context: dict[str, Any]) -> str:
-    return "".join(part if isinstance(part, str) else _search(part, context) for part in parts)
+def render_template(parts: Template, context: dict[str, Any], as_shell_words: bool = False) -> str:
+    """The text with each placeholder's value: as words, or (`shell`, for commands) as shell words — quoted
+    where needed, a list as several words — so a value from AWS can never run as shell code."""
+    return "".join(part if isinstance(part, str) else _search(part, context, as_shell_words) for part in parts)
 
 
-def _search(expression: ParsedResult, context: dict[str, Any]) -> str:
+def _search(expression: ParsedResult, context: dict[str, Any], shell: bool) -> str:
     try:
-        return shown(expression.search(context))
+        value = expression.search(context)
     except JMESPathError:
         return "?"
+    return shell_words(value) if shell else shown(value)
+
+
+def shell_words(value: Any) -> str:
+    """A fact value as shell words: a list as one quoted word per item, nothing as an empty word."""
+    if value is None:
+        return "''"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(shell_words(item) for item in value) or "''"
+    return shlex.quote(str(value))
 
 
 def shown(value: Any) -> str:
-    """A fact value as words: lists joined by commas, nothing as `none`."""
+    """A fact value as words: nothing as `none`; a list joined by commas, or by semicolons when its items hold
+    commas themselves (phrases)."""
     if value is None or value == [] or value == "":
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(shown(item) for item in value)
+        items = [shown(item) for item in value]
+        return ("; " if any("," in item for item in items) else ", ").join(items)
     return str(value)

@@ -28,7 +28,7 @@ class Target:
 def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any], row_of: Any, api: str, path: str,
                 verb: str, stage: str | None) -> Target:
     """The method `verb path` of API `api` (name or ID); a usage error listing the API's methods if absent."""
-    methods = [m for m in facts["methods"] if api in (m["api_id"], m["api_name"])]
+    methods = [m for m in facts["method"] if api in (m["api_id"], m["api_name"])]
     if not methods:
         raise UsageError(f"--api {api}: no such API was found")
     wanted = [m for m in methods if m["path"] == path and m["method"] == verb.upper()]
@@ -36,7 +36,7 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
         listing = ", ".join(f"{m['method']} {m['path']}" for m in methods)
         raise UsageError(f"{verb.upper()} {path} is not a method of API {api} (its methods: {listing})")
     method = wanted[0]
-    authorizer = next((a for a in facts["authorizers"] if a["api_id"] == method["api_id"]
+    authorizer = next((a for a in facts["authorizer"] if a["api_id"] == method["api_id"]
                        and a["authorizer_id"] == method["authorizer_id"]), {})
     clients_by_arn = {pool.get("arn"): [c.get("ClientId") for c in pool.get("clients") or []]
                       if pool.get("clients") is not None else None for pool in snapshot.get("user_pools") or []}

@@ -1,0 +1,72 @@
+"""What every fact builder looks things up in: the pools, what each pool's clients can obtain, functions, roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .pools import PoolDirectory
+from .scopes import defined_scopes, oauth_enabled, obtainable_scopes
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """What methods need to know of a pool that was read: the scopes its clients can obtain, its clients, scopes."""
+
+    obtainable: frozenset[str]
+    obtainable_by_client: dict[str, frozenset[str]]
+    client_ids: list[str] | None  # None: the clients could not be listed
+    oauth_client_ids: list[str]  # the clients with OAuth on (to give a missing scope to)
+    defined_scopes: frozenset[str]
+    server_identifiers: frozenset[str]
+    resource_servers_unknown: bool
+    unknown: str | None  # why some of it could not be read
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The snapshot's shared lookups, built once per snapshot."""
+
+    directory: PoolDirectory
+    pool_views: dict[str, PoolView]
+    functions: dict[str, Any]
+    roles: dict[str, Any]
+    stage_filter: str | None
+
+    @classmethod
+    def of(cls, snapshot: dict[str, Any], stage_filter: str | None) -> Lookups:
+        directory = PoolDirectory(snapshot)
+        views = {arn: pool_view(pool) for arn, pool in directory.pools.items() if pool.get("status") == "ok"}
+        return cls(directory, views, snapshot.get("functions") or {}, snapshot.get("roles") or {}, stage_filter)
+
+    @property
+    def account(self) -> str:
+        return self.directory.account
+
+    @property
+    def partition(self) -> str:
+        return self.directory.partition
+
+
+def pool_view(pool: dict[str, Any]) -> PoolView:
+    app_clients = pool.get("clients")
+    servers = pool.get("resource_servers")
+    unknown = []
+    if app_clients is None:
+        unknown.append(f"cognito-idp:ListUserPoolClients failed for pool {pool.get('id')}")
+    if servers is None:
+        unknown.append(f"cognito-idp:ListResourceServers failed for pool {pool.get('id')}")
+    unreadable = [str(c.get("ClientId")) for c in app_clients or [] if c.get("unreadable")]
+    if unreadable:
+        unknown.append(f"cognito-idp:DescribeUserPoolClient failed for {', '.join(unreadable)}")
+    by_client = {str(c.get("ClientId")): frozenset(obtainable_scopes(c, pool)) for c in app_clients or []}
+    return PoolView(
+        obtainable=frozenset().union(*by_client.values()),
+        obtainable_by_client=by_client,
+        client_ids=[str(c.get("ClientId")) for c in app_clients] if app_clients is not None else None,
+        oauth_client_ids=[str(c.get("ClientId")) for c in app_clients or [] if oauth_enabled(c)],
+        defined_scopes=frozenset(defined_scopes(servers or [])),
+        server_identifiers=frozenset(str(server.get("Identifier")) for server in servers or []),
+        resource_servers_unknown=servers is None,
+        unknown="; ".join(unknown) or None,
+    )

@@ -1,0 +1,297 @@
+"""The fact records rules judge, declared once: every field a rule may read, its type and what it means.
+
+Fact builders (model/) construct these classes, so mypy checks that REST and HTTP records carry the
+same fields; the rule loader checks every JMESPath expression of a rule file against them; and
+`apigw-scan rules --fields` and policies/README.md print them. A field that could not be decided
+(something it needs was not read) is None, never 0 or [].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+ApiType = Literal["REST", "HTTP"]
+PoolStatus = Literal["present", "missing", "malformed", "unresolved", "elsewhere", "unreadable"]
+PolicyDecision = Literal["allow", "deny", "implicit-deny", "conditional", "no-policy", "unknown"]
+FunctionStatus = Literal["found", "missing", "foreign", "malformed", "unreadable"]
+InvokeOutcome = Literal["allowed", "denied", "unknown"]
+
+
+# Items of the lists a rule iterates with `for_each` (as `item`).
+
+@dataclass(kw_only=True)
+class PoolEntry:
+    """One user pool an authorizer names (per stage when the ARN uses a stage variable)."""
+
+    arn: Annotated[str | None, "the pool's ARN (stage variables resolved), or the text as written"]
+    pool_id: Annotated[str | None, "the pool ID (eu-west-1_AbC123), None when the ARN cannot be read"]
+    region: Annotated[str | None, "the region the pool is looked up in"]
+    account: Annotated[str | None, "the account the ARN names"]
+    issuer: Annotated[str | None, "the iss claim the pool's tokens carry (its IssuerConfiguration's form)"]
+    stage: Annotated[str | None, "the stage this entry is for (provider ARNs with stage variables), else None"]
+    status: Annotated[PoolStatus, "present | missing | malformed | unresolved | elsewhere | unreadable"]
+    reason: Annotated[str, "why the status is what it is, in words (empty when present)"]
+    stage_variable: Annotated[str | None, "the stage variable the stage lacks (status unresolved)"] = None
+
+
+@dataclass(kw_only=True)
+class StageComparison:
+    """What one stage serves for a method, compared with the live API."""
+
+    stage: Annotated[str, "the stage name"]
+    deployment_id: Annotated[str | None, "the deployment the stage serves"]
+    served: Annotated[bool, "the stage's deployment contains the method"]
+    differences: Annotated[list[str], "how what the stage serves differs from the live method, in words"]
+    unknown_reason: Annotated[str | None, "why the deployment could not be read (then nothing is compared)"]
+    deployed: Annotated[dict[str, Any] | None, "the deployed method: authorization, authorizer, scopes, …"]
+
+
+@dataclass(kw_only=True)
+class PolicyStage:
+    """What the API's resource policy decides for a method on one stage."""
+
+    stage: Annotated[str, "the stage name"]
+    decision: Annotated[PolicyDecision, "allow | deny | implicit-deny | conditional | no-policy | unknown"]
+    conditions: Annotated[list[str], "the conditions that decide (decision conditional), in words"]
+    statements: Annotated[list[str], "the Sids (or positions) of the statements that decide"]
+    reason: Annotated[str | None, "why the policy cannot be evaluated (decision unknown)"]
+    refusal: Annotated[str | None, "how the policy refuses every caller, in words (deny, implicit-deny), else None"]
+    method_arn: Annotated[str, "the ARN a request to the method on this stage is authorized against"]
+
+
+@dataclass(kw_only=True)
+class ScopeCheck:
+    """Whether a custom scope a method requires is defined by a resource server of its pools."""
+
+    scope: Annotated[str, "the scope (RESOURCE_SERVER/NAME)"]
+    server: Annotated[str, "the resource server identifier it names (before the last /)"]
+    name: Annotated[str, "the scope's name on that server (after the last /)"]
+    defined: Annotated[bool | None, "a resource server defines it; None when the servers could not be read"]
+    server_exists: Annotated[bool | None, "the pool has a resource server with that identifier"]
+    pool_id: Annotated[str | None, "the pool whose resource servers were searched (the first, if several)"]
+    reason: Annotated[str | None, "why it could not be decided"]
+
+
+# The records: one per method, API, authorizer, pool and app client.
+
+@dataclass(kw_only=True)
+class MethodFacts:
+    """A REST API method or an HTTP API route."""
+
+    kind: Annotated[Literal["method"], "always 'method'"] = "method"
+    account: Annotated[str, "the account ID"]
+    partition: Annotated[str, "the AWS partition (aws, aws-cn, aws-us-gov) for the ARNs of commands"]
+    region: Annotated[str, "the region"]
+    api_id: Annotated[str, "the API's ID"]
+    api_name: Annotated[str, "the API's name (its ID when it has none)"]
+    api_type: Annotated[ApiType, "REST or HTTP"]
+    path: Annotated[str, "the resource path (/orders/{id}); for HTTP routes the route key's path, or $default"]
+    method: Annotated[str, "the HTTP verb (GET, …, ANY)"]
+    resource_id: Annotated[str | None, "the REST resource ID, or the HTTP route ID"]
+    route_key: Annotated[str | None, "the HTTP route key (GET /me, $default); None for REST methods"]
+    authorization: Annotated[str, "NONE | COGNITO_USER_POOLS | CUSTOM | AWS_IAM | JWT"]
+    authorizer_id: Annotated[str | None, "the authorizer's ID (Cognito, Lambda or JWT authorization)"]
+    authorizer: Annotated[str | None, "the authorizer's name"]
+    authorizer_type: Annotated[str | None, "COGNITO_USER_POOLS | TOKEN | REQUEST | JWT"]
+    scopes: Annotated[list[str], "the OAuth scopes the method requires (one of them)"]
+    provider_arns: Annotated[list[str] | None, "the Cognito authorizer's provider ARNs, as written"]
+    api_key_required: Annotated[bool, "the method requires an API key"]
+    token: Annotated[str, "what a caller must send: id | access | id-or-access | lambda | iam | none"]
+    pools: Annotated[list[PoolEntry], "the user pools of the method's Cognito or JWT authorizer"]
+    pool_ids: Annotated[list[str], "their IDs"]
+    obtainable_scopes: Annotated[list[str] | None, "the scopes the pools' app clients can put into access tokens"]
+    obtainable_required_scopes: Annotated[list[str] | None, "the method's scopes among them; None if undecided"]
+    obtainable_scopes_unknown: Annotated[str | None, "why the obtainable scopes could not be decided"]
+    custom_scope_checks: Annotated[list[ScopeCheck], "for each custom scope of the method: is it defined"]
+    stages: Annotated[list[str], "the stages whose deployment serves the method"]
+    stage_comparison: Annotated[list[StageComparison], "for each stage: what it serves compared with the live API"]
+    policy_decision: Annotated[PolicyDecision | None, "the resource policy's worst decision over the stages"]
+    policy_by_stage: Annotated[list[PolicyStage], "the resource policy's decision on each stage"]
+    other_protected_methods: Annotated[int, "how many other methods of the API require authorization or a key"]
+    api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
+    api_authorizer_id: Annotated[str | None, "the authorizer most protected methods of the API use"]
+    scope_client_id: Annotated[str | None, "the app client best placed to obtain the method's scopes (for fixes)"]
+
+
+@dataclass(kw_only=True)
+class ApiFacts:
+    """A REST or HTTP API."""
+
+    kind: Annotated[Literal["api"], "always 'api'"] = "api"
+    account: Annotated[str, "the account ID"]
+    partition: Annotated[str, "the AWS partition (aws, aws-cn, aws-us-gov) for the ARNs of commands"]
+    region: Annotated[str, "the region"]
+    api_id: Annotated[str, "the API's ID"]
+    api_name: Annotated[str, "the API's name"]
+    api_type: Annotated[ApiType, "REST or HTTP"]
+    endpoint_types: Annotated[list[str], "REGIONAL | EDGE | PRIVATE (REST)"]
+    method_count: Annotated[int | None, "how many methods or routes; None when they could not be read"]
+    stage_names: Annotated[list[str], "the API's stages"]
+    stage_count: Annotated[int | None, "how many stages; None when they could not be read"]
+    stages_unknown: Annotated[str | None, "why the stages could not be read"]
+    deployed_stages: Annotated[list[str], "the stages that serve something (a deployment, or auto-deploy)"]
+    deployment_problem: Annotated[str | None, "why no request reaches the API's methods (no stage…), else None"]
+    cognito_scoped_methods: Annotated[list[str], "Cognito-authorized methods that require scopes (VERB /path)"]
+    cognito_unscoped_methods: Annotated[list[str], "Cognito-authorized methods without scopes (VERB /path)"]
+    has_policy: Annotated[bool, "the API has a resource policy"]
+    policy_error: Annotated[str | None, "why the resource policy cannot be evaluated"]
+    policy_allows_invoke: Annotated[bool | None, "some Allow statement grants execute-api:Invoke at all"]
+    private_access_problem: Annotated[str | None, "why a PRIVATE API refuses every request, else None"]
+
+
+@dataclass(kw_only=True)
+class AuthorizerFacts:
+    """A Cognito (REST), Lambda (REST TOKEN/REQUEST, HTTP REQUEST) or JWT authorizer.
+
+    Fields of other authorizer types are None (or empty)."""
+
+    kind: Annotated[Literal["authorizer"], "always 'authorizer'"] = "authorizer"
+    account: Annotated[str, "the account ID"]
+    partition: Annotated[str, "the AWS partition (aws, aws-cn, aws-us-gov) for the ARNs of commands"]
+    region: Annotated[str, "the region"]
+    api_id: Annotated[str, "the API's ID"]
+    api_name: Annotated[str, "the API's name"]
+    api_type: Annotated[ApiType, "REST or HTTP"]
+    authorizer_id: Annotated[str, "the authorizer's ID"]
+    authorizer: Annotated[str | None, "the authorizer's name"]
+    type: Annotated[str | None, "COGNITO_USER_POOLS | TOKEN | REQUEST | JWT"]
+    identity_source: Annotated[str | None, "where the credential is read from, as configured"]
+    identity_header: Annotated[str | None, "the (first) header the credential is read from"]
+    methods_using: Annotated[int | None, "how many methods or routes use it; None when they could not be read"]
+    scoped_methods_using: Annotated[list[str], "methods using it that require scopes (VERB /path)"]
+    api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
+    pools: Annotated[list[PoolEntry], "the user pools it names (Cognito provider ARNs, or a JWT Cognito issuer)"]
+    pool_ids: Annotated[list[str], "their IDs"]
+    # Cognito authorizers.
+    validation_expression: Annotated[str | None, "identityValidationExpression (Cognito authorizers)"] = None
+    validation_problems: Annotated[list[str], "why the validation expression rejects tokens, in words"] = \
+        dataclasses.field(default_factory=list)
+    validation_unknown: Annotated[str | None, "why the validation expression could not be judged"] = None
+    # Lambda authorizers.
+    function_arn: Annotated[str | None, "the Lambda function (alias or version included), or the URI as written"] \
+        = None
+    function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable"] = None
+    function_unknown: Annotated[str | None, "why the function's existence could not be decided"] = None
+    function_problem: Annotated[str | None, "why API Gateway cannot call the function at all, in words"] = None
+    credentials_role: Annotated[str | None, "authorizerCredentials: the role API Gateway assumes to invoke"] = None
+    credentials_role_name: Annotated[str | None, "that role's name"] = None
+    invoke: Annotated[InvokeOutcome | None, "may API Gateway invoke the function: allowed | denied | unknown"] = None
+    invoke_reason: Annotated[str | None, "why, in words"] = None
+    invoke_policy_document: Annotated[str | None, "a role policy that allows invoking the function (JSON)"] = None
+    source_arn: Annotated[str | None, "the SourceArn API Gateway presents when it invokes the function"] = None
+    identity_headers: Annotated[list[str], "the headers of the identity source"] = \
+        dataclasses.field(default_factory=list)
+    caching: Annotated[bool | None, "results are cached (TTL > 0)"] = None
+    identity_problem: Annotated[str | None, "what callers must send, or a caching hazard, in words"] = None
+    # JWT authorizers.
+    issuer: Annotated[str | None, "the JWT issuer, exactly as configured"] = None
+    issuer_problem: Annotated[str | None, "why no token can match the issuer (malformed, pool missing)"] = None
+    expected_issuer: Annotated[str | None, "the issuer the named pool's tokens carry, when it can be told"] = None
+    audience: Annotated[list[str], "the JWT audience (client IDs)"] = dataclasses.field(default_factory=list)
+    audience_problem: Annotated[str | None, "why the audience rejects real clients' tokens"] = None
+    audience_unknown: Annotated[str | None, "why the audience could not be judged"] = None
+    audience_clients: Annotated[list[str] | None, "audience entries that are app clients of the pool"] = None
+
+
+@dataclass(kw_only=True)
+class PoolFacts:
+    """A Cognito user pool of the scanned account."""
+
+    kind: Annotated[Literal["pool"], "always 'pool'"] = "pool"
+    account: Annotated[str, "the account ID"]
+    partition: Annotated[str, "the AWS partition (aws, aws-cn, aws-us-gov) for the ARNs of commands"]
+    region: Annotated[str, "the region"]
+    pool_id: Annotated[str, "the pool ID"]
+    pool_arn: Annotated[str, "the pool ARN"]
+    pool_name: Annotated[str | None, "the pool's name"]
+    domain: Annotated[str | None, "its domain (custom domain first)"]
+    has_domain: Annotated[bool, "the pool has a domain (the OAuth endpoints exist)"]
+    pre_token_function: Annotated[str | None, "the pre-token-generation trigger's function ARN"]
+    pre_token_function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable"]
+    pre_token_function_unknown: Annotated[str | None, "why that function's existence could not be decided"]
+    pre_token_invoke: Annotated[InvokeOutcome | None, "may Cognito invoke it for this pool"]
+    pre_token_invoke_reason: Annotated[str | None, "why, in words"]
+    custom_auth_triggers: Annotated[list[str], "custom-authentication triggers the pool runs"]
+    used_by_authorizers: Annotated[list[str], "authorizers that name the pool (API/authorizer)"]
+
+
+@dataclass(kw_only=True)
+class ClientFacts:
+    """An app client of a user pool."""
+
+    kind: Annotated[Literal["client"], "always 'client'"] = "client"
+    account: Annotated[str, "the account ID"]
+    partition: Annotated[str, "the AWS partition (aws, aws-cn, aws-us-gov) for the ARNs of commands"]
+    region: Annotated[str, "the region"]
+    pool_id: Annotated[str, "the pool's ID"]
+    pool_has_domain: Annotated[bool, "the pool has a domain"]
+    client_id: Annotated[str, "the app client's ID"]
+    client_name: Annotated[str | None, "its name"]
+    unreadable: Annotated[str | None, "why DescribeUserPoolClient failed (then the other fields are empty)"]
+    oauth_enabled: Annotated[bool, "OAuth is on and at least one OAuth flow is allowed"]
+    oauth_flows: Annotated[list[str], "allowed OAuth flows: code | implicit | client_credentials"]
+    browser_flows: Annotated[list[str], "the OAuth flows that run in a browser (code, implicit)"]
+    allowed_scopes: Annotated[list[str], "AllowedOAuthScopes"]
+    obtainable_scopes: Annotated[list[str], "the scopes this client can really put into an access token"]
+    callback_urls: Annotated[list[str], "CallbackURLs"]
+    logout_urls: Annotated[list[str], "LogoutURLs"]
+    has_secret: Annotated[bool, "the client has a secret"]
+    explicit_auth_flows: Annotated[list[str], "ExplicitAuthFlows (sign-in through the user-pool API)"]
+    identity_providers: Annotated[list[str], "SupportedIdentityProviders"]
+    used_by_authorizers: Annotated[list[str], "authorizers that name the client's pool"]
+    sign_in_problem: Annotated[str | None, "why callers of an authorizer cannot get a token from it, in words"]
+
+
+RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "authorizer": AuthorizerFacts,
+                                 "pool": PoolFacts, "client": ClientFacts}
+KINDS = tuple(RECORDS)
+ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck)
+Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
+
+
+def as_record(record: Any) -> dict[str, Any]:
+    """A fact record as rules read it: a plain dict (nested records too)."""
+    return dataclasses.asdict(record)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    type: Any  # the Python type (Annotated stripped)
+    meaning: str
+
+
+def fields_of(record_class: type[Any]) -> list[FieldInfo]:
+    """The fields of a record class with their types and meanings, in declaration order."""
+    hints = typing.get_type_hints(record_class, include_extras=True)
+    infos = []
+    for declared in dataclasses.fields(record_class):
+        hint = hints[declared.name]
+        meaning = ""
+        if typing.get_origin(hint) is Annotated:
+            meaning = str(hint.__metadata__[0])
+            hint = typing.get_args(hint)[0]
+        infos.append(FieldInfo(declared.name, hint, meaning))
+    return infos
+
+
+def type_words(hint: Any) -> str:
+    """A field's type in words for the rule writer's guide: string, list of PoolEntry, …"""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        parts = [type_words(arg) for arg in typing.get_args(hint) if arg is not type(None)]
+        optional = type(None) in typing.get_args(hint)
+        return " or ".join(parts) + (" or null" if optional else "")
+    if origin is Literal:
+        return "string"
+    if origin is list:
+        return f"list of {type_words(typing.get_args(hint)[0])}"
+    if origin is dict:
+        return "object"
+    if dataclasses.is_dataclass(hint):
+        return str(getattr(hint, "__name__", "record"))
+    return {str: "string", bool: "boolean", int: "number", float: "number"}.get(hint, "any")

@@ -1,0 +1,85 @@
+"""The snapshot's shape, declared once: collectors keep these fields of AWS's answers, the normalizer enforces them.
+
+A value of the wrong type becomes None — for a list the collector may leave unread (resources,
+clients, …) that means "could not be read", so the checks that need it are undecided; a list item of
+the wrong type is dropped; a field not declared is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STR, BOOL, INT, NUMBER, FREE = "str", "bool", "int", "number", "free"  # FREE: any JSON object, read later
+REQUIRED = "required"  # in a record's spec: the fields without which the record is dropped
+SCHEMA = "apigw-scan-snapshot/1"
+SNAPSHOTS_SCHEMA = "apigw-scan-snapshots/1"
+
+
+class Map:
+    """A dict whose keys are free but whose values all have one shape."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+# What API Gateway returns, as it names it (get_resources with embed=methods, get_authorizers, …).
+REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL}
+REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "identitySource": STR,
+                   "identityValidationExpression": STR, "authorizerUri": STR, "authorizerCredentials": STR,
+                   "authorizerResultTtlInSeconds": INT, "authType": STR}
+REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR}
+REST_DEPLOYMENT = {"id": STR, "summary": FREE, "summary_error": STR, "export": FREE, "export_error": STR}
+REST_API = {
+    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "policy": STR, "endpoint_types": [STR],
+    "api_key_source": STR,
+    "resources": [{"id": STR, "path": STR, "methods": Map(REST_METHOD)}],
+    "authorizers": [REST_AUTHORIZER],
+    "stages": [REST_STAGE],
+    "deployments": Map(REST_DEPLOYMENT),
+}
+HTTP_ROUTE = {"RouteId": STR, "RouteKey": STR, "AuthorizationType": STR, "AuthorizerId": STR,
+              "AuthorizationScopes": [STR], "ApiKeyRequired": BOOL}
+HTTP_AUTHORIZER = {"AuthorizerId": STR, "Name": STR, "AuthorizerType": STR, "IdentitySource": [STR],
+                   "JwtConfiguration": {"Issuer": STR, "Audience": [STR]}, "AuthorizerUri": STR,
+                   "AuthorizerCredentialsArn": STR, "AuthorizerPayloadFormatVersion": STR,
+                   "AuthorizerResultTtlInSeconds": INT, "EnableSimpleResponses": BOOL}
+HTTP_STAGE = {"StageName": STR, "AutoDeploy": BOOL, "DeploymentId": STR, "StageVariables": Map(STR)}
+HTTP_API = {
+    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR,
+    "routes": [HTTP_ROUTE],
+    "authorizers": [HTTP_AUTHORIZER],
+    "stages": [HTTP_STAGE],
+}
+# describe_user_pool_client: every field but the secret (only whether there is one goes further).
+APP_CLIENT = {REQUIRED: ("ClientId",), "ClientId": STR, "ClientName": STR, "AllowedOAuthFlows": [STR],
+              "AllowedOAuthFlowsUserPoolClient": BOOL,
+              "AllowedOAuthScopes": [STR], "CallbackURLs": [STR], "LogoutURLs": [STR], "DefaultRedirectURI": STR,
+              "ExplicitAuthFlows": [STR], "SupportedIdentityProviders": [STR], "HasClientSecret": BOOL,
+              "unreadable": STR}
+RESOURCE_SERVER = {REQUIRED: ("Identifier",), "Identifier": STR, "Scopes": [STR]}
+USER_POOL = {REQUIRED: ("id", "arn"), "region": STR, "id": STR, "arn": STR, "status": STR, "message": STR,
+             "name": STR, "domain": STR, "custom_domain": STR, "lambda_config": FREE, "clients": [APP_CLIENT],
+             "referenced_only": BOOL, "resource_servers": [RESOURCE_SERVER]}
+FUNCTION = {"arn": STR, "status": STR, "policy": FREE, "policy_status": STR, "message": STR}
+ROLE = {"arn": STR, "status": STR, "trust": FREE, "policies": [FREE], "message": STR}
+ERROR = {"account": STR, "region": STR, "service": STR, "operation": STR, "iam_action": STR, "subject": STR,
+         "message": STR}
+SNAPSHOT = {
+    "schema": STR, "account": STR, "partition": STR, "regions": [STR],
+    "rest_apis": [REST_API], "http_apis": [HTTP_API], "apis_listed": [STR], "user_pools": [USER_POOL],
+    "pool_listings": Map({"complete": BOOL}), "pool_lookups": Map({"status": STR, "message": STR}),
+    "functions": Map(FUNCTION), "roles": Map(ROLE),
+    "notes": [STR], "errors": [ERROR], "calls": Map(INT),
+}
+LISTS_ALWAYS_PRESENT = ("regions", "rest_apis", "http_apis", "user_pools", "errors", "apis_listed", "notes")
+MAPS_ALWAYS_PRESENT = ("pool_listings", "pool_lookups", "functions", "roles", "calls")
+
+
+def fields(spec: dict[str, Any]) -> tuple[str, ...]:
+    """The field names a record spec declares: what a collector keeps of AWS's answer."""
+    return tuple(name for name in spec if name != REQUIRED)
+
+
+def pick(record: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an AWS answer that the spec declares (those present)."""
+    return {name: record[name] for name in fields(spec) if name in record}
