@@ -92,8 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     iam.set_defaults(handler=_iam_policy)
 
     rules = commands.add_parser("rules", help="list the rule catalog")
-    rules.add_argument("--format", choices=TOKEN_FORMATS, default="table", help="output format (default: table)")
+    rules.add_argument("--format", choices=(*TOKEN_FORMATS, "markdown"), default="table",
+                       help="output format (default: table; markdown with --fields)")
     rules.add_argument("--policies", action="append", metavar="DIR", help="also load the rule files in DIR")
+    rules.add_argument("--fields", nargs="?", const="all", metavar="KIND",
+                       help="print the fields a rule can read (of KIND: method, api, authorizer, pool, client)")
     rules.set_defaults(handler=_rules)
     return parser
 
@@ -197,6 +200,15 @@ def _iam_policy(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    if args.fields:
+        from .rules.guide import fields_markdown, fields_text
+        from .schema.facts import KINDS
+
+        if args.fields != "all" and args.fields not in KINDS:
+            raise UsageError(f"--fields {args.fields}: expected one of {', '.join(KINDS)} (or nothing for all)")
+        _write(fields_markdown() if args.format == "markdown" else
+               fields_text(list(KINDS) if args.fields == "all" else [args.fields]), None)
+        return 0
     rules = load_rules(args.policies)
     if args.format == "json":
         _write(json.dumps([_rule_entry(rule) for rule in rules], indent=2) + "\n", None)

@@ -14,6 +14,22 @@ _METHOD_FIELDS = ("region", "account", "api_id", "api_name", "api_type", "path",
                   "policy_decision")
 
 
+def resource_of(finding: dict[str, Any]) -> str:
+    """What a finding is about, as suppression patterns match it: ACCOUNT/REGION/API/METHOD/PATH and the like."""
+    parts = [str(finding.get("account") or "-"), str(finding.get("region") or "-")]
+    if finding.get("api_name") or finding.get("api_id"):
+        parts.append(str(finding.get("api_name") or finding.get("api_id")))
+        if finding.get("method"):
+            parts += [str(finding["method"]), str(finding.get("path") or "").lstrip("/")]
+        elif finding.get("authorizer"):
+            parts += ["authorizer", str(finding["authorizer"])]
+    elif finding.get("pool_id"):
+        parts += ["pool", str(finding["pool_id"])]
+        if finding.get("client_id"):
+            parts += ["client", str(finding["client_id"])]
+    return "/".join(parts)
+
+
 def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]],
                  findings: list[dict[str, Any]]) -> dict[str, Any]:
     """The JSON report: `methods` (one row per method), `findings`, `errors`, plus a summary."""

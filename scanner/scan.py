@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 
 from .collect.calls import CallLog
-from .collect.fleet import account_ids, collect_fleet, open_targets, parse_shard, plan_regions
+from .collect.fleet import ProgressListener, account_ids, collect_fleet, open_targets, parse_shard, plan_regions
 from .collect.session import Clients, resolve_regions
 from .errors import UsageError
 from .files import read_json
@@ -38,7 +38,8 @@ class FleetOptions:
 
 
 def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str] | None, stage_filter: str | None,
-               rules: list[Rule], progress: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+               rules: list[Rule],
+               progress: ProgressListener | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(snapshots, report): every (account, region) unit of this shard, collected concurrently and judged."""
     if options.concurrency < 1:
         raise UsageError(f"--concurrency {options.concurrency}: expected a whole number of at least 1")

@@ -10,7 +10,7 @@ from typing import Any
 from .errors import UsageError
 from .files import read_json
 from .model.wildcards import wildcard_match
-from .report import attach, recount
+from .report import REPORT_SCHEMA, attach, recount, resource_of
 
 IDENTITY = ("rule", "account", "region", "api_id", "path", "method", "stage", "pool_id", "client_id", "authorizer")
 
@@ -19,25 +19,9 @@ def finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(finding.get(field) for field in IDENTITY)
 
 
-def resource_of(finding: dict[str, Any]) -> str:
-    """What a finding is about, as suppression patterns match it: ACCOUNT/REGION/API/METHOD/PATH and the like."""
-    parts = [str(finding.get("account") or "-"), str(finding.get("region") or "-")]
-    if finding.get("api_name") or finding.get("api_id"):
-        parts.append(str(finding.get("api_name") or finding.get("api_id")))
-        if finding.get("method"):
-            parts += [str(finding["method"]), str(finding.get("path") or "").lstrip("/")]
-        elif finding.get("authorizer"):
-            parts += ["authorizer", str(finding["authorizer"])]
-    elif finding.get("pool_id"):
-        parts += ["pool", str(finding["pool_id"])]
-        if finding.get("client_id"):
-            parts += ["client", str(finding["client_id"])]
-    return "/".join(parts)
-
-
 def load_report(path: str, option: str) -> dict[str, Any]:
     report = read_json(path, option, "a JSON report")
-    if not isinstance(report, dict) or report.get("schema") != "apigw-scan/1":
+    if not isinstance(report, dict) or report.get("schema") != REPORT_SCHEMA:
         raise UsageError(f"{option} {path}: expected a report written by `apigw-scan scan --format json`")
     return report
 

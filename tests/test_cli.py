@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import PROJECT, findings
+from helpers import PROJECT, findings
 from scanner.cli import main
 from scanner.rules.loader import load_rules
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import PROJECT
+from helpers import PROJECT
 from scanner.collect.fleet import parse_shard
 
 

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from conftest import PROJECT
+from helpers import PROJECT
 from scanner.demo import seed
 from scanner.demo.moto_extensions import install
 

@@ -1,16 +1,14 @@
-"""Account scale: accounts, regions, shards and merge, SARIF and CSV, baselines and suppressions, progress."""
+"""Account scale: accounts, regions, shards and merge, progress."""
 
 from __future__ import annotations
 
-import csv
-import datetime
 import io
 import json
 
 import boto3
 import pytest
 
-from conftest import ACCOUNT, PROJECT, REGION
+from helpers import ACCOUNT, REGION, seed_small_shop
 from scanner.cli import main
 from scanner.collect.fleet import parse_shard
 from scanner.errors import UsageError
@@ -18,7 +16,6 @@ from scanner.render.progress import Progress
 from scanner.rules.loader import load_rules
 from scanner.scan import FleetOptions, scan_fleet
 
-SCHEMA = PROJECT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 OTHER_REGION = "us-east-1"
 
 
@@ -30,26 +27,6 @@ def _account_session(account, account_id):
                          aws_session_token=credentials["SessionToken"], region_name=REGION)
 
 
-def _seed(session, region, name, broken_scope=True):
-    from scanner.demo import seed
-
-    cognito = session.client("cognito-idp", region_name=region)
-    apigateway = session.client("apigateway", region_name=region)
-    pool = seed.create_pool(cognito, f"{name}-users", domain=f"{name}-{region}", resource_servers={"api": ["read"]})
-    seed.create_client(cognito, pool["id"], "web", **seed.web_client_settings(["api/read"]))
-    seed.create_client(cognito, pool["id"], "stuck", AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
-                       AllowedOAuthScopes=["openid"], SupportedIdentityProviders=["COGNITO"])
-    api_id = seed.create_rest_api(apigateway, name)
-    authorizer = seed.add_cognito_authorizer(apigateway, api_id, "c", [pool["arn"]])
-    seed.add_method(apigateway, api_id, "/a", "GET", authorization="COGNITO_USER_POOLS", authorizer_id=authorizer,
-                    scopes=["api/read"])
-    if broken_scope:
-        seed.add_method(apigateway, api_id, "/b", "GET", authorization="COGNITO_USER_POOLS",
-                        authorizer_id=authorizer, scopes=["api/admin"])
-    seed.deploy(apigateway, api_id, "prod")
-    return api_id
-
-
 @pytest.fixture
 def fleet(account):
     """Two accounts (the caller's and one more) with APIs in two regions each."""
@@ -57,8 +34,8 @@ def fleet(account):
     other.create_organization(FeatureSet="ALL")
     second = other.create_account(AccountName="b", Email="b@example.com")["CreateAccountStatus"]["AccountId"]
     for region in (REGION, OTHER_REGION):
-        _seed(account.session, region, f"home-{region}")
-        _seed(_account_session(account, second), region, f"away-{region}")
+        seed_small_shop(account.session, region, f"home-{region}")
+        seed_small_shop(_account_session(account, second), region, f"away-{region}")
     return {"account": account, "second": second}
 
 
@@ -134,7 +111,7 @@ def test_shard_parsing():
 
 
 def test_all_regions_scans_every_enabled_region(account):
-    _seed(account.session, "ap-southeast-2", "far")
+    seed_small_shop(account.session, "ap-southeast-2", "far")
     report = scan_fleet(account.session, FleetOptions(all_regions=True, concurrency=16), None, None,
                         load_rules())[1]
     assert len(report["regions"]) > 20 and "ap-southeast-2" in report["regions"]
@@ -142,102 +119,8 @@ def test_all_regions_scans_every_enabled_region(account):
     assert report["errors"] == []
 
 
-def _demo_formats():
-    """One demo report, rendered in every format (the demo account's IDs change from run to run)."""
-    from scanner.cli import render
-    from scanner.demo import demo_report
-
-    rules = load_rules()
-    report = demo_report(rules)
-    return {output_format: render(report, output_format, rules) for output_format in ("json", "sarif", "csv")}
-
-
-def test_sarif_is_valid_and_all_formats_carry_the_same_findings():
-    outputs = _demo_formats()
-    report, sarif = json.loads(outputs["json"]), json.loads(outputs["sarif"])
-    if SCHEMA.exists():
-        import jsonschema
-
-        jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(sarif)
-    [run] = sarif["runs"]
-    assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} == {r.id for r in load_rules()}
-    from scanner.triage import resource_of
-
-    in_json = sorted((f["rule"], resource_of(f), f.get("stage") or "") for f in report["findings"])
-    in_sarif = sorted((r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
-                       r["properties"].get("stage") or "") for r in run["results"])
-    assert in_json == in_sarif
-    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
-    assert len([r for r in rows if r["kind"] == "method"]) == len(report["methods"])
-    in_csv = sorted((r["rules"], r["message"]) for r in rows if r["kind"] == "finding")
-    assert in_csv == sorted((f["rule"], f["message"]) for f in report["findings"])
-
-
-def test_sarif_schema_is_read_from_shared():
-    if not SCHEMA.exists():
-        pytest.skip("../shared/schemas/ is not beside this clone: the SARIF output is not validated")
-    assert json.loads(SCHEMA.read_text())["title"].startswith("Static Analysis Results Format")
-
-
-def test_csv_defuses_spreadsheet_formulas():
-    from scanner.render.csv_report import render_csv
-
-    text = render_csv({"methods": [{"api_name": "=HYPERLINK(1)", "findings": []}], "findings": []})
-    assert "'=HYPERLINK(1)" in text
-
-
-def test_baseline_marks_new_and_fixed_and_fails_only_on_new(account, tmp_path, capsys):
-    api_id = _seed(account.session, REGION, "shop")
-    assert main(["scan", "--region", REGION, "--format", "json", "--output", str(tmp_path / "before.json")]) == 1
-    # The broken method is fixed, a new one breaks.
-    resources = {r["path"]: r["id"] for r in account.apigateway.get_resources(restApiId=api_id)["items"]}
-    account.apigateway.update_method(restApiId=api_id, resourceId=resources["/b"], httpMethod="GET", patchOperations=[
-        {"op": "replace", "path": "/authorizationScopes", "value": "api/read"}])
-    account.seed.deploy(account.apigateway, api_id, "prod")
-    assert main(["scan", "--region", REGION, "--format", "json", "--baseline", str(tmp_path / "before.json")]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert [f["rule"] for f in report["fixed"]] == ["APIGW005", "APIGW006"]
-    assert {f["baseline"] for f in report["findings"]} == {"unchanged"}  # COG002 of the stuck client remains
-    account.seed.add_method(account.apigateway, api_id, "/c", "GET", authorization="COGNITO_USER_POOLS",
-                            authorizer_id=account.apigateway.get_authorizers(restApiId=api_id)["items"][0]["id"],
-                            scopes=["api/nope"])
-    account.seed.deploy(account.apigateway, api_id, "prod")
-    assert main(["scan", "--region", REGION, "--baseline", str(tmp_path / "before.json")]) == 1
-    out = capsys.readouterr().out
-    assert "NEW" in out and "new since the baseline" in out
-
-
-def test_suppressions_hide_until_they_expire(account, tmp_path, capsys):
-    _seed(account.session, REGION, "shop")
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-    ignore = tmp_path / "ignore.toml"
-    ignore.write_text(f'''
-[[suppress]]
-rule = "APIGW00[56]"
-resource = "*/shop/GET/b"
-reason = "retired next sprint"
-expires = {tomorrow.isoformat()}
-
-[[suppress]]
-rule = "COG*"
-resource = "*/pool/*"
-reason = "old exception"
-expires = 2020-01-01
-'''.replace("APIGW00[56]", "APIGW00?"))
-    assert main(["scan", "--region", REGION, "--format", "json", "--ignore", str(ignore)]) == 1
-    report = json.loads(capsys.readouterr().out)
-    assert sorted(f["rule"] for f in report["suppressed"]) == ["APIGW005", "APIGW006"]
-    assert {f["rule"] for f in report["findings"]} == {"COG002"}  # the expired suppression hides nothing
-    assert report["summary"]["suppressed"] == 2 and any("expired on 2020-01-01" in n for n in report["notes"])
-    row = next(m for m in report["methods"] if m["path"] == "/b")
-    assert row["findings"] == [] and row["verdict"] == "ok"
-    ignore.write_text("[[suppress]]\nrule = 'X'\n")
-    assert main(["scan", "--region", REGION, "--ignore", str(ignore)]) == 2
-    assert "field 'resource' is missing" in capsys.readouterr().err
-
-
 def test_progress_only_on_a_terminal(account, capsys):
-    _seed(account.session, REGION, "shop")
+    seed_small_shop(account.session, REGION, "shop")
     stream = io.StringIO()
     progress = Progress(stream=stream, enabled=True)
     scan_fleet(account.session, FleetOptions(regions=[REGION]), None, None, load_rules(), progress)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, findings, method_row
+from helpers import ACCOUNT, findings, method_row
 from scanner.report import exit_code
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, SHARED
+from helpers import PROJECT, SHARED
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.rules.engine import evaluate
@@ -183,3 +183,30 @@ def test_shared_folder_is_beside_the_project():
     # The SARIF schema and the catalog are read from ../shared, never copied into the project.
     assert not list(PROJECT.glob("**/sarif-schema*.json"))
     assert SHARED.name == "shared"
+
+
+def test_every_rule_has_a_test_that_fires_it_and_one_that_keeps_it_quiet():
+    """ScoutSuite finds a rule's test by the rule's name: so do we, for every policies/*.toml."""
+    import ast
+
+    names = {node.name for path in (PROJECT / "tests").glob("test_*.py")
+             for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)}
+    for path in sorted((PROJECT / "policies").glob("*.toml")):
+        rule = path.stem.lower()
+        assert any(name.startswith(f"test_{rule}_fires") for name in names), f"no test_{rule}_fires…"
+        assert any(name.startswith(f"test_{rule}_quiet") for name in names), f"no test_{rule}_quiet…"
+
+
+def test_the_rule_writers_guide_lists_the_declared_fields(capsys):
+    """policies/README.md carries the fields as `rules --fields --format markdown` prints them."""
+    from scanner.rules.guide import GENERATED_END, GENERATED_START
+
+    guide = (PROJECT / "policies" / "README.md").read_text()
+    generated = guide[guide.index(GENERATED_START):guide.index(GENERATED_END) + len(GENERATED_END)] + "\n"
+    assert main(["rules", "--fields", "--format", "markdown"]) == 0
+    assert capsys.readouterr().out == generated, "regenerate: apigw-scan rules --fields --format markdown"
+    assert main(["rules", "--fields", "method"]) == 0
+    out = capsys.readouterr().out
+    assert "obtainable_required_scopes" in out and "authorizer records" not in out
+    assert main(["rules", "--fields", "methods"]) == 2
+    assert "expected one of method" in capsys.readouterr().err

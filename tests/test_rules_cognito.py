@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from conftest import ACCOUNT, findings, method_row
+from helpers import ACCOUNT, findings, method_row
 
 
 def _client(account, pool_id, name, **settings):
     return account.seed.create_client(account.cognito, pool_id, name, **settings)
 
 
-def test_cog001_oauth_without_domain(account):
+def test_cog001_fires_on_oauth_without_a_domain(account):
     bare = account.seed.create_pool(account.cognito, "bare")
     client_id = _client(account, bare["id"], "web", **account.seed.web_client_settings([]))
     _client(account, bare["id"], "server", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
@@ -24,7 +24,7 @@ def test_cog001_quiet_with_domain(account):
     assert findings(account.scan(), "COG001") == []
 
 
-def test_cog002_browser_flow_without_callback(account):
+def test_cog002_fires_on_a_browser_flow_without_callback(account):
     pool = account.healthy_pool()
     settings = account.seed.web_client_settings([])
     del settings["CallbackURLs"]
@@ -41,7 +41,7 @@ def test_cog002_quiet_for_client_credentials(account):
     assert findings(report, "COG002") == [] and findings(report, "COG003") == []
 
 
-def test_cog003_browser_flow_without_openid(account):
+def test_cog003_fires_on_a_browser_flow_without_openid(account):
     pool = account.healthy_pool()
     settings = account.seed.web_client_settings(["api/read"])
     settings["AllowedOAuthScopes"] = ["api/read"]
@@ -51,7 +51,7 @@ def test_cog003_browser_flow_without_openid(account):
     assert finding["client_id"] == client_id and "allowed: [api/read]" in finding["message"]
 
 
-def test_cog004_secret_with_implicit_flow(account):
+def test_cog004_fires_on_a_secret_with_the_implicit_flow(account):
     pool = account.healthy_pool()
     implicit = account.seed.web_client_settings([])
     implicit["AllowedOAuthFlows"] = ["implicit"]
@@ -62,7 +62,7 @@ def test_cog004_secret_with_implicit_flow(account):
     assert [f["client_id"] for f in findings(report, "COG004")] == [secret_id]
 
 
-def test_cog005_missing_pre_token_trigger(account):
+def test_cog005_fires_on_a_missing_pre_token_trigger(account):
     gone = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:deleted-enricher"
     pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": gone})
     _client(account, pool["id"], "cli", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
@@ -75,7 +75,7 @@ def test_cog005_missing_pre_token_trigger(account):
     assert "COG005" in method_row(report, "GET", "/me")["findings"]
 
 
-def test_cog005_versioned_trigger_config_and_foreign_function(account):
+def test_cog005_unknown_for_a_function_of_another_account(account):
     foreign = "arn:aws:lambda:eu-west-1:999999999999:function:shared-enricher"
     pool = account.seed.create_pool(account.cognito, "p", lambda_config={
         "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": foreign}})
@@ -85,7 +85,7 @@ def test_cog005_versioned_trigger_config_and_foreign_function(account):
     assert unknown["pool_id"] == pool["id"] and "999999999999" in unknown["message"]
 
 
-def test_cog006_trigger_without_permission(account):
+def test_cog006_fires_on_a_trigger_without_permission(account):
     function_arn = account.seed.create_function(account.lambda_client, account.iam, "enrich")
     pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
     report = account.scan()
@@ -93,7 +93,7 @@ def test_cog006_trigger_without_permission(account):
     assert finding["pool_id"] == pool["id"] and "no resource policy" in finding["message"]
 
 
-def test_cog006_permission_for_another_pool(account):
+def test_cog006_fires_on_a_permission_for_another_pool(account):
     function_arn = account.seed.create_function(account.lambda_client, account.iam, "enrich")
     pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
     other = pool["arn"].replace(pool["id"], "eu-west-1_0ther")
@@ -110,7 +110,7 @@ def test_cog006_quiet_with_permission(account):
     assert findings(report, "COG005") == []
 
 
-def test_cog007_client_without_sign_in_flow(account):
+def test_cog007_fires_on_a_client_without_sign_in_flow(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"])
     stuck = _client(account, pool["id"], "refresh-only", ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
@@ -119,7 +119,7 @@ def test_cog007_client_without_sign_in_flow(account):
     assert finding["client_id"] == stuck and "shop/shop-cognito" in finding["message"]
 
 
-def test_cog007_custom_auth_triggers_need_allow_custom_auth(account):
+def test_cog007_fires_when_custom_auth_triggers_lack_allow_custom_auth(account):
     function_arn = account.seed.create_function(account.lambda_client, account.iam, "challenge")
     pool = account.seed.create_pool(account.cognito, "p", lambda_config={
         "DefineAuthChallenge": function_arn, "CreateAuthChallenge": function_arn,
@@ -136,3 +136,26 @@ def test_cog007_quiet_when_no_authorizer_uses_the_pool(account):
     pool = account.healthy_pool()
     _client(account, pool["id"], "refresh-only", ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
     assert findings(account.scan(), "COG007") == []
+
+
+def test_cog003_quiet_with_openid_or_without_browser_flows(account):
+    pool = account.healthy_pool()
+    _client(account, pool["id"], "machine", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["api/read"])
+    assert findings(account.scan(), "COG003") == []
+
+
+def test_cog004_quiet_for_public_spas_and_secret_backends(account):
+    pool = account.healthy_pool()
+    implicit = account.seed.web_client_settings([])
+    implicit["AllowedOAuthFlows"] = ["implicit"]
+    _client(account, pool["id"], "spa-public", **implicit)
+    _client(account, pool["id"], "backend", GenerateSecret=True, **account.seed.web_client_settings([]))
+    assert findings(account.scan(), "COG004") == []
+
+
+def test_cog005_quiet_when_the_function_exists(account):
+    function_arn = account.seed.create_function(account.lambda_client, account.iam, "enrich")
+    account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
+    report = account.scan()
+    assert findings(report, "COG005") == [] and findings(report, "COG005", "unknown") == []

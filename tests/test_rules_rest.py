@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ACCOUNT, REGION, findings, method_row, rule_ids
+from helpers import ACCOUNT, REGION, findings, method_row, rule_ids
 
 
 def test_healthy_account_has_no_finding(account):
@@ -19,7 +19,7 @@ def test_healthy_account_has_no_finding(account):
     assert row["scopes"] == ["api/read"]
 
 
-def test_apigw001_deleted_pool(account):
+def test_apigw001_fires_on_a_deleted_pool(account):
     pool = account.healthy_pool()
     api = account.cognito_api(pool["arn"])
     account.cognito.delete_user_pool(UserPoolId=pool["id"])
@@ -31,7 +31,7 @@ def test_apigw001_deleted_pool(account):
     assert method_row(report, "GET", "/orders")["verdict"] == "fail"
 
 
-def test_apigw001_malformed_and_wrong_region_pool(account):
+def test_apigw001_fires_on_malformed_and_wrong_region_pools(account):
     pool = account.healthy_pool()
     wrong_region = pool["arn"].replace(f":{REGION}:", ":eu-central-1:")
     account.cognito_api(wrong_region, name="wrong-region")
@@ -44,7 +44,7 @@ def test_apigw001_malformed_and_wrong_region_pool(account):
     assert "names region eu-central-1 but pool" in by_api["wrong-region"]["message"]
 
 
-def test_apigw001_pool_in_other_region_is_looked_up_there(account):
+def test_apigw001_fires_only_for_the_missing_pool_of_another_region(account):
     other = account.session.client("cognito-idp", region_name="us-east-1")
     remote = account.seed.create_pool(other, "remote")
     ghost = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/us-east-1_Gh0st"
@@ -55,7 +55,7 @@ def test_apigw001_pool_in_other_region_is_looked_up_there(account):
     assert findings(report, "APIGW002") == []
 
 
-def test_apigw001_quiet_and_stage_variable_resolved(account):
+def test_apigw001_fires_only_on_the_stage_that_lacks_the_variable(account):
     pool = account.healthy_pool()
     templated = pool["arn"].replace(pool["id"], "${stageVariables.poolId}")
     api = account.cognito_api(templated, deploy=None)
@@ -66,7 +66,7 @@ def test_apigw001_quiet_and_stage_variable_resolved(account):
     assert finding["stage"] == "dev" and "does not define the stage variable" in finding["message"]
 
 
-def test_apigw002_pool_in_another_account(account):
+def test_apigw002_fires_on_a_pool_in_another_account(account):
     foreign = "arn:aws:cognito-idp:eu-west-1:999999999999:userpool/eu-west-1_Fore1gn"
     account.cognito_api(foreign)
     report = account.scan()
@@ -77,7 +77,7 @@ def test_apigw002_pool_in_another_account(account):
     assert findings(report, "APIGW001") == []
 
 
-def test_apigw003_method_changed_after_deployment(account):
+def test_apigw003_fires_on_changes_not_deployed(account):
     pool = account.healthy_pool()
     api = account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/items", "GET", [])))
     resources = {r["path"]: r["id"] for r in account.apigateway.get_resources(restApiId=api["api_id"])["items"]}
@@ -116,7 +116,7 @@ def test_apigw003_quiet_after_redeploy_and_per_stage(account):
     assert findings(account.scan(stage="dev"), "APIGW003") == []
 
 
-def test_apigw003_authorizer_pool_changed_but_not_deployed(account):
+def test_apigw003_fires_when_the_authorizer_pool_changed(account):
     pool = account.healthy_pool()
     other = account.healthy_pool("other")
     api = account.cognito_api(pool["arn"])
@@ -129,7 +129,7 @@ def test_apigw003_authorizer_pool_changed_but_not_deployed(account):
         finding["message"]
 
 
-def test_apigw004_no_stage(account):
+def test_apigw004_fires_with_no_stage(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"], deploy=None)
     report = account.scan()
@@ -138,7 +138,7 @@ def test_apigw004_no_stage(account):
     assert method_row(report, "GET", "/orders")["verdict"] == "fail"
 
 
-def test_apigw005_scope_no_client_can_obtain(account):
+def test_apigw005_fires_on_a_scope_no_client_can_obtain(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/admin", "GET", ["api/admin"])))
     report = account.scan()
@@ -146,7 +146,7 @@ def test_apigw005_scope_no_client_can_obtain(account):
     assert findings(report, "APIGW005")[0]["pool_id"] == pool["id"]
 
 
-def test_apigw005_needs_oauth_enabled_and_a_domain(account):
+def test_apigw005_fires_without_oauth_or_a_domain(account):
     no_domain = account.seed.create_pool(account.cognito, "nodomain", resource_servers={"api": ["read"]})
     account.seed.create_client(account.cognito, no_domain["id"], "web",
                                **account.seed.web_client_settings(["api/read"]))
@@ -168,7 +168,7 @@ def test_apigw005_quiet_for_admin_scope_from_api_sign_in(account):
     assert findings(account.scan(), "APIGW005") == []
 
 
-def test_apigw006_undefined_custom_scope(account):
+def test_apigw006_fires_on_an_undefined_custom_scope(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/x", "GET", ["billing/read"]),
                                               ("/y", "GET", ["email"])))
@@ -177,7 +177,7 @@ def test_apigw006_undefined_custom_scope(account):
     assert finding["path"] == "/x" and "billing/read" in finding["message"]
 
 
-def test_apigw007_mixed_token_types(account):
+def test_apigw007_fires_on_mixed_token_types(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/me", "GET", []),
                                               ("/orders", "OPTIONS", [])))
@@ -189,7 +189,7 @@ def test_apigw007_mixed_token_types(account):
     assert method_row(report, "GET", "/me")["verdict"] == "warn"
 
 
-def test_apigw008_token_in_other_header(account):
+def test_apigw008_fires_on_a_token_in_another_header(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"], name="x-header", header="X-Token")
     account.cognito_api(pool["arn"], name="lowercase", header="authorization")
@@ -197,7 +197,7 @@ def test_apigw008_token_in_other_header(account):
     assert [f["api_name"] for f in findings(report, "APIGW008")] == ["x-header"]
 
 
-def test_apigw009_validation_expression(account):
+def test_apigw009_fires_on_expressions_that_reject_tokens(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"], name="nomatch", methods=(("/a", "GET", []),), validation="^web-.*$")
     account.cognito_api(pool["arn"], name="match", methods=(("/a", "GET", []),), validation=pool["client_id"])
@@ -212,7 +212,7 @@ def test_apigw009_validation_expression(account):
     assert "not a valid regular expression" in by_api["invalid"]
 
 
-def test_apigw010_open_method_beside_protected_ones(account):
+def test_apigw010_fires_on_an_open_method_beside_protected_ones(account):
     pool = account.healthy_pool()
     api = account.cognito_api(pool["arn"])
     for path, verb, key in (("/public", "GET", False), ("/keyed", "GET", True), ("/orders", "OPTIONS", False)):
@@ -225,7 +225,7 @@ def test_apigw010_open_method_beside_protected_ones(account):
     assert [(f["api_name"], f["path"]) for f in findings(report, "APIGW010")] == [("shop", "/public")]
 
 
-def test_apigw011_preflight_with_authorizer(account):
+def test_apigw011_fires_on_a_preflight_with_an_authorizer(account):
     pool = account.healthy_pool()
     api = account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/orders", "OPTIONS", [])))
     account.seed.add_method(account.apigateway, api["api_id"], "/open", "OPTIONS")
@@ -234,7 +234,7 @@ def test_apigw011_preflight_with_authorizer(account):
     assert [(f["method"], f["path"]) for f in findings(report, "APIGW011")] == [("OPTIONS", "/orders")]
 
 
-def test_apigw012_unused_authorizer(account):
+def test_apigw012_fires_on_an_unused_authorizer(account):
     pool = account.healthy_pool()
     api = account.cognito_api(pool["arn"])
     account.seed.add_cognito_authorizer(account.apigateway, api["api_id"], "spare", [pool["arn"]])
@@ -243,3 +243,74 @@ def test_apigw012_unused_authorizer(account):
     assert finding["authorizer"] == "spare" and finding["severity"] == "info"
     assert rule_ids(report) == {"APIGW012"}
     assert method_row(report, "GET", "/orders")["verdict"] == "ok"
+
+
+def test_apigw001_quiet_on_a_pool_that_exists(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"])
+    assert findings(account.scan(), "APIGW001") == []
+
+
+def test_apigw002_quiet_for_the_accounts_own_pools(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"])
+    report = account.scan()
+    assert findings(report, "APIGW002") == [] and findings(report, "APIGW005", outcome="unknown") == []
+
+
+def test_apigw004_quiet_once_deployed(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], deploy="prod")
+    assert findings(account.scan(), "APIGW004") == []
+
+
+def test_apigw006_quiet_for_defined_and_builtin_scopes(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/y", "GET", ["email"])))
+    assert findings(account.scan(), "APIGW006") == []
+
+
+def test_apigw007_quiet_when_every_method_takes_the_same_token(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/orders", "POST", ["api/write"]),
+                                              ("/orders", "OPTIONS", [])))
+    assert findings(account.scan(), "APIGW007") == []
+
+
+def test_apigw008_quiet_for_the_authorization_header_in_any_case(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], name="lowercase", header="authorization")
+    account.cognito_api(pool["arn"], name="canonical", header="Authorization")
+    assert findings(account.scan(), "APIGW008") == []
+
+
+def test_apigw009_quiet_when_the_expression_matches_a_client(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"], name="match", methods=(("/a", "GET", []),), validation=pool["client_id"])
+    assert findings(account.scan(), "APIGW009") == []
+
+
+def test_apigw010_quiet_for_keyed_preflight_and_all_public_apis(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"])
+    for path, verb, key in (("/keyed", "GET", True), ("/orders", "OPTIONS", False)):
+        account.seed.add_method(account.apigateway, api["api_id"], path, verb, api_key=key)
+    account.seed.deploy(account.apigateway, api["api_id"], "prod")
+    open_api = account.seed.create_rest_api(account.apigateway, "all-public")
+    account.seed.add_method(account.apigateway, open_api, "/p", "GET")
+    account.seed.deploy(account.apigateway, open_api, "prod")
+    assert findings(account.scan(), "APIGW010") == []
+
+
+def test_apigw011_quiet_for_an_open_preflight(account):
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"])
+    account.seed.add_method(account.apigateway, api["api_id"], "/orders", "OPTIONS")
+    account.seed.deploy(account.apigateway, api["api_id"], "prod")
+    assert findings(account.scan(), "APIGW011") == []
+
+
+def test_apigw012_quiet_when_every_authorizer_is_used(account):
+    pool = account.healthy_pool()
+    account.cognito_api(pool["arn"])
+    assert findings(account.scan(), "APIGW012") == []

@@ -11,13 +11,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REGION
+from helpers import REGION
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.tokens.checks import diagnose
 from scanner.tokens.command import token_report
 from scanner.tokens.jwks import KeyStore
-from scanner.tokens.target import Target
+from scanner.tokens.target import TokenTarget
 
 KID = "test-key"
 PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -244,7 +244,7 @@ def test_table_output(shop, jwks_file, capsys):
     assert max(len(line) for line in out.splitlines()) <= 120
 
 
-_TARGET = Target(method={"api_type": "REST", "method": "GET", "path": "/x", "api_name": "a", "api_id": "a",
+_TARGET = TokenTarget(method={"api_type": "REST", "method": "GET", "path": "/x", "api_name": "a", "api_id": "a",
                          "region": REGION, "token": "access", "scopes": ["s"], "authorizer": "c"},
                  stage=None, authorization="COGNITO_USER_POOLS", scopes=["s"], authorizer_id="c",
                  identity_header="Authorization", validation_expression=None,

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ACCOUNT, PROJECT, RECORDED, REGION, findings, operation_allowed
+from helpers import ACCOUNT, PROJECT, RECORDED, REGION, findings, operation_allowed
 from scanner.cli import main
 from scanner.demo import seed
 from scanner.errors import UsageError

@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 import botocore.session
@@ -21,7 +21,7 @@ SHARD_INDEX_VARIABLES = ("JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX")
 
 
 @dataclass
-class Target:
+class AccountTarget:
     """One account to scan: its session once the role is assumed, or why it could not be."""
 
     account: str
@@ -83,18 +83,18 @@ def account_ids(base: boto3.Session, accounts: str | None, organization: bool, l
 
 
 def open_targets(base: boto3.Session, wanted: list[str] | None, role_name: str | None, external_id: str | None,
-                 own_account: str, concurrency: int) -> list[Target]:
+                 own_account: str, concurrency: int) -> list[AccountTarget]:
     """A session per account: the base credentials for their own account, an assumed role for the others."""
     if wanted is None:
-        return [Target(own_account, session=base)]
+        return [AccountTarget(own_account, session=base)]
     if any(account != own_account for account in wanted) and not role_name:
         raise UsageError("--accounts/--org: name the role to assume in each account with --role-name NAME")
     partition_region = base.region_name or "us-east-1"
     partition = base.get_partition_for_region(partition_region)
 
-    def assume(account: str) -> Target:
+    def assume(account: str) -> AccountTarget:
         if account == own_account:
-            return Target(account, session=base)
+            return AccountTarget(account, session=base)
         params: dict[str, Any] = {"RoleArn": f"arn:{partition}:iam::{account}:role/{role_name}",
                                   "RoleSessionName": "apigw-scan"}
         if external_id:
@@ -102,10 +102,10 @@ def open_targets(base: boto3.Session, wanted: list[str] | None, role_name: str |
         try:
             credentials = Clients(base, CallLog()).get("sts", partition_region).assume_role(**params)["Credentials"]
         except (ClientError, BotoCoreError) as error:
-            return Target(account, error={"account": account, "region": None, "service": "sts",
+            return AccountTarget(account, error={"account": account, "region": None, "service": "sts",
                                           "operation": "AssumeRole", "iam_action": "sts:AssumeRole",
                                           "message": f"cannot assume {params['RoleArn']}: {error}"})
-        return Target(account, session=_session_like(base, credentials))
+        return AccountTarget(account, session=_session_like(base, credentials))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return list(pool.map(assume, wanted))
@@ -120,7 +120,7 @@ def _session_like(base: boto3.Session, credentials: dict[str, Any]) -> boto3.Ses
     return boto3.Session(botocore_session=core, region_name=base.region_name)
 
 
-def enabled_regions(target: Target, log: CallLog) -> list[str]:
+def enabled_regions(target: AccountTarget, log: CallLog) -> list[str]:
     """Regions enabled for the account where API Gateway is offered (--all-regions)."""
     assert target.session is not None
     session = target.session
@@ -137,15 +137,26 @@ def enabled_regions(target: Target, log: CallLog) -> list[str]:
     return sorted(enabled & offered)
 
 
+class ProgressListener(Protocol):
+    """What a scan reports while it runs (render/progress.py draws it)."""
+
+    def start(self, units: int, logs: list[CallLog]) -> None: ...
+
+    def api_done(self) -> None: ...
+
+    def unit_done(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 @dataclass
 class FleetResult:
     snapshots: list[dict[str, Any]]
     errors: list[dict[str, Any]]
-    calls: int
 
 
-def collect_fleet(targets: list[Target], api_filter: list[str] | None, concurrency: int, shard: Shard | None,
-                  progress: Any = None) -> FleetResult:
+def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, concurrency: int, shard: Shard | None,
+                  progress: ProgressListener | None = None) -> FleetResult:
     """Every (account, region) unit, concurrently; an account that fails is an error, never a stop."""
     collectors: dict[str, AccountCollector] = {}
     units: list[tuple[str, str]] = []
@@ -180,10 +191,10 @@ def collect_fleet(targets: list[Target], api_filter: list[str] | None, concurren
     if progress:
         progress.stop()
     errors = [target.error for target in targets if target.error]
-    return FleetResult(snapshots, errors, sum(c.log.total for c in collectors.values()))
+    return FleetResult(snapshots, errors)
 
 
-def plan_regions(targets: list[Target], regions: list[str] | None, all_regions: bool, log: CallLog) -> None:
+def plan_regions(targets: list[AccountTarget], regions: list[str] | None, all_regions: bool, log: CallLog) -> None:
     """Each reachable account's regions: --all-regions (enabled ones), --region, or the configured one."""
     for target in targets:
         if target.session is None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, TextIO
+from typing import TextIO
+
+from ..collect.calls import CallLog
 
 
 class Progress:
@@ -14,12 +16,12 @@ class Progress:
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.total = self.done = self.apis = 0
-        self.logs: list[Any] = []
+        self.logs: list[CallLog] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, units: int, logs: list[Any]) -> None:
+    def start(self, units: int, logs: list[CallLog]) -> None:
         self.total, self.logs = units, logs
         if self.enabled:
             self._thread = threading.Thread(target=self._refresh, daemon=True)

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from .. import __version__
+from ..report import resource_of
 from ..rules.loader import Rule
 
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -14,8 +15,6 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
-    from ..triage import resource_of
-
     catalog = sorted(rules, key=lambda rule: rule.id)
     index = {rule.id: position for position, rule in enumerate(catalog)}
     results = []

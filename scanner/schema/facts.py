@@ -28,11 +28,11 @@ class PoolEntry:
     """One user pool an authorizer names (per stage when the ARN uses a stage variable)."""
 
     arn: Annotated[str | None, "the pool's ARN (stage variables resolved), or the text as written"]
-    pool_id: Annotated[str | None, "the pool ID (eu-west-1_AbC123), None when the ARN cannot be read"]
+    pool_id: Annotated[str | None, "the pool ID (eu-west-1_AbC123), null when the ARN cannot be read"]
     region: Annotated[str | None, "the region the pool is looked up in"]
     account: Annotated[str | None, "the account the ARN names"]
     issuer: Annotated[str | None, "the iss claim the pool's tokens carry (its IssuerConfiguration's form)"]
-    stage: Annotated[str | None, "the stage this entry is for (provider ARNs with stage variables), else None"]
+    stage: Annotated[str | None, "the stage this entry is for (provider ARNs with stage variables), else null"]
     status: Annotated[PoolStatus, "present | missing | malformed | unresolved | elsewhere | unreadable"]
     reason: Annotated[str, "why the status is what it is, in words (empty when present)"]
     stage_variable: Annotated[str | None, "the stage variable the stage lacks (status unresolved)"] = None
@@ -59,7 +59,7 @@ class PolicyStage:
     conditions: Annotated[list[str], "the conditions that decide (decision conditional), in words"]
     statements: Annotated[list[str], "the Sids (or positions) of the statements that decide"]
     reason: Annotated[str | None, "why the policy cannot be evaluated (decision unknown)"]
-    refusal: Annotated[str | None, "how the policy refuses every caller, in words (deny, implicit-deny), else None"]
+    refusal: Annotated[str | None, "how the policy refuses every caller, in words (deny, implicit-deny), else null"]
     method_arn: Annotated[str, "the ARN a request to the method on this stage is authorized against"]
 
 
@@ -70,7 +70,7 @@ class ScopeCheck:
     scope: Annotated[str, "the scope (RESOURCE_SERVER/NAME)"]
     server: Annotated[str, "the resource server identifier it names (before the last /)"]
     name: Annotated[str, "the scope's name on that server (after the last /)"]
-    defined: Annotated[bool | None, "a resource server defines it; None when the servers could not be read"]
+    defined: Annotated[bool | None, "a resource server defines it; null when the servers could not be read"]
     server_exists: Annotated[bool | None, "the pool has a resource server with that identifier"]
     pool_id: Annotated[str | None, "the pool whose resource servers were searched (the first, if several)"]
     reason: Annotated[str | None, "why it could not be decided"]
@@ -92,7 +92,7 @@ class MethodFacts:
     path: Annotated[str, "the resource path (/orders/{id}); for HTTP routes the route key's path, or $default"]
     method: Annotated[str, "the HTTP verb (GET, …, ANY)"]
     resource_id: Annotated[str | None, "the REST resource ID, or the HTTP route ID"]
-    route_key: Annotated[str | None, "the HTTP route key (GET /me, $default); None for REST methods"]
+    route_key: Annotated[str | None, "the HTTP route key (GET /me, $default); null for REST methods"]
     authorization: Annotated[str, "NONE | COGNITO_USER_POOLS | CUSTOM | AWS_IAM | JWT"]
     authorizer_id: Annotated[str | None, "the authorizer's ID (Cognito, Lambda or JWT authorization)"]
     authorizer: Annotated[str | None, "the authorizer's name"]
@@ -104,7 +104,7 @@ class MethodFacts:
     pools: Annotated[list[PoolEntry], "the user pools of the method's Cognito or JWT authorizer"]
     pool_ids: Annotated[list[str], "their IDs"]
     obtainable_scopes: Annotated[list[str] | None, "the scopes the pools' app clients can put into access tokens"]
-    obtainable_required_scopes: Annotated[list[str] | None, "the method's scopes among them; None if undecided"]
+    obtainable_required_scopes: Annotated[list[str] | None, "the method's scopes among them; null if undecided"]
     obtainable_scopes_unknown: Annotated[str | None, "why the obtainable scopes could not be decided"]
     custom_scope_checks: Annotated[list[ScopeCheck], "for each custom scope of the method: is it defined"]
     stages: Annotated[list[str], "the stages whose deployment serves the method"]
@@ -129,25 +129,25 @@ class ApiFacts:
     api_name: Annotated[str, "the API's name"]
     api_type: Annotated[ApiType, "REST or HTTP"]
     endpoint_types: Annotated[list[str], "REGIONAL | EDGE | PRIVATE (REST)"]
-    method_count: Annotated[int | None, "how many methods or routes; None when they could not be read"]
+    method_count: Annotated[int | None, "how many methods or routes; null when they could not be read"]
     stage_names: Annotated[list[str], "the API's stages"]
-    stage_count: Annotated[int | None, "how many stages; None when they could not be read"]
+    stage_count: Annotated[int | None, "how many stages; null when they could not be read"]
     stages_unknown: Annotated[str | None, "why the stages could not be read"]
     deployed_stages: Annotated[list[str], "the stages that serve something (a deployment, or auto-deploy)"]
-    deployment_problem: Annotated[str | None, "why no request reaches the API's methods (no stage…), else None"]
+    deployment_problem: Annotated[str | None, "why no request reaches the API's methods (no stage…), else null"]
     cognito_scoped_methods: Annotated[list[str], "Cognito-authorized methods that require scopes (VERB /path)"]
     cognito_unscoped_methods: Annotated[list[str], "Cognito-authorized methods without scopes (VERB /path)"]
     has_policy: Annotated[bool, "the API has a resource policy"]
     policy_error: Annotated[str | None, "why the resource policy cannot be evaluated"]
     policy_allows_invoke: Annotated[bool | None, "some Allow statement grants execute-api:Invoke at all"]
-    private_access_problem: Annotated[str | None, "why a PRIVATE API refuses every request, else None"]
+    private_access_problem: Annotated[str | None, "why a PRIVATE API refuses every request, else null"]
 
 
 @dataclass(kw_only=True)
 class AuthorizerFacts:
     """A Cognito (REST), Lambda (REST TOKEN/REQUEST, HTTP REQUEST) or JWT authorizer.
 
-    Fields of other authorizer types are None (or empty)."""
+    Fields of other authorizer types are null (or empty)."""
 
     kind: Annotated[Literal["authorizer"], "always 'authorizer'"] = "authorizer"
     account: Annotated[str, "the account ID"]
@@ -161,7 +161,7 @@ class AuthorizerFacts:
     type: Annotated[str | None, "COGNITO_USER_POOLS | TOKEN | REQUEST | JWT"]
     identity_source: Annotated[str | None, "where the credential is read from, as configured"]
     identity_header: Annotated[str | None, "the (first) header the credential is read from"]
-    methods_using: Annotated[int | None, "how many methods or routes use it; None when they could not be read"]
+    methods_using: Annotated[int | None, "how many methods or routes use it; null when they could not be read"]
     scoped_methods_using: Annotated[list[str], "methods using it that require scopes (VERB /path)"]
     api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
     pools: Annotated[list[PoolEntry], "the user pools it names (Cognito provider ARNs, or a JWT Cognito issuer)"]

@@ -5,11 +5,17 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from .decode import DecodedToken, decode
 from .jwks import KeyStore, KeysUnavailable, signature_problem
-from .target import Target
+from .target import TokenTarget
+
+
+class Recorder(Protocol):
+    """Records one check's failure (or, with outcome unknown, why it could not be decided)."""
+
+    def __call__(self, rule: str, expected: Any, actual: Any, message: str, outcome: str = "fail") -> None: ...
 
 CLOCK_SKEW = 60  # seconds of tolerance for iat/nbf in the future
 SHOWN_CLAIMS = ("token_use", "iss", "aud", "client_id", "scope", "exp", "iat", "nbf", "auth_time",
@@ -17,7 +23,7 @@ SHOWN_CLAIMS = ("token_use", "iss", "aud", "client_id", "scope", "exp", "iat", "
 TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
 
 
-def diagnose(pasted: str, target: Target, keys: KeyStore, now: float | None = None) -> dict[str, Any]:
+def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None = None) -> dict[str, Any]:
     """{verdict, method, stage, claims, findings, notes}; verdict accepted, rejected or undecided."""
     moment = time.time() if now is None else now
     token = decode(pasted)
@@ -52,7 +58,7 @@ def diagnose(pasted: str, target: Target, keys: KeyStore, now: float | None = No
             "claims": shown_claims(token, moment), "findings": findings, "notes": notes}
 
 
-def _verdict(findings: list[dict[str, Any]], target: Target) -> str:
+def _verdict(findings: list[dict[str, Any]], target: TokenTarget) -> str:
     if any(f["outcome"] == "fail" for f in findings):
         return "rejected"
     if any(f["outcome"] == "unknown" for f in findings) or target.authorization == "CUSTOM":
@@ -60,7 +66,7 @@ def _verdict(findings: list[dict[str, Any]], target: Target) -> str:
     return "accepted"
 
 
-def _format(token: DecodedToken, target: Target, fail: Any, notes: list[str]) -> None:
+def _format(token: DecodedToken, target: TokenTarget, fail: Any, notes: list[str]) -> None:
     problems = list(token.problems)
     if token.bearer:
         _bearer(token, target, problems, notes)
@@ -70,7 +76,7 @@ def _format(token: DecodedToken, target: Target, fail: Any, notes: list[str]) ->
              "The token as pasted would be rejected: " + "; ".join(problems) + ".")
 
 
-def _bearer(token: DecodedToken, target: Target, problems: list[str], notes: list[str]) -> None:
+def _bearer(token: DecodedToken, target: TokenTarget, problems: list[str], notes: list[str]) -> None:
     """Cognito and JWT authorizers strip a `Bearer ` prefix; a Lambda TOKEN authorizer gets the header as sent."""
     if target.authorization != "CUSTOM":
         notes.append("the 'Bearer ' prefix is fine here: the authorizer reads the token after it")
@@ -87,7 +93,7 @@ def _bearer(token: DecodedToken, target: Target, problems: list[str], notes: lis
                         f"{expression!r} does not match: API Gateway answers 401 before the function runs")
 
 
-def _policy(target: Target, fail: Any) -> None:
+def _policy(target: TokenTarget, fail: Recorder) -> None:
     policy = target.policy or {}
     decision = policy.get("decision")
     where = f"stage {policy.get('stage')}"
@@ -103,7 +109,7 @@ def _policy(target: Target, fail: Any) -> None:
              str(policy.get("reason")), outcome="unknown")
 
 
-def _times(claims: dict[str, Any], moment: float, fail: Any) -> None:
+def _times(claims: dict[str, Any], moment: float, fail: Recorder) -> None:
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)):
         fail("TOK002", "an exp claim (seconds since 1970)", repr(exp), "the token has no usable exp claim")
@@ -118,7 +124,7 @@ def _times(claims: dict[str, Any], moment: float, fail: Any) -> None:
                  f"the token is not valid yet ({name} is {relative(value, moment)}): check the clock of what issued it")
 
 
-def _cognito(token: DecodedToken, claims: dict[str, Any], target: Target, fail: Any) -> None:
+def _cognito(token: DecodedToken, claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
     issuers = [target.jwt_issuer] if target.jwt_issuer else [p["issuer"] for p in target.pools if p.get("issuer")]
     issuer = claims.get("iss")
     if issuers and issuer not in issuers:
@@ -142,7 +148,7 @@ def _cognito(token: DecodedToken, claims: dict[str, Any], target: Target, fail: 
     _client(claims, token_use, target, fail)
 
 
-def _client(claims: dict[str, Any], token_use: Any, target: Target, fail: Any) -> None:
+def _client(claims: dict[str, Any], token_use: Any, target: TokenTarget, fail: Recorder) -> None:
     claim = "client_id" if token_use == "access" else "aud"
     client = claims.get(claim)
     if target.audience is not None:
@@ -171,7 +177,8 @@ def _client(claims: dict[str, Any], token_use: Any, target: Target, fail: Any) -
                  + (" (access tokens carry no aud)" if token_use == "access" else ""))
 
 
-def _signature(token: DecodedToken, claims: dict[str, Any], target: Target, keys: KeyStore, fail: Any) -> None:
+def _signature(token: DecodedToken, claims: dict[str, Any], target: TokenTarget, keys: KeyStore,
+               fail: Recorder) -> None:
     header = token.header or {}
     if header.get("alg") != "RS256":
         fail("TOK008", "alg RS256", header.get("alg"), "Cognito signs with RS256 only")

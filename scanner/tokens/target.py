@@ -10,7 +10,7 @@ from ..model.policy_facts import DECISION_ORDER
 
 
 @dataclass
-class Target:
+class TokenTarget:
     method: dict[str, Any]  # the method's report row (contract fields)
     stage: str | None
     authorization: str
@@ -26,7 +26,7 @@ class Target:
 
 
 def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any], row_of: Any, api: str, path: str,
-                verb: str, stage: str | None) -> Target:
+                verb: str, stage: str | None) -> TokenTarget:
     """The method `verb path` of API `api` (name or ID); a usage error listing the API's methods if absent."""
     methods = [m for m in facts["method"] if api in (m["api_id"], m["api_name"])]
     if not methods:
@@ -40,7 +40,7 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
                        and a["authorizer_id"] == method["authorizer_id"]), {})
     clients_by_arn = {pool.get("arn"): [c.get("ClientId") for c in pool.get("clients") or []]
                       if pool.get("clients") is not None else None for pool in snapshot.get("user_pools") or []}
-    target = Target(
+    target = TokenTarget(
         method=row_of(method), stage=stage, authorization=method["authorization"], scopes=list(method["scopes"]),
         authorizer_id=method["authorizer_id"], identity_header=authorizer.get("identity_header"),
         validation_expression=authorizer.get("validation_expression"),
@@ -56,7 +56,7 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
     return target
 
 
-def _apply_stage(target: Target, method: dict[str, Any], stage: str) -> None:
+def _apply_stage(target: TokenTarget, method: dict[str, Any], stage: str) -> None:
     """What the stage serves wins over the live configuration: that is what the request meets."""
     if method["api_type"] == "HTTP":
         if stage not in method["stages"]:

@@ -1,0 +1,159 @@
+"""What tests share: the emulated account's helpers, finding filters, and snapshots written by hand."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from scanner.collect.account import collect_account
+from scanner.collect.calls import CallLog, iam_action
+from scanner.demo import seed as seed_module
+from scanner.model.wildcards import wildcard_match
+from scanner.rules.loader import load_rules
+from scanner.scan import judge
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+RULES = load_rules()
+
+# Every AWS operation the scanner makes anywhere in the suite is recorded here and checked against
+# the shipped IAM policy: the evidence for "the scanner never changes your account".
+RECORDED: set[tuple[str, str]] = set()
+VIOLATIONS: list[str] = []
+READ_PREFIXES = ("Get", "List", "Describe")
+# Neither changes an account: `token --live` asks API Gateway's authorizer test; a fleet scan assumes its audit role.
+LIVE_ONLY = {"TestInvokeAuthorizer", "AssumeRole"}
+SHIPPED_ACTIONS = [action for path in sorted((PROJECT / "policies" / "iam").glob("*.json"))
+                   for statement in json.loads(path.read_text())["Statement"]
+                   for action in ([statement["Action"]] if isinstance(statement["Action"], str)
+                                  else statement["Action"])]
+
+
+def operation_allowed(service: str, operation: str) -> str | None:
+    """Why the operation breaks the read-only promise, or None."""
+    if not operation.startswith(READ_PREFIXES) and operation not in LIVE_ONLY:
+        return f"{service}:{operation} is not a Get/List/Describe"
+    if (service, operation) == ("sts", "GetCallerIdentity"):
+        return None  # needs no permission
+    action = iam_action(service, operation)
+    if not any(wildcard_match(allowed, action, case_sensitive=False) for allowed in SHIPPED_ACTIONS):
+        return f"{service}:{operation} needs {action}, which policies/iam/ does not grant"
+    return None
+
+
+def record_operation(service: str, model: Any, **_: Any) -> None:
+    RECORDED.add((service, model.name))
+    problem = operation_allowed(service, model.name)
+    if problem:
+        VIOLATIONS.append(problem)
+
+
+class Account:
+    """Clients of the emulated account and a `scan()` that runs the scanner over it."""
+
+    def __init__(self, session: boto3.Session) -> None:
+        self.session = session
+        self.apigateway = session.client("apigateway", region_name=REGION)
+        self.cognito = session.client("cognito-idp", region_name=REGION)
+        self.lambda_client = session.client("lambda", region_name=REGION)
+        self.iam = session.client("iam", region_name=REGION)
+        self.seed = seed_module
+
+    def scan(self, regions: list[str] | None = None, api_filter: list[str] | None = None,
+             stage: str | None = None, call_log: CallLog | None = None) -> dict[str, Any]:
+        snapshot = collect_account(self.session, regions or [REGION], api_filter, call_log=call_log)
+        report = judge(snapshot, stage, load_rules())
+        report["snapshot"] = snapshot
+        return report
+
+    # Building blocks most tests share.
+    def healthy_pool(self, name: str = "users", scopes: tuple[str, ...] = ("read", "write")) -> dict[str, str]:
+        pool = seed_module.create_pool(self.cognito, name, domain=f"{name}-domain",
+                                       resource_servers={"api": list(scopes)})
+        pool["client_id"] = seed_module.create_client(
+            self.cognito, pool["id"], f"{name}-web", **seed_module.web_client_settings([f"api/{s}" for s in scopes]))
+        return pool
+
+    def cognito_api(self, pool_arn: str, name: str = "shop", methods: tuple[tuple[str, str, list[str]], ...] = (
+            ("/orders", "GET", ["api/read"]),), deploy: str | None = "prod", **authorizer: Any) -> dict[str, str]:
+        api_id = seed_module.create_rest_api(self.apigateway, name)
+        authorizer_id = seed_module.add_cognito_authorizer(self.apigateway, api_id, f"{name}-cognito", [pool_arn],
+                                                           **authorizer)
+        for path, verb, scopes in methods:
+            seed_module.add_method(self.apigateway, api_id, path, verb, authorization="COGNITO_USER_POOLS",
+                                   authorizer_id=authorizer_id, scopes=scopes)
+        if deploy:
+            seed_module.deploy(self.apigateway, api_id, deploy)
+        return {"api_id": api_id, "authorizer_id": authorizer_id}
+
+
+def findings(report: dict[str, Any], rule: str, outcome: str = "fail") -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["rule"] == rule and f["outcome"] == outcome]
+
+
+def rule_ids(report: dict[str, Any], outcome: str = "fail") -> set[str]:
+    return {f["rule"] for f in report["findings"] if f["outcome"] == outcome}
+
+
+def method_row(report: dict[str, Any], verb: str, path: str, api_name: str | None = None) -> dict[str, Any]:
+    rows = [m for m in report["methods"] if m["method"] == verb and m["path"] == path
+            and (api_name is None or m["api_name"] == api_name)]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+POOL_ARN = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_Hand1"
+
+
+def snapshot_with(**parts: Any) -> dict[str, Any]:
+    """A small snapshot written by hand (what AWS would have answered), for what the emulator cannot produce:
+    the parts given (rest_apis, http_apis, user_pools, functions, …) over an empty, complete account."""
+    snapshot: dict[str, Any] = {
+        "schema": "apigw-scan-snapshot/1", "account": ACCOUNT, "partition": "aws", "regions": [REGION],
+        "rest_apis": [], "http_apis": [], "apis_listed": [], "user_pools": [],
+        "pool_listings": {REGION: {"complete": True}}, "pool_lookups": {}, "functions": {}, "roles": {},
+        "notes": [], "errors": [], "calls": {},
+    }
+    snapshot.update(copy.deepcopy(parts))
+    return snapshot
+
+
+def judge_snapshot(snapshot: dict[str, Any], stage: str | None = None) -> dict[str, Any]:
+    """The report the scanner gives for a snapshot."""
+    return judge(snapshot, stage, RULES)
+
+
+def allow(resource: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A resource-policy statement that allows execute-api:Invoke to everyone (on `resource`)."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke"}
+    if resource is not None:
+        statement["Resource"] = resource
+    statement.update(extra)
+    return statement
+
+
+def seed_small_shop(session: Any, region: str, name: str, broken_scope: bool = True) -> str:
+    """A pool with a healthy and a stuck client, and a REST API with a method (and one whose scope no client has)."""
+    cognito = session.client("cognito-idp", region_name=region)
+    apigateway = session.client("apigateway", region_name=region)
+    pool = seed_module.create_pool(cognito, f"{name}-users", domain=f"{name}-{region}",
+                                   resource_servers={"api": ["read"]})
+    seed_module.create_client(cognito, pool["id"], "web", **seed_module.web_client_settings(["api/read"]))
+    seed_module.create_client(cognito, pool["id"], "stuck", AllowedOAuthFlowsUserPoolClient=True,
+                              AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"],
+                              SupportedIdentityProviders=["COGNITO"])
+    api_id = seed_module.create_rest_api(apigateway, name)
+    authorizer = seed_module.add_cognito_authorizer(apigateway, api_id, "c", [pool["arn"]])
+    seed_module.add_method(apigateway, api_id, "/a", "GET", authorization="COGNITO_USER_POOLS",
+                           authorizer_id=authorizer, scopes=["api/read"])
+    if broken_scope:
+        seed_module.add_method(apigateway, api_id, "/b", "GET", authorization="COGNITO_USER_POOLS",
+                               authorizer_id=authorizer, scopes=["api/admin"])
+    seed_module.deploy(apigateway, api_id, "prod")
+    return api_id

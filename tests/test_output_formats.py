@@ -1,0 +1,58 @@
+"""Output formats: SARIF valid against the OASIS schema, JSON, SARIF and CSV carrying the same findings, CSV safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from helpers import SHARED
+from scanner.rules.loader import load_rules
+
+SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def _demo_formats():
+    """One demo report, rendered in every format (the demo account's IDs change from run to run)."""
+    from scanner.cli import render
+    from scanner.demo import demo_report
+
+    rules = load_rules()
+    report = demo_report(rules)
+    return {output_format: render(report, output_format, rules) for output_format in ("json", "sarif", "csv")}
+
+
+def test_sarif_is_valid_and_all_formats_carry_the_same_findings():
+    outputs = _demo_formats()
+    report, sarif = json.loads(outputs["json"]), json.loads(outputs["sarif"])
+    if SCHEMA.exists():
+        import jsonschema
+
+        jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(sarif)
+    [run] = sarif["runs"]
+    assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} == {r.id for r in load_rules()}
+    from scanner.report import resource_of
+
+    in_json = sorted((f["rule"], resource_of(f), f.get("stage") or "") for f in report["findings"])
+    in_sarif = sorted((r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+                       r["properties"].get("stage") or "") for r in run["results"])
+    assert in_json == in_sarif
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
+    assert len([r for r in rows if r["kind"] == "method"]) == len(report["methods"])
+    in_csv = sorted((r["rules"], r["message"]) for r in rows if r["kind"] == "finding")
+    assert in_csv == sorted((f["rule"], f["message"]) for f in report["findings"])
+
+
+def test_sarif_schema_is_read_from_shared():
+    if not SCHEMA.exists():
+        pytest.skip("../shared/schemas/ is not beside this clone: the SARIF output is not validated")
+    assert json.loads(SCHEMA.read_text())["title"].startswith("Static Analysis Results Format")
+
+
+def test_csv_defuses_spreadsheet_formulas():
+    from scanner.render.csv_report import render_csv
+
+    text = render_csv({"methods": [{"api_name": "=HYPERLINK(1)", "findings": []}], "findings": []})
+    assert "'=HYPERLINK(1)" in text
