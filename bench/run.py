@@ -72,7 +72,7 @@ def measure(apis: int, methods: int) -> dict[str, float]:
         log = CallLog()
         started = time.perf_counter()
         snapshot = collect_account(session, [REGION], call_log=log)
-        report = judge(snapshot, None, load_rules())
+        report = judge(snapshot, None, None, load_rules())
         elapsed = time.perf_counter() - started
     rest = sum(count for name, count in log.counts.items() if name.startswith("apigateway:"))
     http = sum(count for name, count in log.counts.items() if name.startswith("apigatewayv2:"))
@@ -115,7 +115,7 @@ def scale_child(apis: int, methods: int) -> None:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         log = CallLog()
         started = time.perf_counter()
-        report = judge(collect_account(session, [REGION], call_log=log), None, load_rules())
+        report = judge(collect_account(session, [REGION], call_log=log), None, None, load_rules())
         elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"apis": apis, "methods": len(report["methods"]), "calls": log.total, "seconds": elapsed,

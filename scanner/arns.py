@@ -186,3 +186,17 @@ def provider_arns_by_stage(authorizer: dict[str, Any],
             variables = stage.get("variables") or {}
             triples.append((raw, str(stage.get("stageName")), resolve_stage_variables(raw, variables)))
     return triples
+
+
+def referenced_pools(api: dict[str, Any], account: str) -> list[PoolArn]:
+    """Pools a REST API's Cognito authorizers name, and pools an HTTP API's JWT issuers name (same account)."""
+    pools = []
+    for authorizer in api.get("authorizers") or []:
+        for _raw, _stage, resolved in provider_arns_by_stage(authorizer, api.get("stages") or []):
+            parsed = parse_pool_arn(resolved) if resolved else None
+            if parsed:
+                pools.append(parsed)
+        issuer = parse_cognito_issuer((authorizer.get("JwtConfiguration") or {}).get("Issuer"))
+        if issuer:
+            pools.append(PoolArn(issuer.partition, issuer.region, account, issuer.pool_id))
+    return pools

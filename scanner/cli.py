@@ -9,6 +9,8 @@ from typing import Any
 
 from . import __version__
 from .errors import UsageError
+from .files import OutputClosed, check_writable, write_text
+from .render.escape import escape_text, escaped
 from .render.table import render_table
 from .report import FAIL_ON_CHOICES, exit_code
 from .rules.loader import Rule, load_rules
@@ -23,7 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except UsageError as error:
-        print(f"apigw-scan: error: {error}", file=sys.stderr)
+        print(f"apigw-scan: error: {escape_text(str(error))}", file=sys.stderr)
+        return 2
+    except OutputClosed:
+        print("apigw-scan: error: standard output was closed before the report was written", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("apigw-scan: interrupted", file=sys.stderr)
@@ -118,11 +123,14 @@ def _triage_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from .scan import FleetOptions, judge_all, load_snapshots, save_snapshot, scan_fleet
+    from .scan import FleetOptions, judge_snapshots, load_snapshots, save_snapshot, scan_fleet
 
+    _check_scan_options(args)
     rules = load_rules(args.policies)
+    triage = _load_triage(args)  # every file option is read before any AWS call
     if args.snapshot:
-        report = judge_all(load_snapshots(args.snapshot), args.stage, rules)
+        snapshots = load_snapshots(args.snapshot)
+        report = judge_snapshots(snapshots, args.api, args.stage, rules)
     else:
         from .collect.session import open_session
         from .render.progress import Progress
@@ -132,39 +140,85 @@ def _scan(args: argparse.Namespace) -> int:
                                concurrency=args.concurrency, shard=args.shard)
         progress = Progress(enabled=False) if args.quiet else Progress()
         snapshots, report = scan_fleet(open_session(args.profile), options, args.api, args.stage, rules, progress)
-        if args.save_snapshot:
+    saving_failed = None
+    if args.save_snapshot:
+        try:
             save_snapshot(snapshots, args.save_snapshot)
-    return _finish(report, args, rules)
+        except UsageError as error:  # the report is written all the same
+            saving_failed = error
+    code = _finish(report, args, rules, triage)
+    if saving_failed is not None:
+        raise saving_failed
+    return code
+
+
+def _check_scan_options(args: argparse.Namespace) -> None:
+    """Options that conflict, do nothing, or name files that cannot be used: one line, before any AWS call."""
+    if args.stage is not None and not args.stage.strip():
+        raise UsageError("--stage: expected a stage name (got an empty one)")
+    if args.all_regions and args.region:
+        raise UsageError("--all-regions and --region: give one (--all-regions scans every enabled region)")
+    if (args.role_name or args.external_id) and not (args.accounts or args.org):
+        raise UsageError(f"{'--role-name' if args.role_name else '--external-id'} does nothing without --accounts or "
+                         "--org: name the accounts to assume it in")
+    if args.external_id and not args.role_name:
+        raise UsageError("--external-id needs --role-name (the role it is presented to)")
+    if args.snapshot:
+        live_only = [flag for flag, given in (("--region", args.region), ("--profile", args.profile),
+                                              ("--all-regions", args.all_regions), ("--accounts", args.accounts),
+                                              ("--org", args.org), ("--role-name", args.role_name),
+                                              ("--shard", args.shard)) if given]
+        if live_only:
+            raise UsageError(f"{live_only[0]} does not apply to --snapshot, which judges a saved snapshot without "
+                             "calling AWS (--api and --stage do)")
+    for option, path in (("--output", args.output), ("--save-snapshot", args.save_snapshot)):
+        if path:
+            check_writable(path, option)
+
+
+def _load_triage(args: argparse.Namespace) -> tuple[list[dict[str, Any]] | None, dict[str, Any] | None]:
+    """The suppressions and the baseline, read and checked before anything is scanned."""
+    from .triage import load_report, load_suppressions
+
+    return (load_suppressions(args.ignore) if args.ignore else None,
+            load_report(args.baseline, "--baseline") if args.baseline else None)
 
 
 def _merge(args: argparse.Namespace) -> int:
     from .report import merge_reports
     from .triage import load_report
 
+    if args.output:
+        check_writable(args.output, "--output")
     rules = load_rules(args.policies)
-    return _finish(merge_reports([load_report(path, "merge") for path in args.files]), args, rules)
+    triage = _load_triage(args)
+    return _finish(merge_reports([load_report(path, "merge") for path in args.files]), args, rules, triage)
 
 
-def _finish(report: dict[str, Any], args: argparse.Namespace, rules: list[Rule]) -> int:
-    """Baseline and suppressions, then the report in the asked format, and the exit code."""
+def _finish(report: dict[str, Any], args: argparse.Namespace, rules: list[Rule],
+            triage: tuple[list[dict[str, Any]] | None, dict[str, Any] | None]) -> int:
+    """Suppressions and baseline, then the report in the asked format, and the exit code."""
     import datetime
 
-    from .triage import apply_baseline, apply_suppressions, load_report, load_suppressions
+    from .triage import apply_baseline, apply_suppressions
 
-    if args.ignore:
-        apply_suppressions(report, load_suppressions(args.ignore), datetime.date.today())
-    if args.baseline:
-        apply_baseline(report, load_report(args.baseline, "--baseline"))
-    _write(render(report, args.format, rules), args.output)
+    suppressions, baseline = triage
+    if suppressions is not None:
+        apply_suppressions(report, suppressions, datetime.date.today())
+    if baseline is not None:
+        apply_baseline(report, baseline)
+    write_text(render(report, args.format, rules), args.output)
     return exit_code(report, args.fail_on)
 
 
 def _demo(args: argparse.Namespace) -> int:
     from .demo import demo_report
 
+    if args.output:
+        check_writable(args.output, "--output")
     rules = load_rules(args.policies)
     report = demo_report(rules)
-    _write(render(report, args.format, rules), args.output)
+    write_text(render(report, args.format, rules), args.output)
     if not args.quiet and args.format == "table" and args.output is None:
         print("This was the built-in example account (moto, in-process). Scan yours: apigw-scan scan --region REGION",
               file=sys.stderr)
@@ -176,6 +230,8 @@ def _token(args: argparse.Namespace) -> int:
     from .render.token_table import render_token
     from .tokens.command import EXIT_CODES, token_report
 
+    if args.output:
+        check_writable(args.output, "--output")
     pasted = args.token
     if pasted == "-":
         pasted = sys.stdin.read()
@@ -186,7 +242,7 @@ def _token(args: argparse.Namespace) -> int:
     result = token_report(open_session(args.profile), args.region, args.api, args.path, args.method, args.stage,
                           pasted, args.jwks, args.live)
     text = json.dumps(result, indent=2, default=str) + "\n" if args.format == "json" else render_token(result)
-    _write(text, args.output)
+    write_text(text, args.output)
     return EXIT_CODES[result["verdict"]]
 
 
@@ -195,7 +251,7 @@ def _iam_policy(args: argparse.Namespace) -> int:
 
     name = ("apigw-scan-token-live.json" if args.live else "apigw-scan-fleet.json" if args.fleet
             else "apigw-scan-read-only.json")
-    _write((builtin_rules_dir() / "iam" / name).read_text(encoding="utf-8"), None)
+    write_text((builtin_rules_dir() / "iam" / name).read_text(encoding="utf-8"), None)
     return 0
 
 
@@ -206,17 +262,17 @@ def _rules(args: argparse.Namespace) -> int:
 
         if args.fields != "all" and args.fields not in KINDS:
             raise UsageError(f"--fields {args.fields}: expected one of {', '.join(KINDS)} (or nothing for all)")
-        _write(fields_markdown() if args.format == "markdown" else
+        write_text(fields_markdown() if args.format == "markdown" else
                fields_text(list(KINDS) if args.fields == "all" else [args.fields]), None)
         return 0
     rules = load_rules(args.policies)
     if args.format == "json":
-        _write(json.dumps([_rule_entry(rule) for rule in rules], indent=2) + "\n", None)
+        write_text(json.dumps([_rule_entry(rule) for rule in rules], indent=2) + "\n", None)
         return 0
     from tabulate import tabulate
 
-    rows = [[rule.id, rule.severity, rule.applies_to, rule.title, rule.seed] for rule in rules]
-    _write(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Seed"], tablefmt="simple",
+    rows = escaped([[rule.id, rule.severity, rule.applies_to, rule.title, rule.seed] for rule in rules])
+    write_text(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Seed"], tablefmt="simple",
                     maxcolwidths=[9, 8, 10, 50, 30]) + "\n", None)
     return 0
 
@@ -238,15 +294,3 @@ def render(report: dict[str, Any], output_format: str, rules: list[Rule]) -> str
 
         return render_csv(report)
     return render_table(report)
-
-
-def _write(text: str, path: str | None) -> None:
-    if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise UsageError(f"--output {path}: cannot be written ({error.strerror})") from None

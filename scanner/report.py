@@ -11,7 +11,7 @@ REPORT_SCHEMA = "apigw-scan/1"
 FAIL_ON_CHOICES = (*SEVERITIES, "never")
 _METHOD_FIELDS = ("region", "account", "api_id", "api_name", "api_type", "path", "method", "stages",
                   "authorization", "authorizer", "token", "scopes", "api_key_required", "pool_ids",
-                  "policy_decision")
+                  "policy_decision", "unread")
 
 
 def resource_of(finding: dict[str, Any]) -> str:
@@ -56,18 +56,20 @@ ERROR_FIELDS = ("account", "region", "service", "operation", "iam_action", "mess
 
 def attach(methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> None:
     """Each method row's rule IDs, undecided rule IDs and verdict, from the findings that bear on it."""
-    by_api: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    by_api: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
     by_pool: dict[Any, list[dict[str, Any]]] = {}
     for finding in findings:  # indexed: a method meets only its API's and its pools' findings
         if finding["scope"] == "pool":
             by_pool.setdefault(finding["pool_id"], []).append(finding)
         elif finding["api_id"] is not None:
-            by_api.setdefault((finding["region"], finding["api_id"]), []).append(finding)
+            by_api.setdefault((finding.get("account"), finding["region"], finding["api_id"]), []).append(finding)
     for row in methods:
-        candidates = by_api.get((row["region"], row["api_id"]), []) + [
+        candidates = by_api.get((row.get("account"), row["region"], row["api_id"]), []) + [
             finding for pool_id in row.get("pool_ids") or [] for finding in by_pool.get(pool_id, [])]
         attached = [finding for finding in candidates if _concerns(finding, row)]
         row["verdict"] = verdict(attached)
+        if row.get("unread") and row["verdict"] in ("ok", "warn"):
+            row["verdict"] = "unknown"  # part of its configuration could not be read: never a silent pass
         row["findings"] = sorted({finding["rule"] for finding in attached})
         decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
         row["undecided"] = sorted(set(row["findings"]) - decided)
@@ -75,19 +77,34 @@ def attach(methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> Non
 
 def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | None = None,
                   notes: list[str] | None = None) -> dict[str, Any]:
-    """One report of several (accounts, shards): rows, findings and errors joined, the summary counted again."""
+    """One report of several (accounts, shards): rows, findings and errors joined, verdicts and the summary counted
+    again. A report given twice, or rows in several inputs, are counted once (and a note says so)."""
+    notes = list(notes or [])
+    distinct: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        distinct.setdefault(json.dumps(report, sort_keys=True, default=str), report)
+    if len(distinct) < len(reports):
+        notes.append(f"{len(reports) - len(distinct)} input report(s) repeat another one: each is counted once")
+    reports = list(distinct.values())
     accounts = sorted({a for report in reports for a in report.get("accounts") or [report.get("account")] if a})
-    methods = sorted((m for report in reports for m in report.get("methods") or []), key=_method_order)
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    for method in (m for report in reports for m in report.get("methods") or []):
+        rows.setdefault(_method_order(method), method)
+    repeated = sum(len(report.get("methods") or []) for report in reports) - len(rows)
+    if repeated:
+        notes.append(f"{repeated} method row(s) appear in more than one input (overlapping shards?): counted once")
+    methods = sorted(rows.values(), key=_method_order)
     unique: dict[str, dict[str, Any]] = {}
     for finding in (f for report in reports for f in report.get("findings") or []):
         unique.setdefault(json.dumps(finding, sort_keys=True, default=str), finding)
     findings = sorted(unique.values(), key=_finding_order)
+    attach(methods, findings)
     sizes = {name: sum((report.get("summary") or {}).get(name, 0) for report in reports)
              for name in ("apis", "pools", "clients")}
     merged = {
         "schema": REPORT_SCHEMA, "account": accounts[0] if len(accounts) == 1 else None, "accounts": accounts,
         "regions": sorted({r for report in reports for r in report.get("regions") or []}),
-        "notes": [n for report in reports for n in report.get("notes") or []] + list(notes or []),
+        "notes": [n for report in reports for n in report.get("notes") or []] + notes,
         "methods": methods, "findings": findings,
         "errors": [e for report in reports for e in report.get("errors") or []]
         + [{key: e.get(key) for key in ERROR_FIELDS} for e in errors or []],

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
 
+from .arns import referenced_pools
 from .collect.calls import CallLog
-from .collect.fleet import ProgressListener, account_ids, collect_fleet, open_targets, parse_shard, plan_regions
+from .collect.fleet import (
+    ProgressListener,
+    account_ids,
+    collect_fleet,
+    open_targets,
+    parse_accounts,
+    parse_shard,
+    plan_regions,
+)
 from .collect.session import Clients, resolve_regions
 from .errors import UsageError
-from .files import read_json
+from .files import read_json, write_text
 from .model.facts import build_facts
 from .model.normalize import normalize_snapshot
 from .report import build_report, merge_reports
@@ -44,22 +52,26 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
     if options.concurrency < 1:
         raise UsageError(f"--concurrency {options.concurrency}: expected a whole number of at least 1")
     shard = parse_shard(options.shard)
+    listed = parse_accounts(options.accounts)  # a bad --accounts is a usage error before any AWS call
     log = CallLog()
     if options.regions or not (base.region_name or options.all_regions):
         home = resolve_regions(base, options.regions)[0]  # checks --region; says how to give one if none
     else:
         home = base.region_name or "us-east-1"
     own = Clients(base, log).account_id(home)
-    wanted = account_ids(base, options.accounts, options.organization, log)
+    wanted = account_ids(base, listed, bool(options.accounts), options.organization, log)
     targets = open_targets(base, wanted, options.role_name, options.external_id, own, options.concurrency)
     plan_regions(targets, options.regions, options.all_regions, log)
     result = collect_fleet(targets, api_filter, options.concurrency, shard, progress)
     if shard is None:
         check_filters(_combined(result.snapshots), api_filter, stage_filter)
-    reports = [judge(snapshot, stage_filter, rules) for snapshot in result.snapshots]
+    reports = [judge(snapshot, api_filter, stage_filter, rules) for snapshot in result.snapshots]
     # An account's notes travel in its snapshot; those of accounts with no snapshot (no units) are kept here.
     scanned = {snapshot.get("account") for snapshot in result.snapshots}
     notes = [note for target in targets if target.account not in scanned for note in target.notes]
+    if shard is not None and not result.units:
+        notes.append(f"shard {shard.index}/{shard.count} holds none of the {result.planned} (account, region) "
+                     "units: nothing was scanned in this shard")
     report = merge_reports(reports, errors=result.errors + [{"account": own, **e} for e in log.errors], notes=notes)
     report["calls"] += log.total
     return result.snapshots, report
@@ -73,11 +85,37 @@ def _combined(snapshots: list[dict[str, Any]]) -> dict[str, Any]:
             "regions": sorted({r for s in snapshots for r in s.get("regions") or []})}
 
 
-def judge(snapshot: dict[str, Any], stage_filter: str | None, rules: list[Rule]) -> dict[str, Any]:
-    """The report for a snapshot, collected or loaded (its shape is checked first: never an exception)."""
-    shaped = normalize_snapshot(snapshot)
+def judge(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None,
+          rules: list[Rule]) -> dict[str, Any]:
+    """The report for a snapshot, collected or loaded (its shape is checked first: never an exception), narrowed
+    to what --api and --stage select."""
+    shaped = select(normalize_snapshot(snapshot), api_filter, stage_filter)
     facts = build_facts(shaped, stage_filter)
     return build_report(shaped, facts, evaluate(rules, facts))
+
+
+def select(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> dict[str, Any]:
+    """The snapshot with only the APIs --api names (and the pools they use) and, with --stage, the APIs that have
+    that stage — the others are noted, never reported as "not deployed"."""
+    notes = list(snapshot.get("notes") or [])
+    kept: dict[str, list[dict[str, Any]]] = {}
+    for key, stage_key in (("rest_apis", "stageName"), ("http_apis", "StageName")):
+        kept[key] = []
+        for api in snapshot.get(key) or []:
+            if api_filter and api.get("id") not in api_filter and api.get("name") not in api_filter:
+                continue
+            stages = api.get("stages")
+            if stage_filter and stages is not None and stage_filter not in {s.get(stage_key) for s in stages}:
+                notes.append(f"API {api.get('name') or api.get('id')} ({api.get('id')}, {api.get('region')}) has no "
+                             f"stage {stage_filter}: left out (--stage {stage_filter})")
+                continue
+            kept[key].append(api)
+    selected = {**snapshot, **kept, "notes": notes}
+    if api_filter:  # a scan of some APIs audits the pools they use, not every pool of their regions
+        used = {parsed.arn for api in kept["rest_apis"] + kept["http_apis"]
+                for parsed in referenced_pools(api, str(snapshot.get("account") or ""))}
+        selected["user_pools"] = [pool for pool in snapshot.get("user_pools") or [] if pool.get("arn") in used]
+    return selected
 
 
 def check_filters(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> None:
@@ -92,9 +130,10 @@ def check_filters(snapshot: dict[str, Any], api_filter: list[str] | None, stage_
             raise UsageError(f"--api {', '.join(missing)}: no API with that name or ID in "
                              f"{', '.join(snapshot.get('regions') or [])} (APIs there: {available})")
     if stage_filter and apis:
-        stages = sorted({stage.get("stageName") or stage.get("StageName") for api in apis
+        chosen = [api for api in apis if not api_filter or api.get("id") in api_filter or api.get("name") in api_filter]
+        stages = sorted({str(stage.get("stageName") or stage.get("StageName")) for api in chosen
                          for stage in api.get("stages") or []})
-        if stage_filter not in stages:
+        if stage_filter not in stages and not any(api.get("stages") is None for api in chosen):
             raise UsageError(f"--stage {stage_filter}: no scanned API has that stage "
                              f"(stages: {', '.join(stages) or 'none'})")
 
@@ -102,10 +141,7 @@ def check_filters(snapshot: dict[str, Any], api_filter: list[str] | None, stage_
 def save_snapshot(snapshots: list[dict[str, Any]], path: str) -> None:
     """One snapshot as it is; several (accounts) in a list."""
     document: Any = snapshots[0] if len(snapshots) == 1 else {"schema": SNAPSHOTS_SCHEMA, "snapshots": snapshots}
-    try:
-        Path(path).write_text(json.dumps(document, indent=1, sort_keys=True, default=str), encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"--save-snapshot {path}: cannot be written ({error.strerror})") from None
+    write_text(json.dumps(document, indent=1, sort_keys=True, default=str), path, "--save-snapshot")
 
 
 def load_snapshots(path: str) -> list[dict[str, Any]]:
@@ -120,5 +156,10 @@ def load_snapshots(path: str) -> list[dict[str, Any]]:
     return [snapshot]
 
 
-def judge_all(snapshots: list[dict[str, Any]], stage_filter: str | None, rules: list[Rule]) -> dict[str, Any]:
-    return merge_reports([judge(snapshot, stage_filter, rules) for snapshot in snapshots])
+def judge_snapshots(snapshots: list[dict[str, Any]], api_filter: list[str] | None, stage_filter: str | None,
+                    rules: list[Rule]) -> dict[str, Any]:
+    """The report of saved snapshots, filtered as a live scan is; it made no AWS call."""
+    check_filters(_combined([normalize_snapshot(s) for s in snapshots]), api_filter, stage_filter)
+    report = merge_reports([judge(snapshot, api_filter, stage_filter, rules) for snapshot in snapshots])
+    report["calls"] = 0
+    return report

@@ -11,6 +11,8 @@ from .errors import UsageError
 from .files import read_json
 from .model.wildcards import wildcard_match
 from .report import REPORT_SCHEMA, attach, recount, resource_of
+from .rules.engine import LOCATION_FIELDS
+from .rules.loader import SEVERITIES
 
 IDENTITY = ("rule", "account", "region", "api_id", "path", "method", "stage", "pool_id", "client_id", "authorizer")
 
@@ -20,16 +22,61 @@ def finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def load_report(path: str, option: str) -> dict[str, Any]:
+    """A JSON report (of `scan --format json`, or written by hand after the contract's example), its shape checked
+    field by field and what older or hand-written reports leave out filled in."""
     report = read_json(path, option, "a JSON report")
     if not isinstance(report, dict) or report.get("schema") != REPORT_SCHEMA:
-        raise UsageError(f"{option} {path}: expected a report written by `apigw-scan scan --format json`")
+        raise UsageError(f"{option} {path}: expected a report written by `apigw-scan scan --format json` "
+                         f"(schema {REPORT_SCHEMA})")
+
+    def fail(field: str, expected: str) -> UsageError:
+        return UsageError(f"{option} {path}: field '{field}': expected {expected}")
+
+    for key in ("methods", "findings", "errors", "notes", "accounts", "regions", "suppressed", "fixed"):
+        if key in report and not isinstance(report[key], list):
+            raise fail(key, "a list")
+    for number, method in enumerate(report.get("methods") or []):
+        if not isinstance(method, dict):
+            raise fail(f"methods[{number}]", "an object")
+        for field in ("region", "api_id", "path", "method"):
+            if not isinstance(method.get(field), str):
+                raise fail(f"methods[{number}].{field}", "a string")
+        if "findings" in method and not isinstance(method["findings"], list):
+            raise fail(f"methods[{number}].findings", "a list of rule IDs")
+    for number, finding in enumerate(report.get("findings") or []):
+        where = f"findings[{number}]"
+        if not isinstance(finding, dict):
+            raise fail(where, "an object")
+        if not isinstance(finding.get("rule"), str):
+            raise fail(f"{where}.rule", "a rule ID (a string)")
+        if finding.get("severity") not in SEVERITIES:
+            raise fail(f"{where}.severity", f"one of {', '.join(SEVERITIES)}")
+        for field in ("title", "message", "remediation", "region", "api_id", "api_name", "path", "method", "stage",
+                      "pool_id", "client_id", "authorizer", "account"):
+            if finding.get(field) is not None and not isinstance(finding[field], str):
+                raise fail(f"{where}.{field}", "a string or null")
+        complete_finding(finding)
     return report
 
 
+def complete_finding(finding: dict[str, Any]) -> None:
+    """What the contract's example of a finding leaves out, as the scanner would have written it."""
+    for field in LOCATION_FIELDS:
+        finding.setdefault(field, None)
+    finding.setdefault("outcome", "fail")
+    finding.setdefault("title", finding["rule"])
+    finding.setdefault("message", "")
+    finding.setdefault("remediation", "")
+    finding.setdefault("scope", "method" if finding.get("method") else "client" if finding.get("client_id") else
+                       "authorizer" if finding.get("authorizer") else "api" if finding.get("api_id") else "pool")
+    finding.setdefault("method_verdict", "warn" if finding["severity"] in ("low", "info") else "fail")
+
+
 def apply_baseline(report: dict[str, Any], baseline: dict[str, Any]) -> None:
-    """Marks each finding `baseline: new|unchanged` and lists the baseline's findings that are gone as `fixed`."""
+    """Marks each finding `baseline: new|unchanged` and lists the baseline's findings that are gone as `fixed`
+    (a finding now suppressed is not gone: it is hidden, and not listed as fixed)."""
     before = {finding_key(f): f for f in baseline.get("findings") or [] if isinstance(f, dict)}
-    now = {finding_key(f) for f in report["findings"]}
+    now = {finding_key(f) for f in report["findings"] + (report.get("suppressed") or [])}
     for finding in report["findings"]:
         finding["baseline"] = "unchanged" if finding_key(finding) in before else "new"
     report["fixed"] = [finding for key, finding in before.items() if key not in now]
@@ -40,6 +87,8 @@ def load_suppressions(path: str) -> list[dict[str, Any]]:
     """`[[suppress]]` entries: rule (wildcards allowed), resource (pattern), reason, optional expires (a date)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"--ignore {path}: no such file") from None
     except OSError as error:
         raise UsageError(f"--ignore {path}: cannot be read ({error.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -48,6 +97,9 @@ def load_suppressions(path: str) -> list[dict[str, Any]]:
     if not isinstance(entries, list):
         raise UsageError(f"--ignore {path}: expected [[suppress]] entries with rule, resource and reason")
     for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise UsageError(f"--ignore {path}: suppression {number}: expected a [[suppress]] table with rule, "
+                             f"resource and reason, not {entry!r}")
         for field in ("rule", "resource", "reason"):
             if not isinstance(entry.get(field), str) or not entry[field].strip():
                 raise UsageError(f"--ignore {path}: suppression {number}: field '{field}' is missing (a string)")

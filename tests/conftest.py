@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import urllib.request
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
 import pytest
 
-from helpers import REGION, VIOLATIONS, Account, record_operation
+from helpers import REGION, VIOLATIONS, Account, RequestRecorder, free_port, record_operation
 from scanner.collect.session import Clients
 from scanner.demo import emulated_aws
 
@@ -40,3 +41,32 @@ def scanner_calls_are_read_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
 def account() -> Iterator[Account]:
     with emulated_aws() as session:
         yield Account(session)
+
+
+@pytest.fixture
+def moto_server() -> Iterator[str]:
+    """moto.server on 127.0.0.1 (in this process, so it serves deployments as AWS does): its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    from scanner.demo.moto_extensions import install
+
+    install()
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def aws_recorder() -> Iterator[RequestRecorder]:
+    """An endpoint that records every request it gets and answers 500: proof that no AWS call was made."""
+    recorder = RequestRecorder()
+    try:
+        yield recorder
+    finally:
+        recorder.stop()

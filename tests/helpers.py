@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import copy
+import http.server
 import json
+import os
+import socket
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +74,7 @@ class Account:
     def scan(self, regions: list[str] | None = None, api_filter: list[str] | None = None,
              stage: str | None = None, call_log: CallLog | None = None) -> dict[str, Any]:
         snapshot = collect_account(self.session, regions or [REGION], api_filter, call_log=call_log)
-        report = judge(snapshot, stage, load_rules())
+        report = judge(snapshot, api_filter, stage, RULES)
         report["snapshot"] = snapshot
         return report
 
@@ -126,7 +132,7 @@ def snapshot_with(**parts: Any) -> dict[str, Any]:
 
 def judge_snapshot(snapshot: dict[str, Any], stage: str | None = None) -> dict[str, Any]:
     """The report the scanner gives for a snapshot."""
-    return judge(snapshot, stage, RULES)
+    return judge(snapshot, None, stage, RULES)
 
 
 def allow(resource: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -157,3 +163,60 @@ def seed_small_shop(session: Any, region: str, name: str, broken_scope: bool = T
                                authorizer_id=authorizer, scopes=["api/admin"])
     seed_module.deploy(apigateway, api_id, "prod")
     return api_id
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RequestRecorder:
+    """A local HTTP endpoint that records the requests it gets and answers 500 to each."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                recorder.requests.append(f"{self.command} {self.path} {self.headers.get('X-Amz-Target', '')}")
+                self.send_response(500)
+                self.end_headers()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+def cli_env(endpoint: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a CLI subprocess: no AWS settings of the developer's shell; `endpoint` as AWS."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(AWS_DEFAULT_REGION=REGION, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    if endpoint:
+        env.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`python -m scanner ARGS` as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True, input=stdin,
+                          timeout=timeout, cwd=PROJECT, env=env if env is not None else cli_env())
+
+
+def one_line_error(stderr: str) -> str:
+    """The one line a usage error prints (asserting it is one line, with no traceback)."""
+    lines = [line for line in stderr.strip().splitlines() if line]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]

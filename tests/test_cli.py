@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from helpers import PROJECT, findings
+from helpers import findings, one_line_error, run_cli
 from scanner.cli import main
 from scanner.rules.loader import load_rules
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True, timeout=120,
-                          cwd=PROJECT, env=env if env is not None else dict(os.environ))
-
-
-def one_line_error(stderr: str) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line]
-    assert len(lines) == 1, stderr
-    assert "Traceback" not in stderr
-    return lines[0]
 
 
 def test_demo_prints_the_table_and_exits_0():

@@ -4,39 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import urllib.request
-from collections.abc import Iterator
 
 import boto3
-import pytest
-from moto.server import ThreadedMotoServer
 
 from helpers import PROJECT
 from scanner.demo import seed
-from scanner.demo.moto_extensions import install
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def moto_server() -> Iterator[str]:
-    install()  # the server runs in this process: it serves deployments as AWS does
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
-    try:
-        yield endpoint
-    finally:
-        server.stop()
 
 
 def test_cli_scans_an_account_served_by_moto_server(moto_server):

@@ -204,7 +204,7 @@ def test_the_rule_writers_guide_lists_the_declared_fields(capsys):
     guide = (PROJECT / "policies" / "README.md").read_text()
     generated = guide[guide.index(GENERATED_START):guide.index(GENERATED_END) + len(GENERATED_END)] + "\n"
     assert main(["rules", "--fields", "--format", "markdown"]) == 0
-    assert capsys.readouterr().out == generated, "regenerate: apigw-scan rules --fields --format markdown"
+    assert capsys.readouterr().out == generated, "regenerate it: make guide"
     assert main(["rules", "--fields", "method"]) == 0
     out = capsys.readouterr().out
     assert "obtainable_required_scopes" in out and "authorizer records" not in out

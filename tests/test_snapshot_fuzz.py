@@ -104,7 +104,7 @@ def test_facts_and_rules_never_raise(changes):
             _mutate(snapshot, path, action, value)
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed or replaced the path
-    report = judge(snapshot, None, RULES)
+    report = judge(snapshot, None, None, RULES)
     render_table(report)
     json.dumps(report, default=str)
 

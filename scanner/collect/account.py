@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from ..arns import PoolArn, function_arn_of, parse_cognito_issuer, parse_pool_arn, provider_arns_by_stage
+from ..arns import function_arn_of, referenced_pools
 from ..schema.snapshot import SCHEMA
 from .calls import CallLog
 from .functions import collect_function
@@ -57,7 +57,7 @@ class AccountCollector:
             "pool_listings": {part["region"]: part["pool_listing"] for part in parts},
             "functions": {}, "notes": list(notes or []) + [note for part in parts for note in part["notes"]],
         }
-        _collect_referenced_pools(self.clients, self.log, snapshot)
+        _collectreferenced_pools(self.clients, self.log, snapshot)
         for arn in sorted(_trigger_functions(snapshot) | _authorizer_functions(snapshot)):
             snapshot["functions"][arn] = collect_function(self.clients, self.log, self.account, arn)
         snapshot["roles"] = {arn: collect_role(self.clients, self.log, self.account, arn)
@@ -91,7 +91,7 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
         notes.append(f"{region}: Amazon Cognito is not offered in this region; no user pools to audit there")
     if api_filter:
         # A filtered scan audits the pools its APIs use, not every pool of the region.
-        wanted = {parsed.pool_id for api in rest_apis + http_apis for parsed in _referenced_pools(api, account)
+        wanted = {parsed.pool_id for api in rest_apis + http_apis for parsed in referenced_pools(api, account)
                   if parsed.region == region and parsed.account == account}
         pool_ids = [pool_id for pool_id in pool_ids or [] if pool_id in wanted] if pool_ids is not None else None
     user_pools = [collect_user_pool(clients, log, region, account, partition, pool_id) for pool_id in pool_ids or []]
@@ -107,26 +107,12 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
     }
 
 
-def _referenced_pools(api: dict[str, Any], account: str) -> list[PoolArn]:
-    """Pools a REST API's Cognito authorizers name, and pools an HTTP API's JWT issuers name (same account)."""
-    pools = []
-    for authorizer in api.get("authorizers") or []:
-        for _raw, _stage, resolved in provider_arns_by_stage(authorizer, api.get("stages") or []):
-            parsed = parse_pool_arn(resolved) if resolved else None
-            if parsed:
-                pools.append(parsed)
-        issuer = parse_cognito_issuer((authorizer.get("JwtConfiguration") or {}).get("Issuer"))
-        if issuer:
-            pools.append(PoolArn(issuer.partition, issuer.region, account, issuer.pool_id))
-    return pools
-
-
-def _collect_referenced_pools(clients: Clients, log: CallLog, snapshot: dict[str, Any]) -> None:
+def _collectreferenced_pools(clients: Clients, log: CallLog, snapshot: dict[str, Any]) -> None:
     """Pools that authorizers name in a region not scanned are looked up there (same account only)."""
     known = {user_pool["arn"] for user_pool in snapshot["user_pools"]}
     lookups: dict[str, dict[str, Any]] = {}
     for api in snapshot["rest_apis"] + snapshot["http_apis"]:
-        for parsed in _referenced_pools(api, snapshot["account"]):
+        for parsed in referenced_pools(api, snapshot["account"]):
             if (parsed.arn in known or parsed.arn in lookups or parsed.region in snapshot["regions"]
                     or parsed.account != snapshot["account"] or parsed.partition != snapshot["partition"]):
                 continue

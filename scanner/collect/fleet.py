@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,17 +61,36 @@ def parse_shard(text: str | None, environ: dict[str, str] | None = None) -> Shar
     return Shard(index, count)
 
 
-def account_ids(base: boto3.Session, accounts: str | None, organization: bool, log: CallLog) -> list[str] | None:
-    """The accounts asked for (--accounts IDs or FILE, --org); None for the credentials' own account."""
-    ids: list[str] = []
-    if accounts:
-        path = Path(accounts)
-        text = path.read_text(encoding="utf-8") if path.is_file() else accounts
-        ids += [token for line in text.splitlines() for token in line.split("#", 1)[0].replace(",", " ").split()]
-        bad = [value for value in ids if not (value.isdigit() and len(value) == 12)]
-        if bad:
-            raise UsageError(f"--accounts: {bad[0]!r} is not an account ID (expected 12 digits, comma-separated, "
-                             "or a file with one per line)")
+def parse_accounts(accounts: str | None) -> list[str]:
+    """The account IDs of --accounts (IDs, or a file with one per line): checked before any AWS call."""
+    if not accounts:
+        return []
+    path = Path(accounts)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"--accounts {accounts}: cannot be read ({error})") from None
+    elif re.fullmatch(r"[\d,\s]+", accounts):
+        text = accounts
+    else:
+        raise UsageError(f"--accounts {accounts}: no such file (expected 12-digit account IDs separated by commas, "
+                         "or a file with one per line)")
+    ids = [token for line in text.splitlines() for token in line.split("#", 1)[0].replace(",", " ").split()]
+    bad = [value for value in ids if not (value.isdigit() and len(value) == 12)]
+    if bad:
+        where = f"{accounts}: " if path.is_file() else ""
+        raise UsageError(f"--accounts {where}{bad[0]!r} is not an account ID (expected 12 digits, comma-separated, "
+                         "or a file with one per line)")
+    if not ids:
+        raise UsageError(f"--accounts {accounts}: names no account")
+    return ids
+
+
+def account_ids(base: boto3.Session, ids: list[str], accounts: bool, organization: bool,
+                log: CallLog) -> list[str] | None:
+    """The accounts asked for (--accounts, already parsed; --org); None for the credentials' own account."""
+    ids = list(ids)
     if organization:
         region = base.region_name or "us-east-1"
         listing = log.paginate(Clients(base, log).get("organizations", region), "list_accounts", "Accounts",
@@ -78,7 +98,8 @@ def account_ids(base: boto3.Session, accounts: str | None, organization: bool, l
         if not listing.ok:
             raise UsageError(f"--org: organizations:ListAccounts failed ({listing.message}); run from the management "
                              "account or a delegated administrator, or name the accounts with --accounts")
-        ids += [a["Id"] for a in listing.data if a.get("Status", "ACTIVE") == "ACTIVE"]
+        # Organizations retired Account.Status for State (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED…).
+        ids += [a["Id"] for a in listing.data if (a.get("State") or a.get("Status") or "ACTIVE") == "ACTIVE"]
     return sorted(set(ids)) if (accounts or organization) else None
 
 
@@ -153,6 +174,8 @@ class ProgressListener(Protocol):
 class FleetResult:
     snapshots: list[dict[str, Any]]
     errors: list[dict[str, Any]]
+    units: int  # the (account, region) units this shard scanned
+    planned: int  # the units of every shard
 
 
 def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, concurrency: int, shard: Shard | None,
@@ -169,6 +192,7 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
             else "aws", api_filter, on_api=progress.api_done if progress else None)
         units += [(target.account, region) for region in target.regions]
     units.sort()
+    planned = len(units)
     if shard:
         units = [unit for position, unit in enumerate(units) if shard.keeps(position)]
     if progress:
@@ -191,7 +215,7 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
     if progress:
         progress.stop()
     errors = [target.error for target in targets if target.error]
-    return FleetResult(snapshots, errors)
+    return FleetResult(snapshots, errors, len(units), planned)
 
 
 def plan_regions(targets: list[AccountTarget], regions: list[str] | None, all_regions: bool, log: CallLog) -> None:

@@ -26,7 +26,11 @@ def collect_function(clients: Clients, log: CallLog, account: str, arn: str) -> 
     # (no function, or a function without a policy), so only then ask for the function itself.
     policy = log.call(client, "get_policy", region=parts["region"], subject=arn, expect_not_found=True, **params)
     if policy.ok:
-        return {"arn": arn, "status": "found", "policy": _policy_document(policy.data), "policy_status": "ok"}
+        document = _policy_document(policy.data)
+        if document is None:  # never "no policy": that would read as "nobody may invoke it"
+            return {"arn": arn, "status": "found", "policy": None, "policy_status": "unreadable",
+                    "message": "its resource policy is not a JSON object the scanner can read"}
+        return {"arn": arn, "status": "found", "policy": document, "policy_status": "ok"}
     exists = log.call(client, "get_function_configuration", region=parts["region"], subject=arn,
                       expect_not_found=True, **params)
     status = {"ok": "found", "not-found": "missing"}.get(exists.status, "unreadable")
@@ -38,6 +42,6 @@ def collect_function(clients: Clients, log: CallLog, account: str, arn: str) -> 
 def _policy_document(response: dict[str, Any]) -> dict[str, Any] | None:
     try:
         document = json.loads(response.get("Policy") or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return document if isinstance(document, dict) else None

@@ -60,12 +60,14 @@ def _deployments(clients: Clients, log: CallLog, region: str, api_id: str,
         export = log.call(client, "get_export", region=region, subject=subject, restApiId=api_id,
                           stageName=stage["stageName"], exportType="oas30",
                           parameters={"extensions": "authorizers"}, accepts="application/json")
+        body = _export_body(export.data) if export.ok else None
         deployments[deployment_id] = {
             "id": deployment_id,
             "summary": (summary.data or {}).get("apiSummary") if summary.ok else None,
             "summary_error": None if summary.ok else summary.message,
-            "export": _export_body(export.data) if export.ok else None,
-            "export_error": None if export.ok else export.message,
+            "export": body,
+            "export_error": export.message if not export.ok else None if body is not None
+            else "the exported definition is not a JSON object the scanner can read",
         }
     return deployments
 
@@ -75,7 +77,7 @@ def _export_body(response: dict[str, Any]) -> dict[str, Any] | None:
     raw = body.read() if body is not None and hasattr(body, "read") else body
     try:
         document = json.loads(raw or b"{}")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
     return document if isinstance(document, dict) else None
 

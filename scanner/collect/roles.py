@@ -57,7 +57,7 @@ def _document(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
             parsed = json.loads(urllib.parse.unquote(value))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return parsed if isinstance(parsed, dict) else None
     return None

@@ -8,7 +8,21 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from botocore.credentials import DeferredRefreshableCredentials
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConfigParseError,
+    CredentialRetrievalError,
+    InvalidConfigError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
+from botocore.parsers import ResponseParserError
 
 from ..errors import UsageError
 from .calls import THROTTLED_CODES, CallLog
@@ -25,18 +39,46 @@ IDENTITY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, user_a
 
 
 def open_session(profile: str | None = None, botocore_session: botocore.session.Session | None = None) -> boto3.Session:
-    """A boto3 session for the standard credential chain, or a clear error when there are no credentials."""
+    """A boto3 session for the standard credential chain, its configuration and credentials resolved now — so a
+    broken ~/.aws/config, a failing credential_process or an SSO session not logged in is one line before the
+    scan, not a traceback in the middle of it."""
     try:
         session = boto3.Session(profile_name=profile, botocore_session=botocore_session)
+        session.region_name  # noqa: B018 - reads (and so checks) the config file
+        credentials = session.get_credentials()
+        if credentials is not None and not isinstance(credentials, DeferredRefreshableCredentials):
+            credentials.get_frozen_credentials()  # runs credential_process and SSO now
     except ProfileNotFound as error:
         raise UsageError(f"{error}: expected a profile from ~/.aws/config or ~/.aws/credentials") from None
-    if session.get_credentials() is None:
+    except Exception as error:  # noqa: BLE001 - every way the AWS credential chain fails is the user's to fix
+        raise UsageError(credential_problem(error, profile)) from None
+    if credentials is None:
         raise UsageError(
             "no AWS credentials found: set AWS_PROFILE or pass --profile, export AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY, or run on a machine with an instance role (try `apigw-scan demo` "
             "for a scan that needs no account)"
         )
     return session
+
+
+def credential_problem(error: Exception, profile: str | None) -> str:
+    """What went wrong in the AWS configuration or credential chain, and what to do, in one line."""
+    text = " ".join(str(error).split())
+    named = f" --profile {profile}" if profile else ""
+    if isinstance(error, ConfigParseError):
+        return (f"the AWS config file cannot be read ({text}): fix it, or point AWS_CONFIG_FILE at another "
+                "(even with credentials in the environment, botocore reads it)")
+    if isinstance(error, PartialCredentialsError):
+        return f"{text}: give both the access key ID and the secret access key (and the session token, if any)"
+    if isinstance(error, (SSOTokenLoadError, UnauthorizedSSOTokenError, TokenRetrievalError, SSOError)):
+        return f"the SSO session is not logged in or has expired ({text}): run `aws sso login{named}`"
+    if isinstance(error, CredentialRetrievalError):
+        return f"credential_process failed ({text}): run the command of the profile by hand to see why"
+    if isinstance(error, ValueError):  # credential_process printed something that is not JSON
+        return f"credential_process did not print JSON credentials ({text}): it must print the documented JSON"
+    if isinstance(error, InvalidConfigError):
+        return f"{text}: fix the profile in ~/.aws/config"
+    return f"the AWS credentials cannot be loaded ({type(error).__name__}: {text})"
 
 
 def resolve_regions(session: boto3.Session, requested: list[str] | None) -> list[str]:
@@ -91,7 +133,14 @@ class Clients:
         try:
             return str(self.get("sts", region, IDENTITY_CONFIG).get_caller_identity()["Account"])
         except ClientError as error:
-            message = error.response.get("Error", {}).get("Message")
-            raise UsageError(f"the AWS credentials were refused: {message}") from None
+            message = error.response.get("Error", {}).get("Message") or error.response.get("Error", {}).get("Code")
+            raise UsageError(f"the AWS credentials were refused: {' '.join(str(message).split())}") from None
+        except ResponseParserError:
+            raise UsageError(f"the STS endpoint for {region} answered something that is not AWS (an HTML page?): "
+                             "check AWS_ENDPOINT_URL and the proxy settings") from None
         except BotoCoreError as error:
-            raise UsageError(f"cannot reach AWS STS in {region}: {error}") from None
+            if isinstance(error, (SSOTokenLoadError, UnauthorizedSSOTokenError, TokenRetrievalError, SSOError,
+                                  CredentialRetrievalError)):
+                profile = self.session.profile_name
+                raise UsageError(credential_problem(error, None if profile == "default" else profile)) from None
+            raise UsageError(f"cannot reach AWS STS in {region}: {' '.join(str(error).split())}") from None

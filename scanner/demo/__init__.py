@@ -41,4 +41,4 @@ def demo_report(rules: list[Rule]) -> dict[str, Any]:
     with emulated_aws() as session:
         seed_demo_account(session)
         snapshot = collect_account(session, [REGION])
-    return judge(snapshot, None, rules)
+    return judge(snapshot, None, None, rules)

@@ -33,7 +33,9 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
               if lookups.stage_filter is None or s.get("StageName") == lookups.stage_filter]
     deployed = [str(s.get("StageName")) for s in stages if s.get("AutoDeploy") or s.get("DeploymentId")]
     authorizers = {str(a.get("AuthorizerId")): _authorizer(base, a, lookups) for a in api.get("authorizers") or []}
-    routes = [_route(base, route, authorizers, lookups, deployed) for route in api.get("routes") or []]
+    known = api.get("stages") is not None
+    routes = [_route(base, route, authorizers, lookups, deployed if known else None, api.get("authorizers") is not None)
+              for route in api.get("routes") or []]
     protected = sum(1 for route in routes if route.authorization != "NONE")
     main_authorizer = most_used_authorizer([{"authorizer_id": r.authorizer_id} for r in routes])
     stage_names = [str(s.get("StageName")) for s in stages]
@@ -43,10 +45,11 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
     for authorizer in authorizers.values():
         using = [r for r in routes if r.authorizer_id == authorizer.authorizer_id]
         authorizer.methods_using = len(using) if api.get("routes") is not None else None
+        authorizer.methods_unknown = None if api.get("routes") is not None else \
+            "the API's routes could not be read (apigateway:GET, GetRoutes)"
         authorizer.scoped_methods_using = [f"{r.method} {r.path}" for r in using if r.scopes]
         authorizer.api_stages = stage_names
     method_count = len(routes) if api.get("routes") is not None else None
-    known = api.get("stages") is not None
     api_fact = ApiFacts(
         **base, endpoint_types=[], has_policy=False, policy_error=None, policy_allows_invoke=None,
         private_access_problem=None, method_count=method_count,
@@ -117,7 +120,7 @@ def _repaired(issuer: str | None) -> str:
 
 
 def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, AuthorizerFacts], lookups: Lookups,
-           deployed: list[str]) -> MethodFacts:
+           deployed: list[str] | None, authorizers_read: bool) -> MethodFacts:
     verb, path = route_parts(str(route.get("RouteKey", "")))
     authorization = route.get("AuthorizationType") or "NONE"
     authorizer = authorizers.get(str(route.get("AuthorizerId"))) if authorization in ("JWT", "CUSTOM") else None
@@ -133,6 +136,12 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, A
         custom_scope_checks=[], obtainable_scopes=None, obtainable_required_scopes=None,
         obtainable_scopes_unknown=None, other_protected_methods=0, api_stages=[], api_authorizer_id=None,
         scope_client_id=None,
+        unread="; ".join(reason for reason in (
+            None if authorizers_read or authorization not in ("JWT", "CUSTOM") else
+            "the API's authorizers could not be read (apigateway:GET, GetAuthorizers): which authorizer guards the "
+            "route is unknown",
+            None if deployed is not None else "the API's stages could not be read (apigateway:GET, GetStages): which "
+            "stages serve the route is unknown") if reason) or None,
     )
     if authorizer and authorizer.type == "JWT" and scopes:
         _route_scopes(record, authorizer, lookups)
@@ -150,4 +159,6 @@ def _route_scopes(record: MethodFacts, authorizer: AuthorizerFacts, lookups: Loo
                                             for c in authorizer.audience_clients)))
     record.obtainable_scopes = obtainable
     record.obtainable_required_scopes = sorted(set(record.scopes) & set(obtainable))
+    if view.unknown and not record.obtainable_required_scopes:  # what could not be read might have granted it
+        record.obtainable_required_scopes, record.obtainable_scopes_unknown = None, view.unknown
     record.scope_client_id = scope_client(pools, lookups.pool_views, authorizer.audience_clients)

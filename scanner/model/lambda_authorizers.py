@@ -55,6 +55,8 @@ def role_decision(role: dict[str, Any], role_arn: str, function_arn: str) -> Inv
         return InvokeDecision("denied", f"the authorizer's role {role_arn} does not exist")
     if status != "found":
         return InvokeDecision("unknown", f"the role {role_arn} could not be read: {role.get('message') or status}")
+    if role.get("trust") is None:
+        return InvokeDecision("unknown", f"the trust policy of role {role_arn} could not be read")
     trust = trusts(role.get("trust"), APIGATEWAY_PRINCIPAL)
     if trust.outcome != "allowed":
         return InvokeDecision(trust.outcome, f"role {role_arn}: {trust.reason}")

@@ -67,6 +67,8 @@ def _load(text: Any) -> Any:
     for candidate in (text, _unescaped(text)):
         try:
             return json.loads(candidate)
+        except RecursionError:
+            raise PolicyError("the policy is nested too deeply to be read") from None
         except (ValueError, TypeError):
             continue
     raise PolicyError("the policy is not valid JSON")

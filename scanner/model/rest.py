@@ -59,14 +59,22 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
     pools_of = {authorizer_id: _pool_entries(authorizer, api, lookups)
                 for authorizer_id, authorizer in authorizers.items()}
     live = _live_methods(api, authorizers)
+    authorizers_read = api.get("authorizers") is not None
     protected = sum(1 for method in live if method["authorization"] != "NONE" or method["api_key_required"])
     main_authorizer = most_used_authorizer(live)
     methods = []
     for method in live:
         authorizer = authorizers.get(method["authorizer_id"]) if method["authorizer_id"] else None
         pools = pools_of.get(method["authorizer_id"], []) if method["authorization"] == "COGNITO_USER_POOLS" else []
-        comparison = stages.compare(method["path"], method["method"], method)
+        comparison = stages.compare(method["path"], method["method"], method,
+                                    () if authorizers_read else ("authorizer", "provider_arns"))
         serving = [entry.stage for entry in comparison if entry.served]
+        unread = [reason for reason in (
+            None if authorizers_read or method["authorization"] not in ("COGNITO_USER_POOLS", "CUSTOM") else
+            "the API's authorizers could not be read (apigateway:GET, GetAuthorizers): which authorizer guards the "
+            "method is unknown",
+            None if stages.known else "the API's stages could not be read (apigateway:GET, GetStages): which stages "
+            "serve the method is unknown") if reason]
         decision, by_stage = policy.method_decisions(method["method"], method["path"], serving)
         methods.append(MethodFacts(
             **base, **method, route_key=None,
@@ -74,7 +82,8 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
             token=expects_token(method["authorization"], method["scopes"]),
             pools=pools, pool_ids=sorted({pool.pool_id or str(pool.arn) for pool in pools}),
             **_scope_facts(method["scopes"], pools, lookups.pool_views),
-            stages=serving, stage_comparison=comparison, policy_decision=decision, policy_by_stage=by_stage,
+            stages=serving if stages.known else None, stage_comparison=comparison, policy_decision=decision,
+            policy_by_stage=by_stage, unread="; ".join(unread) or None,
             other_protected_methods=protected - (1 if method["authorization"] != "NONE"
                                                  or method["api_key_required"] else 0),
             api_stages=stages.names, api_authorizer_id=main_authorizer,
@@ -189,6 +198,8 @@ def _authorizer_facts(base: dict[str, Any], authorizer: dict[str, Any], pools: l
         if source.startswith("method.request.header.") else None,
         identity_headers=headers, pools=pools, pool_ids=sorted({pool.pool_id or str(pool.arn) for pool in pools}),
         methods_using=len(using) if methods_read else None,
+        methods_unknown=None if methods_read else "the API's resources could not be read (apigateway:GET, "
+                                                  "GetResources)",
         scoped_methods_using=[f"{m.method} {m.path}" for m in using if m.scopes], api_stages=stages,
         validation_expression=authorizer.get("identityValidationExpression") or None,
     )

@@ -43,8 +43,10 @@ class StageView:
                 return candidate.get("deploymentId")
         return None
 
-    def compare(self, path: str, verb: str, live: dict[str, Any]) -> list[StageComparison]:
-        """One entry per stage: what it serves for the method, compared with the live API."""
+    def compare(self, path: str, verb: str, live: dict[str, Any],
+                unknown: tuple[str, ...] = ()) -> list[StageComparison]:
+        """One entry per stage: what it serves for the method, compared with the live API (the `unknown` fields of
+        the live method could not be read, and are not compared)."""
         entries = []
         for stage in self.names:
             served = self.served.get(stage)
@@ -54,13 +56,13 @@ class StageView:
                 deployed = served.get((path, verb))
                 entry.served = deployed is not None
                 entry.deployed = deployed
-                entry.differences = _differences(stage, entry.deployment_id, verb, path, live, deployed)
+                entry.differences = _differences(stage, entry.deployment_id, verb, path, live, deployed, unknown)
             entries.append(entry)
         return entries
 
 
 def _differences(stage: str, deployment_id: str | None, verb: str, path: str, live: dict[str, Any],
-                 deployed: dict[str, Any] | None) -> list[str]:
+                 deployed: dict[str, Any] | None, unknown: tuple[str, ...] = ()) -> list[str]:
     if deployed is None:
         why = f"its deployment {deployment_id} does not contain it" if deployment_id else "the stage has no deployment"
         return [f"{verb} {path} is not deployed to stage {stage} ({why})"]
@@ -68,7 +70,7 @@ def _differences(stage: str, deployment_id: str | None, verb: str, path: str, li
     for field, label in (("authorization", "authorization type"), ("authorizer", "authorizer"),
                          ("scopes", "scopes"), ("provider_arns", "authorizer's user pools"),
                          ("api_key_required", "API key required")):
-        if field not in deployed or (deployed[field] is None and field == "provider_arns"):
+        if field not in deployed or field in unknown or (deployed[field] is None and field == "provider_arns"):
             continue
         if field in ("authorizer", "scopes", "provider_arns") and live.get("authorization") != deployed.get(
                 "authorization"):

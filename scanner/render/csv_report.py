@@ -1,10 +1,15 @@
-"""CSV: one row per method (spreadsheet-friendly), then one row per finding: filter on the `kind` column."""
+"""CSV: one row per method (spreadsheet-friendly), then one per finding, then one per failed call: filter on `kind`."""
 
 from __future__ import annotations
 
 import csv
 import io
 from typing import Any
+
+from .escape import escape_text
+
+# What makes a spreadsheet read a cell as a formula (OWASP: "CSV injection"), tab and carriage return included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = ("kind", "account", "region", "api_type", "api_id", "api_name", "method", "path", "stages",
            "authorization", "authorizer", "token", "scopes", "policy_decision", "verdict", "rules",
@@ -21,14 +26,17 @@ def render_csv(report: dict[str, Any]) -> str:
     for finding in report["findings"]:
         writer.writerow({**{key: _cell(finding.get(key)) for key in COLUMNS}, "kind": "finding",
                          "rules": finding["rule"], "verdict": finding["outcome"]})
+    for error in report.get("errors") or []:  # a scan that could not read everything says so in every format
+        writer.writerow({**{key: _cell(error.get(key)) for key in COLUMNS}, "kind": "error", "verdict": "unknown",
+                         "message": _cell(f"{error.get('service')}:{error.get('operation')} failed: "
+                                          f"{error.get('message')}"),
+                         "remediation": _cell(f"grant {error.get('iam_action')}")})
     return buffer.getvalue()
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
-    text = str(value)
-    # A cell a spreadsheet would run as a formula is written as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    text = "; ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+    # A cell a spreadsheet would run as a formula is written as text; control characters are made visible.
+    return escape_text("'" + text if text[:1] in FORMULA_STARTS else text, keep_newlines=True)

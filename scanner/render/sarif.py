@@ -49,9 +49,27 @@ def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
             }},
             "originalUriBaseIds": {"AWS": {"description": {"text": "Resources of the scanned AWS accounts"}}},
             "results": results,
+            "invocations": [_invocation(report)],
             "properties": {"accounts": report.get("accounts") or [], "regions": report.get("regions") or [],
                            "errors": report.get("errors") or []},
         }],
+    }
+
+
+def _invocation(report: dict[str, Any]) -> dict[str, Any]:
+    """Whether the scan read everything: each failed call is a notification, and the run is not successful."""
+    errors = report.get("errors") or []
+    return {
+        "executionSuccessful": not errors,
+        "toolExecutionNotifications": [{
+            "level": "error",
+            "message": {"text": f"{error.get('service')}:{error.get('operation')} failed in "
+                                f"{error.get('region') or 'every region'}"
+                                f"{' of account ' + str(error['account']) if error.get('account') else ''}: "
+                                f"{error.get('message')} (needs {error.get('iam_action')}); the checks that needed "
+                                "it are unknown"},
+            "descriptor": {"id": str(error.get("iam_action") or error.get("operation"))},
+        } for error in errors],
     }
 
 

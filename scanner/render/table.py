@@ -8,6 +8,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from .escape import escaped
 from .shell_lines import shell_lines
 
 WIDTH = 120
@@ -25,7 +26,8 @@ _POLICY_SHORT = {"allow": "allow", "deny": "DENY", "implicit-deny": "no-allow", 
 
 
 def render_table(report: dict[str, Any]) -> str:
-    parts = [_methods_table(report["methods"])]
+    report = escaped(report)  # the one boundary: nothing from AWS or a file reaches the screen raw
+    parts = [incomplete_banner(report), _methods_table(report["methods"])]
     if any(method.get("undecided") for method in report["methods"]):
         parts[0] += "\n(RULE? = could not be decided: the finding says what the scanner could not read)"
     parts.append(_findings(report["findings"]))
@@ -41,6 +43,17 @@ def render_table(report: dict[str, Any]) -> str:
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
+def incomplete_banner(report: dict[str, Any]) -> str:
+    """First, before anything else: the scan did not read everything, so some verdicts are unknown."""
+    errors = report.get("errors") or []
+    if not errors:
+        return ""
+    actions = sorted({str(error.get("iam_action") or error.get("operation")) for error in errors})
+    text = (f"INCOMPLETE: {len(errors)} call(s) failed ({', '.join(actions[:4])}{', …' if len(actions) > 4 else ''}): "
+            "the checks that needed them are unknown, never passed; the list is at the end.")
+    return "\n".join(textwrap.wrap(text, WIDTH))
+
+
 def _methods_table(methods: list[dict[str, Any]]) -> str:
     if not methods:
         return "No API methods found."
@@ -52,7 +65,7 @@ def _methods_table(methods: list[dict[str, Any]]) -> str:
         auth = _AUTH_SHORT.get(method["authorization"], method["authorization"])
         rows.append([
             str(method["api_name"]) if api != previous_api else "",
-            ", ".join(method["stages"]) or "-",
+            "?" if method["stages"] is None else ", ".join(method["stages"]) or "-",
             str(method["method"]), str(method["path"]), str(auth) + ("+KEY" if method.get("api_key_required") else ""),
             str(method["authorizer"] or "-"), _TOKEN_SHORT.get(method["token"], method["token"]),
             ", ".join(method["scopes"]) or "-",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from .escape import escaped
 from .table import WIDTH
 
 
 def render_token(result: dict[str, Any]) -> str:
+    result = escaped(result)  # claims, headers and names are the token's and AWS's text
     method = result["method"]
     where = f"{method['method']} {method['path']} of {method['api_name']} ({method['api_id']}, {method['region']})"
     stage = f", stage {result['stage']}" if result.get("stage") else ""

@@ -54,3 +54,13 @@ def _table(record_class: type[Any]) -> str:
     rows = ["| field | type | meaning |", "| --- | --- | --- |"]
     rows += [f"| `{info.name}` | {type_words(info.type)} | {info.meaning} |" for info in fields_of(record_class)]
     return "\n".join(rows) + "\n"
+
+
+def refresh_guide() -> None:
+    """Rewrites the generated part of policies/README.md from the schema (`make guide`)."""
+    from .loader import builtin_rules_dir
+
+    path = builtin_rules_dir() / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(GENERATED_START), text.index(GENERATED_END) + len(GENERATED_END)
+    path.write_text(text[:start] + fields_markdown().rstrip("\n") + text[end:], encoding="utf-8")

@@ -107,7 +107,7 @@ class MethodFacts:
     obtainable_required_scopes: Annotated[list[str] | None, "the method's scopes among them; null if undecided"]
     obtainable_scopes_unknown: Annotated[str | None, "why the obtainable scopes could not be decided"]
     custom_scope_checks: Annotated[list[ScopeCheck], "for each custom scope of the method: is it defined"]
-    stages: Annotated[list[str], "the stages whose deployment serves the method"]
+    stages: Annotated[list[str] | None, "the stages whose deployment serves the method; null when unread"]
     stage_comparison: Annotated[list[StageComparison], "for each stage: what it serves compared with the live API"]
     policy_decision: Annotated[PolicyDecision | None, "the resource policy's worst decision over the stages"]
     policy_by_stage: Annotated[list[PolicyStage], "the resource policy's decision on each stage"]
@@ -115,6 +115,8 @@ class MethodFacts:
     api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
     api_authorizer_id: Annotated[str | None, "the authorizer most protected methods of the API use"]
     scope_client_id: Annotated[str | None, "the app client best placed to obtain the method's scopes (for fixes)"]
+    unread: Annotated[str | None, "what of the method's configuration could not be read (then its verdict is at "
+                                  "best unknown), with the IAM action"] = None
 
 
 @dataclass(kw_only=True)
@@ -162,6 +164,7 @@ class AuthorizerFacts:
     identity_source: Annotated[str | None, "where the credential is read from, as configured"]
     identity_header: Annotated[str | None, "the (first) header the credential is read from"]
     methods_using: Annotated[int | None, "how many methods or routes use it; null when they could not be read"]
+    methods_unknown: Annotated[str | None, "why the methods using it could not be counted"] = None
     scoped_methods_using: Annotated[list[str], "methods using it that require scopes (VERB /path)"]
     api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
     pools: Annotated[list[PoolEntry], "the user pools it names (Cognito provider ARNs, or a JWT Cognito issuer)"]

@@ -46,6 +46,9 @@ def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None
              "the method uses IAM authorization: sign the request with AWS credentials instead of sending a token")
     elif token.readable:
         claims = token.claims or {}
+        if target.authorizer_unknown:
+            fail("TOK004", "the method's authorizer and the pools it trusts", "could not be read",
+                 f"{target.authorizer_unknown}: the token cannot be judged against it", outcome="unknown")
         _times(claims, moment, fail)
         if target.authorization in ("COGNITO_USER_POOLS", "JWT"):
             _cognito(token, claims, target, fail)

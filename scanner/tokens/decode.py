@@ -63,7 +63,7 @@ def _json_part(part: str, name: str, problems: list[str]) -> dict[str, Any] | No
     try:
         raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
         value = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         problems.append(f"the {name} part does not decode to JSON")
         return None
     if not isinstance(value, dict):

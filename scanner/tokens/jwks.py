@@ -53,7 +53,7 @@ class KeyStore:
                     document = json.loads(response.read().decode("utf-8"))
             else:
                 document = json.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, urllib.error.URLError, ValueError, UnicodeDecodeError) as error:
+        except (OSError, urllib.error.URLError, ValueError, UnicodeDecodeError, RecursionError) as error:
             raise KeysUnavailable(f"the keys could not be read from {source}: {error}") from None
         keys = document.get("keys") if isinstance(document, dict) else None
         if not isinstance(keys, list):

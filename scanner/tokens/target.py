@@ -23,6 +23,16 @@ class TokenTarget:
     not_deployed: str | None = None
     audience: list[str] | None = None  # HTTP API JWT authorizers: the aud/client_id values let through
     jwt_issuer: str | None = None  # HTTP API JWT authorizers: the issuer, exactly as configured
+    unread: str | None = None  # what of the method's authorizer could not be read: the verdict cannot be accepted
+
+    @property
+    def authorizer_unknown(self) -> str | None:
+        """Why the checks cannot know what the authorizer accepts (then the verdict is at best undecided)."""
+        if self.unread:
+            return self.unread
+        if self.authorization in ("COGNITO_USER_POOLS", "JWT") and not self.pools and not self.jwt_issuer:
+            return "the method's authorizer names no user pool or issuer the scanner could read"
+        return None
 
 
 def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any], row_of: Any, api: str, path: str,
@@ -48,6 +58,7 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
                if stage is None or pool.get("stage") in (None, stage)],
         audience=authorizer.get("audience") if authorizer.get("type") == "JWT" else None,
         jwt_issuer=authorizer.get("issuer") if authorizer.get("type") == "JWT" else None,
+        unread=method.get("unread"),
     )
     if stage is not None:
         _apply_stage(target, method, stage)
@@ -59,7 +70,7 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
 def _apply_stage(target: TokenTarget, method: dict[str, Any], stage: str) -> None:
     """What the stage serves wins over the live configuration: that is what the request meets."""
     if method["api_type"] == "HTTP":
-        if stage not in method["stages"]:
+        if method["stages"] is not None and stage not in method["stages"]:
             target.not_deployed = f"stage {stage} does not serve {method['route_key']} (no deployment, no auto-deploy)"
         return
     entry = next((e for e in method["stage_comparison"] if e["stage"] == stage), None)
