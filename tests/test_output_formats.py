@@ -56,3 +56,27 @@ def test_csv_defuses_spreadsheet_formulas():
 
     text = render_csv({"methods": [{"api_name": "=HYPERLINK(1)", "findings": []}], "findings": []})
     assert "'=HYPERLINK(1)" in text
+
+
+def _argv(script: str) -> list[str]:
+    """The words bash reads in `script` (pipes and redirections quoted away, so only words are compared)."""
+    import subprocess
+
+    done = subprocess.run(["bash", "-c", "printf '%s\\0' " + script], capture_output=True, text=True, check=True)
+    return done.stdout.split("\0")[:-1]
+
+
+def test_commands_broken_into_lines_paste_as_the_same_command():
+    """The table breaks long commands between words with ` \\`, and inside a word (single quotes closed and
+    reopened, or a bare backslash) at column 0: bash reads the lines as the command itself."""
+    from scanner.demo import demo_report
+    from scanner.render.shell_lines import shell_lines, words
+
+    commands = {command for finding in demo_report(load_rules())["findings"] for command in finding["commands"]}
+    assert len(commands) > 20
+    for command in sorted(commands):
+        neutral = " ".join(f"'{word}'" if word in ("|", ">") else word for word in words(command))
+        for width in (60, 80, 120):
+            lines = shell_lines(neutral, width, "    ")
+            assert all(len(line) <= width for line in lines), (width, lines)
+            assert _argv("\n".join(lines)) == _argv(neutral), (width, lines)

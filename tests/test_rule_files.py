@@ -70,7 +70,7 @@ def test_each_rule_cites_its_source_and_fixes_with_a_command():
     for rule in load_rules():
         assert rule.seed and rule.title and rule.fix, rule.id
         assert rule.commands, f"{rule.id} has no command"
-        assert all(re.match(r"(aws|apigw-scan) ", str(command.template[0])) for command in rule.commands), rule.id
+        assert all(re.match(r"(aws|apigw-scan|jq) ", str(command.template[0])) for command in rule.commands), rule.id
         assert Path(rule.path).name == f"{rule.id}.toml"
 
 

@@ -8,6 +8,7 @@ from ..arns import cognito_issuer_problem, parse_cognito_issuer, pool_arn
 from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts
 from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups
+from .method_scopes import scope_facts
 from .rest import ApiRecords, api_base, most_used_authorizer, scope_client
 
 
@@ -149,16 +150,14 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, A
 
 
 def _route_scopes(record: MethodFacts, authorizer: AuthorizerFacts, lookups: Lookups) -> None:
-    """Scopes the clients in the authorizer's audience can obtain (HTTP003)."""
-    pools = authorizer.pools
-    if not pools or pools[0].status != "present" or authorizer.audience_clients is None:
-        record.obtainable_scopes_unknown = authorizer.audience_unknown or (pools[0].reason if pools else None)
+    """Scopes the clients in the authorizer's audience can obtain (HTTP003), and the custom scopes' existence."""
+    facts = scope_facts(record.scopes, authorizer.pools, lookups.pool_views, authorizer.audience_clients)
+    record.custom_scope_checks = facts["custom_scope_checks"]
+    if authorizer.audience_clients is None or not authorizer.pools:
+        reason = authorizer.audience_unknown or (authorizer.pools[0].reason if authorizer.pools else None)
+        record.obtainable_scopes_unknown = reason or "the authorizer's pool could not be read"
         return
-    view = lookups.pool_views[str(pools[0].arn)]
-    obtainable = sorted(frozenset().union(*(view.obtainable_by_client.get(c, frozenset())
-                                            for c in authorizer.audience_clients)))
-    record.obtainable_scopes = obtainable
-    record.obtainable_required_scopes = sorted(set(record.scopes) & set(obtainable))
-    if view.unknown and not record.obtainable_required_scopes:  # what could not be read might have granted it
-        record.obtainable_required_scopes, record.obtainable_scopes_unknown = None, view.unknown
-    record.scope_client_id = scope_client(pools, lookups.pool_views, authorizer.audience_clients)
+    record.obtainable_scopes = facts["obtainable_scopes"]
+    record.obtainable_required_scopes = facts["obtainable_required_scopes"]
+    record.obtainable_scopes_unknown = facts["obtainable_scopes_unknown"]
+    record.scope_client_id = scope_client(authorizer.pools, lookups.pool_views, authorizer.audience_clients)

@@ -7,11 +7,11 @@ from collections import Counter
 from typing import Any
 
 from ..arns import provider_arns_by_stage, stage_variables_in
-from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry, ScopeCheck
+from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry
 from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups, PoolView
+from .method_scopes import scope_facts
 from .policy_facts import ApiPolicy
-from .scopes import BUILTIN_SCOPES
 from .stages import StageView
 
 TOKEN_BY_AUTHORIZATION = {"AWS_IAM": "iam", "CUSTOM": "lambda", "NONE": "none"}
@@ -81,7 +81,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
             authorizer_type=authorizer.get("type") if authorizer else None,
             token=expects_token(method["authorization"], method["scopes"]),
             pools=pools, pool_ids=sorted({pool.pool_id or str(pool.arn) for pool in pools}),
-            **_scope_facts(method["scopes"], pools, lookups.pool_views),
+            **scope_facts(method["scopes"], pools, lookups.pool_views),
             stages=serving if stages.known else None, stage_comparison=comparison, policy_decision=decision,
             policy_by_stage=by_stage, unread="; ".join(unread) or None,
             other_protected_methods=protected - (1 if method["authorization"] != "NONE"
@@ -150,39 +150,6 @@ def _pool_entries(authorizer: dict[str, Any], api: dict[str, Any], lookups: Look
         entries.append(entry)
     unique = {(entry.arn, entry.stage, entry.status): entry for entry in entries}
     return list(unique.values())
-
-
-def _scope_facts(scopes: list[str], pools: list[PoolEntry], pool_views: dict[str, PoolView]) -> dict[str, Any]:
-    """What of the method's scopes the pools' clients can obtain, and which custom scopes are undefined."""
-    facts: dict[str, Any] = {"obtainable_scopes": None, "obtainable_required_scopes": None,
-                             "obtainable_scopes_unknown": None, "custom_scope_checks": []}
-    if not scopes or not pools:
-        return facts
-    present = [pool_views[str(pool.arn)] for pool in pools if pool.status == "present" and pool.arn in pool_views]
-    blind = [pool for pool in pools if pool.status in ("unreadable", "elsewhere")]
-    unknown = [view.unknown for view in present if view.unknown] + [pool.reason for pool in blind]
-    if present:
-        obtainable = sorted(frozenset().union(*(view.obtainable for view in present)))
-        facts["obtainable_scopes"] = obtainable
-        facts["obtainable_required_scopes"] = sorted(set(scopes) & set(obtainable))
-    if unknown and not facts["obtainable_required_scopes"]:
-        facts["obtainable_required_scopes"] = None
-        facts["obtainable_scopes_unknown"] = "; ".join(unknown)
-    for scope in scopes:
-        if scope in BUILTIN_SCOPES:
-            continue
-        servers_unknown = [str(view.unknown) for view in present if view.resource_servers_unknown]
-        defined = any(scope in view.defined_scopes for view in present)
-        server, _, name = scope.rpartition("/")
-        facts["custom_scope_checks"].append(ScopeCheck(
-            scope=scope, server=server, name=name,
-            defined=True if defined else (None if servers_unknown or blind or not present else False),
-            server_exists=True if any(server in view.server_identifiers for view in present)
-            else (None if servers_unknown or blind or not present else False),
-            pool_id=next((pool.pool_id for pool in pools if pool.status == "present"), None),
-            reason="; ".join(servers_unknown + [pool.reason for pool in blind]) or None,
-        ))
-    return facts
 
 
 def _authorizer_facts(base: dict[str, Any], authorizer: dict[str, Any], pools: list[PoolEntry],

@@ -1,0 +1,48 @@
+"""The scope facts of a method or route: what its pools' app clients can obtain, and which custom scopes exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema.facts import PoolEntry, ScopeCheck
+from .lookups import PoolView
+from .scopes import BUILTIN_SCOPES
+
+
+def scope_facts(scopes: list[str], pools: list[PoolEntry], pool_views: dict[str, PoolView],
+                clients: list[str] | None = None) -> dict[str, Any]:
+    """obtainable_scopes, obtainable_required_scopes (None when undecided, and why), custom_scope_checks.
+
+    `clients` narrows who counts (a JWT authorizer lets through only its audience); None: every client."""
+    facts: dict[str, Any] = {"obtainable_scopes": None, "obtainable_required_scopes": None,
+                             "obtainable_scopes_unknown": None, "custom_scope_checks": []}
+    if not scopes or not pools:
+        return facts
+    present = [pool_views[str(pool.arn)] for pool in pools if pool.status == "present" and pool.arn in pool_views]
+    blind = [pool for pool in pools if pool.status in ("unreadable", "elsewhere")]
+    unknown = [view.unknown for view in present if view.unknown] + [pool.reason for pool in blind]
+    if present:
+        obtainable = sorted(frozenset().union(*(
+            scopes_of for view in present for client, scopes_of in view.obtainable_by_client.items()
+            if clients is None or client in clients)))
+        facts["obtainable_scopes"] = obtainable
+        facts["obtainable_required_scopes"] = sorted(set(scopes) & set(obtainable))
+    if unknown and not facts["obtainable_required_scopes"]:  # what could not be read might grant it
+        facts["obtainable_required_scopes"] = None
+        facts["obtainable_scopes_unknown"] = "; ".join(unknown)
+    servers_unknown = [str(view.unknown) for view in present if view.resource_servers_unknown]
+    undecidable = bool(servers_unknown or blind or not present)
+    for scope in scopes:
+        if scope in BUILTIN_SCOPES:
+            continue
+        server, _, name = scope.rpartition("/")
+        defined = any(scope in view.defined_scopes for view in present)
+        facts["custom_scope_checks"].append(ScopeCheck(
+            scope=scope, server=server, name=name,
+            defined=True if defined else (None if undecidable else False),
+            server_exists=True if any(server in view.server_identifiers for view in present)
+            else (None if undecidable else False),
+            pool_id=next((pool.pool_id for pool in pools if pool.status == "present"), None),
+            reason="; ".join(servers_unknown + [pool.reason for pool in blind]) or None,
+        ))
+    return facts
