@@ -171,6 +171,32 @@ def resolve_stage_variables(text: str, variables: dict[str, str]) -> str | None:
     return _STAGE_VARIABLE.sub(lambda match: variables[match.group(1)], text)
 
 
+def stage_variable_sets(api: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each stage of an API as {stageName, variables}: REST stages, their canaries (stage variables overridden,
+    named "STAGE (canary)"), and HTTP stages."""
+    sets = []
+    for stage in api.get("stages") or []:
+        name = stage.get("stageName") or stage.get("StageName")
+        variables = stage.get("variables") or stage.get("StageVariables") or {}
+        sets.append({"stageName": str(name), "variables": variables})
+        canary = stage.get("canarySettings") or {}
+        if canary.get("deploymentId"):
+            sets.append({"stageName": f"{name} (canary)",
+                         "variables": {**variables, **(canary.get("stageVariableOverrides") or {})}})
+    return sets
+
+
+def values_by_stage(text: str | None, sets: list[dict[str, Any]]) -> list[tuple[str | None, str | None]]:
+    """(stage, `text` resolved there) — stage None when `text` uses no stage variable; value None where the stage
+    lacks a variable it uses. The same value on several stages is listed once."""
+    if not stage_variables_in(text):
+        return [(None, text)]
+    found: dict[str | None, str | None] = {}
+    for stage in sets:
+        found.setdefault(str(stage["stageName"]), resolve_stage_variables(str(text), stage["variables"]))
+    return list(found.items())
+
+
 def provider_arns_by_stage(authorizer: dict[str, Any],
                            stages: list[dict[str, Any]]) -> list[tuple[str, str | None, str | None]]:
     """(as written, stage, pool ARN) for each pool an authorizer names: stage None for a plain ARN; ARN None

@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     kind.add_argument("--live", action="store_true", help="the extra statement `token --live` needs")
     kind.add_argument("--fleet", action="store_true",
                       help="what the identity that starts an --org/--accounts scan needs (AssumeRole, ListAccounts)")
+    iam.add_argument("--partition", default="aws", metavar="PARTITION",
+                     help="the partition the ARNs name: aws (default), aws-cn, aws-us-gov, …")
     iam.set_defaults(handler=_iam_policy)
 
     rules = commands.add_parser("rules", help="list the rule catalog")
@@ -247,11 +249,15 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _iam_policy(args: argparse.Namespace) -> int:
+    from .collect.session import partition_patterns
     from .rules.loader import builtin_rules_dir
 
+    if args.partition not in partition_patterns():
+        raise UsageError(f"--partition {args.partition}: expected one of {', '.join(partition_patterns())}")
     name = ("apigw-scan-token-live.json" if args.live else "apigw-scan-fleet.json" if args.fleet
             else "apigw-scan-read-only.json")
-    write_text((builtin_rules_dir() / "iam" / name).read_text(encoding="utf-8"), None)
+    text = (builtin_rules_dir() / "iam" / name).read_text(encoding="utf-8")
+    write_text(text.replace('"arn:aws:', f'"arn:{args.partition}:'), None)
     return 0
 
 

@@ -41,7 +41,11 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
         "account": snapshot.get("account"),
         "accounts": [snapshot.get("account")] if snapshot.get("account") else [],
         "regions": snapshot.get("regions") or [],
-        "notes": list(snapshot.get("notes") or []),
+        "notes": list(snapshot.get("notes") or []) + [
+            f"JWT authorizer {record['authorizer']} of API {record['api_name']} ({record['region']}) trusts "
+            f"{', '.join(record['external_issuers'])}: an identity provider other than Cognito; the scan does not "
+            "judge it (`token` checks its tokens through its OpenID Connect discovery document)"
+            for record in facts.get("authorizer", []) if record.get("external_issuers")],
         "methods": methods,
         "findings": ordered,
         "errors": [{key: error.get(key) for key in ERROR_FIELDS} for error in snapshot.get("errors") or []],

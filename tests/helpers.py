@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 
 from scanner.collect.account import collect_account
-from scanner.collect.calls import CallLog, iam_action
+from scanner.collect.calls import READS_BY_VERB, CallLog, iam_action
 from scanner.demo import seed as seed_module
 from scanner.model.wildcards import wildcard_match
 from scanner.rules.loader import load_rules
@@ -43,7 +43,7 @@ SHIPPED_ACTIONS = [action for path in sorted((PROJECT / "policies" / "iam").glob
 
 def operation_allowed(service: str, operation: str) -> str | None:
     """Why the operation breaks the read-only promise, or None."""
-    if not operation.startswith(READ_PREFIXES) and operation not in LIVE_ONLY:
+    if not operation.startswith(READ_PREFIXES) and operation not in LIVE_ONLY | READS_BY_VERB:
         return f"{service}:{operation} is not a Get/List/Describe"
     if (service, operation) == ("sts", "GetCallerIdentity"):
         return None  # needs no permission

@@ -109,8 +109,9 @@ def test_unread_methods_are_unknown_with_the_iam_action(demo_snapshot):
     mutated = unread(demo_snapshot, "http_apis", "authorizers", None, [True])
     report = judge(mutated, None, None, RULES)
     rows = [m for m in report["methods"] if m["api_type"] == "HTTP" and m["authorization"] == "JWT"]
-    assert rows and {m["verdict"] for m in rows} == {"unknown"}
-    assert all("GetAuthorizers" in m["unread"] for m in rows)
+    assert rows and all("GetAuthorizers" in m["unread"] for m in rows)
+    # Nothing else decides mobile-bff's routes: unknown. (A route missing from a stage's deployment still fails.)
+    assert {m["verdict"] for m in rows if m["api_name"] == "mobile-bff"} == {"unknown"}
     stages = judge(unread(demo_snapshot, "rest_apis", "stages", None, [True]), None, None, RULES)
     assert {m["stages"] is None for m in stages["methods"] if m["api_type"] == "REST"} == {True}
     unused = judge(unread(demo_snapshot, "rest_apis", "resources", None, [True]), None, None, RULES)

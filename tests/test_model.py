@@ -84,12 +84,19 @@ def test_invoke_decision(policy, outcome):
 def test_obtainable_scopes():
     pool = {"domain": "d", "resource_servers": [{"Identifier": "https://api.example.com", "Scopes": ["read"]}]}
     client = {"AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
-              "AllowedOAuthScopes": ["openid", "https://api.example.com/read", "gone/scope"]}
+              "AllowedOAuthScopes": ["openid", "https://api.example.com/read", "gone/scope"],
+              "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}
     assert obtainable_scopes(client, pool) == {"openid", "https://api.example.com/read"}
     assert obtainable_scopes(client, {**pool, "domain": None}) == set()
     assert obtainable_scopes({**client, "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}, {"domain": None}) == {
         "aws.cognito.signin.user.admin"}
     assert obtainable_scopes({**client, "AllowedOAuthFlows": []}, pool) == set()
+    # No ExplicitAuthFlows: Cognito allows SRP, refresh and custom auth (UserPoolClientType.ExplicitAuthFlows).
+    assert "aws.cognito.signin.user.admin" in obtainable_scopes({**client, "ExplicitAuthFlows": []}, pool)
+    # Machine to machine without the OAuth endpoints (GetClientToken): the allowed scopes, no domain needed.
+    m2m = {"ExplicitAuthFlows": ["ALLOW_CLIENT_TOKEN_AUTH"], "HasClientSecret": True,
+           "AllowedOAuthScopes": ["https://api.example.com/read"]}
+    assert obtainable_scopes(m2m, {**pool, "domain": None}) == {"https://api.example.com/read"}
 
 
 def test_stage_view_compares_each_stage():

@@ -140,11 +140,11 @@ def test_malformed_rule_names_file_and_field(tmp_path, change, field, said):
 def test_a_typo_in_a_users_rule_stops_the_scan_with_one_line(tmp_path, capsys):
     (tmp_path / "ACME003.toml").write_text(GOOD.replace("ACME001", "ACME003").replace(
         "condition = \"api_name == 'shop' && authorization == 'COGNITO_USER_POOLS' && !scopes\"",
-        "condition = \"functon_status == 'missing'\"").replace('applies_to = "method"', 'applies_to = "authorizer"')
+        "condition = \"identity_hedaer == 'X-Token'\"").replace('applies_to = "method"', 'applies_to = "authorizer"')
         .replace("{method} {path} takes ID tokens", "x").replace("--http-method {method}", ""))
     assert main(["rules", "--policies", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "did you mean `function_status`" in err and len(err.strip().splitlines()) == 1
+    assert "did you mean `identity_header`" in err and len(err.strip().splitlines()) == 1
 
 
 def test_builtin_rules_compute_nothing_in_placeholders(tmp_path):

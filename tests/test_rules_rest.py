@@ -38,10 +38,10 @@ def test_apigw001_fires_on_malformed_and_wrong_region_pools(account):
     account.cognito_api("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/not a pool", name="typo")
     report = account.scan()
     by_api = {f["api_name"]: f for f in findings(report, "APIGW001")}
-    # The pool ID names eu-west-1, so under eu-central-1 it is no valid pool ARN at all.
+    # The pool was created in eu-west-1: eu-central-1 could hold a multi-Region replica, and does not (looked up).
     assert set(by_api) == {"wrong-region", "typo"}
     assert "is not a user pool ARN" in by_api["typo"]["message"]
-    assert "names region eu-central-1 but pool" in by_api["wrong-region"]["message"]
+    assert "was created in eu-west-1, and eu-central-1 has no replica of it" in by_api["wrong-region"]["message"]
 
 
 def test_apigw001_fires_only_for_the_missing_pool_of_another_region(account):

@@ -296,7 +296,12 @@ def test_http_api_jwt_route(account, jwks_file):
     assert run(sign(access_claims(shop)), "/orders")["verdict"] == "accepted"
     assert run("Bearer " + sign(access_claims(shop)), "/orders", "$default")["verdict"] == "accepted"  # stripped
     assert run(sign(id_claims(shop)), "$default")["verdict"] == "accepted"  # no scopes: ID tokens pass too
-    assert rules_of(run(sign(id_claims(shop)), "/orders")) == ["TOK005"]
+    # A JWT authorizer does not look at token_use: an ID token fails because it carries no scope (AWS,
+    # "Troubleshooting HTTP API JWT authorizers": aud when present, else client_id; scope or scp).
+    assert rules_of(run(sign(id_claims(shop)), "/orders")) == ["TOK006"]
+    assert run(sign({**access_claims(shop), "token_use": "id"}), "/orders")["verdict"] == "accepted"
+    listed = run(sign({**id_claims(shop), "aud": ["someone-else", pool["client_id"], 7]}), "$default")
+    assert listed["verdict"] == "accepted"  # a list aud (RFC 7519) matches when one entry does; odd entries never crash
     assert rules_of(run(sign(id_claims(shop, aud="stranger")), "$default")) == ["TOK007"]
     assert rules_of(run(sign(access_claims(shop)), "/orders", "manual")) == ["APIGW003"]
     with pytest.raises(UsageError, match="no scanned API has that stage"):

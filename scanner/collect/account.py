@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from ..arns import function_arn_of, referenced_pools
+from ..arns import function_arn_of, referenced_pools, stage_variable_sets, values_by_stage
 from ..schema.snapshot import SCHEMA
 from .calls import CallLog
 from .functions import collect_function
@@ -126,12 +126,13 @@ def _collectreferenced_pools(clients: Clients, log: CallLog, snapshot: dict[str,
 
 def _authorizer_functions(snapshot: dict[str, Any]) -> set[str]:
     """Functions of Lambda authorizers, REST and HTTP: each read once however many authorizers name it."""
-    arns = set()
+    arns: set[str] = set()
     for api in snapshot["rest_apis"] + snapshot["http_apis"]:
+        stages = stage_variable_sets(api)  # a URI may name the function with a stage variable: each stage's
         for authorizer in api.get("authorizers") or []:
-            arn = function_arn_of(authorizer.get("authorizerUri") or authorizer.get("AuthorizerUri"))
-            if arn:
-                arns.add(arn)
+            written = function_arn_of(authorizer.get("authorizerUri") or authorizer.get("AuthorizerUri"))
+            if written:
+                arns.update(arn for _stage, arn in values_by_stage(written, stages) if arn)
     return arns
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -15,8 +16,11 @@ DENIED_CODES = frozenset({
     "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
 })
 NOT_FOUND_CODES = frozenset({"NotFoundException", "ResourceNotFoundException", "NoSuchEntity"})
-THROTTLED_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
+THROTTLED_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling",
+                             "RequestLimitExceeded"})  # EC2 says it so (DescribeRegions)
 
+# Reads whose names do not start with Get, List or Describe (each an HTTP GET in botocore's model).
+READS_BY_VERB = frozenset({"ExportApi"})
 # API Gateway's control plane is authorized by HTTP verb (apigateway:GET on the resource path).
 _IAM_PREFIX = {"apigateway": "apigateway", "apigatewayv2": "apigateway", "cognito-idp": "cognito-idp",
                "lambda": "lambda", "sts": "sts"}
@@ -25,8 +29,9 @@ _IAM_PREFIX = {"apigateway": "apigateway", "apigatewayv2": "apigateway", "cognit
 def iam_action(service: str, operation: str) -> str:
     """The IAM action that allows `operation` (botocore's CamelCase name) on `service`."""
     if service in ("apigateway", "apigatewayv2"):
-        # Reads are GET; TestInvokeAuthorizer (`token --live`) is a POST.
-        return "apigateway:GET" if operation.startswith(("Get", "List")) else "apigateway:POST"
+        # Reads are GET (ExportApi too: GET /v2/apis/{apiId}/exports); TestInvokeAuthorizer (`token --live`) is a POST.
+        return "apigateway:GET" if operation.startswith(("Get", "List")) or operation in READS_BY_VERB \
+            else "apigateway:POST"
     return f"{_IAM_PREFIX.get(service, service)}:{operation}"
 
 
@@ -133,3 +138,13 @@ class CallLog:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:500]
+
+
+def exported_document(body: Any) -> dict[str, Any] | None:
+    """An exported API definition (GetExport, ExportApi) as a dict, whether the SDK gave bytes or a stream."""
+    raw = body.read() if body is not None and hasattr(body, "read") else body
+    try:
+        document = json.loads(raw or b"{}")
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,12 +12,13 @@ from typing import Any, Protocol
 
 import boto3
 import botocore.session
+from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..errors import UsageError
 from .account import AccountCollector
 from .calls import CallLog
-from .session import Clients, resolve_regions
+from .session import Clients, partition_of, resolve_regions
 
 SHARD_INDEX_VARIABLES = ("JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX")
 
@@ -111,7 +113,8 @@ def open_targets(base: boto3.Session, wanted: list[str] | None, role_name: str |
     if any(account != own_account for account in wanted) and not role_name:
         raise UsageError("--accounts/--org: name the role to assume in each account with --role-name NAME")
     partition_region = base.region_name or "us-east-1"
-    partition = base.get_partition_for_region(partition_region)
+    partition = partition_of(partition_region) or "aws"
+    sts = Clients(base, CallLog()).get("sts", partition_region)
 
     def assume(account: str) -> AccountTarget:
         if account == own_account:
@@ -120,24 +123,32 @@ def open_targets(base: boto3.Session, wanted: list[str] | None, role_name: str |
                                   "RoleSessionName": "apigw-scan"}
         if external_id:
             params["ExternalId"] = external_id
+
+        def fetch() -> dict[str, Any]:
+            credentials = sts.assume_role(**params)["Credentials"]
+            return {"access_key": credentials["AccessKeyId"], "secret_key": credentials["SecretAccessKey"],
+                    "token": credentials["SessionToken"], "expiry_time": credentials["Expiration"].isoformat()}
+
         try:
-            credentials = Clients(base, CallLog()).get("sts", partition_region).assume_role(**params)["Credentials"]
+            first = fetch()
         except (ClientError, BotoCoreError) as error:
             return AccountTarget(account, error={"account": account, "region": None, "service": "sts",
-                                          "operation": "AssumeRole", "iam_action": "sts:AssumeRole",
-                                          "message": f"cannot assume {params['RoleArn']}: {error}"})
-        return AccountTarget(account, session=_session_like(base, credentials))
+                                                 "operation": "AssumeRole", "iam_action": "sts:AssumeRole",
+                                                 "message": f"cannot assume {params['RoleArn']}: {error}"})
+        return AccountTarget(account, session=_session_like(base, first, fetch))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return list(pool.map(assume, wanted))
 
 
-def _session_like(base: boto3.Session, credentials: dict[str, Any]) -> boto3.Session:
+def _session_like(base: boto3.Session, metadata: dict[str, Any],
+                  refresh: Callable[[], dict[str, Any]]) -> boto3.Session:
     """A session with the assumed role's credentials that shares the base session's loaded service models
-    (loading them again for every account costs more CPU than the scan itself)."""
+    (loading them again for every account costs more CPU than the scan itself). The credentials refresh
+    themselves before they expire (an hour by default): a three-hour organization scan never meets ExpiredToken."""
     core = botocore.session.Session()
     core.register_component("data_loader", base._session.get_component("data_loader"))
-    core.set_credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+    core._credentials = RefreshableCredentials.create_from_metadata(metadata, refresh, "assume-role")
     return boto3.Session(botocore_session=core, region_name=base.region_name)
 
 
@@ -145,17 +156,20 @@ def enabled_regions(target: AccountTarget, log: CallLog) -> list[str]:
     """Regions enabled for the account where API Gateway is offered (--all-regions)."""
     assert target.session is not None
     session = target.session
-    offered = set(session.get_available_regions("apigateway"))
     region = session.region_name or "us-east-1"
+    partition = partition_of(region) or "aws"  # the credentials' partition: GovCloud lists GovCloud regions
+    offered = set(session.get_available_regions("apigateway", partition_name=partition))
     listing = log.call(Clients(session, log).get("ec2", region), "describe_regions", region=region)
     if not listing.ok:
-        target.notes.append(f"ec2:DescribeRegions failed ({listing.message}): scanning every region botocore knows")
+        target.notes.append(f"ec2:DescribeRegions failed ({listing.message}): scanning every region botocore knows "
+                            f"in {partition}")
         return sorted(offered)
-    enabled = {r["RegionName"] for r in listing.data.get("Regions", [])}
-    skipped = sorted(enabled - offered)
-    if skipped:
-        target.notes.append(f"API Gateway is not offered in {', '.join(skipped)}: skipped")
-    return sorted(enabled & offered)
+    enabled = {r["RegionName"] for r in listing.data.get("Regions", []) if partition_of(r["RegionName"]) == partition}
+    newer = sorted(enabled - offered)
+    if newer:
+        target.notes.append(f"{', '.join(newer)}: newer than the installed botocore's endpoint data; scanned at the "
+                            "standard endpoints of the partition")
+    return sorted(enabled)
 
 
 class ProgressListener(Protocol):
@@ -223,4 +237,5 @@ def plan_regions(targets: list[AccountTarget], regions: list[str] | None, all_re
     for target in targets:
         if target.session is None:
             continue
-        target.regions = enabled_regions(target, log) if all_regions else resolve_regions(target.session, regions)
+        target.regions = (enabled_regions(target, log) if all_regions
+                          else resolve_regions(target.session, regions, target.notes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema.snapshot import HTTP_AUTHORIZER, HTTP_ROUTE, HTTP_STAGE, pick
-from .calls import CallLog
+from .calls import CallLog, exported_document
 from .session import Clients
 
 PAGE_SIZE = 500  # the paginator's page size (apigatewayv2 sends it as MaxResults)
@@ -31,6 +31,7 @@ def collect_http_api(clients: Clients, log: CallLog, region: str, api: dict[str,
                                PaginationConfig={"PageSize": PAGE_SIZE})
     stages = log.paginate(client, "get_stages", "Items", region=region, subject=subject, ApiId=api_id,
                           PaginationConfig={"PageSize": PAGE_SIZE})
+    stage_list = [pick(stage, HTTP_STAGE) for stage in stages.data] if stages.ok else None
     return {
         "region": region,
         "id": api_id,
@@ -38,5 +39,26 @@ def collect_http_api(clients: Clients, log: CallLog, region: str, api: dict[str,
         "routes": [pick(route, HTTP_ROUTE) for route in routes.data] if routes.ok else None,
         "authorizers": [pick(authorizer, HTTP_AUTHORIZER) for authorizer in authorizers.data]
         if authorizers.ok else None,
-        "stages": [pick(stage, HTTP_STAGE) for stage in stages.data] if stages.ok else None,
+        "stages": stage_list,
+        "deployments": _deployments(client, log, region, api_id, stage_list or []),
     }
+
+
+def _deployments(client: Any, log: CallLog, region: str, api_id: str,
+                 stages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What each stage that does not deploy automatically serves: its deployment, exported once per deployment."""
+    deployments: dict[str, dict[str, Any]] = {}
+    for stage in stages:
+        deployment_id = stage.get("DeploymentId")
+        if stage.get("AutoDeploy") or not deployment_id or deployment_id in deployments:
+            continue
+        export = log.call(client, "export_api", region=region, subject=f"httpapi/{api_id}/stage/{stage['StageName']}",
+                          ApiId=api_id, Specification="OAS30", OutputType="JSON", StageName=stage["StageName"],
+                          IncludeExtensions=True)
+        body = exported_document(export.data.get("body")) if export.ok else None
+        deployments[deployment_id] = {
+            "id": deployment_id, "export": body,
+            "export_error": export.message if not export.ok else None if body is not None
+            else "the exported definition is not a JSON object the scanner can read",
+        }
+    return deployments

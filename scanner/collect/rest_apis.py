@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..schema.snapshot import REST_AUTHORIZER, REST_METHOD, pick
-from .calls import CallLog
+from ..schema.snapshot import REST_AUTHORIZER, REST_METHOD, REST_STAGE, pick
+from .calls import CallLog, exported_document
 from .session import Clients
 
 PAGE_SIZE = 500  # the API's maximum; the default (25) would multiply the calls on large APIs
@@ -47,39 +46,37 @@ def collect_rest_api(clients: Clients, log: CallLog, region: str, api: dict[str,
 
 def _deployments(clients: Clients, log: CallLog, region: str, api_id: str,
                  stages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """What each deployment in use serves: read once per deployment, however many stages share it."""
+    """What each deployment in use serves: read once per deployment, however many stages share it. A stage's
+    canary (canarySettings.deploymentId) is read too: its share of the traffic meets that deployment."""
     client = clients.get("apigateway", region)
     deployments: dict[str, dict[str, Any]] = {}
     for stage in stages:
-        deployment_id = stage.get("deploymentId")
-        if not deployment_id or deployment_id in deployments:
-            continue
         subject = f"restapi/{api_id}/stage/{stage['stageName']}"
-        summary = log.call(client, "get_deployment", region=region, subject=subject,
-                           restApiId=api_id, deploymentId=deployment_id, embed=["apisummary"])
-        export = log.call(client, "get_export", region=region, subject=subject, restApiId=api_id,
-                          stageName=stage["stageName"], exportType="oas30",
-                          parameters={"extensions": "authorizers"}, accepts="application/json")
-        body = _export_body(export.data) if export.ok else None
-        deployments[deployment_id] = {
-            "id": deployment_id,
-            "summary": (summary.data or {}).get("apiSummary") if summary.ok else None,
-            "summary_error": None if summary.ok else summary.message,
-            "export": body,
-            "export_error": export.message if not export.ok else None if body is not None
-            else "the exported definition is not a JSON object the scanner can read",
-        }
+        deployment_id = stage.get("deploymentId")
+        if deployment_id and deployment_id not in deployments:
+            summary = log.call(client, "get_deployment", region=region, subject=subject,
+                               restApiId=api_id, deploymentId=deployment_id, embed=["apisummary"])
+            export = log.call(client, "get_export", region=region, subject=subject, restApiId=api_id,
+                              stageName=stage["stageName"], exportType="oas30",
+                              parameters={"extensions": "authorizers"}, accepts="application/json")
+            body = exported_document(export.data.get("body")) if export.ok else None
+            deployments[deployment_id] = {
+                "id": deployment_id,
+                "summary": (summary.data or {}).get("apiSummary") if summary.ok else None,
+                "summary_error": None if summary.ok else summary.message,
+                "export": body,
+                "export_error": export.message if not export.ok else None if body is not None
+                else "the exported definition is not a JSON object the scanner can read",
+            }
+        canary = (stage.get("canarySettings") or {}).get("deploymentId")
+        if canary and canary not in deployments:
+            summary = log.call(client, "get_deployment", region=region, subject=f"{subject}/canary",
+                               restApiId=api_id, deploymentId=canary, embed=["apisummary"])
+            deployments[canary] = {"id": canary, "summary": (summary.data or {}).get("apiSummary") if summary.ok
+                                   else None, "summary_error": None if summary.ok else summary.message,
+                                   "export": None, "export_error": "GetExport exports a stage's main deployment, "
+                                                                   "not its canary's"}
     return deployments
-
-
-def _export_body(response: dict[str, Any]) -> dict[str, Any] | None:
-    body = response.get("body")
-    raw = body.read() if body is not None and hasattr(body, "read") else body
-    try:
-        document = json.loads(raw or b"{}")
-    except (TypeError, ValueError, RecursionError):
-        return None
-    return document if isinstance(document, dict) else None
 
 
 def _resource(resource: dict[str, Any]) -> dict[str, Any]:
@@ -94,8 +91,7 @@ def _resource(resource: dict[str, Any]) -> dict[str, Any]:
 
 def _stage(stage: dict[str, Any]) -> dict[str, Any]:
     return {
-        "stageName": stage.get("stageName"),
-        "deploymentId": stage.get("deploymentId"),
+        **pick(stage, REST_STAGE),
         "variables": stage.get("variables") or {},
         "lastUpdatedDate": str(stage.get("lastUpdatedDate") or stage.get("createdDate") or ""),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -81,20 +82,37 @@ def credential_problem(error: Exception, profile: str | None) -> str:
     return f"the AWS credentials cannot be loaded ({type(error).__name__}: {text})"
 
 
-def resolve_regions(session: boto3.Session, requested: list[str] | None) -> list[str]:
-    """The regions to scan: those asked for, checked against the partitions botocore knows, else the configured one."""
+def partition_patterns() -> dict[str, str]:
+    """Each partition's region-name pattern, from botocore's endpoint data (aws, aws-cn, aws-us-gov, …)."""
+    data = botocore.session.get_session().get_data("endpoints")
+    return {partition["partition"]: partition["regionRegex"] for partition in data["partitions"]}
+
+
+def partition_of(region: str) -> str | None:
+    """The partition a region name belongs to — also for regions newer than the installed botocore."""
+    matches = [name for name, pattern in partition_patterns().items() if re.match(pattern, region)]
+    return matches[0] if matches else None
+
+
+def resolve_regions(session: boto3.Session, requested: list[str] | None, notes: list[str] | None = None) -> list[str]:
+    """The regions to scan: those asked for, else the configured one. A region the installed botocore does not
+    list yet is scanned (with a note) when its name belongs to a partition; other names are refused."""
     known = set()
     for partition in session.get_available_partitions():
         known.update(session.get_available_regions("apigateway", partition_name=partition))
     regions = list(dict.fromkeys(requested or ([session.region_name] if session.region_name else [])))
     if not regions:
         raise UsageError("no region: pass --region REGION (repeatable) or set AWS_REGION / AWS_DEFAULT_REGION")
-    unknown = [region for region in regions if region not in known]
+    unknown = [region for region in regions if region not in known and partition_of(region) is None]
     if unknown:
         raise UsageError(
             f"unknown region {', '.join(unknown)}: expected a region such as eu-west-1 or us-east-1 "
             f"(known: {', '.join(sorted(known))})"
         )
+    newer = [region for region in regions if region not in known]
+    if newer and notes is not None:
+        notes.append(f"{', '.join(newer)}: newer than the installed botocore's endpoint data; scanned at the "
+                     "standard endpoints of the partition")
     return regions
 
 

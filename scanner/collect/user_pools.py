@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..arns import pool_home_region
 from ..schema.snapshot import APP_CLIENT, pick
 from .calls import CallLog
 from .session import Clients
@@ -28,11 +29,15 @@ def collect_user_pool(clients: Clients, log: CallLog, region: str, account: str,
     if not described.ok:
         return record
     pool = described.data.get("UserPool", {})
+    if pool_home_region(pool_id) != region:  # a multi-Region replica: the primary keeps the pool's audit
+        record["replica_of"] = pool_home_region(pool_id)
     record.update({
         "name": pool.get("Name"),
         "domain": pool.get("Domain"),
         "custom_domain": pool.get("CustomDomain"),
         "lambda_config": pool.get("LambdaConfig") or {},
+        # ORIGINAL or UPDATED (https://issuer-cognito-idp.…); pools that predate the setting issue the original form.
+        "issuer_type": (pool.get("IssuerConfiguration") or {}).get("Type") or "ORIGINAL",
         "clients": _app_clients(client, log, region, arn, pool_id),
         "resource_servers": _resource_servers(client, log, region, arn, pool_id),
     })

@@ -52,7 +52,10 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     seed.add_method(apigateway, shop, "/profile", "GET", **protected)
     seed.add_method(apigateway, shop, "/catalog", "GET")
     profile_put = seed.add_method(apigateway, shop, "/profile", "PUT", **protected, scopes=["orders/write"])
+    debug = seed.add_method(apigateway, shop, "/debug", "GET")
     seed.deploy(apigateway, shop, "prod")
+    # Deleted from the live API after the deployment: prod still serves it, with no authorization at all.
+    apigateway.delete_method(restApiId=shop, resourceId=debug, httpMethod="GET")
     # Changed after the deployment and never deployed: prod still serves the old configuration.
     seed.add_method(apigateway, shop, "/orders/{id}", "DELETE", **protected, scopes=["orders/write"])
     apigateway.update_method(restApiId=shop, resourceId=profile_put, httpMethod="PUT", patchOperations=[
@@ -115,6 +118,61 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     apigatewayv2.create_stage(ApiId=bff, StageName="$default", AutoDeploy=True)
     hooks = seed.create_http_api(apigatewayv2, "webhooks")
     seed.add_route(apigatewayv2, hooks, "POST /stripe")
-    return {"pools": {"shop-customers": customers, "partners": partners, "loyalty": loyalty},
+
+    # A modern pool: its tokens carry the updated issuer (https://issuer-cognito-idp.REGION…, IssuerConfiguration).
+    members = seed.create_pool(cognito, "members", domain="members-demo", resource_servers={"members": ["read"]},
+                               issuer="UPDATED")
+    members_app = seed.create_client(cognito, members["id"], "members-app",
+                                     **seed.web_client_settings(["members/read"], callback="https://members.example.com/cb"))
+    updated_issuer = f"https://issuer-cognito-idp.{region}.amazonaws.com/{members['id']}"
+    # A REST API with a JWT authorizer that trusts the updated issuer: healthy.
+    members_api = seed.create_rest_api(apigateway, "members")
+    members_jwt = seed.add_rest_jwt_authorizer(apigateway, members_api, "members-jwt",
+                                               [(updated_issuer, [members_app])])
+    seed.add_method(apigateway, members_api, "/me", "GET", authorization="JWT", authorizer_id=members_jwt,
+                    scopes=["members/read"])
+    seed.deploy(apigateway, members_api, "prod")
+    # Its mobile backend still names the original issuer form: no token of the pool matches it.
+    members_bff = seed.create_http_api(apigatewayv2, "members-bff")
+    stale_jwt = seed.add_jwt_authorizer(apigatewayv2, members_bff, "members-jwt",
+                                        f"https://cognito-idp.{region}.amazonaws.com/{members['id']}", [members_app])
+    seed.add_route(apigatewayv2, members_bff, "GET /me", authorization="JWT", authorizer_id=stale_jwt,
+                   scopes=["members/read"])
+    apigatewayv2.create_stage(ApiId=members_bff, StageName="$default", AutoDeploy=True)
+
+    # A kiosk pool nobody can get a token from: it has no app client.
+    kiosk_pool = seed.create_pool(cognito, "kiosk")
+    kiosk = seed.create_rest_api(apigateway, "kiosk")
+    kiosk_auth = seed.add_cognito_authorizer(apigateway, kiosk, "kiosk-cognito", [kiosk_pool["arn"]])
+    seed.add_method(apigateway, kiosk, "/status", "GET", authorization="COGNITO_USER_POOLS", authorizer_id=kiosk_auth)
+    seed.deploy(apigateway, kiosk, "prod")
+
+    # A Lambda authorizer whose function is a stage variable: prod names it, beta does not.
+    orders_auth = seed.create_function(lambda_client, iam, "orders-token-check")
+    orders = seed.create_rest_api(apigateway, "orders-v2")
+    staged = seed.add_lambda_authorizer(apigateway, orders, "orders-token",
+                                        orders_auth.rsplit(":", 1)[0] + ":${stageVariables.authorizer}")
+    seed.allow_apigateway(lambda_client, "orders-token-check",
+                          f"arn:aws:execute-api:{region}:{ACCOUNT}:{orders}/authorizers/{staged}")
+    seed.add_method(apigateway, orders, "/orders", "GET", authorization="CUSTOM", authorizer_id=staged)
+    apigateway.create_deployment(restApiId=orders, stageName="prod", variables={"authorizer": "orders-token-check"})
+    seed.deploy(apigateway, orders, "beta")
+
+    # An HTTP API whose stage is deployed by hand: a route changed and one deleted since its deployment.
+    partners_v2 = seed.create_http_api(apigatewayv2, "partners-v2")
+    partners_jwt = seed.add_jwt_authorizer(apigatewayv2, partners_v2, "partners-jwt",
+                                           f"https://cognito-idp.{region}.amazonaws.com/{customers['id']}", [web])
+    seed.add_route(apigatewayv2, partners_v2, "GET /quotes", authorization="JWT", authorizer_id=partners_jwt,
+                   scopes=["orders/read"])
+    internal = seed.add_route(apigatewayv2, partners_v2, "GET /internal")
+    apigatewayv2.create_stage(ApiId=partners_v2, StageName="live", AutoDeploy=False)
+    apigatewayv2.create_deployment(ApiId=partners_v2, StageName="live")
+    apigatewayv2.delete_route(ApiId=partners_v2, RouteId=internal)
+    seed.add_route(apigatewayv2, partners_v2, "POST /quotes", authorization="JWT", authorizer_id=partners_jwt,
+                   scopes=["orders/write"])
+    return {"pools": {"shop-customers": customers, "partners": partners, "loyalty": loyalty, "members": members,
+                      "kiosk": kiosk_pool},
             "apis": {"shop": shop, "legacy-admin": admin, "partner-api": partner_api, "reviews": reviews,
-                     "internal-reports": reports, "stock": stock, "mobile-bff": bff, "webhooks": hooks}}
+                     "internal-reports": reports, "stock": stock, "mobile-bff": bff, "webhooks": hooks,
+                     "members": members_api, "members-bff": members_bff, "kiosk": kiosk, "orders-v2": orders,
+                     "partners-v2": partners_v2}}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import secrets
 from typing import Any
 
 _INSTALLED = False
@@ -112,7 +113,136 @@ def install() -> None:
         return 200, {}, json.dumps({"items": [authorizer.to_json() for authorizer in api.authorizers.values()]})
 
     _patch(v2_responses.ApiGatewayV2Response, "get_authorizers", get_authorizers)
+    _install_rest_jwt_authorizers()
+    _install_http_deployments()
     _INSTALLED = True
+
+
+def _install_rest_jwt_authorizers() -> None:
+    """REST APIs accept authorizer type JWT with a jwtConfiguration (apigateway model: AuthorizerType,
+    JwtConfiguration: issuers [{issuer, audiences}], defaultAlgorithms); moto knows neither."""
+    from moto.apigateway import models, responses
+
+    if "JWT" not in responses.AUTHORIZER_TYPES:
+        responses.AUTHORIZER_TYPES.append("JWT")
+    original_create = responses.APIGatewayResponse.create_authorizer
+
+    def create_authorizer(self: Any) -> Any:
+        status, headers, body = original_create(self)
+        created = json.loads(body)
+        configuration = self._get_param("jwtConfiguration")
+        if configuration and created.get("id"):
+            api = self.backend.get_rest_api(self.path.split("/")[2])
+            api.authorizers[created["id"]].jwt_configuration = _jwt_configuration(configuration)
+            created["jwtConfiguration"] = api.authorizers[created["id"]].jwt_configuration
+        return status, headers, json.dumps(created)
+
+    _patch(responses.APIGatewayResponse, "create_authorizer", create_authorizer)
+    original_to_json = models.Authorizer.to_json
+
+    def to_json(self: Any) -> dict[str, Any]:
+        document: dict[str, Any] = original_to_json(self)
+        if getattr(self, "jwt_configuration", None):
+            document["jwtConfiguration"] = self.jwt_configuration
+        return document
+
+    _patch(models.Authorizer, "to_json", to_json)
+
+
+def _jwt_configuration(given: dict[str, Any]) -> dict[str, Any]:
+    """What AWS returns for a JwtConfigurationInput: the issuers with their audiences, and the algorithms."""
+    return {"issuers": [{"issuer": item.get("issuer"), "audiences": list(item.get("audiences") or [])}
+                        for item in given.get("issuers") or []],
+            "defaultAlgorithms": list(given.get("defaultAlgorithms") or ["RS256"])}
+
+
+def _install_http_deployments() -> None:
+    """HTTP API deployments: CreateDeployment freezes the routes and authorizers; a stage that does not deploy
+    automatically serves its DeploymentId; ExportApi with a StageName exports what that stage serves (an OpenAPI
+    3 definition with x-amazon-apigateway-authorizer security schemes, as AWS's "Working with OpenAPI
+    definitions for HTTP APIs" shows). moto has none of it."""
+    from moto.apigatewayv2 import models as v2_models
+    from moto.apigatewayv2 import responses as v2_responses
+    from moto.apigatewayv2 import urls as v2_urls
+
+    dispatch = v2_responses.ApiGatewayV2Response.dispatch
+    v2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"] = dispatch
+    v2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/exports/(?P<specification>[^/]+)$"] = dispatch
+    original_stage_json = v2_models.Stage.to_json
+
+    def stage_to_json(self: Any) -> dict[str, Any]:
+        document: dict[str, Any] = original_stage_json(self)
+        if self.config.get("deploymentId"):
+            document["deploymentId"] = self.config["deploymentId"]
+        return document
+
+    _patch(v2_models.Stage, "to_json", stage_to_json)
+
+    def create_deployment(self: Any) -> Any:
+        api = self.apigatewayv2_backend.get_api(self.path.split("/")[-2])
+        body = json.loads(self.body or "{}")
+        deployment_id = secrets.token_hex(3)
+        frozen = getattr(api, _SNAPSHOT_ATTRIBUTE, {})
+        frozen[deployment_id] = _freeze_http(api)
+        setattr(api, _SNAPSHOT_ATTRIBUTE, frozen)
+        if body.get("stageName") in api.stages:
+            api.stages[body["stageName"]].config["deploymentId"] = deployment_id
+        return 201, {}, json.dumps({"deploymentId": deployment_id, "deploymentStatus": "DEPLOYED",
+                                    "description": body.get("description", "")})
+
+    _patch(v2_responses.ApiGatewayV2Response, "create_deployment", create_deployment)
+
+    def export_api(self: Any) -> Any:
+        parts = self.path.split("/")
+        api = self.apigatewayv2_backend.get_api(parts[-3])
+        stage = api.stages.get((self.querystring.get("stageName") or [None])[0] or "")
+        deployment_id = stage.config.get("deploymentId") if stage and not stage.auto_deploy else None
+        state = getattr(api, _SNAPSHOT_ATTRIBUTE, {}).get(deployment_id) if deployment_id else None
+        document = _http_openapi(api, state or _freeze_http(api))
+        return 200, {"Content-Type": "application/json"}, json.dumps(document).encode("utf-8")
+
+    _patch(v2_responses.ApiGatewayV2Response, "export_api", export_api)
+
+
+def _freeze_http(api: Any) -> dict[str, Any]:
+    """The routes and authorizers of an HTTP API, copied."""
+    return copy.deepcopy({
+        "routes": {route.route_key: {"authorizationType": route.authorization_type or "NONE",
+                                     "authorizerId": route.authorizer_id,
+                                     "authorizationScopes": list(route.authorization_scopes or [])}
+                   for route in api.routes.values()},
+        "authorizers": {authorizer.id: {"name": authorizer.name, "type": authorizer.authorizer_type,
+                                        "jwtConfiguration": authorizer.jwt_config,
+                                        "identitySource": authorizer.identity_source}
+                        for authorizer in api.authorizers.values()},
+    })
+
+
+def _http_openapi(api: Any, state: dict[str, Any]) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    schemes: dict[str, Any] = {}
+    for route_key, route in state["routes"].items():
+        verb, _, path = route_key.partition(" ") if " " in route_key else ("ANY", "", route_key)
+        path = path if path.startswith("/") else "/" + path
+        operation: dict[str, Any] = {"responses": {"default": {"description": "Default response"}}}
+        authorizer = state["authorizers"].get(route["authorizerId"] or "")
+        if route["authorizationType"] in ("JWT", "CUSTOM") and authorizer:
+            operation["security"] = [{authorizer["name"]: route["authorizationScopes"]}]
+            kind = "jwt" if route["authorizationType"] == "JWT" else "request"
+            sources = ",".join(authorizer.get("identitySource") or [])
+            settings: dict[str, Any] = {"type": kind, "identitySource": sources}
+            if kind == "jwt":
+                settings["jwtConfiguration"] = authorizer.get("jwtConfiguration") or {}
+            schemes[authorizer["name"]] = {"type": "oauth2" if kind == "jwt" else "apiKey",
+                                           "x-amazon-apigateway-authorizer": settings}
+        elif route["authorizationType"] == "AWS_IAM":
+            operation["security"] = [{"sigv4": []}]
+            schemes["sigv4"] = {"type": "apiKey", "name": "Authorization", "in": "header",
+                                "x-amazon-apigateway-authtype": "awsSigv4"}
+        key = "x-amazon-apigateway-any-method" if verb == "ANY" else verb.lower()
+        paths.setdefault(path, {})[key] = operation
+    return {"openapi": "3.0.1", "info": {"title": api.name, "version": "1"}, "paths": paths,
+            "components": {"securitySchemes": schemes}}
 
 
 def _patch(owner: Any, name: str, replacement: Any) -> None:
@@ -139,6 +269,7 @@ def _freeze(api: Any) -> dict[str, Any]:
             "providerARNs": list(authorizer.provider_arns or []),
             "identitySource": authorizer.identity_source,
             "authorizerUri": authorizer.authorizer_uri,
+            "jwtConfiguration": getattr(authorizer, "jwt_configuration", None),
         }
         for authorizer in api.authorizers.values()
     }
@@ -169,7 +300,7 @@ def _openapi_document(api: Any, stage_name: str, frozen: dict[str, Any], with_au
                     "type": "apiKey", "name": "Authorization", "in": "header",
                     "x-amazon-apigateway-authtype": "awsSigv4",
                 }
-            elif kind in ("COGNITO_USER_POOLS", "CUSTOM") and method["authorizerId"] in frozen["authorizers"]:
+            elif kind in ("COGNITO_USER_POOLS", "CUSTOM", "JWT") and method["authorizerId"] in frozen["authorizers"]:
                 authorizer = frozen["authorizers"][method["authorizerId"]]
                 requirement[authorizer["name"]] = list(method["authorizationScopes"])
                 schemes[authorizer["name"]] = _security_scheme(authorizer, with_authorizers)
@@ -204,6 +335,12 @@ def _security_scheme(authorizer: dict[str, Any], with_authorizers: bool) -> dict
             scheme["x-amazon-apigateway-authorizer"] = {
                 "type": "cognito_user_pools", "providerARNs": authorizer["providerARNs"],
             }
+        return scheme
+    if authorizer["type"] == "JWT":
+        scheme = {"type": "apiKey", "name": header, "in": "header", "x-amazon-apigateway-authtype": "jwt"}
+        if with_authorizers:
+            scheme["x-amazon-apigateway-authorizer"] = {"type": "jwt",
+                                                        "jwtConfiguration": authorizer.get("jwtConfiguration")}
         return scheme
     scheme = {"type": "apiKey", "name": header, "in": "header", "x-amazon-apigateway-authtype": "custom"}
     if with_authorizers:

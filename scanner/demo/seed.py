@@ -10,9 +10,11 @@ from typing import Any
 
 def create_pool(cognito: Any, name: str, *, domain: str | None = None,
                 resource_servers: dict[str, list[str]] | None = None,
-                lambda_config: dict[str, Any] | None = None) -> dict[str, str]:
-    """A user pool with an optional domain and resource servers ({identifier: [scope names]})."""
+                lambda_config: dict[str, Any] | None = None, issuer: str | None = None) -> dict[str, str]:
+    """A user pool with an optional domain, resource servers ({identifier: [scope names]}) and issuer form."""
     params: dict[str, Any] = {"PoolName": name}
+    if issuer:
+        params["IssuerConfiguration"] = {"Type": issuer}
     if lambda_config:
         params["LambdaConfig"] = lambda_config
     pool = cognito.create_user_pool(**params)["UserPool"]
@@ -56,6 +58,14 @@ def add_cognito_authorizer(apigateway: Any, api_id: str, name: str, pool_arns: l
     if validation:
         params["identityValidationExpression"] = validation
     return str(apigateway.create_authorizer(**params)["id"])
+
+
+def add_rest_jwt_authorizer(apigateway: Any, api_id: str, name: str, issuers: list[tuple[str, list[str]]]) -> str:
+    """A REST API JWT authorizer trusting each (issuer, audiences)."""
+    return str(apigateway.create_authorizer(
+        restApiId=api_id, name=name, type="JWT", identitySource="method.request.header.Authorization",
+        jwtConfiguration={"issuers": [{"issuer": issuer, "audiences": audiences} for issuer, audiences in issuers],
+                          "defaultAlgorithms": ["RS256"]})["id"])
 
 
 def add_method(apigateway: Any, api_id: str, path: str, verb: str, *, authorization: str = "NONE",

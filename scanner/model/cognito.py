@@ -6,7 +6,8 @@ from typing import Any, cast
 
 from ..schema.facts import ClientFacts, FunctionStatus, PoolFacts
 from .lambda_permissions import function_decision, function_unknown
-from .scopes import API_SIGN_IN_FLOWS, oauth_enabled, obtainable_scopes
+from .pools import pool_issuer
+from .scopes import explicit_flows, oauth_enabled, obtainable_scopes, token_ways
 
 COGNITO_PRINCIPAL = "cognito-idp.amazonaws.com"
 CUSTOM_AUTH_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
@@ -36,6 +37,7 @@ def pool_facts(pool: dict[str, Any], account: str, partition: str, functions: di
         pool_arn=str(pool.get("arn")),
         pool_name=pool.get("name"), domain=pool.get("custom_domain") or pool.get("domain"),
         has_domain=bool(pool.get("domain") or pool.get("custom_domain")),
+        issuer=pool_issuer(pool, partition), issuer_type=str(pool.get("issuer_type") or "ORIGINAL"),
         pre_token_function=function_arn, pre_token_function_status=status,
         pre_token_function_unknown=_function_unknown(function_arn, function),
         pre_token_invoke=cast(Any, invoke.outcome) if invoke else None,
@@ -57,7 +59,8 @@ def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: 
     """One record per app client; `pool_record` is the pool's fact record."""
     enabled = oauth_enabled(app_client)
     flows = sorted(app_client.get("AllowedOAuthFlows") or []) if enabled else []
-    explicit = sorted(app_client.get("ExplicitAuthFlows") or [])
+    explicit = explicit_flows(app_client)
+    ways = token_ways(app_client, pool)
     return ClientFacts(
         region=pool_record.region, account=pool_record.account, partition=pool_record.partition,
         pool_id=pool_record.pool_id,
@@ -72,15 +75,16 @@ def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: 
         has_secret=bool(app_client.get("HasClientSecret")), explicit_auth_flows=explicit,
         identity_providers=sorted(app_client.get("SupportedIdentityProviders") or []),
         used_by_authorizers=pool_record.used_by_authorizers,
-        sign_in_problem=_sign_in_problem(enabled, explicit, pool_record),
+        token_ways=ways, sign_in_problem=_sign_in_problem(ways, explicit, enabled, pool_record),
     )
 
 
-def _sign_in_problem(oauth: bool, explicit: list[str], pool_record: PoolFacts) -> str | None:
+def _sign_in_problem(ways: list[str], explicit: list[str], oauth: bool, pool_record: PoolFacts) -> str | None:
     """Why the callers of an authorizer cannot get a token from this client, or None."""
-    if not oauth and not (API_SIGN_IN_FLOWS & set(explicit)):
+    if not ways:
         allowed = ", ".join(explicit) or "none"
-        return (f"no sign-in flow is allowed (explicit auth flows: {allowed}; OAuth flows off): "
+        why = "OAuth flows off" if not oauth else "OAuth on but the pool has no domain"
+        return (f"no sign-in flow is allowed (explicit auth flows: {allowed}; {why}): "
                 "no caller can get a token from this client")
     if pool_record.custom_auth_triggers and "ALLOW_CUSTOM_AUTH" not in explicit:
         triggers = ", ".join(pool_record.custom_auth_triggers)

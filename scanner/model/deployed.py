@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-_AUTH_TYPE_BY_SCHEME = {"cognito_user_pools": "COGNITO_USER_POOLS", "awssigv4": "AWS_IAM"}
+_AUTH_TYPE_BY_SCHEME = {"cognito_user_pools": "COGNITO_USER_POOLS", "awssigv4": "AWS_IAM", "jwt": "JWT",
+                        "token": "CUSTOM", "request": "CUSTOM", "custom": "CUSTOM"}
 
 
 def deployed_methods(deployment: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]] | None:
@@ -60,7 +61,8 @@ def _method_security(requirements: list[dict[str, list[str]]], schemes: dict[str
     for requirement in requirements:
         for name, scopes in _dict(requirement).items():
             scheme = _dict(schemes.get(name))
-            auth_type = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
+            auth_type = str(scheme.get("x-amazon-apigateway-authtype")
+                            or _dict(scheme.get("x-amazon-apigateway-authorizer")).get("type") or "").lower()
             if auth_type in _AUTH_TYPE_BY_SCHEME:
                 found["authorization"] = _AUTH_TYPE_BY_SCHEME[auth_type]
             elif auth_type or scheme.get("x-amazon-apigateway-authorizer"):
@@ -68,10 +70,22 @@ def _method_security(requirements: list[dict[str, list[str]]], schemes: dict[str
             elif str(scheme.get("name", "")).lower() == "x-api-key":
                 found["api_key_required"] = True
                 continue
-            if found["authorization"] in ("COGNITO_USER_POOLS", "CUSTOM"):
+            if found["authorization"] in ("COGNITO_USER_POOLS", "CUSTOM", "JWT"):
                 found["authorizer"] = name
                 found["scopes"] = sorted(str(scope) for scope in scopes) if isinstance(scopes, list) else []
                 authorizer = _dict(scheme.get("x-amazon-apigateway-authorizer"))
                 if isinstance(authorizer.get("providerARNs"), list):
                     found["provider_arns"] = sorted(str(arn) for arn in authorizer["providerARNs"])
     return found
+
+
+def deployed_routes(export: Any) -> dict[tuple[str, str], dict[str, Any]] | None:
+    """{(path, VERB): {authorization, authorizer, scopes}} of an HTTP API's exported stage (ExportApi), keyed like
+    the routes' facts (`$default` is $default, ANY); None when the export could not be read."""
+    if not isinstance(export, dict):
+        return None
+    routes = {}
+    for (path, verb), method in _exported_methods(export).items():
+        key = ("$default", "ANY") if path == "/$default" else (path, verb)
+        routes[key] = {name: method[name] for name in ("authorization", "authorizer", "scopes")}
+    return routes

@@ -26,8 +26,8 @@ def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> Fa
         for pool in authorizer.pools:
             used_by.setdefault(str(pool.arn), []).append(f"{authorizer.api_name}/{authorizer.authorizer}")
     for pool in lookups.directory.pools.values():
-        if pool.get("status") != "ok" or pool.get("referenced_only"):
-            continue
+        if pool.get("status") != "ok" or pool.get("referenced_only") or pool.get("replica_of"):
+            continue  # pools of other regions, and replicas, are audited with their own region's primary
         used = sorted(set(used_by.get(pool["arn"], [])))
         record = pool_facts(pool, lookups.account, lookups.partition, lookups.functions, used)
         records["pool"].append(record)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..arns import cognito_issuer_problem, parse_cognito_issuer, pool_arn
+from ..arns import stage_variable_sets
 from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts
+from .api_common import ApiRecords, api_base, most_used_authorizer, token_for, unread_reasons
+from .jwt_authorizers import add_jwt_facts, add_jwt_scope_facts
 from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups
-from .method_scopes import scope_facts
-from .rest import ApiRecords, api_base, most_used_authorizer, scope_client
+from .stages import StageView
 
 
 def route_parts(route_key: str) -> tuple[str, str]:
@@ -20,37 +21,35 @@ def route_parts(route_key: str) -> tuple[str, str]:
     return "ANY", route_key
 
 
-def route_token(authorization: str, scopes: list[str]) -> str:
-    """What a caller must send: a JWT authorizer without scopes takes ID and access tokens alike."""
-    if authorization == "JWT":
-        return "access" if scopes else "id-or-access"
-    return {"CUSTOM": "lambda", "AWS_IAM": "iam"}.get(authorization, "none")
-
-
 def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
-    """The API's record, its authorizers' and one per route, for one collected HTTP API."""
+    """The API's record, its authorizers' and one per route (and per route a stage still serves after it was
+    deleted), for one collected HTTP API."""
     base = api_base(api, lookups, "HTTP")
+    view = StageView.for_http(api, lookups.stage_filter)
     stages = [s for s in api.get("stages") or []
               if lookups.stage_filter is None or s.get("StageName") == lookups.stage_filter]
     deployed = [str(s.get("StageName")) for s in stages if s.get("AutoDeploy") or s.get("DeploymentId")]
-    authorizers = {str(a.get("AuthorizerId")): _authorizer(base, a, lookups) for a in api.get("authorizers") or []}
-    known = api.get("stages") is not None
-    routes = [_route(base, route, authorizers, lookups, deployed if known else None, api.get("authorizers") is not None)
-              for route in api.get("routes") or []]
-    protected = sum(1 for route in routes if route.authorization != "NONE")
+    authorizers = {str(a.get("AuthorizerId")): _authorizer(base, a, api, lookups) for a in api.get("authorizers") or []}
+    authorizers_read = api.get("authorizers") is not None
+    live = [_route_config(route, authorizers) for route in api.get("routes") or []]
+    ghosts = _deleted_but_served(view, {(r["path"], r["method"]) for r in live}, authorizers) \
+        if api.get("routes") is not None else []
+    routes = [_route(base, route, authorizers, lookups, view, authorizers_read) for route in live + ghosts]
+    protected = sum(1 for route in routes if route.authorization != "NONE" and route.live)
     main_authorizer = most_used_authorizer([{"authorizer_id": r.authorizer_id} for r in routes])
     stage_names = [str(s.get("StageName")) for s in stages]
     for route in routes:
-        route.other_protected_methods = protected - (route.authorization != "NONE")
+        route.other_protected_methods = protected - (route.authorization != "NONE" and route.live)
         route.api_stages, route.api_authorizer_id = stage_names, main_authorizer
     for authorizer in authorizers.values():
-        using = [r for r in routes if r.authorizer_id == authorizer.authorizer_id]
+        using = [r for r in routes if r.authorizer_id == authorizer.authorizer_id and r.live]
         authorizer.methods_using = len(using) if api.get("routes") is not None else None
         authorizer.methods_unknown = None if api.get("routes") is not None else \
             "the API's routes could not be read (apigateway:GET, GetRoutes)"
         authorizer.scoped_methods_using = [f"{r.method} {r.path}" for r in using if r.scopes]
         authorizer.api_stages = stage_names
-    method_count = len(routes) if api.get("routes") is not None else None
+    method_count = len(live) if api.get("routes") is not None else None
+    known = api.get("stages") is not None
     api_fact = ApiFacts(
         **base, endpoint_types=[], has_policy=False, policy_error=None, policy_allows_invoke=None,
         private_access_problem=None, method_count=method_count,
@@ -61,10 +60,41 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         if known and method_count and not deployed else None,
         cognito_scoped_methods=[], cognito_unscoped_methods=[],
     )
-    return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method))
+    return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method, not r.live))
 
 
-def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], lookups: Lookups) -> AuthorizerFacts:
+def _route_config(route: dict[str, Any], authorizers: dict[str, AuthorizerFacts]) -> dict[str, Any]:
+    """A live route's authorization as the stage comparison reads it."""
+    verb, path = route_parts(str(route.get("RouteKey", "")))
+    authorization = route.get("AuthorizationType") or "NONE"
+    authorizer = authorizers.get(str(route.get("AuthorizerId"))) if authorization in ("JWT", "CUSTOM") else None
+    return {"live": True, "method": verb, "path": path, "route_key": route.get("RouteKey"),
+            "resource_id": route.get("RouteId"), "authorization": authorization,
+            "authorizer_id": authorizer.authorizer_id if authorizer else None,
+            "authorizer": authorizer.authorizer if authorizer else None,
+            "scopes": sorted(route.get("AuthorizationScopes") or []) if authorization == "JWT" else [],
+            "api_key_required": bool(route.get("ApiKeyRequired"))}
+
+
+def _deleted_but_served(view: StageView, live: set[tuple[str, str]],
+                        authorizers: dict[str, AuthorizerFacts]) -> list[dict[str, Any]]:
+    """Routes a stage's deployment still serves though the live API no longer has them."""
+    by_name = {str(authorizer.authorizer): key for key, authorizer in authorizers.items()}
+    ghosts = []
+    for path, verb in view.deployed_only(live):
+        deployed = next(serving.methods[(path, verb)] for serving in view.servings
+                        if serving.methods and (path, verb) in serving.methods)
+        authorizer_id = by_name.get(str(deployed.get("authorizer")))
+        ghosts.append({"live": False, "method": verb, "path": path,
+                       "route_key": path if path == "$default" else f"{verb} {path}", "resource_id": None,
+                       "authorization": deployed.get("authorization") or "NONE", "authorizer_id": authorizer_id,
+                       "authorizer": deployed.get("authorizer") if authorizer_id else None,
+                       "scopes": sorted(deployed.get("scopes") or []), "api_key_required": False})
+    return ghosts
+
+
+def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str, Any],
+                lookups: Lookups) -> AuthorizerFacts:
     kind = authorizer.get("AuthorizerType")
     headers = header_names(authorizer.get("IdentitySource"))
     record = AuthorizerFacts(
@@ -74,90 +104,36 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], lookups: Looku
         methods_using=None, scoped_methods_using=[], api_stages=[],
     )
     if kind == "JWT":
-        _jwt(record, authorizer.get("JwtConfiguration") or {}, lookups)
+        config = authorizer.get("JwtConfiguration") or {}
+        add_jwt_facts(record, [(config.get("Issuer"), config.get("Audience"))], lookups)
     elif kind == "REQUEST":
         add_lambda_facts(record, partition=lookups.partition, uri=authorizer.get("AuthorizerUri"),
                          credentials=authorizer.get("AuthorizerCredentialsArn"),
                          ttl=authorizer.get("AuthorizerResultTtlInSeconds", 0),
-                         functions=lookups.functions, roles=lookups.roles)
+                         functions=lookups.functions, roles=lookups.roles, stages=stage_variable_sets(api))
     return record
-
-
-def _jwt(record: AuthorizerFacts, config: dict[str, Any], lookups: Lookups) -> None:
-    issuer = config.get("Issuer")
-    record.issuer = issuer
-    record.issuer_problem = cognito_issuer_problem(issuer)
-    record.audience = sorted(config.get("Audience") or [])
-    record.audience_problem = None if record.audience else "the audience is empty: every token is rejected"
-    parsed = parse_cognito_issuer(issuer) or parse_cognito_issuer(_repaired(issuer))
-    if not parsed:
-        return
-    directory = lookups.directory
-    entry = directory.status(pool_arn(directory.partition, parsed.region, directory.account, parsed.pool_id))
-    if entry.status == "missing":
-        entry.reason = (f"no user pool {parsed.pool_id} in account {directory.account} ({parsed.region}); a JWT "
-                        "issuer does not name an account, so if the pool lives in another account, scan that "
-                        "account too")
-    if entry.status in ("missing", "malformed"):
-        record.issuer_problem = entry.reason
-    if entry.status == "present":
-        record.expected_issuer = entry.issuer
-    record.pools, record.pool_ids = [entry], [parsed.pool_id]
-    view = lookups.pool_views.get(str(entry.arn)) if entry.status == "present" else None
-    if view is None or view.client_ids is None:
-        record.audience_unknown = (view.unknown if view else None) or entry.reason or "the pool could not be read"
-        return
-    strangers = [value for value in record.audience if value not in view.client_ids]
-    record.audience_clients = [value for value in record.audience if value in view.client_ids]
-    if record.audience and strangers:
-        record.audience_problem = (f"{', '.join(strangers)} {'is' if len(strangers) == 1 else 'are'} not app "
-                                   f"client(s) of pool {parsed.pool_id}: tokens of real clients carry other IDs")
-
-
-def _repaired(issuer: str | None) -> str:
-    """The issuer with the usual slips undone (a trailing slash, http): to tell which pool it meant."""
-    text = (issuer or "").strip().rstrip("/")
-    return "https://" + text[len("http://"):] if text.startswith("http://") else text
 
 
 def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, AuthorizerFacts], lookups: Lookups,
-           deployed: list[str] | None, authorizers_read: bool) -> MethodFacts:
-    verb, path = route_parts(str(route.get("RouteKey", "")))
-    authorization = route.get("AuthorizationType") or "NONE"
-    authorizer = authorizers.get(str(route.get("AuthorizerId"))) if authorization in ("JWT", "CUSTOM") else None
-    scopes = sorted(route.get("AuthorizationScopes") or []) if authorization == "JWT" else []
+           view: StageView, authorizers_read: bool) -> MethodFacts:
+    authorization, scopes = route["authorization"], route["scopes"]
+    authorizer = authorizers.get(str(route["authorizer_id"])) if route["authorizer_id"] else None
+    comparison = view.compare(route["path"], route["method"], route if route["live"] else None,
+                              () if authorizers_read else ("authorizer",))
     record = MethodFacts(
-        **base, path=path, method=verb, resource_id=route.get("RouteId"), route_key=route.get("RouteKey"),
-        authorization=authorization, authorizer_id=authorizer.authorizer_id if authorizer else None,
+        **base, live=route["live"], path=route["path"], method=route["method"], resource_id=route["resource_id"],
+        route_key=route["route_key"], authorization=authorization,
+        authorizer_id=authorizer.authorizer_id if authorizer else None,
         authorizer=authorizer.authorizer if authorizer else None,
         authorizer_type=authorizer.type if authorizer else None, scopes=scopes, provider_arns=None,
-        token=route_token(authorization, scopes), api_key_required=bool(route.get("ApiKeyRequired")),
+        token=token_for(authorization, scopes), api_key_required=route["api_key_required"],
         pools=authorizer.pools if authorizer else [], pool_ids=authorizer.pool_ids if authorizer else [],
-        stages=deployed, stage_comparison=[], policy_decision="no-policy", policy_by_stage=[],
+        stages=[entry.stage for entry in comparison if entry.served] if view.known else None,
+        stage_comparison=comparison, policy_decision="no-policy", policy_by_stage=[],
         custom_scope_checks=[], obtainable_scopes=None, obtainable_required_scopes=None,
         obtainable_scopes_unknown=None, other_protected_methods=0, api_stages=[], api_authorizer_id=None,
-        scope_client_id=None,
-        unread="; ".join(reason for reason in (
-            None if authorizers_read or authorization not in ("JWT", "CUSTOM") else
-            "the API's authorizers could not be read (apigateway:GET, GetAuthorizers): which authorizer guards the "
-            "route is unknown",
-            None if deployed is not None else "the API's stages could not be read (apigateway:GET, GetStages): which "
-            "stages serve the route is unknown") if reason) or None,
+        scope_client_id=None, unread=unread_reasons(authorizers_read, authorization, view.known, "route"),
     )
     if authorizer and authorizer.type == "JWT" and scopes:
-        _route_scopes(record, authorizer, lookups)
+        add_jwt_scope_facts(record, authorizer, lookups)
     return record
-
-
-def _route_scopes(record: MethodFacts, authorizer: AuthorizerFacts, lookups: Lookups) -> None:
-    """Scopes the clients in the authorizer's audience can obtain (HTTP003), and the custom scopes' existence."""
-    facts = scope_facts(record.scopes, authorizer.pools, lookups.pool_views, authorizer.audience_clients)
-    record.custom_scope_checks = facts["custom_scope_checks"]
-    if authorizer.audience_clients is None or not authorizer.pools:
-        reason = authorizer.audience_unknown or (authorizer.pools[0].reason if authorizer.pools else None)
-        record.obtainable_scopes_unknown = reason or "the authorizer's pool could not be read"
-        return
-    record.obtainable_scopes = facts["obtainable_scopes"]
-    record.obtainable_required_scopes = facts["obtainable_required_scopes"]
-    record.obtainable_scopes_unknown = facts["obtainable_scopes_unknown"]
-    record.scope_client_id = scope_client(authorizer.pools, lookups.pool_views, authorizer.audience_clients)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from ..arns import authorizer_source_arn, function_arn_of
-from ..schema.facts import AuthorizerFacts, FunctionStatus
+from ..arns import authorizer_source_arn, function_arn_of, stage_variables_in, values_by_stage
+from ..schema.facts import AuthorizerFacts, FunctionStatus, LambdaTarget
 from .identity_policy import allows, trusts
 from .lambda_permissions import INVOKE_ACTION, InvokeDecision, function_decision, function_unknown
 
@@ -15,37 +15,56 @@ _CREDENTIAL_HEADERS = {"authorization"}
 
 
 def add_lambda_facts(record: AuthorizerFacts, *, partition: str, uri: str | None, credentials: str | None,
-                     ttl: Any, functions: dict[str, Any], roles: dict[str, Any]) -> None:
-    """Fills in the function (found, missing, foreign, unreadable, malformed), whether API Gateway may invoke it
+                     ttl: Any, functions: dict[str, Any], roles: dict[str, Any],
+                     stages: list[dict[str, Any]]) -> None:
+    """Fills in the functions (per stage when the URI uses stage variables), whether API Gateway may invoke them,
     and the identity-source facts of a Lambda authorizer record."""
     kind = str(record.type)
-    source_arn = authorizer_source_arn(partition, record.region, record.account, record.api_id, record.authorizer_id)
-    arn = function_arn_of(uri)
-    function = (functions.get(arn) or {}) if arn else {}
-    status = cast(FunctionStatus | None, function.get("status") if arn else "malformed")
-    decision: InvokeDecision | None = None
-    if status == "found" and credentials:
-        decision = role_decision(roles.get(credentials) or {}, credentials, str(arn))
-    elif status == "found":
-        decision = function_decision(function, str(arn), APIGATEWAY_PRINCIPAL, source_arn, record.account)
+    record.source_arn = authorizer_source_arn(partition, record.region, record.account, record.api_id,
+                                              record.authorizer_id)
+    written = function_arn_of(uri)
+    record.lambda_targets = [_target(stage, arn, written, uri, credentials, record, functions, roles)
+                             for stage, arn in values_by_stage(written, stages)] if written else [
+        _target(None, None, None, uri, credentials, record, functions, roles)]
     headers = record.identity_headers
     other_headers = [header for header in headers if header.lower() not in _CREDENTIAL_HEADERS]
     caching = isinstance(ttl, int) and ttl > 0 if ttl is not None else kind == "TOKEN"  # REST default TTL is 300
-    record.function_arn = arn or uri
-    record.function_status = status
-    record.function_unknown = function_unknown(arn, function) if arn else None
-    record.function_problem = {"missing": "does not exist", "malformed": "is not a Lambda function URI"}.get(
-        str(status))
     record.credentials_role = credentials
     record.credentials_role_name = credentials.rsplit("/", 1)[-1] if credentials else None
-    record.invoke = cast(Any, decision.outcome) if decision else None
-    record.invoke_reason = decision.reason if decision else None
-    if arn and credentials:
+    found = [target.function_arn for target in record.lambda_targets if target.function_status == "found"]
+    if found and credentials:
         record.invoke_policy_document = json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": INVOKE_ACTION, "Resource": arn}]}, separators=(",", ":"))
-    record.source_arn = source_arn
+            {"Effect": "Allow", "Action": INVOKE_ACTION, "Resource": sorted(set(found))}]}, separators=(",", ":"))
     record.caching = caching
     record.identity_problem = _identity_problem(kind, headers, other_headers, caching)
+
+
+def _target(stage: str | None, arn: str | None, written: str | None, uri: str | None, credentials: str | None,
+            record: AuthorizerFacts, functions: dict[str, Any], roles: dict[str, Any]) -> LambdaTarget:
+    """The function one stage calls: found, missing, foreign, unreadable, malformed — or undecided when the
+    stage lacks a stage variable the URI uses (never "missing")."""
+    target = LambdaTarget(stage=stage, function_arn=arn or written or uri, function_status=None,
+                          function_unknown=None, function_problem=None, invoke=None, invoke_reason=None)
+    if written is None:
+        target.function_status, target.function_problem = "malformed", "is not a Lambda function URI"
+        return target
+    if arn is None:
+        target.function_unknown = (f"stage {stage} does not define the stage variable(s) "
+                                   f"{', '.join(stage_variables_in(written))} that the URI uses")
+        return target
+    function = functions.get(arn) or {}
+    target.function_status = cast(FunctionStatus | None, function.get("status"))
+    target.function_unknown = function_unknown(arn, function)
+    target.function_problem = {"missing": "does not exist", "malformed": "is not a Lambda function ARN"}.get(
+        str(target.function_status))
+    decision: InvokeDecision | None = None
+    if target.function_status == "found" and credentials:
+        decision = role_decision(roles.get(credentials) or {}, credentials, arn)
+    elif target.function_status == "found":
+        decision = function_decision(function, arn, APIGATEWAY_PRINCIPAL, str(record.source_arn), record.account)
+    target.invoke = cast(Any, decision.outcome) if decision else None
+    target.invoke_reason = decision.reason if decision else None
+    return target
 
 
 def role_decision(role: dict[str, Any], role_arn: str, function_arn: str) -> InvokeDecision:

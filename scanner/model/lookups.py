@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .pools import PoolDirectory
-from .scopes import defined_scopes, oauth_enabled, obtainable_scopes
+from .scopes import defined_scopes, oauth_enabled, obtainable_scopes, scope_adding_trigger
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class PoolView:
     server_identifiers: frozenset[str]
     resource_servers_unknown: bool
     unknown: str | None  # why some of it could not be read
+    scopes_added: str | None  # why access tokens may carry scopes no client allows (a V2/V3 pre-token trigger)
 
 
 @dataclass(frozen=True)
@@ -69,4 +70,5 @@ def pool_view(pool: dict[str, Any]) -> PoolView:
         server_identifiers=frozenset(str(server.get("Identifier")) for server in servers or []),
         resource_servers_unknown=servers is None,
         unknown="; ".join(unknown) or None,
+        scopes_added=scope_adding_trigger(pool),
     )

@@ -20,7 +20,8 @@ def scope_facts(scopes: list[str], pools: list[PoolEntry], pool_views: dict[str,
         return facts
     present = [pool_views[str(pool.arn)] for pool in pools if pool.status == "present" and pool.arn in pool_views]
     blind = [pool for pool in pools if pool.status in ("unreadable", "elsewhere")]
-    unknown = [view.unknown for view in present if view.unknown] + [pool.reason for pool in blind]
+    unknown = [view.unknown for view in present if view.unknown] + [pool.reason for pool in blind] + [
+        view.scopes_added for view in present if view.scopes_added]
     if present:
         obtainable = sorted(frozenset().union(*(
             scopes_of for view in present for client, scopes_of in view.obtainable_by_client.items()

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..arns import parse_pool_arn, pool_arn_problem, pool_home_region
+from ..arns import cognito_issuer, parse_pool_arn, pool_arn_problem, pool_home_region
 from ..schema.facts import PoolEntry
+from .scopes import token_ways
+
+
+def pool_issuer(pool: dict[str, Any], partition: str) -> str:
+    """The iss of a pool's tokens: ORIGINAL form in the region it serves, UPDATED form in its primary region."""
+    pool_id = str(pool.get("id"))
+    form = str(pool.get("issuer_type") or "ORIGINAL")
+    region = pool_home_region(pool_id) if form == "UPDATED" else str(pool.get("region"))
+    return cognito_issuer(partition, region, pool_id, form)
 
 
 class PoolDirectory:
@@ -35,11 +44,7 @@ class PoolDirectory:
         entry.pool_id, entry.region, entry.account, entry.issuer, entry.arn = (
             parsed.pool_id, parsed.region, parsed.account, parsed.issuer, parsed.arn)
         home = pool_home_region(parsed.pool_id)
-        if home != parsed.region:
-            entry.status = "malformed"
-            entry.reason = (f"the ARN names region {parsed.region} but pool {parsed.pool_id} lives in {home} "
-                            "(wrong region)")
-            return entry
+        entry.replica = home != parsed.region  # a replica keeps its primary's ID in another region
         if parsed.account != self.account or parsed.partition != self.partition:
             entry.status = "elsewhere"
             entry.reason = (f"the pool is in account {parsed.account} ({parsed.partition}); the scan reads account "
@@ -48,22 +53,34 @@ class PoolDirectory:
         record = self.pools.get(parsed.arn)
         if record and record.get("status") == "ok":
             entry.status = "present"
+            entry.issuer_type = str(record.get("issuer_type") or "ORIGINAL")
+            entry.issuer = pool_issuer(record, parsed.partition)
+            clients = record.get("clients")
+            entry.usable_clients = (sum(1 for client in clients if not client.get("unreadable")
+                                        and token_ways(client, record)) if clients is not None
+                                    and not any(client.get("unreadable") for client in clients) else None)
         elif record:
             entry.status, entry.reason = "unreadable", f"cognito-idp:DescribeUserPool failed: {record.get('message')}"
         elif parsed.region in self.regions:
             if (self.listings.get(parsed.region) or {}).get("complete"):
-                entry.reason = f"no user pool {parsed.pool_id} in {parsed.region}"
+                entry.reason = self._not_found(parsed.pool_id, parsed.region, home)
             else:
                 entry.status, entry.reason = "unreadable", self._listing_error(parsed.region)
         else:
             lookup = self.lookups.get(parsed.arn) or {}
             if lookup.get("status") == "not-found":
-                entry.reason = f"no user pool {parsed.pool_id} in {parsed.region}"
+                entry.reason = self._not_found(parsed.pool_id, parsed.region, home)
             else:
                 entry.status = "elsewhere"
                 entry.reason = (f"the pool is in {parsed.region}, which could not be read "
                                 f"({lookup.get('message') or 'not looked up'}): tokens must have iss {parsed.issuer}")
         return entry
+
+    def _not_found(self, pool_id: str, region: str, home: str) -> str:
+        if region == home:
+            return f"no user pool {pool_id} in {region}"
+        return (f"no user pool {pool_id} in {region}: the pool was created in {home}, and {region} has no replica "
+                "of it (a wrong region, or a replica that was removed)")
 
     def _listing_error(self, region: str) -> str:
         for error in self.errors:

@@ -1,4 +1,5 @@
-"""Which OAuth scopes a pool defines, and which an app client can actually put into an access token."""
+"""Which OAuth scopes a pool defines, how an app client can get a token at all, and which scopes it can put into an
+access token (botocore's cognito-idp model: UserPoolClientType.ExplicitAuthFlows, GetClientToken)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ API_SIGN_IN_FLOWS = frozenset({
     "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH",
     "ALLOW_USER_AUTH", "ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_AUTH_FLOW_ONLY",
 })
+# "If you don't specify a value for ExplicitAuthFlows, your app client supports ALLOW_REFRESH_TOKEN_AUTH,
+# ALLOW_USER_SRP_AUTH, and ALLOW_CUSTOM_AUTH" (UserPoolClientType.ExplicitAuthFlows).
+DEFAULT_EXPLICIT_FLOWS = ("ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH")
+# Machine-to-machine without the OAuth endpoints: GetClientToken (client ID and secret), and token exchange
+# (GetDerivedToken): access tokens with the client's allowed scopes.
+CLIENT_TOKEN_FLOWS = frozenset({"ALLOW_CLIENT_TOKEN_AUTH", "ALLOW_TOKEN_EXCHANGE_IMPERSONATION",
+                                "ALLOW_TOKEN_EXCHANGE_DELEGATION"})
 
 
 def defined_scopes(resource_servers: list[dict[str, Any]]) -> set[str]:
@@ -28,16 +36,50 @@ def oauth_enabled(app_client: dict[str, Any]) -> bool:
     return bool(app_client.get("AllowedOAuthFlowsUserPoolClient")) and bool(app_client.get("AllowedOAuthFlows"))
 
 
+def explicit_flows(app_client: dict[str, Any]) -> list[str]:
+    """The client's explicit auth flows; those Cognito applies when none is set (the documented default)."""
+    return sorted(app_client.get("ExplicitAuthFlows") or DEFAULT_EXPLICIT_FLOWS)
+
+
+def token_ways(app_client: dict[str, Any], pool: dict[str, Any]) -> list[str]:
+    """How a caller can get a token from this client, in words; empty when there is no way."""
+    ways = []
+    flows = set(explicit_flows(app_client))
+    if API_SIGN_IN_FLOWS & flows:
+        ways.append("user sign-in through the API (" + ", ".join(sorted(API_SIGN_IN_FLOWS & flows)) + ")")
+    if oauth_enabled(app_client) and (pool.get("domain") or pool.get("custom_domain")):
+        ways += [f"the OAuth {flow} flow" for flow in sorted(app_client.get("AllowedOAuthFlows") or [])]
+    if CLIENT_TOKEN_FLOWS & flows and (app_client.get("HasClientSecret") or "ALLOW_CLIENT_TOKEN_AUTH" not in flows):
+        ways += sorted(CLIENT_TOKEN_FLOWS & flows)
+    return ways
+
+
 def obtainable_scopes(app_client: dict[str, Any], pool: dict[str, Any]) -> set[str]:
     """Scopes this client can get into an access token.
 
     OAuth scopes need OAuth enabled on the client, a domain on the pool (no domain, no /oauth2/token) and,
-    for custom scopes, a resource server that still defines them. Sign-in through the API gives the admin scope.
+    for custom scopes, a resource server that still defines them; the client-token and token-exchange flows
+    issue the client's allowed scopes without the OAuth endpoints. Sign-in through the API gives the admin scope.
     """
     scopes: set[str] = set()
+    servers = pool.get("resource_servers") or []
+    allowed = {scope for scope in app_client.get("AllowedOAuthScopes") or [] if is_scope_defined(scope, servers)}
+    flows = set(explicit_flows(app_client))
     if oauth_enabled(app_client) and (pool.get("domain") or pool.get("custom_domain")):
-        servers = pool.get("resource_servers") or []
-        scopes |= {scope for scope in app_client.get("AllowedOAuthScopes") or [] if is_scope_defined(scope, servers)}
-    if API_SIGN_IN_FLOWS & set(app_client.get("ExplicitAuthFlows") or []):
+        scopes |= allowed
+    if CLIENT_TOKEN_FLOWS & flows:
+        scopes |= allowed
+    if API_SIGN_IN_FLOWS & flows:
         scopes.add(ADMIN_SCOPE)
     return scopes
+
+
+def scope_adding_trigger(pool: dict[str, Any]) -> str | None:
+    """Why the pool's access tokens may carry scopes no client allows: a V2_0/V3_0 pre-token-generation trigger can
+    add them (`scopesToAdd`), and what it adds cannot be read from configuration."""
+    versioned = (pool.get("lambda_config") or {}).get("PreTokenGenerationConfig")
+    version = versioned.get("LambdaVersion") if isinstance(versioned, dict) else None
+    if version in ("V2_0", "V3_0"):
+        return (f"pool {pool.get('id')}'s pre-token-generation trigger ({version}) can add scopes to access tokens "
+                "(scopesToAdd): which ones cannot be read from configuration")
+    return None

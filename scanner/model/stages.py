@@ -1,15 +1,29 @@
-"""Compares what each stage serves (its deployment) with the live configuration of one method."""
+"""Compares what each stage serves (its deployment, and its canary's) with the live configuration of one method."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..schema.facts import StageComparison
-from .deployed import deployed_methods
+from .deployed import deployed_methods, deployed_routes
+
+
+@dataclass(frozen=True)
+class Serving:
+    """One deployment a stage serves: the main one, or the canary that takes a share of its traffic."""
+
+    stage: str
+    label: str
+    canary: bool
+    deployment_id: str | None
+    methods: dict[tuple[str, str], dict[str, Any]] | None  # None: the deployment could not be read
+    unreadable: str | None
+    live: bool = False  # an HTTP stage that deploys automatically: it serves the live routes as they are
 
 
 class StageView:
-    """The stages of one API and what each serves, parsed once per API."""
+    """The stages of one API and what each serves (main deployment and canary), parsed once per API."""
 
     def __init__(self, api: dict[str, Any], stage_filter: str | None) -> None:
         stages = api.get("stages")
@@ -17,21 +31,40 @@ class StageView:
         self.stages = [stage for stage in stages or [] if isinstance(stage, dict)
                        and (stage_filter is None or stage.get("stageName") == stage_filter)]
         deployments = api.get("deployments") or {}
-        self.served: dict[str, dict[tuple[str, str], dict[str, Any]] | None] = {}
-        self.unreadable: dict[str, str] = {}
+        self.servings: list[Serving] = []
         for stage in self.stages:
             name = str(stage.get("stageName"))
-            deployment = deployments.get(stage.get("deploymentId") or "")
-            if not stage.get("deploymentId"):
-                self.served[name] = {}
-            elif deployment is None:
-                self.served[name] = None
-                self.unreadable[name] = "the stage's deployment was not read"
-            else:
-                self.served[name] = deployed_methods(deployment)
-                if self.served[name] is None:
-                    self.unreadable[name] = ("apigateway:GET on the deployment and its export failed: "
-                                             f"{deployment.get('summary_error') or deployment.get('export_error')}")
+            self.servings.append(_serving(name, name, False, stage.get("deploymentId"), deployments))
+            canary = stage.get("canarySettings") or {}
+            if canary.get("deploymentId"):
+                share = canary.get("percentTraffic")
+                label = f"{name} (canary, {share:g}% of traffic)" if isinstance(share, (int, float)) else \
+                    f"{name} (canary)"
+                self.servings.append(_serving(name, label, True, canary.get("deploymentId"), deployments))
+
+    @classmethod
+    def for_http(cls, api: dict[str, Any], stage_filter: str | None) -> StageView:
+        """An HTTP API's stages: those that deploy automatically serve the live routes; the others their
+        deployment (read through ExportApi), or nothing."""
+        view = cls.__new__(cls)
+        stages = api.get("stages")
+        view.known = stages is not None
+        view.stages = [{"stageName": stage.get("StageName"), "deploymentId": stage.get("DeploymentId")}
+                       for stage in stages or [] if stage_filter is None or stage.get("StageName") == stage_filter]
+        deployments = api.get("deployments") or {}
+        view.servings = []
+        for stage, raw in zip(view.stages, [s for s in stages or [] if stage_filter is None
+                                            or s.get("StageName") == stage_filter], strict=True):
+            name, deployment_id = str(stage["stageName"]), stage["deploymentId"]
+            if raw.get("AutoDeploy"):
+                view.servings.append(Serving(name, name, False, deployment_id, {}, None, live=True))
+                continue
+            deployment = deployments.get(deployment_id or "")
+            routes = deployed_routes(deployment.get("export")) if deployment else ({} if not deployment_id else None)
+            unreadable = None if routes is not None else (
+                f"apigateway:GET on the stage's export (ExportApi) failed: {(deployment or {}).get('export_error')}")
+            view.servings.append(Serving(name, name, False, deployment_id, routes, unreadable))
+        return view
 
     @property
     def names(self) -> list[str]:
@@ -43,28 +76,58 @@ class StageView:
                 return candidate.get("deploymentId")
         return None
 
-    def compare(self, path: str, verb: str, live: dict[str, Any],
+    def deployed_only(self, live: set[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Methods a stage still serves that the live API no longer has (deleted, never redeployed)."""
+        served = {key for serving in self.servings if not serving.live for key in (serving.methods or {})}
+        return sorted(served - live)
+
+    def compare(self, path: str, verb: str, live: dict[str, Any] | None,
                 unknown: tuple[str, ...] = ()) -> list[StageComparison]:
-        """One entry per stage: what it serves for the method, compared with the live API (the `unknown` fields of
-        the live method could not be read, and are not compared)."""
+        """One entry per stage and canary: what it serves for the method, compared with the live API (`live` None:
+        the method was deleted from the live API; the `unknown` fields of the live method were not read)."""
         entries = []
-        for stage in self.names:
-            served = self.served.get(stage)
-            entry = StageComparison(stage=stage, deployment_id=self.deployment_id(stage), served=False,
-                                    differences=[], unknown_reason=self.unreadable.get(stage), deployed=None)
-            if served is not None:
-                deployed = served.get((path, verb))
+        for serving in self.servings:
+            entry = StageComparison(stage=serving.stage, label=serving.label, canary=serving.canary,
+                                    deployment_id=serving.deployment_id, served=False, differences=[],
+                                    unknown_reason=serving.unreadable, deployed=None)
+            if serving.live:
+                entry.served = live is not None
+            elif serving.methods is not None:
+                deployed = serving.methods.get((path, verb))
                 entry.served = deployed is not None
                 entry.deployed = deployed
-                entry.differences = _differences(stage, entry.deployment_id, verb, path, live, deployed, unknown)
+                entry.differences = (_differences(serving, verb, path, live, deployed, unknown) if live is not None
+                                     else _deleted(serving, verb, path, deployed))
             entries.append(entry)
         return entries
 
 
-def _differences(stage: str, deployment_id: str | None, verb: str, path: str, live: dict[str, Any],
-                 deployed: dict[str, Any] | None, unknown: tuple[str, ...] = ()) -> list[str]:
+def _serving(stage: str, label: str, canary: bool, deployment_id: str | None,
+             deployments: dict[str, Any]) -> Serving:
+    if not deployment_id:
+        return Serving(stage, label, canary, None, {}, None)
+    deployment = deployments.get(deployment_id)
+    if deployment is None:
+        return Serving(stage, label, canary, deployment_id, None, "the stage's deployment was not read")
+    methods = deployed_methods(deployment)
+    error = deployment.get("summary_error") or deployment.get("export_error")
+    unreadable = None if methods is not None else f"apigateway:GET on the deployment and its export failed: {error}"
+    return Serving(stage, label, canary, deployment_id, methods, unreadable)
+
+
+def _deleted(serving: Serving, verb: str, path: str, deployed: dict[str, Any] | None) -> list[str]:
     if deployed is None:
-        why = f"its deployment {deployment_id} does not contain it" if deployment_id else "the stage has no deployment"
+        return []
+    return [f"{verb} {path} was deleted from the live API, but stage {serving.label} still serves it "
+            f"(authorization {_shown(deployed.get('authorization'))}, deployment {serving.deployment_id})"]
+
+
+def _differences(serving: Serving, verb: str, path: str, live: dict[str, Any], deployed: dict[str, Any] | None,
+                 unknown: tuple[str, ...] = ()) -> list[str]:
+    stage = serving.label
+    if deployed is None:
+        why = (f"its deployment {serving.deployment_id} does not contain it" if serving.deployment_id
+               else "the stage has no deployment")
         return [f"{verb} {path} is not deployed to stage {stage} ({why})"]
     differences = []
     for field, label in (("authorization", "authorization type"), ("authorizer", "authorizer"),

@@ -36,13 +36,31 @@ class PoolEntry:
     status: Annotated[PoolStatus, "present | missing | malformed | unresolved | elsewhere | unreadable"]
     reason: Annotated[str, "why the status is what it is, in words (empty when present)"]
     stage_variable: Annotated[str | None, "the stage variable the stage lacks (status unresolved)"] = None
+    issuer_type: Annotated[str | None, "the pool's IssuerConfiguration: ORIGINAL or UPDATED (when read)"] = None
+    usable_clients: Annotated[int | None, "app clients a caller can get a token from (null: unread)"] = None
+    replica: Annotated[bool, "the pool named here is a multi-Region replica of a pool created elsewhere"] = False
+
+
+@dataclass(kw_only=True)
+class LambdaTarget:
+    """The function a Lambda authorizer calls on a stage (its URI may hold stage variables)."""
+
+    stage: Annotated[str | None, "the stage it is for when the URI uses stage variables (canary: 'prod (canary)')"]
+    function_arn: Annotated[str | None, "the function (alias or version included), or the URI as written"]
+    function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable"]
+    function_unknown: Annotated[str | None, "why the function's existence could not be decided"]
+    function_problem: Annotated[str | None, "why API Gateway cannot call the function at all, in words"]
+    invoke: Annotated[InvokeOutcome | None, "may API Gateway invoke the function: allowed | denied | unknown"]
+    invoke_reason: Annotated[str | None, "why, in words"]
 
 
 @dataclass(kw_only=True)
 class StageComparison:
-    """What one stage serves for a method, compared with the live API."""
+    """What one stage (or its canary) serves for a method, compared with the live API."""
 
     stage: Annotated[str, "the stage name"]
+    label: Annotated[str, "the stage as people say it: 'prod', or 'prod (canary, 10% of traffic)'"]
+    canary: Annotated[bool, "this entry is the stage's canary deployment"]
     deployment_id: Annotated[str | None, "the deployment the stage serves"]
     served: Annotated[bool, "the stage's deployment contains the method"]
     differences: Annotated[list[str], "how what the stage serves differs from the live method, in words"]
@@ -76,6 +94,21 @@ class ScopeCheck:
     reason: Annotated[str | None, "why it could not be decided"]
 
 
+@dataclass(kw_only=True)
+class JwtIssuer:
+    """One issuer a JWT authorizer trusts (HTTP APIs have one; REST JWT authorizers may list several)."""
+
+    issuer: Annotated[str | None, "the issuer, exactly as configured (tokens' iss must equal it)"]
+    audiences: Annotated[list[str], "the audience it accepts (aud, or client_id when a token has no aud)"]
+    cognito: Annotated[bool, "a Cognito user pool's issuer URL (else an external identity provider)"]
+    pool: Annotated[PoolEntry | None, "the user pool the issuer names (Cognito issuers)"]
+    issuer_problem: Annotated[str | None, "why no token can match the issuer (malformed, pool missing, other form)"]
+    expected_issuer: Annotated[str | None, "the issuer the named pool's tokens carry, when it can be told"]
+    audience_problem: Annotated[str | None, "why the audience rejects real clients' tokens"]
+    audience_unknown: Annotated[str | None, "why the audience could not be judged"]
+    audience_clients: Annotated[list[str] | None, "audience entries that are app clients of the pool"]
+
+
 # The records: one per method, API, authorizer, pool and app client.
 
 @dataclass(kw_only=True)
@@ -83,6 +116,7 @@ class MethodFacts:
     """A REST API method or an HTTP API route."""
 
     kind: Annotated[Literal["method"], "always 'method'"] = "method"
+    live: Annotated[bool, "the method exists in the live API; false: deleted, but a stage still serves it"] = True
     account: Annotated[str, "the account ID"]
     partition: Annotated[str, "the AWS partition (aws, aws-cn, aws-us-gov) for the ARNs of commands"]
     region: Annotated[str, "the region"]
@@ -175,15 +209,10 @@ class AuthorizerFacts:
         dataclasses.field(default_factory=list)
     validation_unknown: Annotated[str | None, "why the validation expression could not be judged"] = None
     # Lambda authorizers.
-    function_arn: Annotated[str | None, "the Lambda function (alias or version included), or the URI as written"] \
-        = None
-    function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable"] = None
-    function_unknown: Annotated[str | None, "why the function's existence could not be decided"] = None
-    function_problem: Annotated[str | None, "why API Gateway cannot call the function at all, in words"] = None
+    lambda_targets: Annotated[list[LambdaTarget], "the function it calls (one per stage when the URI uses stage "
+                                                   "variables)"] = dataclasses.field(default_factory=list)
     credentials_role: Annotated[str | None, "authorizerCredentials: the role API Gateway assumes to invoke"] = None
     credentials_role_name: Annotated[str | None, "that role's name"] = None
-    invoke: Annotated[InvokeOutcome | None, "may API Gateway invoke the function: allowed | denied | unknown"] = None
-    invoke_reason: Annotated[str | None, "why, in words"] = None
     invoke_policy_document: Annotated[str | None, "a role policy that allows invoking the function (JSON)"] = None
     source_arn: Annotated[str | None, "the SourceArn API Gateway presents when it invokes the function"] = None
     identity_headers: Annotated[list[str], "the headers of the identity source"] = \
@@ -191,13 +220,10 @@ class AuthorizerFacts:
     caching: Annotated[bool | None, "results are cached (TTL > 0)"] = None
     identity_problem: Annotated[str | None, "what callers must send, or a caching hazard, in words"] = None
     # JWT authorizers.
-    issuer: Annotated[str | None, "the JWT issuer, exactly as configured"] = None
-    issuer_problem: Annotated[str | None, "why no token can match the issuer (malformed, pool missing)"] = None
-    expected_issuer: Annotated[str | None, "the issuer the named pool's tokens carry, when it can be told"] = None
-    audience: Annotated[list[str], "the JWT audience (client IDs)"] = dataclasses.field(default_factory=list)
-    audience_problem: Annotated[str | None, "why the audience rejects real clients' tokens"] = None
-    audience_unknown: Annotated[str | None, "why the audience could not be judged"] = None
-    audience_clients: Annotated[list[str] | None, "audience entries that are app clients of the pool"] = None
+    jwt_issuers: Annotated[list[JwtIssuer], "the issuers a JWT authorizer trusts, each with its audience"] = \
+        dataclasses.field(default_factory=list)
+    external_issuers: Annotated[list[str], "trusted issuers that are not Cognito user pools (Auth0, Okta, …)"] = \
+        dataclasses.field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -213,6 +239,8 @@ class PoolFacts:
     pool_name: Annotated[str | None, "the pool's name"]
     domain: Annotated[str | None, "its domain (custom domain first)"]
     has_domain: Annotated[bool, "the pool has a domain (the OAuth endpoints exist)"]
+    issuer: Annotated[str, "the iss claim of the pool's tokens"]
+    issuer_type: Annotated[str, "IssuerConfiguration: ORIGINAL (cognito-idp.REGION…) or UPDATED (issuer-cognito-idp…)"]
     pre_token_function: Annotated[str | None, "the pre-token-generation trigger's function ARN"]
     pre_token_function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable"]
     pre_token_function_unknown: Annotated[str | None, "why that function's existence could not be decided"]
@@ -243,7 +271,10 @@ class ClientFacts:
     callback_urls: Annotated[list[str], "CallbackURLs"]
     logout_urls: Annotated[list[str], "LogoutURLs"]
     has_secret: Annotated[bool, "the client has a secret"]
-    explicit_auth_flows: Annotated[list[str], "ExplicitAuthFlows (sign-in through the user-pool API)"]
+    explicit_auth_flows: Annotated[list[str], "ExplicitAuthFlows (sign-in through the user-pool API); Cognito's "
+                                              "default when none is set"]
+    token_ways: Annotated[list[str], "how a caller can get a token from the client (API sign-in, OAuth flows, "
+                                     "client token), in words; empty: no way"]
     identity_providers: Annotated[list[str], "SupportedIdentityProviders"]
     used_by_authorizers: Annotated[list[str], "authorizers that name the client's pool"]
     sign_in_problem: Annotated[str | None, "why callers of an authorizer cannot get a token from it, in words"]
@@ -252,7 +283,7 @@ class ClientFacts:
 RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "authorizer": AuthorizerFacts,
                                  "pool": PoolFacts, "client": ClientFacts}
 KINDS = tuple(RECORDS)
-ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck)
+ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget)
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 

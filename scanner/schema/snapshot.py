@@ -26,8 +26,11 @@ class Map:
 REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL}
 REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "identitySource": STR,
                    "identityValidationExpression": STR, "authorizerUri": STR, "authorizerCredentials": STR,
-                   "authorizerResultTtlInSeconds": INT, "authType": STR}
-REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR}
+                   "authorizerResultTtlInSeconds": INT, "authType": STR,
+                   "jwtConfiguration": {"issuers": [{"issuer": STR, "audiences": [STR], "jwksUri": STR}],
+                                        "defaultAlgorithms": [STR]}}
+REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR,
+              "canarySettings": {"deploymentId": STR, "percentTraffic": NUMBER, "stageVariableOverrides": Map(STR)}}
 REST_DEPLOYMENT = {"id": STR, "summary": FREE, "summary_error": STR, "export": FREE, "export_error": STR}
 REST_API = {
     REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "policy": STR, "endpoint_types": [STR],
@@ -49,6 +52,8 @@ HTTP_API = {
     "routes": [HTTP_ROUTE],
     "authorizers": [HTTP_AUTHORIZER],
     "stages": [HTTP_STAGE],
+    # What each deployment a stage serves (AutoDeploy off) holds: ExportApi with StageName, read once per deployment.
+    "deployments": Map({"id": STR, "export": FREE, "export_error": STR}),
 }
 # describe_user_pool_client: every field but the secret (only whether there is one goes further).
 APP_CLIENT = {REQUIRED: ("ClientId",), "ClientId": STR, "ClientName": STR, "AllowedOAuthFlows": [STR],
@@ -59,6 +64,7 @@ APP_CLIENT = {REQUIRED: ("ClientId",), "ClientId": STR, "ClientName": STR, "Allo
 RESOURCE_SERVER = {REQUIRED: ("Identifier",), "Identifier": STR, "Scopes": [STR]}
 USER_POOL = {REQUIRED: ("id", "arn"), "region": STR, "id": STR, "arn": STR, "status": STR, "message": STR,
              "name": STR, "domain": STR, "custom_domain": STR, "lambda_config": FREE, "clients": [APP_CLIENT],
+             "issuer_type": STR, "replica_of": STR,
              "referenced_only": BOOL, "resource_servers": [RESOURCE_SERVER]}
 FUNCTION = {"arn": STR, "status": STR, "policy": FREE, "policy_status": STR, "message": STR}
 ROLE = {"arn": STR, "status": STR, "trust": FREE, "policies": [FREE], "message": STR}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from ..model.java_regex import full_match
 from .decode import DecodedToken, decode
 from .jwks import KeyStore, KeysUnavailable, signature_problem
 from .target import TokenTarget
@@ -46,12 +46,15 @@ def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None
              "the method uses IAM authorization: sign the request with AWS credentials instead of sending a token")
     elif token.readable:
         claims = token.claims or {}
-        if target.authorizer_unknown:
+        _times(claims, moment, fail)
+        if target.authorizer_unknown:  # what it trusts is not known: judge nothing that depends on it
             fail("TOK004", "the method's authorizer and the pools it trusts", "could not be read",
                  f"{target.authorizer_unknown}: the token cannot be judged against it", outcome="unknown")
-        _times(claims, moment, fail)
-        if target.authorization in ("COGNITO_USER_POOLS", "JWT"):
+        elif target.authorization == "COGNITO_USER_POOLS":
             _cognito(token, claims, target, fail)
+            _signature(token, claims, target, keys, fail)
+        elif target.authorization == "JWT":
+            _jwt(claims, target, fail)
             _signature(token, claims, target, keys, fail)
         else:
             notes.append("a Lambda authorizer decides for this method: only the token's form and times were checked "
@@ -85,11 +88,11 @@ def _bearer(token: DecodedToken, target: TokenTarget, problems: list[str], notes
         notes.append("the 'Bearer ' prefix is fine here: the authorizer reads the token after it")
         return
     expression = target.validation_expression
-    try:
-        matched = expression is None or re.fullmatch(expression, "Bearer " + token.cleaned) is not None
-    except re.error:
-        matched = False
-    if matched:
+    matched = True if expression is None else full_match(expression, "Bearer " + token.cleaned)
+    if matched is None:
+        notes.append(f"the validation expression {expression!r} uses Java syntax the scanner cannot evaluate: "
+                     "whether the 'Bearer ' prefix passes it is unknown")
+    elif matched:
         notes.append("the Lambda authorizer receives the header with its 'Bearer ' prefix: the function must strip it")
     else:
         problems.append(f"the value starts with 'Bearer ', which the authorizer's token validation expression "
@@ -128,37 +131,70 @@ def _times(claims: dict[str, Any], moment: float, fail: Recorder) -> None:
 
 
 def _cognito(token: DecodedToken, claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
-    issuers = [target.jwt_issuer] if target.jwt_issuer else [p["issuer"] for p in target.pools if p.get("issuer")]
+    """A COGNITO_USER_POOLS authorizer: issuer among its pools, ID or access token by the method's scopes, the
+    client an app client of the pool, the validation expression against aud."""
+    issuers = [p["issuer"] for p in target.pools if p.get("issuer")]
     issuer = claims.get("iss")
     if issuers and issuer not in issuers:
         fail("TOK004", " or ".join(issuers), issuer,
-             "the token was issued by another user pool than the authorizer's (check region and pool ID)")
+             "the token was issued by another user pool than the authorizer's (check region, pool ID and the "
+             "pool's issuer form)")
     token_use = claims.get("token_use")
     wanted = "access" if target.scopes else "id"
     why = (f"the method requires scopes ({', '.join(target.scopes)})" if target.scopes
            else "the method requires no scopes, so the authorizer takes ID tokens")
-    if target.authorization == "JWT" and not target.scopes:
-        wanted = str(token_use)  # an HTTP API JWT authorizer without scopes takes ID and access tokens alike
     if token_use != wanted:
         fail("TOK005", wanted, token_use, f"{why}; this is {'an' if token_use in ('id', 'access') else 'a'} "
              f"{token_use or 'unknown'} token")
     if token_use == "access" and target.scopes:
-        granted = str(claims.get("scope") or "").split()
-        if not set(granted) & set(target.scopes):
-            fail("TOK006", f"one of: {', '.join(target.scopes)}", " ".join(granted) or "no scope",
-                 "the access token carries none of the scopes the method requires: ask for one of them "
-                 "(the app client must allow it)")
+        _scopes(claims, target, fail)
     _client(claims, token_use, target, fail)
+
+
+def _jwt(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
+    """A JWT authorizer: iss exactly one of its issuers; aud (or, with none, client_id) in that issuer's audience;
+    a scope of the method in scope/scp. token_use is not looked at (AWS, "Troubleshooting HTTP API JWT
+    authorizers")."""
+    trusted = target.jwt_issuers or []
+    issuer = claims.get("iss")
+    match = next((item for item in trusted if item["issuer"] == issuer), None)
+    if match is None:
+        fail("TOK004", " or ".join(item["issuer"] for item in trusted), issuer,
+             "the token's iss is none of the issuers the JWT authorizer trusts (it compares them exactly: a "
+             "trailing slash, the region or the issuer form matter)")
+    if target.scopes:
+        _scopes(claims, target, fail)
+    audiences = (match or {}).get("audiences") if match else sorted({a for item in trusted for a in item["audiences"]})
+    audience = claims.get("aud")
+    if audience is None:
+        if target.method.get("api_type") == "REST":
+            fail("TOK007", f"an aud in the authorizer's audience ({', '.join(audiences or []) or 'empty'})",
+                 f"no aud (client_id {claims.get('client_id')!r})",
+                 "REST API JWT authorizers check the token's aud; whether they fall back to client_id, as HTTP APIs "
+                 "do, is not documented", outcome="unknown")
+            return
+        values, claim = [claims.get("client_id")], "client_id"
+    else:
+        values, claim = (audience if isinstance(audience, list) else [audience]), "aud"
+    if not any(isinstance(value, str) and value in (audiences or []) for value in values):
+        fail("TOK007", f"{claim} in the authorizer's audience ({', '.join(audiences or []) or 'empty'})",
+             audience if claim == "aud" else claims.get("client_id"),
+             f"the JWT authorizer lets through only the audience it lists; {claim} {values!r} is not in it")
+
+
+def _scopes(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
+    granted = claims.get("scope") if claims.get("scope") is not None else claims.get("scp")
+    names = granted.split() if isinstance(granted, str) else [s for s in granted or [] if isinstance(s, str)] \
+        if isinstance(granted, list) else []
+    if not set(names) & set(target.scopes):
+        fail("TOK006", f"one of: {', '.join(target.scopes)}", " ".join(names) or "no scope",
+             "the token carries none of the scopes the method requires: ask for one of them "
+             "(the app client must allow it)")
 
 
 def _client(claims: dict[str, Any], token_use: Any, target: TokenTarget, fail: Recorder) -> None:
     claim = "client_id" if token_use == "access" else "aud"
     client = claims.get(claim)
-    if target.audience is not None:
-        if client not in target.audience:
-            fail("TOK007", f"{claim} in the authorizer's audience ({', '.join(target.audience) or 'empty'})", client,
-                 f"the JWT authorizer lets through only the audience it lists; {claim} {client!r} is not in it")
-        return
     issuer_pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
     known = [p["client_ids"] for p in issuer_pools if p.get("client_ids") is not None]
     if known and client not in {c for ids in known for c in ids}:
@@ -170,44 +206,57 @@ def _client(claims: dict[str, Any], token_use: Any, target: TokenTarget, fail: R
     expression = target.validation_expression
     if expression:
         audience = claims.get("aud")
-        try:
-            matched = isinstance(audience, str) and re.fullmatch(expression, audience) is not None
-        except re.error:
-            matched = False
-        if not matched:
+        matched = full_match(expression, audience) if isinstance(audience, str) else False
+        if matched is None:
+            fail("TOK007", f"aud matching the token validation expression {expression!r}", audience,
+                 "the expression uses Java regular-expression syntax the scanner cannot evaluate", outcome="unknown")
+        elif not matched:
             fail("TOK007", f"aud matching the token validation expression {expression!r}", audience,
                  "the authorizer's identityValidationExpression does not match the token's aud"
                  + (" (access tokens carry no aud)" if token_use == "access" else ""))
 
 
+# The algorithms each authorizer accepts: Cognito signs with RS256; HTTP API JWT authorizers take RSA keys only;
+# REST API JWT authorizers list RS256-512 and ES256-512 (apigateway model: JwtSigningAlgorithm).
+ALGORITHMS = {"COGNITO_USER_POOLS": ("RS256",), "HTTP": ("RS256", "RS384", "RS512"),
+              "REST": ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")}
+
+
 def _signature(token: DecodedToken, claims: dict[str, Any], target: TokenTarget, keys: KeyStore,
                fail: Recorder) -> None:
     header = token.header or {}
-    if header.get("alg") != "RS256":
-        fail("TOK008", "alg RS256", header.get("alg"), "Cognito signs with RS256 only")
+    if target.authorization == "JWT":
+        algorithms = ALGORITHMS[str(target.method.get("api_type") or "HTTP")]
+        trusted = target.jwt_issuers or []
+        sources = [(item["issuer"], item.get("pool_id")) for item in trusted if item["issuer"] == claims.get("iss")]
+    else:
+        algorithms = ALGORITHMS["COGNITO_USER_POOLS"]
+        pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
+        sources = [(p["issuer"], p["pool_id"]) for p in pools if p.get("issuer")]
+    if header.get("alg") not in algorithms:
+        fail("TOK008", f"alg {' or '.join(algorithms)}", header.get("alg"),
+             f"the authorizer verifies {', '.join(algorithms)} signatures only")
+        return
+    if not sources:
         return
     kid = header.get("kid")
-    pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
-    pools = [p for p in pools if p.get("issuer")]
-    if not pools:
-        return
     problems, undecided = [], []
-    for pool in pools:
+    for issuer, pool_id in sources:
         try:
-            jwk = keys.key(pool["issuer"], pool["pool_id"], str(kid))
+            jwk = keys.key(issuer, pool_id, str(kid))
         except KeysUnavailable as error:
             undecided.append(str(error))
             continue
         if jwk is None:
-            problems.append(f"no key with kid {kid!r} in the keys of {pool['pool_id']}")
+            problems.append(f"no key with kid {kid!r} in the keys of {pool_id or issuer}")
             continue
-        problem = signature_problem(token.cleaned, jwk)
+        problem = signature_problem(token.cleaned, jwk, str(header.get("alg")))
         if problem is None:
             return
         problems.append(problem)
     if problems:
-        fail("TOK008", f"a signature by a key of pool {', '.join(p['pool_id'] for p in pools)}", "; ".join(problems),
-             "the signature does not verify: " + "; ".join(problems))
+        fail("TOK008", f"a signature by a key of {', '.join(str(pool_id or issuer) for issuer, pool_id in sources)}",
+             "; ".join(problems), "the signature does not verify: " + "; ".join(problems))
     elif undecided:
         fail("TOK008", "a verifiable signature", "keys unavailable", "; ".join(undecided), outcome="unknown")
 

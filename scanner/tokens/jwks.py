@@ -15,6 +15,7 @@ import jwt
 from ..errors import UsageError
 
 FETCH_TIMEOUT = 10
+MAX_DOCUMENT = 1 << 20  # a key set or discovery document is a few kB: read no more than 1 MB
 
 
 def jwks_url(issuer: str, pool_id: str) -> str:
@@ -38,23 +39,36 @@ class KeyStore:
         if self.override and not remote and not Path(self.override).is_file():
             raise UsageError(f"--jwks {self.override}: expected an http(s) URL or a JWKS file")
 
-    def key(self, issuer: str, pool_id: str, kid: str) -> dict[str, Any] | None:
-        """The JWK with this kid; fetched on first use of the issuer, and again only for a kid not yet known."""
+    def key(self, issuer: str, pool_id: str | None, kid: str) -> dict[str, Any] | None:
+        """The JWK with this kid; fetched on first use of the issuer, and again only for a kid not yet known.
+        A Cognito pool's keys are at {issuer}/.well-known/jwks.json; another identity provider's are where its
+        OpenID Connect discovery document ({issuer}/.well-known/openid-configuration) says (jwks_uri)."""
         known = self._keys.get(issuer)
         if known is None or kid not in known:
-            self._keys[issuer] = self._load(self.override or jwks_url(issuer, pool_id))
+            location = self.override or (jwks_url(issuer, pool_id) if pool_id else self._discovered(issuer))
+            self._keys[issuer] = self._load(location)
         return self._keys[issuer].get(kid)
 
-    def _load(self, source: str) -> dict[str, dict[str, Any]]:
+    def _discovered(self, issuer: str) -> str:
+        document = self._document(f"{issuer.rstrip('/')}/.well-known/openid-configuration")
+        location = document.get("jwks_uri") if isinstance(document, dict) else None
+        scheme = issuer.split("://", 1)[0] + "://"  # https for every issuer API Gateway accepts
+        if not isinstance(location, str) or not location.startswith(scheme):
+            raise KeysUnavailable(f"the discovery document of {issuer} names no {scheme} jwks_uri")
+        return location
+
+    def _document(self, source: str) -> Any:
         self.fetches.append(source)
         try:
             if source.startswith(("http://", "https://")):
                 with urllib.request.urlopen(source, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (http(s) only)
-                    document = json.loads(response.read().decode("utf-8"))
-            else:
-                document = json.loads(Path(source).read_text(encoding="utf-8"))
+                    return json.loads(response.read(MAX_DOCUMENT).decode("utf-8"))
+            return json.loads(Path(source).read_text(encoding="utf-8"))
         except (OSError, urllib.error.URLError, ValueError, UnicodeDecodeError, RecursionError) as error:
             raise KeysUnavailable(f"the keys could not be read from {source}: {error}") from None
+
+    def _load(self, source: str) -> dict[str, dict[str, Any]]:
+        document = self._document(source)
         keys = document.get("keys") if isinstance(document, dict) else None
         if not isinstance(keys, list):
             raise KeysUnavailable(f"{source} is not a JWKS document (no keys list)")
@@ -65,11 +79,11 @@ class KeysUnavailable(Exception):
     """The JWKS could not be fetched or read: the signature check is undecided."""
 
 
-def signature_problem(token: str, jwk: dict[str, Any]) -> str | None:
-    """Why the signature does not verify with this key (RS256 only), or None when it does."""
+def signature_problem(token: str, jwk: dict[str, Any], algorithm: str = "RS256") -> str | None:
+    """Why the signature does not verify with this key and algorithm, or None when it does."""
     try:
-        key = jwt.PyJWK(jwk, algorithm="RS256")
-        jwt.decode(token, key, algorithms=["RS256"], options={
+        key = jwt.PyJWK(jwk, algorithm=algorithm)
+        jwt.decode(token, key, algorithms=[algorithm], options={
             "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
             "verify_iss": False, "verify_sub": False, "verify_jti": False, "require": []})
     except jwt.InvalidSignatureError:

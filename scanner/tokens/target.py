@@ -21,8 +21,7 @@ class TokenTarget:
     pools: list[dict[str, Any]] = field(default_factory=list)  # {pool_id, arn, issuer, status, client_ids}
     policy: dict[str, Any] | None = None  # {decision, conditions, statements, reason}
     not_deployed: str | None = None
-    audience: list[str] | None = None  # HTTP API JWT authorizers: the aud/client_id values let through
-    jwt_issuer: str | None = None  # HTTP API JWT authorizers: the issuer, exactly as configured
+    jwt_issuers: list[dict[str, Any]] | None = None  # JWT authorizers: {issuer, audiences, pool_id} they trust
     unread: str | None = None  # what of the method's authorizer could not be read: the verdict cannot be accepted
 
     @property
@@ -30,7 +29,8 @@ class TokenTarget:
         """Why the checks cannot know what the authorizer accepts (then the verdict is at best undecided)."""
         if self.unread:
             return self.unread
-        if self.authorization in ("COGNITO_USER_POOLS", "JWT") and not self.pools and not self.jwt_issuer:
+        if (self.authorization == "COGNITO_USER_POOLS" and not self.pools) or \
+                (self.authorization == "JWT" and not self.jwt_issuers):
             return "the method's authorizer names no user pool or issuer the scanner could read"
         return None
 
@@ -56,8 +56,10 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
         validation_expression=authorizer.get("validation_expression"),
         pools=[{**pool, "client_ids": clients_by_arn.get(pool["arn"])} for pool in method["pools"]
                if stage is None or pool.get("stage") in (None, stage)],
-        audience=authorizer.get("audience") if authorizer.get("type") == "JWT" else None,
-        jwt_issuer=authorizer.get("issuer") if authorizer.get("type") == "JWT" else None,
+        jwt_issuers=[{"issuer": item["issuer"], "audiences": item["audiences"],
+                      "pool_id": (item.get("pool") or {}).get("pool_id")}
+                     for item in authorizer.get("jwt_issuers") or [] if item.get("issuer")]
+        if authorizer.get("type") == "JWT" else None,
         unread=method.get("unread"),
     )
     if stage is not None:

@@ -1,0 +1,57 @@
+"""What REST and HTTP API fact builders share: the fields every record starts with, and choices made for fixes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry
+from .lookups import Lookups, PoolView
+
+ApiRecords = tuple[list[ApiFacts], list[AuthorizerFacts], list[MethodFacts]]
+
+
+def api_base(api: dict[str, Any], lookups: Lookups, api_type: str) -> dict[str, Any]:
+    """The fields every record of an API starts with."""
+    return {"region": str(api.get("region")), "account": lookups.account, "partition": lookups.partition,
+            "api_id": str(api["id"]), "api_name": str(api.get("name") or api["id"]), "api_type": api_type}
+
+
+def most_used_authorizer(methods: list[dict[str, Any]]) -> str | None:
+    """The authorizer most of an API's protected methods use (the one to attach to an unprotected method)."""
+    counts = Counter(str(m["authorizer_id"]) for m in methods if m.get("authorizer_id"))
+    return min(counts, key=lambda key: (-counts[key], key)) if counts else None
+
+
+def scope_client(pools: list[PoolEntry], pool_views: dict[str, PoolView], among: list[str] | None) -> str | None:
+    """The app client to give a missing scope: one with OAuth on (of `among`, when given), else the first."""
+    for pool in pools:
+        view = pool_views.get(str(pool.arn)) if pool.status == "present" else None
+        if view is None or not view.client_ids:
+            continue
+        candidates = [c for c in view.client_ids if among is None or c in among]
+        preferred = [c for c in candidates if c in view.oauth_client_ids]
+        if preferred or candidates:
+            return (preferred or candidates)[0]
+    return None
+
+
+def token_for(authorization: str, scopes: list[str]) -> str:
+    """What a caller must send: id, access, id-or-access (JWT without scopes), lambda, iam or none."""
+    if authorization == "COGNITO_USER_POOLS":
+        return "access" if scopes else "id"
+    if authorization == "JWT":
+        return "access" if scopes else "id-or-access"
+    return {"AWS_IAM": "iam", "CUSTOM": "lambda"}.get(authorization, "none")
+
+
+def unread_reasons(authorizers_read: bool, authorization: str, stages_read: bool, what: str) -> str | None:
+    """What of a method's configuration could not be read (its verdict is then at best unknown)."""
+    reasons = []
+    if not authorizers_read and authorization in ("COGNITO_USER_POOLS", "CUSTOM", "JWT"):
+        reasons.append("the API's authorizers could not be read (apigateway:GET, GetAuthorizers): which authorizer "
+                       f"guards the {what} is unknown")
+    if not stages_read:
+        reasons.append(f"the API's stages could not be read (apigateway:GET, GetStages): which stages serve the "
+                       f"{what} is unknown")
+    return "; ".join(reasons) or None
