@@ -84,7 +84,9 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
     rest_apis = each(listed, "id", "name", collect_rest_api)
     listed_http = list_http_apis(clients, log, region)
     http_apis = each(listed_http, "ApiId", "Name", collect_http_api)
-    if region in clients.session.get_available_regions("cognito-idp", partition_name=partition):
+    known = clients.session.get_available_regions("apigateway", partition_name=partition)
+    if region in clients.session.get_available_regions("cognito-idp", partition_name=partition) \
+            or region not in known:  # a region newer than botocore's data: ask it
         pool_ids = list_pool_ids(clients, log, region)
     else:
         pool_ids = []
