@@ -3,7 +3,10 @@
 1. Calls grow with APIs and stages, not methods: for 10 APIs, 60 methods per API cost at most 1.25x the calls of
    5 methods per API, and an API costs at most 8 calls.
 2. Scale: 1, 10 and 100 APIs of 50 methods: calls, wall time, peak memory (under 300 MB at 100 x 50).
-3. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
+3. Around the authorizer: the reads for gateway responses, usage plans, custom domains and CloudFront cost a
+   handful of calls for a region of 40 REST APIs without CORS or API keys (budget 5), one call per API that
+   answers CORS, and a few per region with key-required methods.
+4. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
    never in the scanner) take at most 0.25x the time of scanning them one after another.
 """
 
@@ -136,6 +139,50 @@ def scale() -> bool:
     return rows[-1]["peak_mb"] < 300
 
 
+# The reads issue 16 added: per region (domains, usage plans), per account (CloudFront), per CORS API (gateway
+# responses). "Before" is the scan without them.
+AROUND = ("apigateway:GetGatewayResponses", "apigateway:GetUsagePlans", "apigateway:GetUsagePlanKeys",
+          "apigateway:GetApiKeys", "apigateway:GetDomainNames", "apigateway:GetBasePathMappings",
+          "apigatewayv2:GetDomainNames", "apigatewayv2:GetApiMappings", "apigatewayv2:ListRoutingRules")
+
+
+def around_child(apis: int, cors: int, keys: int) -> None:
+    """`apis` REST APIs in one region, `cors` of them answering CORS and `keys` with a key-required method."""
+    with emulated_aws() as session:
+        apigateway = session.client("apigateway", region_name=REGION)
+        for number in range(apis):
+            api_id = seed.create_rest_api(apigateway, f"api-{number}")
+            for method in range(5):
+                seed.add_method(apigateway, api_id, f"/r{method}", "GET", api_key=number < keys and method == 0)
+            if number < cors:
+                seed.add_cors_preflight(apigateway, api_id, "/r0", "https://app.example.com")
+            seed.deploy(apigateway, api_id, "prod")
+            if number < keys:
+                seed.create_usage_plan(apigateway, f"plan-{number}", api_id, "prod", key_enabled=True)
+        log = CallLog()
+        collect_account(session, [REGION], call_log=log)
+    added = sum(count for name, count in log.counts.items() if name in AROUND or name.startswith("cloudfront:"))
+    print(json.dumps({"apis": apis, "cors": cors, "keys": keys, "calls": log.total, "added": added}))
+
+
+def around() -> bool:
+    print("\nAround the authorizer (one region of REST APIs, 5 methods each, one stage): calls before and after the "
+          "reads for gateway responses, usage plans, custom domains and CloudFront")
+    print(f"{'APIs':>5} {'CORS':>5} {'key':>4} {'before':>7} {'after':>6} {'added':>6} {'per API before':>15} "
+          f"{'after':>6}")
+    rows = []
+    for apis, cors, keys in ((40, 0, 0), (40, 40, 0), (40, 0, 10)):
+        output = subprocess.run([sys.executable, __file__, "around-child", str(apis), str(cors), str(keys)],
+                                capture_output=True, text=True, check=True).stdout
+        row = json.loads(output.strip().splitlines()[-1])
+        rows.append(row)
+        before = row["calls"] - row["added"]
+        print(f"{apis:>5} {cors:>5} {keys:>4} {before:>7} {row['calls']:>6} {row['added']:>6} "
+              f"{before / apis:>15.2f} {row['calls'] / apis:>6.2f}")
+    print(f"\n40 REST APIs without CORS or keys: {rows[0]['added']} calls added (budget 5)")
+    return rows[0]["added"] <= 5 and rows[1]["added"] <= 5 + 40
+
+
 def _latency(**_: object) -> None:
     time.sleep(random.uniform(0.030, 0.080))
 
@@ -203,7 +250,13 @@ def main() -> int:
     if sys.argv[1:2] == ["scale-child"]:
         scale_child(int(sys.argv[2]), int(sys.argv[3]))
         return 0
-    results = {"call budget": call_budget(), "scale": scale(), "concurrency": concurrency()}
+    if sys.argv[1:2] == ["around-child"]:
+        around_child(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        return 0
+    if sys.argv[1:2] == ["around"]:
+        return 0 if around() else 1
+    results = {"call budget": call_budget(), "scale": scale(), "around the authorizer": around(),
+               "concurrency": concurrency()}
     failed = [name for name, ok in results.items() if not ok]
     if failed:
         print(f"BUDGET EXCEEDED: {', '.join(failed)}", file=sys.stderr)

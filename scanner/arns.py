@@ -226,3 +226,13 @@ def referenced_pools(api: dict[str, Any], account: str) -> list[PoolArn]:
         if issuer:
             pools.append(PoolArn(issuer.partition, issuer.region, account, issuer.pool_id))
     return pools
+
+
+_EXECUTE_API_HOST = re.compile(rf"^(?P<api>[a-z0-9]{{10}})\.execute-api\.(?P<region>{REGION_PATTERN})\.amazonaws\.com"
+                               r"(?:\.cn)?\.?$")
+
+
+def parse_execute_api_host(host: str | None) -> tuple[str, str] | None:
+    """(API ID, region) of an API's default endpoint host (abc123defg.execute-api.eu-west-1.amazonaws.com)."""
+    found = _EXECUTE_API_HOST.match(str(host or "").lower())
+    return (found["api"], found["region"]) if found else None

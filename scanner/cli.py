@@ -278,7 +278,7 @@ def _rules(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
     rows = escaped([[rule.id, rule.severity, rule.applies_to, rule.title, rule.seed] for rule in rules])
-    write_text(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Seed"], tablefmt="simple",
+    write_text(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Source"], tablefmt="simple",
                     maxcolwidths=[9, 8, 10, 50, 30]) + "\n", None)
     return 0
 

@@ -23,6 +23,8 @@ def resource_of(finding: dict[str, Any]) -> str:
             parts += [str(finding["method"]), str(finding.get("path") or "").lstrip("/")]
         elif finding.get("authorizer"):
             parts += ["authorizer", str(finding["authorizer"])]
+    elif finding.get("endpoint"):
+        parts += ["endpoint", str(finding["endpoint"])]
     elif finding.get("pool_id"):
         parts += ["pool", str(finding["pool_id"])]
         if finding.get("client_id"):
@@ -170,7 +172,7 @@ def _concerns(finding: dict[str, Any], method: dict[str, Any]) -> bool:
     same_api = finding["region"] == method["region"] and finding["api_id"] == method["api_id"]
     if scope == "method":
         return bool(same_api and finding["path"] == method["path"] and finding["method"] == method["method"])
-    if scope == "api":
+    if scope in ("api", "endpoint"):  # an endpoint finding names an API only for the API's default endpoint
         return bool(same_api)
     if scope == "authorizer":
         return bool(same_api and method.get("authorizer") == finding.get("authorizer"))

@@ -115,6 +115,12 @@ def select(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter:
         used = {parsed.arn for api in kept["rest_apis"] + kept["http_apis"]
                 for parsed in referenced_pools(api, str(snapshot.get("account") or ""))}
         selected["user_pools"] = [pool for pool in snapshot.get("user_pools") or [] if pool.get("arn") in used]
+        # and the custom domains that send requests to them
+        kept_ids = {api.get("id") for api in kept["rest_apis"] + kept["http_apis"]}
+        selected["domains"] = {region: {**part, "names": None if part.get("names") is None else [
+            domain for domain in part["names"] if any(route.get("ApiId") in kept_ids for route in
+                                                      (domain.get("mappings") or []) + (domain.get("rules") or []))]}
+            for region, part in (snapshot.get("domains") or {}).items()}
     return selected
 
 

@@ -18,7 +18,11 @@ from botocore.validate import validate_parameters
 ACCOUNT = "123456789012"
 Answer = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 _EMPTY = {("apigateway", "GetRestApis"): {"items": []}, ("apigatewayv2", "GetApis"): {"Items": []},
-          ("cognito-idp", "ListUserPools"): {"UserPools": []}}
+          ("cognito-idp", "ListUserPools"): {"UserPools": []}, ("apigateway", "GetDomainNames"): {"items": []},
+          ("apigatewayv2", "GetDomainNames"): {"Items": []}, ("apigateway", "GetUsagePlans"): {"items": []},
+          ("apigateway", "GetApiKeys"): {"items": []},
+          ("cloudfront", "ListDistributions"): {"DistributionList": {"Marker": "", "MaxItems": 100,
+                                                                     "IsTruncated": False, "Quantity": 0}}}
 
 
 @dataclass

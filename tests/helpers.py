@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from scanner.collect.account import collect_account
 from scanner.collect.calls import READS_BY_VERB, CallLog, iam_action
@@ -99,6 +100,13 @@ class Account:
         return {"api_id": api_id, "authorizer_id": authorizer_id}
 
 
+def deny(account: Account, service_event: str) -> None:
+    """Every call matching `service_event` (e.g. cognito-idp.ListUserPoolClients) answers AccessDenied."""
+    def refuse(model: Any, **_: Any) -> None:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}, model.name)
+    account.session._session.register(f"before-call.{service_event}", refuse)
+
+
 def findings(report: dict[str, Any], rule: str, outcome: str = "fail") -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["rule"] == rule and f["outcome"] == outcome]
 
@@ -124,7 +132,8 @@ def snapshot_with(**parts: Any) -> dict[str, Any]:
         "schema": "apigw-scan-snapshot/1", "account": ACCOUNT, "partition": "aws", "regions": [REGION],
         "rest_apis": [], "http_apis": [], "apis_listed": [], "user_pools": [],
         "pool_listings": {REGION: {"complete": True}}, "pool_lookups": {}, "functions": {}, "roles": {},
-        "notes": [], "errors": [], "calls": {},
+        "notes": [], "errors": [], "calls": {}, "usage": {}, "domains": {},
+        "cloudfront": {"distributions": [], "cache_policies": {}, "origin_request_policies": {}},
     }
     snapshot.update(copy.deepcopy(parts))
     return snapshot

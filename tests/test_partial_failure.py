@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError
 
-from helpers import ACCOUNT, findings, method_row
+from helpers import ACCOUNT, deny, findings, method_row
 from scanner.report import exit_code
-
-
-def deny(account, service_event: str) -> None:
-    """Every call matching `service_event` (e.g. cognito-idp.ListUserPoolClients) answers AccessDenied."""
-    def refuse(model, **_):
-        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}, model.name)
-    account.session._session.register(f"before-call.{service_event}", refuse)
 
 
 def test_denied_app_clients_make_scope_checks_unknown(account):

@@ -30,15 +30,15 @@ from scanner.scan import judge
 
 AWS_CLI = Path(sys.executable).parent / "aws"
 PLACEHOLDER = re.compile(r"\b(POOL_ID|SCOPE|VPCE_ID|CLIENT_ID|RESOURCE_ID|VERB|FUNCTION_ARN|YOUR-UNIQUE-PREFIX|"
-                         r"YOUR_APP|POOL_ACCOUNT_PROFILE|REGION)\b")
+                         r"YOUR_APP|POOL_ACCOUNT_PROFILE|REGION|API_ID|STAGE)\b")
 # The commands of these rules remove their finding when run as printed.
 FIXES = {"APIGW003", "APIGW004", "APIGW005", "APIGW006", "APIGW008", "APIGW009", "APIGW010", "APIGW011",
-         "APIGW012", "COG003", "COG005", "COG006", "COG007", "COG008", "HTTP001", "HTTP002", "HTTP003", "HTTP004",
-         "HTTP005", "HTTP006", "LAM002"}
+         "APIGW012", "APIGW017", "APIGW018", "APIGW020", "COG003", "COG005", "COG006", "COG007", "COG008", "HTTP001",
+         "HTTP002", "HTTP003", "HTTP004", "HTTP005", "HTTP006", "HTTP007", "HTTP008", "LAM002", "LAM004"}
 # These need a value only the user knows (the command says which, in upper case).
 NEEDS_A_CHOICE = {"APIGW001": {"POOL_ID"}, "APIGW002": {"POOL_ACCOUNT_PROFILE"}, "APIGW007": {"RESOURCE_ID", "VERB",
                   "SCOPE"}, "APIGW015": {"VPCE_ID"}, "COG001": {"YOUR-UNIQUE-PREFIX"}, "COG002": {"YOUR_APP"},
-                  "LAM001": {"FUNCTION_ARN"}}
+                  "LAM001": {"FUNCTION_ARN"}, "APIGW019": {"API_ID", "STAGE"}}
 # These read (APIGW014, APIGW016, LAM003), need an edit between their read and their write (APIGW013), or add a
 # replacement the user moves to (COG004): run as printed, they change nothing for the worse.
 GUIDES = {"APIGW013", "APIGW014", "APIGW016", "COG004", "LAM003"}

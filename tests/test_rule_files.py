@@ -46,24 +46,40 @@ METHOD = {"api_name": "shop", "authorization": "COGNITO_USER_POOLS", "scopes": [
           "api_id": "a1", "region": "eu-west-1", "api_type": "REST"}
 
 
-def catalog_rows() -> list[tuple[str, str, bool]]:
-    """(ID, severity, planned) of each rule in ../shared/rules.md."""
+def catalog_rows() -> list[tuple[str, str, bool, str]]:
+    """(ID, severity, planned, source) of each rule in ../shared/rules.md."""
     catalog = SHARED / "rules.md"
     if not catalog.exists():
         pytest.skip("../shared/rules.md is not beside this clone")
-    rows = re.findall(r"^\| ((?:APIGW|COG|LAM|HTTP|IAC|TRF)\d{3}) \| (\w+)( \(planned\))? \|", catalog.read_text(),
-                      re.M)
-    return [(rule_id, severity, bool(planned)) for rule_id, severity, planned in rows]
+    rows = re.findall(r"^\| ((?:APIGW|COG|LAM|HTTP|IAC|TRF)\d{3}) \| (\w+)( \(planned\))? \|.*\| ([^|]*) \|$",
+                      catalog.read_text(), re.M)
+    return [(rule_id, severity, bool(planned), source) for rule_id, severity, planned, source in rows]
 
 
 def test_every_rule_of_the_catalog_ships_and_is_held_to_its_row():
     shipped = {rule.id: rule for rule in load_rules()}
     rows = catalog_rows()
-    assert {rule_id for rule_id, _, planned in rows if not planned} <= set(shipped)  # done rules all ship
-    assert set(shipped) <= {rule_id for rule_id, _, _ in rows}  # nothing ships that the catalog lacks
-    for rule_id, severity, _planned in rows:
+    assert {rule_id for rule_id, _, planned, _ in rows if not planned} <= set(shipped)  # done rules all ship
+    assert set(shipped) <= {rule_id for rule_id, _, _, _ in rows}  # nothing ships that the catalog lacks
+    for rule_id, severity, _planned, _source in rows:
         if rule_id in shipped:  # a planned rule may be absent; once shipped it matches its row like every other
             assert shipped[rule_id].severity == severity, rule_id
+
+
+def test_each_rule_cites_the_source_of_its_catalog_row():
+    """A rule that encodes a seed article names the article's number (a file of ../shared/seeds/); a rule from
+    another AWS source (Knowledge Center, docs) cites it by title, as its catalog row does."""
+    shipped = {rule.id: rule for rule in load_rules()}
+    seeds = {path.name[:3] for path in (SHARED / "seeds").glob("[0-9][0-9][0-9]_*")}
+    for rule_id, _severity, _planned, source in catalog_rows():
+        if rule_id not in shipped:
+            continue
+        cited = shipped[rule_id].seed
+        if re.match(r"\d{3}\b", source):
+            assert cited[:3] in seeds, f"{rule_id} cites {cited!r}, not a seed article"
+        else:
+            titles = re.findall(r'"([^"]+)"', cited)
+            assert titles and titles[0] in source, f"{rule_id} cites {cited!r}; its catalog row: {source!r}"
 
 
 def test_each_rule_cites_its_source_and_fixes_with_a_command():
@@ -127,10 +143,18 @@ def test_placeholders_in_commands_are_shell_words():
     (("&& !scopes", "&& pools[0].statuss"), "condition", "did you mean `status`"),
     (("&& !scopes", "&& stage_comparison[?stag == 'prod']"), "condition", "did you mean `stage`"),
     (("applies_to = \"method\"", "applies_to = \"method\"\nfor_each = \"api_name\""), "for_each", "not a list"),
+    # `!` binds tighter than `.`: `!pools.status` is `(!pools).status`, null whatever the facts say.
+    (("&& !scopes", "&& !pools.status"), "condition", "binds tighter"),
+    (("&& !scopes", "&& !(pools[0].status)"), None, None),
+    (("seed = \"team policy\"", "source = 'docs \"Gateway response types\"'"), None, None),
+    (("seed = \"team policy\"", "seed = \"a\"\nsource = \"b\""), "source", "another name"),
 ])
 def test_malformed_rule_names_file_and_field(tmp_path, change, field, said):
     path = tmp_path / "bad.toml"
     path.write_text(GOOD.replace(*change))
+    if field is None:  # the well-formed neighbour of a mistake loads
+        assert load_rule_file(path).id == "ACME001"
+        return
     with pytest.raises(UsageError) as error:
         load_rule_file(path)
     assert str(path) in str(error.value) and f"field '{field}'" in str(error.value), error.value

@@ -136,3 +136,84 @@ def test_http005_quiet_with_an_auto_deployed_stage(account, v2):
     pool = account.healthy_pool()
     http_api(account, v2, pool, stage="$default", auto_deploy=True, name="fine")
     assert findings(account.scan(), "HTTP005") == []
+
+
+def cors(v2, api_id, origins=("https://shop.example.com",)):
+    v2.update_api(ApiId=api_id, CorsConfiguration={"AllowOrigins": list(origins), "AllowHeaders": ["authorization"]})
+
+
+@pytest.mark.parametrize("route_key, preflight", [("$default", "OPTIONS /{proxy+}"),
+                                                  ("ANY /{proxy+}", "OPTIONS /{proxy+}"),
+                                                  ("ANY /orders", "OPTIONS /orders")])
+def test_http007_fires_when_an_authorized_catch_all_takes_the_preflight(account, v2, route_key, preflight):
+    """Docs "Configuring CORS for an HTTP API": $default (and an ANY route) catches OPTIONS requests; with
+    authorization the browser's preflight, sent without a token, gets 401."""
+    pool = account.healthy_pool()
+    api_id = http_api(account, v2, pool, routes=((route_key, []),))
+    cors(v2, api_id)
+    report = account.scan()
+    [finding] = findings(report, "HTTP007")
+    assert finding["path"] == route_key.split(" ")[-1] and "catches the CORS preflight" in finding["message"]
+    assert f"--route-key '{preflight}' --authorization-type NONE" in finding["commands"][0]
+    assert method_row(report, route_key.split(" ")[0] if " " in route_key else "ANY",
+                      route_key.split(" ")[-1])["verdict"] == "fail"
+
+
+def test_http007_fires_on_an_options_route_that_requires_a_token(account, v2):
+    pool = account.healthy_pool()
+    api_id = http_api(account, v2, pool, routes=(("OPTIONS /orders", []), ("GET /orders", ["api/read"])))
+    cors(v2, api_id)
+    [finding] = findings(account.scan(), "HTTP007")
+    assert finding["method"] == "OPTIONS" and "update-route" in finding["commands"][0]
+
+
+def test_http007_quiet_with_an_open_options_route_or_without_cors(account, v2):
+    pool = account.healthy_pool()
+    api_id = http_api(account, v2, pool, routes=(("$default", []), ("GET /orders", ["api/read"])))
+    assert findings(account.scan(), "HTTP007") == []  # no CORS configuration: API Gateway answers no preflight
+    cors(v2, api_id)
+    account.seed.add_route(v2, api_id, "OPTIONS /{proxy+}")
+    report = account.scan()
+    assert findings(report, "HTTP007") == [] and report["findings"] == []
+
+
+def test_http008_fires_when_the_stage_throttles_to_zero(account, v2):
+    """Docs "Throttle requests to your HTTP APIs": a rate or burst of 0 lets nothing through, 429."""
+    pool = account.healthy_pool()
+    api_id = http_api(account, v2, pool, routes=(("GET /orders", ["api/read"]), ("POST /orders", ["api/write"])),
+                      stage=None)
+    v2.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True, DefaultRouteSettings={
+        "DetailedMetricsEnabled": True, "ThrottlingBurstLimit": 0, "ThrottlingRateLimit": 0.0})
+    report = account.scan()
+    assert {(f["method"], f["stage"]) for f in findings(report, "HTTP008")} == {("GET", "prod"), ("POST", "prod")}
+    [command] = findings(report, "HTTP008")[0]["commands"]
+    assert command == (f"aws apigatewayv2 update-stage --region {REGION} --api-id {api_id} --stage-name prod "
+                       "--default-route-settings '{\"DetailedMetricsEnabled\":true,\"ThrottlingBurstLimit\":5000,"
+                       "\"ThrottlingRateLimit\":10000}'")
+    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
+
+
+def test_http008_fires_on_a_routes_own_zero_and_names_it(account, v2):
+    pool = account.healthy_pool()
+    api_id = http_api(account, v2, pool, routes=(("GET /orders", ["api/read"]), ("POST /orders", ["api/write"])),
+                      stage=None)
+    v2.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True, RouteSettings={
+        "POST /orders": {"ThrottlingBurstLimit": 0}})
+    [finding] = findings(account.scan(), "HTTP008")
+    assert finding["method"] == "POST" and "the stage's RouteSettings" in finding["message"]
+    assert finding["commands"] == [f"aws apigatewayv2 delete-route-settings --region {REGION} --api-id {api_id} "
+                                   "--stage-name prod --route-key 'POST /orders'"]
+
+
+def test_http008_quiet_when_limits_are_unset_or_a_route_lifts_them(account, v2):
+    """An unset limit is the account's quota, not 0; a route's own limit overrides the stage's 0."""
+    pool = account.healthy_pool()
+    api_id = http_api(account, v2, pool, routes=(("GET /orders", ["api/read"]),), stage=None)
+    v2.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True,
+                    DefaultRouteSettings={"DetailedMetricsEnabled": True, "ThrottlingBurstLimit": 0,
+                                          "ThrottlingRateLimit": 0.0},
+                    RouteSettings={"GET /orders": {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50.0}})
+    v2.create_stage(ApiId=api_id, StageName="beta", AutoDeploy=True,
+                    DefaultRouteSettings={"DetailedMetricsEnabled": True})
+    report = account.scan()
+    assert findings(report, "HTTP008") == [] and report["findings"] == []

@@ -199,3 +199,64 @@ def test_lam001_quiet_when_the_function_exists(account):
     rest_with_lambda(account, arn)
     report = account.scan()
     assert findings(report, "LAM001") == [] and findings(report, "LAM001", "unknown") == []
+
+
+def cached_authorizer(account, ttl, methods):
+    """A TOKEN authorizer (allowed to run) guarding `methods` (path, verb)."""
+    arn = account.seed.create_function(account.lambda_client, account.iam, "auth")
+    api_id = account.seed.create_rest_api(account.apigateway, "cached")
+    authorizer = account.seed.add_lambda_authorizer(account.apigateway, api_id, "check", arn, ttl=ttl)
+    for path, verb in methods:
+        account.seed.add_method(account.apigateway, api_id, path, verb, authorization="CUSTOM",
+                                authorizer_id=authorizer)
+    account.seed.deploy(account.apigateway, api_id, "prod")
+    account.seed.allow_apigateway(account.lambda_client, "auth",
+                                  f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/authorizers/{authorizer}")
+    return api_id, authorizer
+
+
+@pytest.mark.parametrize("methods", [(("/orders", "GET"), ("/orders", "POST")), (("/{proxy+}", "ANY"),)])
+def test_lam004_fires_when_a_cached_answer_serves_several_methods(account, methods):
+    """KC "api-gateway-lambda-authorization-errors": a cached policy that allows only the first methodArn
+    answers 403 on the caller's other methods until the TTL expires."""
+    api_id, authorizer = cached_authorizer(account, 300, methods)
+    report = account.scan()
+    [finding] = findings(report, "LAM004")
+    assert finding["severity"] == "low" and "caches its answer for 300s" in finding["message"]
+    assert finding["commands"][0] == (f"aws apigateway update-authorizer --region {REGION} --rest-api-id {api_id} "
+                                      f"--authorizer-id {authorizer} --patch-operations "
+                                      "op=replace,path=/authorizerResultTtlInSeconds,value=0")
+    assert {m["verdict"] for m in report["methods"]} == {"warn"}
+
+
+@pytest.mark.parametrize("ttl, methods", [(0, (("/orders", "GET"), ("/orders", "POST"))),
+                                          (300, (("/orders", "GET"),))])
+def test_lam004_quiet_without_caching_or_with_one_method(account, ttl, methods):
+    cached_authorizer(account, ttl, methods)
+    report = account.scan()
+    assert findings(report, "LAM004") == [] and report["findings"] == []
+
+
+def test_lam004_quiet_for_http_simple_responses(account, v2):
+    """An HTTP API simple response (isAuthorized) holds no methodArn: a cached answer fits every route."""
+    arn = account.seed.create_function(account.lambda_client, account.iam, "auth")
+    api_id = account.seed.create_http_api(v2, "h")
+    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"
+    for simple, name in ((True, "simple"), (False, "policy")):
+        authorizer = v2.create_authorizer(ApiId=api_id, Name=name, AuthorizerType="REQUEST", AuthorizerUri=uri,
+                                          IdentitySource=["$request.header.Authorization"],
+                                          AuthorizerPayloadFormatVersion="2.0", EnableSimpleResponses=simple,
+                                          AuthorizerResultTtlInSeconds=300)["AuthorizerId"]
+        for route in ("GET /a", "GET /b"):
+            account.seed.add_route(v2, api_id, f"{route}/{name}", authorization="CUSTOM", authorizer_id=authorizer)
+    v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    assert [f["authorizer"] for f in findings(account.scan(), "LAM004")] == ["policy"]
+
+
+def test_lam004_undecided_when_the_methods_cannot_be_read(account):
+    from helpers import deny
+
+    cached_authorizer(account, 300, (("/orders", "GET"),))
+    deny(account, "apigateway.GetResources")
+    [unknown] = findings(account.scan(), "LAM004", outcome="unknown")
+    assert "GetResources" in unknown["message"]

@@ -11,11 +11,14 @@ import boto3
 from ..arns import function_arn_of, referenced_pools, stage_variable_sets, values_by_stage
 from ..schema.snapshot import SCHEMA
 from .calls import CallLog
+from .cloudfront import PARTITIONS_WITH_CLOUDFRONT, collect_cloudfront
+from .domains import collect_domains
 from .functions import collect_function
 from .http_apis import collect_http_api, list_http_apis
 from .rest_apis import collect_rest_api, list_rest_apis
 from .roles import collect_role
 from .session import Clients
+from .usage_plans import collect_usage, needs_usage
 from .user_pools import collect_user_pool, list_pool_ids
 
 PRE_TOKEN_TRIGGERS = ("PreTokenGeneration",)
@@ -56,7 +59,10 @@ class AccountCollector:
             "user_pools": [user_pool for part in parts for user_pool in part["user_pools"]],
             "pool_listings": {part["region"]: part["pool_listing"] for part in parts},
             "functions": {}, "notes": list(notes or []) + [note for part in parts for note in part["notes"]],
+            "usage": {part["region"]: part["usage"] for part in parts if part.get("usage") is not None},
+            "domains": {part["region"]: part["domains"] for part in parts if part.get("domains") is not None},
         }
+        snapshot["cloudfront"] = self._cloudfront(snapshot)
         _collectreferenced_pools(self.clients, self.log, snapshot)
         for arn in sorted(_trigger_functions(snapshot) | _authorizer_functions(snapshot)):
             snapshot["functions"][arn] = collect_function(self.clients, self.log, self.account, arn)
@@ -65,6 +71,18 @@ class AccountCollector:
         snapshot["errors"] = [{"account": self.account, **error} for error in self.log.errors]
         snapshot["calls"] = dict(sorted(self.log.counts.items()))
         return snapshot
+
+
+    def _cloudfront(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """CloudFront is global: read once per account, and only when the account has APIs to put behind it."""
+        api_ids = {str(api["id"]) for api in snapshot["rest_apis"] + snapshot["http_apis"]}
+        if self.partition not in PARTITIONS_WITH_CLOUDFRONT:
+            return {"distributions": [], "skipped": f"CloudFront is not offered in the {self.partition} partition"}
+        if not api_ids:
+            return {"distributions": [], "skipped": "no API to put behind a distribution"}
+        domain_names = {str(domain["DomainName"]).lower() for part in snapshot["domains"].values()
+                        for domain in part.get("names") or []}
+        return collect_cloudfront(self.clients, self.log, self.partition, api_ids, domain_names)
 
 
 def _collect_region(clients: Clients, log: CallLog, region: str, account: str, partition: str,
@@ -97,6 +115,13 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
                   if parsed.region == region and parsed.account == account}
         pool_ids = [pool_id for pool_id in pool_ids or [] if pool_id in wanted] if pool_ids is not None else None
     user_pools = [collect_user_pool(clients, log, region, account, partition, pool_id) for pool_id in pool_ids or []]
+    # Read per region, and only where they can matter: usage plans when a method requires a key, custom domains
+    # when the region has an API.
+    key_apis = needs_usage(rest_apis)
+    usage = collect_usage(clients, log, region, key_apis) if key_apis else None
+    listed_ids = None if listed is None or listed_http is None else \
+        sorted([str(api["id"]) for api in listed] + [str(api["ApiId"]) for api in listed_http])
+    domains = collect_domains(clients, log, region, listed_ids) if listed or listed_http else None
     return {
         "region": region,
         "rest_apis": rest_apis,
@@ -106,6 +131,8 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
         "user_pools": [user_pool for user_pool in user_pools if user_pool["status"] != "not-found"],
         "pool_listing": {"complete": pool_ids is not None},
         "notes": notes,
+        "usage": usage,
+        "domains": domains,
     }
 
 

@@ -78,11 +78,14 @@ class CallLog:
 
     def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
                  **params: Any) -> Outcome:
-        """All pages of a paginated call, the items of `result_key` joined into one list."""
+        """All pages of a paginated call, the items of `result_key` (a dotted path) joined into one list."""
         def all_pages() -> list[Any]:
             items: list[Any] = []
             for page in client.get_paginator(method).paginate(**params):
-                items.extend(page.get(result_key, []) or [])
+                found = page
+                for part in result_key.split("."):  # CloudFront nests its lists: DistributionList.Items
+                    found = found.get(part) if isinstance(found, dict) else None
+                items.extend(found or [])
             return items
 
         return self._attempt(client, method, region, subject, False, all_pages)

@@ -36,6 +36,7 @@ def collect_http_api(clients: Clients, log: CallLog, region: str, api: dict[str,
         "region": region,
         "id": api_id,
         "name": api.get("Name", api_id),
+        **pick(api, {"DisableExecuteApiEndpoint": None, "CorsConfiguration": None}),
         "routes": [pick(route, HTTP_ROUTE) for route in routes.data] if routes.ok else None,
         "authorizers": [pick(authorizer, HTTP_AUTHORIZER) for authorizer in authorizers.data]
         if authorizers.ok else None,

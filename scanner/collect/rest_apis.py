@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schema.snapshot import REST_AUTHORIZER, REST_METHOD, REST_STAGE, pick
+from ..cors import cors_origin
+from ..schema.snapshot import GATEWAY_RESPONSE, REST_AUTHORIZER, REST_METHOD, REST_STAGE, pick
 from .calls import CallLog, exported_document
 from .session import Clients
 
@@ -29,14 +30,24 @@ def collect_rest_api(clients: Clients, log: CallLog, region: str, api: dict[str,
                                restApiId=api_id, PaginationConfig={"PageSize": PAGE_SIZE})
     stages = log.call(client, "get_stages", region=region, subject=subject, restApiId=api_id)
     stage_list = [_stage(stage) for stage in (stages.data or {}).get("item", [])] if stages.ok else None
+    resource_list = [_resource(resource) for resource in resources.data] if resources.ok else None
+    record: dict[str, Any] = {}
+    if resource_list and cors_origin(resource_list) is not None:
+        # Gateway responses are read only for APIs that answer CORS: the others cost no call.
+        responses = log.paginate(client, "get_gateway_responses", "items", region=region, subject=subject,
+                                 restApiId=api_id, PaginationConfig={"PageSize": PAGE_SIZE})
+        record["gateway_responses"] = [pick(item, GATEWAY_RESPONSE) for item in responses.data] if responses.ok \
+            else None
     return {
+        **record,
         "region": region,
         "id": api_id,
         "name": api.get("name", api_id),
         "policy": api.get("policy"),
         "endpoint_types": (api.get("endpointConfiguration") or {}).get("types") or [],
         "api_key_source": api.get("apiKeySource"),
-        "resources": [_resource(resource) for resource in resources.data] if resources.ok else None,
+        "disable_execute_api_endpoint": api.get("disableExecuteApiEndpoint"),
+        "resources": resource_list,
         "authorizers": [pick(authorizer, REST_AUTHORIZER) for authorizer in authorizers.data]
         if authorizers.ok else None,
         "stages": stage_list,
@@ -95,3 +106,4 @@ def _stage(stage: dict[str, Any]) -> dict[str, Any]:
         "variables": stage.get("variables") or {},
         "lastUpdatedDate": str(stage.get("lastUpdatedDate") or stage.get("createdDate") or ""),
     }
+

@@ -10,6 +10,10 @@ from . import seed
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
+# CloudFront's managed policies (the same IDs in every account).
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
 def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str, Any]:
@@ -19,6 +23,7 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     cognito = session.client("cognito-idp", region_name=region)
     lambda_client = session.client("lambda", region_name=region)
     iam = session.client("iam", region_name=region)
+    cloudfront = session.client("cloudfront", region_name="us-east-1")
 
     customers = seed.create_pool(cognito, "shop-customers", domain="shop-demo",
                                  resource_servers={"orders": ["read", "write"]})
@@ -101,8 +106,13 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
         apigateway, stock, "price-request", f"arn:aws:lambda:{region}:{ACCOUNT}:function:price-check:live",
         kind="REQUEST", ttl=0)
     seed.add_method(apigateway, stock, "/stock", "GET", authorization="CUSTOM", authorizer_id=token_check)
+    # The token authorizer caches its answer for 300 s (the default) and guards two methods.
+    seed.add_method(apigateway, stock, "/stock/{sku}", "GET", authorization="CUSTOM", authorizer_id=token_check)
     seed.add_method(apigateway, stock, "/prices", "GET", authorization="CUSTOM", authorizer_id=gone_check)
+    # Partners pull the inventory with an API key; the only key of the stage's usage plan was disabled.
+    seed.add_method(apigateway, stock, "/inventory", "GET", api_key=True)
     seed.deploy(apigateway, stock, "v1")
+    seed.create_usage_plan(apigateway, "stock-partners", stock, "v1", key_enabled=False)
 
     # The mobile backend on an HTTP API with JWT authorizers.
     issuer = f"https://cognito-idp.{region}.amazonaws.com/{customers['id']}"
@@ -116,8 +126,16 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     seed.add_route(apigatewayv2, bff, "GET /status")
     seed.add_route(apigatewayv2, bff, "$default", authorization="JWT", authorizer_id=bff_jwt)
     apigatewayv2.create_stage(ApiId=bff, StageName="$default", AutoDeploy=True)
+    # The web shop calls it too: CORS is on, and the authorized $default route takes the preflights.
+    apigatewayv2.update_api(ApiId=bff, CorsConfiguration={"AllowOrigins": ["https://shop.example.com"],
+                                                          "AllowHeaders": ["authorization"]})
     hooks = seed.create_http_api(apigatewayv2, "webhooks")
     seed.add_route(apigatewayv2, hooks, "POST /stripe")
+    # Meant to be reached at hooks.shop.example.com only: the default endpoint is off, the mapping never made.
+    apigatewayv2.update_api(ApiId=hooks, DisableExecuteApiEndpoint=True)
+    apigatewayv2.create_domain_name(DomainName="hooks.shop.example.com", DomainNameConfigurations=[{
+        "CertificateArn": f"arn:aws:acm:{region}:{ACCOUNT}:certificate/0f0e0d0c-1111-2222-3333-444455556666",
+        "EndpointType": "REGIONAL"}])
 
     # A modern pool: its tokens carry the updated issuer (https://issuer-cognito-idp.REGION…, IssuerConfiguration).
     members = seed.create_pool(cognito, "members", domain="members-demo", resource_servers={"members": ["read"]},
@@ -132,6 +150,14 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     seed.add_method(apigateway, members_api, "/me", "GET", authorization="JWT", authorizer_id=members_jwt,
                     scopes=["members/read"])
     seed.deploy(apigateway, members_api, "prod")
+    # Served at members.example.com, and through CloudFront set up as AWS recommends for an API origin.
+    apigateway.create_domain_name(
+        domainName="members.example.com", endpointConfiguration={"types": ["REGIONAL"]},
+        regionalCertificateArn=f"arn:aws:acm:{region}:{ACCOUNT}:certificate/1a2b3c4d-1111-2222-3333-444455556666")
+    apigateway.create_base_path_mapping(domainName="members.example.com", restApiId=members_api, stage="prod")
+    seed.create_distribution(cloudfront, "members", f"{members_api}.execute-api.{region}.amazonaws.com",
+                             origin_path="/prod", cache_policy=CACHING_DISABLED,
+                             origin_request_policy=ALL_VIEWER_EXCEPT_HOST)
     # Its mobile backend still names the original issuer form: no token of the pool matches it.
     members_bff = seed.create_http_api(apigatewayv2, "members-bff")
     stale_jwt = seed.add_jwt_authorizer(apigatewayv2, members_bff, "members-jwt",
@@ -165,14 +191,27 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     seed.add_route(apigatewayv2, partners_v2, "GET /quotes", authorization="JWT", authorizer_id=partners_jwt,
                    scopes=["orders/read"])
     internal = seed.add_route(apigatewayv2, partners_v2, "GET /internal")
-    apigatewayv2.create_stage(ApiId=partners_v2, StageName="live", AutoDeploy=False)
+    # Infrastructure code turned on detailed metrics and wrote 0 for the limits it left out.
+    apigatewayv2.create_stage(ApiId=partners_v2, StageName="live", AutoDeploy=False, DefaultRouteSettings={
+        "DetailedMetricsEnabled": True, "ThrottlingBurstLimit": 0, "ThrottlingRateLimit": 0.0})
     apigatewayv2.create_deployment(ApiId=partners_v2, StageName="live")
     apigatewayv2.delete_route(ApiId=partners_v2, RouteId=internal)
     seed.add_route(apigatewayv2, partners_v2, "POST /quotes", authorization="JWT", authorizer_id=partners_jwt,
                    scopes=["orders/write"])
+
+    # The storefront answers CORS for the web shop behind CloudFront: its 401s carry no CORS header, and the
+    # distribution caches with the managed CachingOptimized policy, which drops Authorization from GET requests.
+    storefront = seed.create_rest_api(apigateway, "storefront")
+    storefront_auth = seed.add_cognito_authorizer(apigateway, storefront, "storefront-cognito", [customers["arn"]])
+    seed.add_method(apigateway, storefront, "/cart", "GET", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=storefront_auth)
+    seed.add_cors_preflight(apigateway, storefront, "/cart", "https://shop.example.com")
+    seed.deploy(apigateway, storefront, "prod")
+    seed.create_distribution(cloudfront, "storefront", f"{storefront}.execute-api.{region}.amazonaws.com",
+                             origin_path="/prod", cache_policy=CACHING_OPTIMIZED)
     return {"pools": {"shop-customers": customers, "partners": partners, "loyalty": loyalty, "members": members,
                       "kiosk": kiosk_pool},
             "apis": {"shop": shop, "legacy-admin": admin, "partner-api": partner_api, "reviews": reviews,
                      "internal-reports": reports, "stock": stock, "mobile-bff": bff, "webhooks": hooks,
                      "members": members_api, "members-bff": members_bff, "kiosk": kiosk, "orders-v2": orders,
-                     "partners-v2": partners_v2}}
+                     "partners-v2": partners_v2, "storefront": storefront}}

@@ -115,6 +115,7 @@ def install() -> None:
     _patch(v2_responses.ApiGatewayV2Response, "get_authorizers", get_authorizers)
     _install_rest_jwt_authorizers()
     _install_http_deployments()
+    _install_cloudfront_policies()
     _INSTALLED = True
 
 
@@ -243,6 +244,97 @@ def _http_openapi(api: Any, state: dict[str, Any]) -> dict[str, Any]:
         paths.setdefault(path, {})[key] = operation
     return {"openapi": "3.0.1", "info": {"title": api.name, "version": "1"}, "paths": paths,
             "components": {"securitySchemes": schemes}}
+
+
+# CloudFront's managed policies as AWS documents them ("Use managed cache policies", "Use managed origin request
+# policies"): ID, name, and the headers they put in the cache key or the origin request.
+MANAGED_CACHE_POLICIES = {
+    "658327ea-f89d-4fab-a63d-7e88639e58f6": {"Name": "Managed-CachingOptimized", "MinTTL": 1, "DefaultTTL": 86400,
+                                             "MaxTTL": 31536000, "HeaderBehavior": "none", "Headers": []},
+    "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": {"Name": "Managed-CachingDisabled", "MinTTL": 0, "DefaultTTL": 0,
+                                             "MaxTTL": 0, "HeaderBehavior": "none", "Headers": []},
+}
+MANAGED_ORIGIN_REQUEST_POLICIES = {
+    "216adef6-5c7f-47e4-b989-5492eafa07d3": {"Name": "Managed-AllViewer", "HeaderBehavior": "allViewer",
+                                             "Headers": []},
+    "b689b0a8-53d0-40ab-baf2-68738e2966ac": {"Name": "Managed-AllViewerExceptHostHeader",
+                                             "HeaderBehavior": "allExcept", "Headers": ["host"]},
+}
+
+
+def _install_cloudfront_policies() -> None:
+    """CloudFront cache and origin request policies: Get, List (by type) and Create, with the managed ones every
+    account has. moto has none of them; its distributions already keep the policy IDs a behaviour names."""
+    from moto.cloudfront import responses as cf_responses
+    from moto.cloudfront import urls as cf_urls
+    from moto.core.responses import ActionResult
+
+    dispatch = cf_responses.CloudFrontResponse.dispatch
+    for kind in ("cache-policy", "origin-request-policy"):
+        cf_urls.url_paths["{0}/2020-05-31/" + kind + "$"] = dispatch
+        cf_urls.url_paths["{0}/2020-05-31/" + kind + "/(?P<policy_id>[^/]+)$"] = dispatch
+    custom: dict[str, dict[str, dict[str, Any]]] = {"cache": {}, "request": {}}
+
+    def cache_policy(policy_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {"Id": policy_id, "LastModifiedTime": "2024-01-01T00:00:00Z", "CachePolicyConfig": {
+            "Name": spec["Name"], "MinTTL": spec.get("MinTTL", 0), "DefaultTTL": spec.get("DefaultTTL", 0),
+            "MaxTTL": spec.get("MaxTTL", 0), "ParametersInCacheKeyAndForwardedToOrigin": {
+                "EnableAcceptEncodingGzip": False, "HeadersConfig": _headers(spec),
+                "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}}}
+
+    def request_policy(policy_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {"Id": policy_id, "LastModifiedTime": "2024-01-01T00:00:00Z", "OriginRequestPolicyConfig": {
+            "Name": spec["Name"], "HeadersConfig": _headers(spec), "CookiesConfig": {"CookieBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "none"}}}
+
+    def policies(kind: str) -> dict[str, dict[str, Any]]:
+        return {**(MANAGED_CACHE_POLICIES if kind == "cache" else MANAGED_ORIGIN_REQUEST_POLICIES), **custom[kind]}
+
+    def get(kind: str, shape: str, build: Any) -> Any:
+        def handler(self: Any) -> Any:
+            policy_id = self.path.rstrip("/").split("/")[-1]
+            spec = policies(kind).get(policy_id)
+            if spec is None:
+                return 404, {}, "<ErrorResponse><Error><Code>NoSuch" + shape + "</Code></Error></ErrorResponse>"
+            return ActionResult({shape: build(policy_id, spec), "ETag": "E1"})
+        return handler
+
+    def listing(kind: str, shape: str, build: Any) -> Any:
+        def handler(self: Any) -> Any:
+            wanted = self._get_param("Type")
+            items = [{"Type": "managed" if policy_id in (MANAGED_CACHE_POLICIES | MANAGED_ORIGIN_REQUEST_POLICIES)
+                      else "custom", shape: build(policy_id, spec)} for policy_id, spec in policies(kind).items()]
+            items = [item for item in items if not wanted or item["Type"] == wanted]
+            return ActionResult({shape + "List": {"MaxItems": 100, "Quantity": len(items), "Items": items}})
+        return handler
+
+    def create(kind: str, shape: str, build: Any) -> Any:
+        def handler(self: Any) -> Any:
+            config = self._get_param(shape + "Config") or {}
+            headers = (config.get("ParametersInCacheKeyAndForwardedToOrigin") or {}).get("HeadersConfig") \
+                if kind == "cache" else config.get("HeadersConfig")
+            policy_id = secrets.token_hex(16)
+            custom[kind][policy_id] = {"Name": config.get("Name"), "MinTTL": config.get("MinTTL", 0),
+                                       "DefaultTTL": config.get("DefaultTTL", 0), "MaxTTL": config.get("MaxTTL", 0),
+                                       "HeaderBehavior": (headers or {}).get("HeaderBehavior", "none"),
+                                       "Headers": ((headers or {}).get("Headers") or {}).get("Items") or []}
+            return ActionResult({shape: build(policy_id, custom[kind][policy_id]), "ETag": "E1",
+                                 "Location": f"https://cloudfront.amazonaws.com/2020-05-31/{policy_id}"})
+        return handler
+
+    for kind, shape, build in (("cache", "CachePolicy", cache_policy),
+                               ("request", "OriginRequestPolicy", request_policy)):
+        snake = "cache_policy" if kind == "cache" else "origin_request_policy"
+        _patch(cf_responses.CloudFrontResponse, f"get_{snake}", get(kind, shape, build))
+        _patch(cf_responses.CloudFrontResponse, f"list_{snake.replace('policy', 'policies')}",
+               listing(kind, shape, build))
+        _patch(cf_responses.CloudFrontResponse, f"create_{snake}", create(kind, shape, build))
+
+
+def _headers(spec: dict[str, Any]) -> dict[str, Any]:
+    headers = list(spec.get("Headers") or [])
+    return {"HeaderBehavior": spec["HeaderBehavior"],
+            **({"Headers": {"Quantity": len(headers), "Items": headers}} if headers else {})}
 
 
 def _patch(owner: Any, name: str, replacement: Any) -> None:

@@ -159,3 +159,44 @@ def add_route(apigatewayv2: Any, api_id: str, route_key: str, *, authorization: 
     if scopes:
         params["AuthorizationScopes"] = scopes
     return str(apigatewayv2.create_route(**params)["RouteId"])
+
+
+def add_cors_preflight(apigateway: Any, api_id: str, path: str, origin: str) -> str:
+    """An OPTIONS method answering CORS preflights as the console's "Enable CORS" builds it: a MOCK integration
+    whose response maps Access-Control-Allow-Origin (and the allowed headers and methods)."""
+    resource_id = add_method(apigateway, api_id, path, "OPTIONS")
+    headers = {f"method.response.header.Access-Control-Allow-{name}": False
+               for name in ("Origin", "Headers", "Methods")}
+    apigateway.put_method_response(restApiId=api_id, resourceId=resource_id, httpMethod="OPTIONS", statusCode="200",
+                                   responseParameters=headers)
+    apigateway.put_integration_response(
+        restApiId=api_id, resourceId=resource_id, httpMethod="OPTIONS", statusCode="200", responseParameters={
+            "method.response.header.Access-Control-Allow-Origin": f"'{origin}'",
+            "method.response.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'",
+            "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'"})
+    return resource_id
+
+
+def create_distribution(cloudfront: Any, name: str, origin_host: str, *, origin_path: str = "",
+                        cache_policy: str, origin_request_policy: str | None = None) -> str:
+    """A CloudFront distribution whose default behaviour sends every request to one custom origin."""
+    behaviour: dict[str, Any] = {"TargetOriginId": name, "ViewerProtocolPolicy": "https-only",
+                                 "CachePolicyId": cache_policy,
+                                 "AllowedMethods": {"Quantity": 7, "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST",
+                                                                             "PATCH", "DELETE"]}}
+    if origin_request_policy:
+        behaviour["OriginRequestPolicyId"] = origin_request_policy
+    return str(cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": name, "Comment": name, "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": name, "DomainName": origin_host, "OriginPath": origin_path,
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": behaviour})["Distribution"]["Id"])
+
+
+def create_usage_plan(apigateway: Any, name: str, api_id: str, stage: str, *, key_enabled: bool) -> str:
+    """A usage plan for one stage with one API key (enabled or not)."""
+    plan = apigateway.create_usage_plan(name=name, apiStages=[{"apiId": api_id, "stage": stage}])["id"]
+    key = apigateway.create_api_key(name=f"{name}-key", enabled=key_enabled)["id"]
+    apigateway.create_usage_plan_key(usagePlanId=plan, keyId=key, keyType="API_KEY")
+    return str(plan)

@@ -45,6 +45,43 @@ def token_for(authorization: str, scopes: list[str]) -> str:
     return {"AWS_IAM": "iam", "CUSTOM": "lambda"}.get(authorization, "none")
 
 
+def credential_headers(authorization: str, authorizer: AuthorizerFacts | None, api_key_required: bool) -> list[str]:
+    """The request headers a caller's credentials travel in: what a proxy in front of the API must pass on."""
+    headers: list[str] = []
+    if authorization in ("COGNITO_USER_POOLS", "JWT", "CUSTOM"):
+        headers += (authorizer.identity_headers if authorizer else []) or \
+            (["Authorization"] if authorization != "CUSTOM" else [])
+    elif authorization == "AWS_IAM":
+        headers.append("Authorization")
+    if api_key_required:
+        headers.append("x-api-key")
+    return headers
+
+
+def add_cloudfront_facts(record: MethodFacts, lookups: Lookups) -> None:
+    """The CloudFront behaviours in front of the method; when CloudFront could not be read, the method is unread."""
+    view = lookups.cloudfront
+    if view.unknown:
+        record.cloudfront_unknown = view.unknown
+        record.unread = "; ".join(filter(None, [record.unread, view.unknown]))
+        return
+    record.cloudfront_routes = view.routes(record.region, record.api_id, record.api_type, record.path, record.method,
+                                           record.stages or [], record.credential_headers)
+
+
+def catch_all(method: MethodFacts) -> bool:
+    """An ANY method, or a greedy ({proxy+}) or $default path: one record for many requests."""
+    return method.method == "ANY" or "+}" in method.path or method.path == "$default"
+
+
+def add_cache_sharing_facts(authorizer: AuthorizerFacts, using: list[MethodFacts], methods_read: bool) -> None:
+    """Which methods one cached answer of a Lambda authorizer is reused for (LAM004)."""
+    if authorizer.type not in ("TOKEN", "REQUEST"):
+        return
+    authorizer.methods_sharing_cache = [f"{m.method} {m.path}" for m in using] if methods_read else None
+    authorizer.catch_all_methods = [f"{m.method} {m.path}" for m in using if catch_all(m)]
+
+
 def unread_reasons(authorizers_read: bool, authorization: str, stages_read: bool, what: str) -> str | None:
     """What of a method's configuration could not be read (its verdict is then at best unknown)."""
     reasons = []

@@ -1,4 +1,5 @@
-"""Joins a snapshot into fact records (methods, APIs, authorizers, pools, clients): every fact computed once, here."""
+"""Joins a snapshot into fact records (methods, APIs, authorizers, pools, clients, endpoints): every fact computed
+once, here."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from ..schema.facts import KINDS, Facts, as_record
 from .cognito import client_facts, pool_facts
+from .endpoints import endpoint_facts
 from .http import http_api_facts
 from .lookups import Lookups
 from .rest import rest_api_facts
@@ -33,4 +35,5 @@ def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> Fa
         records["pool"].append(record)
         for app_client in pool.get("clients") or []:
             records["client"].append(client_facts(app_client, pool, record))
+    records["endpoint"] = endpoint_facts(snapshot, lookups.account, lookups.partition)
     return {kind: [as_record(record) for record in items] for kind, items in records.items()}

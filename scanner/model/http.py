@@ -6,11 +6,21 @@ from typing import Any
 
 from ..arns import stage_variable_sets
 from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts
-from .api_common import ApiRecords, api_base, most_used_authorizer, token_for, unread_reasons
+from .api_common import (
+    ApiRecords,
+    add_cache_sharing_facts,
+    add_cloudfront_facts,
+    api_base,
+    credential_headers,
+    most_used_authorizer,
+    token_for,
+    unread_reasons,
+)
 from .jwt_authorizers import add_jwt_facts, add_jwt_scope_facts
 from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups
 from .stages import StageView
+from .throttling import zero_throttles
 
 
 def route_parts(route_key: str) -> tuple[str, str]:
@@ -35,6 +45,18 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
     ghosts = _deleted_but_served(view, {(r["path"], r["method"]) for r in live}, authorizers) \
         if api.get("routes") is not None else []
     routes = [_route(base, route, authorizers, lookups, view, authorizers_read) for route in live + ghosts]
+    cors = api.get("CorsConfiguration") or {}
+    unprotected_options = {r["path"] for r in live if r["method"] == "OPTIONS" and r["authorization"] == "NONE"}
+    for route in routes:
+        route.api_cors = bool(cors.get("AllowOrigins"))
+        route.preflight_route_key = "OPTIONS /{proxy+}" if route.path == "$default" else f"OPTIONS {route.path}"
+        # A preflight ends at an OPTIONS route, else at the ANY route of its path, else at $default (AWS docs,
+        # "Configuring CORS for an HTTP API": $default catches OPTIONS requests too).
+        route.catches_preflight = route.method == "OPTIONS" or (
+            route.method == "ANY" and (("/{proxy+}" if route.path == "$default" else route.path)
+                                       not in unprotected_options))
+        route.zero_throttles = zero_throttles(str(route.route_key), stages) if route.live else []
+        add_cloudfront_facts(route, lookups)
     protected = sum(1 for route in routes if route.authorization != "NONE" and route.live)
     main_authorizer = most_used_authorizer([{"authorizer_id": r.authorizer_id} for r in routes])
     stage_names = [str(s.get("StageName")) for s in stages]
@@ -48,6 +70,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
             "the API's routes could not be read (apigateway:GET, GetRoutes)"
         authorizer.scoped_methods_using = [f"{r.method} {r.path}" for r in using if r.scopes]
         authorizer.api_stages = stage_names
+        add_cache_sharing_facts(authorizer, using, api.get("routes") is not None)
     method_count = len(live) if api.get("routes") is not None else None
     known = api.get("stages") is not None
     api_fact = ApiFacts(
@@ -59,6 +82,8 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         deployment_problem=("no stage" if not stages else "no stage that deploys automatically or has a deployment")
         if known and method_count and not deployed else None,
         cognito_scoped_methods=[], cognito_unscoped_methods=[],
+        cors_origin=", ".join((api.get("CorsConfiguration") or {}).get("AllowOrigins") or []) or None,
+        default_endpoint_disabled=bool(api.get("DisableExecuteApiEndpoint")),
     )
     return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method, not r.live))
 
@@ -73,7 +98,7 @@ def _route_config(route: dict[str, Any], authorizers: dict[str, AuthorizerFacts]
             "authorizer_id": authorizer.authorizer_id if authorizer else None,
             "authorizer": authorizer.authorizer if authorizer else None,
             "scopes": sorted(route.get("AuthorizationScopes") or []) if authorization == "JWT" else [],
-            "api_key_required": bool(route.get("ApiKeyRequired"))}
+            "api_key_required": bool(route.get("ApiKeyRequired")), "target": route.get("Target")}
 
 
 def _deleted_but_served(view: StageView, live: set[tuple[str, str]],
@@ -110,7 +135,8 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
         add_lambda_facts(record, partition=lookups.partition, uri=authorizer.get("AuthorizerUri"),
                          credentials=authorizer.get("AuthorizerCredentialsArn"),
                          ttl=authorizer.get("AuthorizerResultTtlInSeconds", 0),
-                         functions=lookups.functions, roles=lookups.roles, stages=stage_variable_sets(api))
+                         functions=lookups.functions, roles=lookups.roles, stages=stage_variable_sets(api),
+                         policy_response=not authorizer.get("EnableSimpleResponses"))
     return record
 
 
@@ -133,6 +159,8 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, A
         custom_scope_checks=[], obtainable_scopes=None, obtainable_required_scopes=None,
         obtainable_scopes_unknown=None, other_protected_methods=0, api_stages=[], api_authorizer_id=None,
         scope_client_id=None, unread=unread_reasons(authorizers_read, authorization, view.known, "route"),
+        route_target=route.get("target"),
+        credential_headers=credential_headers(authorization, authorizer, route["api_key_required"]),
     )
     if authorizer and authorizer.type == "JWT" and scopes:
         add_jwt_scope_facts(record, authorizer, lookups)

@@ -16,7 +16,7 @@ _CREDENTIAL_HEADERS = {"authorization"}
 
 def add_lambda_facts(record: AuthorizerFacts, *, partition: str, uri: str | None, credentials: str | None,
                      ttl: Any, functions: dict[str, Any], roles: dict[str, Any],
-                     stages: list[dict[str, Any]]) -> None:
+                     stages: list[dict[str, Any]], policy_response: bool = True) -> None:
     """Fills in the functions (per stage when the URI uses stage variables), whether API Gateway may invoke them,
     and the identity-source facts of a Lambda authorizer record."""
     kind = str(record.type)
@@ -36,6 +36,8 @@ def add_lambda_facts(record: AuthorizerFacts, *, partition: str, uri: str | None
         record.invoke_policy_document = json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": INVOKE_ACTION, "Resource": sorted(set(found))}]}, separators=(",", ":"))
     record.caching = caching
+    record.cache_ttl = ttl if isinstance(ttl, int) else 300 if caching else 0
+    record.policy_response = policy_response
     record.identity_problem = _identity_problem(kind, headers, other_headers, caching)
 
 

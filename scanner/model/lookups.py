@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .cloudfront_routes import CloudFrontView
 from .pools import PoolDirectory
 from .scopes import defined_scopes, oauth_enabled, obtainable_scopes, scope_adding_trigger
 
@@ -33,12 +34,16 @@ class Lookups:
     functions: dict[str, Any]
     roles: dict[str, Any]
     stage_filter: str | None
+    usage: dict[str, Any]  # region -> usage plans and API keys (absent: not read)
+    cloudfront: CloudFrontView
 
     @classmethod
     def of(cls, snapshot: dict[str, Any], stage_filter: str | None) -> Lookups:
         directory = PoolDirectory(snapshot)
         views = {arn: pool_view(pool) for arn, pool in directory.pools.items() if pool.get("status") == "ok"}
-        return cls(directory, views, snapshot.get("functions") or {}, snapshot.get("roles") or {}, stage_filter)
+        cloudfront = CloudFrontView(snapshot.get("cloudfront"), snapshot.get("domains") or {})
+        return cls(directory, views, snapshot.get("functions") or {}, snapshot.get("roles") or {}, stage_filter,
+                   snapshot.get("usage") or {}, cloudfront)
 
     @property
     def account(self) -> str:

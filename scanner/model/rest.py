@@ -6,8 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from ..arns import provider_arns_by_stage, stage_variable_sets, stage_variables_in
+from ..cors import cors_origin
 from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry
-from .api_common import ApiRecords, api_base, most_used_authorizer, scope_client, token_for, unread_reasons
+from .api_common import (
+    ApiRecords,
+    add_cache_sharing_facts,
+    add_cloudfront_facts,
+    api_base,
+    credential_headers,
+    most_used_authorizer,
+    scope_client,
+    token_for,
+    unread_reasons,
+)
+from .api_keys import add_api_key_facts
+from .gateway_responses import add_gateway_response_facts
 from .java_regex import compile_expression
 from .jwt_authorizers import add_jwt_facts, add_jwt_scope_facts
 from .lambda_authorizers import add_lambda_facts, header_names
@@ -33,6 +46,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         if api.get("resources") is not None else []
     protected = sum(1 for method in live if method["authorization"] != "NONE" or method["api_key_required"])
     main_authorizer = most_used_authorizer(live)
+    answers_cors = api.get("resources") is not None and cors_origin(api["resources"]) is not None
     methods = []
     for method in live + ghosts:
         is_live = method.pop("live", True)
@@ -60,6 +74,10 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         )
         if authorizer and authorizer.type == "JWT" and method["authorization"] == "JWT" and record.scopes:
             add_jwt_scope_facts(record, authorizer, lookups)
+        record.api_cors = answers_cors
+        record.credential_headers = credential_headers(record.authorization, authorizer, record.api_key_required)
+        add_api_key_facts(record, api, lookups.usage.get(record.region))
+        add_cloudfront_facts(record, lookups)
         methods.append(record)
     methods_read = api.get("resources") is not None
     for authorizer in authorizers.values():
@@ -68,6 +86,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         authorizer.methods_unknown = None if methods_read else \
             "the API's resources could not be read (apigateway:GET, GetResources)"
         authorizer.scoped_methods_using = [f"{m.method} {m.path}" for m in using if m.scopes]
+        add_cache_sharing_facts(authorizer, using, methods_read)
         if authorizer.type == "COGNITO_USER_POOLS":
             _validation_facts(authorizer, lookups.pool_views)
     return [_api_facts(base, api, stages, policy, methods)], list(authorizers.values()), methods
@@ -80,7 +99,7 @@ def _api_facts(base: dict[str, Any], api: dict[str, Any], stages: StageView, pol
                if method.authorization == "COGNITO_USER_POOLS" and method.method != "OPTIONS" and method.live]
     method_count = sum(1 for m in methods if m.live) if api.get("resources") is not None else None
     private = "PRIVATE" in (api.get("endpoint_types") or [])
-    return ApiFacts(
+    record = ApiFacts(
         **base, endpoint_types=list(api.get("endpoint_types") or []),
         method_count=method_count, stage_names=stages.names,
         stage_count=len(stages.names) if stages.known else None,
@@ -93,7 +112,10 @@ def _api_facts(base: dict[str, Any], api: dict[str, Any], stages: StageView, pol
         private_access_problem=("its resource policy is missing" if private and not policy.text
                                 else "its resource policy allows no execute-api:Invoke"
                                 if private and policy.allows_invoke is False else None),
+        default_endpoint_disabled=bool(api.get("disable_execute_api_endpoint")),
     )
+    add_gateway_response_facts(record, api)
+    return record
 
 
 def _live_methods(api: dict[str, Any], authorizers: dict[str, Any]) -> list[dict[str, Any]]:
@@ -104,7 +126,7 @@ def _live_methods(api: dict[str, Any], authorizers: dict[str, Any]) -> list[dict
             authorization = method.get("authorizationType") or "NONE"
             guarded = authorization in AUTHORIZED
             methods.append({
-                "path": resource.get("path", "/"), "method": verb.upper(), "resource_id": resource.get("id"),
+                "path": str(resource.get("path") or "/"), "method": verb.upper(), "resource_id": resource.get("id"),
                 "authorization": authorization,
                 "authorizer_id": method.get("authorizerId") if guarded else None,
                 "authorizer": authorizer.get("name") if guarded else None,

@@ -68,14 +68,14 @@ def _cut(word: str, first: int, rest: int) -> list[str]:
     pieces: list[str] = []
     room = max(first, 12) - 2  # the piece's end: a backslash, and a closing quote inside single quotes
     current, quote = "", ""
-    for char in word:
+    for position, char in enumerate(word, 1):
         current += char
         if quote:
             quote = "" if char == quote else quote
         elif char in "'\"":
             quote = char
-        if len(current) < room or quote == '"':  # inside double quotes a break would change the word
-            continue
+        if len(current) < room or quote == '"' or position == len(word):  # never cut inside double quotes (the
+            continue  # break would change the word), nor after the last character (nothing continues it)
         if quote == "'":
             pieces.append(current + "'\\")  # close the quote, continue the word, reopen it on the next line
             current = "'"

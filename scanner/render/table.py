@@ -17,7 +17,7 @@ _TOKEN_SHORT = {"id-or-access": "id/access"}
 HEADERS = ("API", "Stages", "Method", "Path", "Auth", "Authorizer", "Token", "Scopes", "Policy", "Verdict",
            "Rules")
 # How narrow a column may get when the table must shrink to WIDTH (None: never wrapped).
-_NARROWEST = (9, 8, None, 10, None, 10, None, 10, None, None, 17)
+_NARROWEST = (9, 8, None, 10, None, 10, None, 10, None, None, 9)
 # Which columns give up width first (higher: sooner); the path is what people read, so it wraps last.
 _SHRINK_WEIGHT = (1.5, 1.0, 0, 0.5, 0, 1.5, 0, 1.0, 0, 0, 3.0)
 # The resource policy's decision for the method, in a word.
@@ -125,7 +125,8 @@ def _findings(findings: list[dict[str, Any]]) -> str:
         label = finding["severity"].upper() if finding["outcome"] == "fail" else "UNKNOWN"
         new = " NEW" if finding.get("baseline") == "new" else ""
         head = f"{label:<8} {finding['rule']:<9} {_where(finding)}{new}"
-        lines = [textwrap.shorten(head, WIDTH, placeholder="…"), f"  {finding['title']}"]
+        lines = [textwrap.shorten(head, WIDTH, placeholder="…"),
+                 *textwrap.wrap(finding["title"], WIDTH, initial_indent="  ", subsequent_indent="  ")]
         lines += textwrap.wrap(finding["message"], WIDTH, initial_indent="  ", subsequent_indent="  ")
         lines += fix_lines(finding)
         blocks.append("\n".join(lines))

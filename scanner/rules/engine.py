@@ -11,13 +11,14 @@ from .loader import Rule
 from .template import render_template
 
 LOCATION_FIELDS = ("account", "region", "api_id", "api_name", "path", "method", "stage", "pool_id", "client_id",
-                   "authorizer")
+                   "authorizer", "endpoint")
 _LOCATION_BY_KIND = {
     "method": ("region", "account", "api_id", "api_name", "path", "method"),
     "api": ("region", "account", "api_id", "api_name"),
     "authorizer": ("region", "account", "api_id", "api_name", "authorizer"),
     "pool": ("region", "account", "pool_id"),
     "client": ("region", "account", "pool_id", "client_id"),
+    "endpoint": ("region", "account", "api_id", "api_name", "endpoint"),
 }
 
 

@@ -80,6 +80,9 @@ def check(parsed: dict[str, Any], shape: Shape) -> Shape:
     children = parsed.get("children") or []
     if kind == "field":
         return _field(shape, str(parsed["value"]))
+    if kind == "subexpression" and children[0]["type"] == "not_expression":
+        raise FieldError("`!` binds tighter than `.`: `!item.field` reads as `(!item).field`, always null; "
+                         "write `!(item.field)`")
     if kind in ("subexpression", "pipe"):
         return check(children[1], check(children[0], shape))
     if kind == "index_expression":

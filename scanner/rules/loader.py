@@ -103,6 +103,10 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         return UsageError(f"{source}: field '{field}': {problem}")
 
     data = dict(data)
+    if "source" in data:  # rules that encode no seed article cite their AWS source by title: either name
+        if "seed" in data:
+            raise fail("source", "another name of 'seed': write one of them")
+        data["seed"] = data.pop("source")
     for old, new in ALIASES.items():
         if old in data:
             if strict or new in data:

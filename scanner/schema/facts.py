@@ -109,6 +109,53 @@ class JwtIssuer:
     audience_clients: Annotated[list[str] | None, "audience entries that are app clients of the pool"]
 
 
+@dataclass(kw_only=True)
+class ApiKeyStage:
+    """Whether a method that requires an API key can be called on one stage: the key's usage plans."""
+
+    stage: Annotated[str, "the stage name"]
+    plan_ids: Annotated[list[str], "the usage plans that include the API's stage"]
+    enabled_keys: Annotated[int | None, "how many enabled API keys those plans hold; null when unread"]
+    disabled_key_ids: Annotated[list[str], "keys of those plans that are disabled (to enable one)"]
+    problem: Annotated[str | None, "why every request to the method on this stage gets 403, in words"]
+    unknown_reason: Annotated[str | None, "why it could not be decided (usage plans or keys not read)"]
+
+
+@dataclass(kw_only=True)
+class ZeroThrottle:
+    """An HTTP API stage whose throttling lets no request through to a route (rate or burst 0)."""
+
+    stage: Annotated[str, "the stage name"]
+    setting: Annotated[Literal["route", "default"], "route: the route's own settings; default: the stage's"]
+    settings_name: Annotated[str, "where the 0 is set, as AWS names it: DefaultRouteSettings or RouteSettings"]
+    rate: Annotated[float | None, "the effective ThrottlingRateLimit (requests per second)"]
+    burst: Annotated[int | None, "the effective ThrottlingBurstLimit"]
+    default_route_settings: Annotated[str, "the stage's DefaultRouteSettings with throttling set to the account's "
+                                           "default quota (JSON, for update-stage)"]
+
+
+@dataclass(kw_only=True)
+class CloudFrontRoute:
+    """A CloudFront cache behaviour whose requests reach the method (through its execute-api host or a custom
+    domain), and what it does to them."""
+
+    distribution_id: Annotated[str, "the distribution's ID"]
+    distribution_domain: Annotated[str | None, "its domain (d111111abcdef8.cloudfront.net)"]
+    path_pattern: Annotated[str | None, "the behaviour's path pattern; null for the default behaviour"]
+    behaviour: Annotated[str, "the behaviour in words: 'default' or its path pattern"]
+    origin: Annotated[str, "the origin's domain name"]
+    stage: Annotated[str | None, "the stage its requests reach"]
+    dropped_headers: Annotated[list[str] | None, "credential headers the behaviour does not forward for this "
+                                                 "method's requests (Authorization on GET/HEAD, other headers "
+                                                 "always); null when its policies could not be read"]
+    host_forwarded: Annotated[bool | None, "the viewer's Host header is forwarded to an execute-api origin"]
+    cache_policy: Annotated[str | None, "the cache policy's name (or ID), or 'legacy cache settings'"]
+    origin_request_policy: Annotated[str | None, "the origin request policy's name (or ID)"]
+    problem: Annotated[str | None, "what the behaviour does to the method's requests, in words (else null)"]
+    unknown_reason: Annotated[str | None, "why the behaviour could not be judged"]
+
+
+
 # The records: one per method, API, authorizer, pool and app client.
 
 @dataclass(kw_only=True)
@@ -151,6 +198,25 @@ class MethodFacts:
     scope_client_id: Annotated[str | None, "the app client best placed to obtain the method's scopes (for fixes)"]
     unread: Annotated[str | None, "what of the method's configuration could not be read (then its verdict is at "
                                   "best unknown), with the IAM action"] = None
+    credential_headers: Annotated[list[str], "the request headers a caller's credentials travel in (Authorization, "
+                                             "a Lambda authorizer's identity headers, x-api-key)"] = \
+        dataclasses.field(default_factory=list)
+    api_key_stages: Annotated[list[ApiKeyStage], "for a method that requires an API key: each stage's usage "
+                                                 "plans and keys"] = dataclasses.field(default_factory=list)
+    api_key_source_problem: Annotated[str | None, "why the API's key source gives the method no key"] = None
+    api_cors: Annotated[bool, "the API answers browsers' CORS preflights (REST: OPTIONS methods that return "
+                              "Access-Control-Allow-Origin; HTTP: a CORS configuration)"] = False
+    catches_preflight: Annotated[bool | None, "HTTP routes: browsers' OPTIONS preflights for some path end at this "
+                                              "route (ANY or $default, no OPTIONS route there); null for REST"] = None
+    preflight_route_key: Annotated[str | None, "the OPTIONS route that would take those preflights "
+                                               "(OPTIONS /{proxy+} for $default)"] = None
+    route_target: Annotated[str | None, "an HTTP route's integration target (integrations/ID)"] = None
+    zero_throttles: Annotated[list[ZeroThrottle], "HTTP API stages whose throttling answers the route with 429 "
+                                                  "only"] = dataclasses.field(default_factory=list)
+    cloudfront_routes: Annotated[list[CloudFrontRoute], "CloudFront behaviours whose requests reach the method"] = \
+        dataclasses.field(default_factory=list)
+    cloudfront_unknown: Annotated[str | None, "why the CloudFront distributions in front of the API could not be "
+                                              "read"] = None
 
 
 @dataclass(kw_only=True)
@@ -177,6 +243,19 @@ class ApiFacts:
     policy_error: Annotated[str | None, "why the resource policy cannot be evaluated"]
     policy_allows_invoke: Annotated[bool | None, "some Allow statement grants execute-api:Invoke at all"]
     private_access_problem: Annotated[str | None, "why a PRIVATE API refuses every request, else null"]
+    cors_origin: Annotated[str | None, "the Access-Control-Allow-Origin its OPTIONS methods answer (REST), or its "
+                                       "CORS configuration's origins (HTTP); null: the API does not answer CORS"] = None
+    gateway_responses_without_cors: Annotated[list[str] | None, "gateway response types (UNAUTHORIZED, "
+                                                                "ACCESS_DENIED, …) whose answer lacks that header; "
+                                                                "null when unread or not applicable"] = None
+    gateway_responses_unknown: Annotated[str | None, "why the gateway responses could not be judged"] = None
+    cors_responses_to_put: Annotated[list[str], "of those, the response types still at AWS's default (put one)"] = \
+        dataclasses.field(default_factory=list)
+    cors_responses_to_patch: Annotated[list[str], "of those, the customized ones (add the header to each)"] = \
+        dataclasses.field(default_factory=list)
+    cors_response_parameters: Annotated[str | None, "response parameters that add the header (JSON)"] = None
+    cors_header_patch: Annotated[str | None, "patch operations that add the header (JSON)"] = None
+    default_endpoint_disabled: Annotated[bool, "disableExecuteApiEndpoint: only custom domains reach the API"] = False
 
 
 @dataclass(kw_only=True)
@@ -218,6 +297,13 @@ class AuthorizerFacts:
     identity_headers: Annotated[list[str], "the headers of the identity source"] = \
         dataclasses.field(default_factory=list)
     caching: Annotated[bool | None, "results are cached (TTL > 0)"] = None
+    cache_ttl: Annotated[int | None, "the result TTL in seconds (REST's default, 300, when unset)"] = None
+    policy_response: Annotated[bool, "the function answers with an IAM policy (not an HTTP API simple response)"] = \
+        False
+    methods_sharing_cache: Annotated[list[str] | None, "methods one cached answer is reused for (VERB /path); null "
+                                                       "when the methods could not be read"] = None
+    catch_all_methods: Annotated[list[str], "of those, ANY methods and {proxy+} or $default paths"] = \
+        dataclasses.field(default_factory=list)
     identity_problem: Annotated[str | None, "what callers must send, or a caching hazard, in words"] = None
     # JWT authorizers.
     jwt_issuers: Annotated[list[JwtIssuer], "the issuers a JWT authorizer trusts, each with its audience"] = \
@@ -280,10 +366,48 @@ class ClientFacts:
     sign_in_problem: Annotated[str | None, "why callers of an authorizer cannot get a token from it, in words"]
 
 
+@dataclass(kw_only=True)
+class EndpointRoute:
+    """Where a custom domain sends requests: an API mapping (base path) or a routing rule."""
+
+    api_id: Annotated[str | None, "the API it sends requests to"]
+    stage: Annotated[str | None, "the stage"]
+    base_path: Annotated[str, "the base path ('' for the domain's root)"]
+    mapping_id: Annotated[str | None, "the API mapping's ID (apigatewayv2)"]
+    routing_rule_id: Annotated[str | None, "the routing rule's ID"]
+    v1_base_path: Annotated[str | None, "the base path mapping as apigateway names it (edge and private domains)"]
+    problem: Annotated[str | None, "why requests through it fail (no such API or stage), else null"]
+
+
+@dataclass(kw_only=True)
+class EndpointFacts:
+    """A way in to APIs: a custom domain name, or an API's default execute-api endpoint."""
+
+    kind: Annotated[Literal["endpoint"], "always 'endpoint'"] = "endpoint"
+    account: Annotated[str, "the account ID"]
+    partition: Annotated[str, "the AWS partition (aws, aws-cn, aws-us-gov) for the ARNs of commands"]
+    region: Annotated[str, "the region"]
+    endpoint: Annotated[str, "the host name (api.example.com, or abc123defg.execute-api.REGION.amazonaws.com)"]
+    custom_domain: Annotated[bool, "a custom domain name (else an API's default endpoint)"]
+    endpoint_type: Annotated[str | None, "REGIONAL | EDGE | PRIVATE (custom domains)"]
+    routing_mode: Annotated[str | None, "the custom domain's routing mode (API mappings, routing rules or both)"]
+    api_id: Annotated[str | None, "the API (default endpoints); null for custom domains"]
+    api_name: Annotated[str | None, "the API's name (default endpoints)"]
+    api_type: Annotated[ApiType | None, "REST or HTTP (default endpoints)"]
+    api_stages: Annotated[list[str], "the API's stages (default endpoints: to redeploy after a change)"]
+    routes: Annotated[list[EndpointRoute] | None, "custom domains: where it sends requests; null when unread"]
+    broken_mapping_ids: Annotated[list[str], "API mappings (apigatewayv2 IDs) to a missing API or stage"]
+    broken_base_paths: Annotated[list[str], "base path mappings (edge and private domains) to a missing API or stage"]
+    broken_rule_ids: Annotated[list[str], "routing rules that invoke a missing API or stage"]
+    problem: Annotated[str | None, "why requests through it cannot reach an API, in words"]
+    unknown_reason: Annotated[str | None, "why that could not be decided"]
+
+
 RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "authorizer": AuthorizerFacts,
-                                 "pool": PoolFacts, "client": ClientFacts}
+                                 "pool": PoolFacts, "client": ClientFacts, "endpoint": EndpointFacts}
 KINDS = tuple(RECORDS)
-ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget)
+ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget, ApiKeyStage, ZeroThrottle,
+         CloudFrontRoute, EndpointRoute)
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 

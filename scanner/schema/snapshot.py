@@ -23,7 +23,10 @@ class Map:
 
 
 # What API Gateway returns, as it names it (get_resources with embed=methods, get_authorizers, …).
-REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL}
+REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL,
+               # What a CORS preflight answers: the headers its responses declare and the values they map.
+               "methodResponses": Map({"responseParameters": Map(BOOL)}),
+               "methodIntegration": {"integrationResponses": Map({"responseParameters": Map(STR)})}}
 REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "identitySource": STR,
                    "identityValidationExpression": STR, "authorizerUri": STR, "authorizerCredentials": STR,
                    "authorizerResultTtlInSeconds": INT, "authType": STR,
@@ -32,23 +35,29 @@ REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "
 REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR,
               "canarySettings": {"deploymentId": STR, "percentTraffic": NUMBER, "stageVariableOverrides": Map(STR)}}
 REST_DEPLOYMENT = {"id": STR, "summary": FREE, "summary_error": STR, "export": FREE, "export_error": STR}
+GATEWAY_RESPONSE = {"responseType": STR, "statusCode": STR, "responseParameters": Map(STR), "defaultResponse": BOOL}
 REST_API = {
     REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "policy": STR, "endpoint_types": [STR],
-    "api_key_source": STR,
+    "api_key_source": STR, "disable_execute_api_endpoint": BOOL,
+    "gateway_responses": [GATEWAY_RESPONSE],  # read only for APIs that answer CORS
     "resources": [{"id": STR, "path": STR, "methods": Map(REST_METHOD)}],
     "authorizers": [REST_AUTHORIZER],
     "stages": [REST_STAGE],
     "deployments": Map(REST_DEPLOYMENT),
 }
 HTTP_ROUTE = {"RouteId": STR, "RouteKey": STR, "AuthorizationType": STR, "AuthorizerId": STR,
-              "AuthorizationScopes": [STR], "ApiKeyRequired": BOOL}
+              "AuthorizationScopes": [STR], "ApiKeyRequired": BOOL, "Target": STR}
 HTTP_AUTHORIZER = {"AuthorizerId": STR, "Name": STR, "AuthorizerType": STR, "IdentitySource": [STR],
                    "JwtConfiguration": {"Issuer": STR, "Audience": [STR]}, "AuthorizerUri": STR,
                    "AuthorizerCredentialsArn": STR, "AuthorizerPayloadFormatVersion": STR,
                    "AuthorizerResultTtlInSeconds": INT, "EnableSimpleResponses": BOOL}
-HTTP_STAGE = {"StageName": STR, "AutoDeploy": BOOL, "DeploymentId": STR, "StageVariables": Map(STR)}
+ROUTE_SETTINGS = {"ThrottlingBurstLimit": INT, "ThrottlingRateLimit": NUMBER, "DetailedMetricsEnabled": BOOL,
+                  "DataTraceEnabled": BOOL, "LoggingLevel": STR}
+HTTP_STAGE = {"StageName": STR, "AutoDeploy": BOOL, "DeploymentId": STR, "StageVariables": Map(STR),
+              "DefaultRouteSettings": ROUTE_SETTINGS, "RouteSettings": Map(ROUTE_SETTINGS)}
 HTTP_API = {
-    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR,
+    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "DisableExecuteApiEndpoint": BOOL,
+    "CorsConfiguration": {"AllowOrigins": [STR], "AllowHeaders": [STR], "AllowMethods": [STR]},
     "routes": [HTTP_ROUTE],
     "authorizers": [HTTP_AUTHORIZER],
     "stages": [HTTP_STAGE],
@@ -68,6 +77,28 @@ USER_POOL = {REQUIRED: ("id", "arn"), "region": STR, "id": STR, "arn": STR, "sta
              "referenced_only": BOOL, "resource_servers": [RESOURCE_SERVER]}
 FUNCTION = {"arn": STR, "status": STR, "policy": FREE, "policy_status": STR, "message": STR}
 ROLE = {"arn": STR, "status": STR, "trust": FREE, "policies": [FREE], "message": STR}
+# Per region: usage plans (with their keys) and API keys (never their values), read when a method requires a key;
+# custom domains with where they send requests (API mappings; routing rules); the region's API IDs (null: a
+# listing failed).
+USAGE_PLAN_KEY = {"id": STR, "type": STR, "name": STR}
+USAGE_PLAN = {"id": STR, "name": STR, "apiStages": [{"apiId": STR, "stage": STR}],
+              "keys": [USAGE_PLAN_KEY]}  # read only for plans of APIs that require keys
+API_KEY = {"id": STR, "name": STR, "enabled": BOOL}
+USAGE = {"plans": [USAGE_PLAN], "api_keys": [API_KEY]}
+DOMAIN_ROUTE = {"ApiId": STR, "Stage": STR, "ApiMappingKey": STR, "ApiMappingId": STR, "BasePath": STR,
+                "RoutingRuleId": STR}
+DOMAIN = {REQUIRED: ("DomainName",), "DomainName": STR, "DomainNameId": STR, "EndpointType": STR,
+          "RoutingMode": STR, "mappings": [DOMAIN_ROUTE], "rules": [DOMAIN_ROUTE]}
+DOMAINS = {"names": [DOMAIN], "complete": BOOL, "apis": [STR]}
+# Per account: CloudFront distributions with an origin at the account's APIs, and the policies they name.
+CLOUDFRONT_BEHAVIOUR = {"PathPattern": STR, "TargetOriginId": STR, "CachePolicyId": STR,
+                        "OriginRequestPolicyId": STR, "ForwardedHeaders": [STR], "AllowedMethods": [STR]}
+DISTRIBUTION = {REQUIRED: ("Id",), "Id": STR, "DomainName": STR, "Aliases": [STR], "Enabled": BOOL,
+                "Origins": [{"Id": STR, "DomainName": STR, "OriginPath": STR}],
+                "behaviours": [CLOUDFRONT_BEHAVIOUR]}
+HEADER_POLICY = {"Name": STR, "HeaderBehavior": STR, "Headers": [STR], "MaxTTL": NUMBER, "DefaultTTL": NUMBER}
+CLOUDFRONT = {"distributions": [DISTRIBUTION], "cache_policies": Map(HEADER_POLICY),
+              "origin_request_policies": Map(HEADER_POLICY), "skipped": STR}
 ERROR = {"account": STR, "region": STR, "service": STR, "operation": STR, "iam_action": STR, "subject": STR,
          "message": STR}
 SNAPSHOT = {
@@ -76,9 +107,10 @@ SNAPSHOT = {
     "pool_listings": Map({"complete": BOOL}), "pool_lookups": Map({"status": STR, "message": STR}),
     "functions": Map(FUNCTION), "roles": Map(ROLE),
     "notes": [STR], "errors": [ERROR], "calls": Map(INT),
+    "usage": Map(USAGE), "domains": Map(DOMAINS), "cloudfront": CLOUDFRONT,
 }
 LISTS_ALWAYS_PRESENT = ("regions", "rest_apis", "http_apis", "user_pools", "errors", "apis_listed", "notes")
-MAPS_ALWAYS_PRESENT = ("pool_listings", "pool_lookups", "functions", "roles", "calls")
+MAPS_ALWAYS_PRESENT = ("pool_listings", "pool_lookups", "functions", "roles", "calls", "usage", "domains")
 
 
 def fields(spec: dict[str, Any]) -> tuple[str, ...]:

@@ -1,0 +1,89 @@
+"""Collects the account's CloudFront distributions that send requests to its APIs, and the policies they use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..arns import GLOBAL_REGION, parse_execute_api_host
+from .calls import CallLog
+from .session import Clients
+
+# CloudFront is global: one endpoint per partition. GovCloud has none.
+PARTITIONS_WITH_CLOUDFRONT = ("aws", "aws-cn")
+
+
+def collect_cloudfront(clients: Clients, log: CallLog, partition: str, api_ids: set[str],
+                       domain_names: set[str]) -> dict[str, Any]:
+    """Distributions with an origin at one of `api_ids` (its execute-api host) or at one of the custom
+    `domain_names`, each behaviour flattened, and every cache and origin request policy they name (read once per
+    policy, however many behaviours share it; AWS-managed ones too, which carry their Managed-… name)."""
+    region = GLOBAL_REGION.get(partition, "us-east-1")
+    client = clients.get("cloudfront", region)
+    listed = log.paginate(client, "list_distributions", "DistributionList.Items", region=region)
+    if not listed.ok:
+        return {"distributions": None, "cache_policies": {}, "origin_request_policies": {}}
+    distributions = []
+    for summary in listed.data:
+        origins = [_origin(origin) for origin in _items(summary.get("Origins"))]
+        if any(_reaches(origin["DomainName"], api_ids, domain_names) for origin in origins):
+            distributions.append(_distribution(summary, origins))
+    cache_ids = sorted({b["CachePolicyId"] for d in distributions for b in d["behaviours"] if b.get("CachePolicyId")})
+    request_ids = sorted({b["OriginRequestPolicyId"] for d in distributions for b in d["behaviours"]
+                          if b.get("OriginRequestPolicyId")})
+    cache_policies: dict[str, Any] = {}
+    for policy_id in cache_ids:
+        got = log.call(client, "get_cache_policy", region=region, subject=f"cache-policy/{policy_id}", Id=policy_id)
+        if got.ok:
+            config = (got.data.get("CachePolicy") or {}).get("CachePolicyConfig") or {}
+            headers = (config.get("ParametersInCacheKeyAndForwardedToOrigin") or {}).get("HeadersConfig") or {}
+            cache_policies[policy_id] = {"Name": config.get("Name"), "HeaderBehavior": headers.get("HeaderBehavior"),
+                                         "Headers": _items(headers.get("Headers")),
+                                         "MaxTTL": config.get("MaxTTL"), "DefaultTTL": config.get("DefaultTTL")}
+    request_policies: dict[str, Any] = {}
+    for policy_id in request_ids:
+        got = log.call(client, "get_origin_request_policy", region=region,
+                       subject=f"origin-request-policy/{policy_id}", Id=policy_id)
+        if got.ok:
+            config = (got.data.get("OriginRequestPolicy") or {}).get("OriginRequestPolicyConfig") or {}
+            headers = config.get("HeadersConfig") or {}
+            request_policies[policy_id] = {"Name": config.get("Name"), "HeaderBehavior": headers.get("HeaderBehavior"),
+                                           "Headers": _items(headers.get("Headers"))}
+    return {"distributions": distributions, "cache_policies": cache_policies,
+            "origin_request_policies": request_policies}
+
+
+def _reaches(host: str, api_ids: set[str], domain_names: set[str]) -> bool:
+    parsed = parse_execute_api_host(host)
+    return (parsed is not None and parsed[0] in api_ids) or host.lower() in domain_names
+
+
+def _items(wrapper: Any) -> list[Any]:
+    """CloudFront's lists come as {Quantity, Items}."""
+    return list((wrapper or {}).get("Items") or []) if isinstance(wrapper, dict) else []
+
+
+def _origin(origin: dict[str, Any]) -> dict[str, Any]:
+    return {"Id": origin.get("Id"), "DomainName": str(origin.get("DomainName") or "").lower(),
+            "OriginPath": origin.get("OriginPath") or ""}
+
+
+def _behaviour(behaviour: dict[str, Any], path_pattern: str | None) -> dict[str, Any]:
+    forwarded = behaviour.get("ForwardedValues")
+    return {
+        "PathPattern": path_pattern, "TargetOriginId": behaviour.get("TargetOriginId"),
+        "CachePolicyId": behaviour.get("CachePolicyId") or None,
+        "OriginRequestPolicyId": behaviour.get("OriginRequestPolicyId") or None,
+        # Legacy cache settings: the headers forwarded (and cached on); null when the behaviour uses policies.
+        "ForwardedHeaders": _items(forwarded.get("Headers")) if isinstance(forwarded, dict) and
+        not behaviour.get("CachePolicyId") else None,
+        "AllowedMethods": _items(behaviour.get("AllowedMethods")),
+    }
+
+
+def _distribution(summary: dict[str, Any], origins: list[dict[str, Any]]) -> dict[str, Any]:
+    # CloudFront matches the cache behaviours in order, then the default one.
+    behaviours = [_behaviour(b, str(b.get("PathPattern"))) for b in _items(summary.get("CacheBehaviors"))]
+    behaviours.append(_behaviour(summary.get("DefaultCacheBehavior") or {}, None))
+    return {"Id": summary.get("Id"), "DomainName": summary.get("DomainName"),
+            "Aliases": _items(summary.get("Aliases")), "Enabled": summary.get("Enabled"),
+            "Origins": origins, "behaviours": behaviours}
