@@ -14,6 +14,7 @@ from .render.escape import escape_text, escaped
 from .render.table import render_table
 from .report import FAIL_ON_CHOICES, exit_code
 from .rules.loader import Rule, load_rules
+from .traffic_window import MAX_TRAFFIC_DAYS, TRAFFIC_DAYS
 
 FORMATS = ("table", "json", "sarif", "csv")
 TOKEN_FORMATS = ("table", "json")
@@ -57,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="(account, region) units scanned at once (default: 16)")
     scan.add_argument("--shard", metavar="K/N", help="scan only slice K (0..N-1) of the units; auto/N reads "
                       "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX")
+    scan.add_argument("--traffic-days", type=int, default=None, metavar="N",
+                      help="check predictions against the last N days of CloudWatch traffic (default: 14)")
+    scan.add_argument("--no-traffic", action="store_true", help="do not read (or, with --snapshot, use) traffic")
     scan.add_argument("--save-snapshot", metavar="FILE", help="also write the collected data (no secrets) to FILE")
     scan.add_argument("--snapshot", metavar="FILE", help="judge a saved snapshot instead of calling AWS")
     _output_options(scan, fail_on_default="high")
@@ -132,6 +136,8 @@ def _scan(args: argparse.Namespace) -> int:
     triage = _load_triage(args)  # every file option is read before any AWS call
     if args.snapshot:
         snapshots = load_snapshots(args.snapshot)
+        if args.no_traffic:
+            snapshots = [{**snapshot, "traffic": {}} for snapshot in snapshots]
         report = judge_snapshots(snapshots, args.api, args.stage, rules)
     else:
         from .collect.session import open_session
@@ -139,7 +145,8 @@ def _scan(args: argparse.Namespace) -> int:
 
         options = FleetOptions(regions=args.region, all_regions=args.all_regions, accounts=args.accounts,
                                organization=args.org, role_name=args.role_name, external_id=args.external_id,
-                               concurrency=args.concurrency, shard=args.shard)
+                               concurrency=args.concurrency, shard=args.shard,
+                               traffic_days=None if args.no_traffic else args.traffic_days or TRAFFIC_DAYS)
         progress = Progress(enabled=False) if args.quiet else Progress()
         snapshots, report = scan_fleet(open_session(args.profile), options, args.api, args.stage, rules, progress)
     saving_failed = None
@@ -165,11 +172,18 @@ def _check_scan_options(args: argparse.Namespace) -> None:
                          "--org: name the accounts to assume it in")
     if args.external_id and not args.role_name:
         raise UsageError("--external-id needs --role-name (the role it is presented to)")
+    if args.traffic_days is not None:
+        if args.no_traffic:
+            raise UsageError("--traffic-days and --no-traffic: give one")
+        if not 1 <= args.traffic_days <= MAX_TRAFFIC_DAYS:
+            raise UsageError(f"--traffic-days {args.traffic_days}: expected a number of days from 1 to "
+                             f"{MAX_TRAFFIC_DAYS} (CloudWatch keeps hourly data that long)")
     if args.snapshot:
         live_only = [flag for flag, given in (("--region", args.region), ("--profile", args.profile),
                                               ("--all-regions", args.all_regions), ("--accounts", args.accounts),
                                               ("--org", args.org), ("--role-name", args.role_name),
-                                              ("--shard", args.shard)) if given]
+                                              ("--shard", args.shard), ("--traffic-days", args.traffic_days))
+                      if given]
         if live_only:
             raise UsageError(f"{live_only[0]} does not apply to --snapshot, which judges a saved snapshot without "
                              "calling AWS (--api and --stage do)")

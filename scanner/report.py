@@ -72,7 +72,7 @@ def attach(methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> Non
     for row in methods:
         candidates = by_api.get((row.get("account"), row["region"], row["api_id"]), []) + [
             finding for pool_id in row.get("pool_ids") or [] for finding in by_pool.get(pool_id, [])]
-        attached = [finding for finding in candidates if _concerns(finding, row)]
+        attached = [finding for finding in candidates if concerns(finding, row)]
         row["verdict"] = verdict(attached)
         if row.get("unread") and row["verdict"] in ("ok", "warn"):
             row["verdict"] = "unknown"  # part of its configuration could not be read: never a silent pass
@@ -138,8 +138,18 @@ def _method_order(method: dict[str, Any]) -> tuple[str, ...]:
 
 
 def method_row(record: dict[str, Any]) -> dict[str, Any]:
-    """The contract's fields of a method fact record."""
-    return {field: record.get(field) for field in _METHOD_FIELDS}
+    """The contract's fields of a method fact record, and its traffic as the report names it."""
+    return {**{field: record.get(field) for field in _METHOD_FIELDS}, "traffic": traffic_row(record.get("traffic"))}
+
+
+def traffic_row(traffic: dict[str, Any] | None) -> dict[str, Any] | None:
+    """{"days", "requests", "4xx", "5xx", "scope", "last_day"}: the window's totals and the last 24 hours."""
+    if not traffic:
+        return None
+    def counts(figures: dict[str, Any]) -> dict[str, int]:
+        return {"requests": figures["requests"], "4xx": figures["client_errors"], "5xx": figures["server_errors"]}
+    return {"days": traffic["days"], **counts(traffic), "scope": traffic["scope"],
+            "last_day": counts(traffic["last_day"])}
 
 
 def verdict(findings: list[dict[str, Any]]) -> str:
@@ -166,7 +176,7 @@ def exit_code(report: dict[str, Any], fail_on: str) -> int:
     return 1 if failing else 0
 
 
-def _concerns(finding: dict[str, Any], method: dict[str, Any]) -> bool:
+def concerns(finding: dict[str, Any], method: dict[str, Any]) -> bool:
     """Whether a finding bears on a method: its own, its API's, its authorizer's, or its pool's."""
     scope = finding["scope"]
     same_api = finding["region"] == method["region"] and finding["api_id"] == method["api_id"]
@@ -182,7 +192,9 @@ def _concerns(finding: dict[str, Any], method: dict[str, Any]) -> bool:
 
 
 def _finding_order(finding: dict[str, Any]) -> tuple[Any, ...]:
-    return (SEVERITIES.index(finding["severity"]), finding["outcome"] != "fail", finding["rule"],
+    # Within a severity, the findings that turn away the most requests first.
+    return (SEVERITIES.index(finding["severity"]), finding["outcome"] != "fail", -(finding.get("requests") or 0),
+            finding["rule"],
             str(finding.get("api_name") or ""), str(finding.get("path") or ""), str(finding.get("method") or ""),
             str(finding.get("stage") or ""), str(finding.get("pool_id") or ""), str(finding.get("client_id") or ""))
 
@@ -191,6 +203,10 @@ def _summary(methods: list[dict[str, Any]], findings: list[dict[str, Any]], size
     verdicts = {name: sum(1 for m in methods if m["verdict"] == name) for name in ("ok", "warn", "fail", "unknown")}
     by_severity = {name: sum(1 for f in findings if f["severity"] == name and f["outcome"] == "fail")
                    for name in SEVERITIES}
+    # What the failing methods turned away in the traffic window (their own figures only; null: no traffic read).
+    attributable = [m["traffic"] for m in methods if m.get("traffic") and m["traffic"]["scope"] == "method"]
+    turned_away = sum(t["4xx"] + t["5xx"] for m in methods if m["verdict"] == "fail" and (t := m.get("traffic"))
+                      and t["scope"] == "method") if attributable else None
     return {"methods": len(methods), **sizes, "verdicts": verdicts, "findings": by_severity,
             "unknown": sum(1 for f in findings if f["outcome"] == "unknown"),
-            "suppressed": 0, "new": None}
+            "suppressed": 0, "new": None, "turned_away": turned_away}

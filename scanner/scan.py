@@ -21,6 +21,7 @@ from .collect.fleet import (
 )
 from .collect.session import Clients, resolve_regions
 from .errors import UsageError
+from .evidence import add_evidence
 from .files import read_json, write_text
 from .model.facts import build_facts
 from .model.normalize import normalize_snapshot
@@ -29,6 +30,7 @@ from .rules.engine import evaluate
 from .rules.loader import Rule
 from .schema.snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .schema.snapshot import SNAPSHOTS_SCHEMA
+from .traffic_window import TRAFFIC_DAYS
 
 
 @dataclass
@@ -43,6 +45,7 @@ class FleetOptions:
     external_id: str | None = None
     concurrency: int = 16
     shard: str | None = None
+    traffic_days: int | None = TRAFFIC_DAYS  # None: no traffic read
 
 
 def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str] | None, stage_filter: str | None,
@@ -62,7 +65,7 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
     wanted = account_ids(base, listed, bool(options.accounts), options.organization, log)
     targets = open_targets(base, wanted, options.role_name, options.external_id, own, options.concurrency)
     plan_regions(targets, options.regions, options.all_regions, log)
-    result = collect_fleet(targets, api_filter, options.concurrency, shard, progress)
+    result = collect_fleet(targets, api_filter, options.concurrency, shard, progress, options.traffic_days)
     if shard is None:
         check_filters(_combined(result.snapshots), api_filter, stage_filter)
     reports = [judge(snapshot, api_filter, stage_filter, rules) for snapshot in result.snapshots]
@@ -91,7 +94,7 @@ def judge(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: 
     to what --api and --stage select."""
     shaped = select(normalize_snapshot(snapshot), api_filter, stage_filter)
     facts = build_facts(shaped, stage_filter)
-    return build_report(shaped, facts, evaluate(rules, facts))
+    return build_report(shaped, facts, add_evidence(evaluate(rules, facts), facts, rules))
 
 
 def select(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> dict[str, Any]:

@@ -39,9 +39,9 @@ FIXES = {"APIGW003", "APIGW004", "APIGW005", "APIGW006", "APIGW008", "APIGW009",
 NEEDS_A_CHOICE = {"APIGW001": {"POOL_ID"}, "APIGW002": {"POOL_ACCOUNT_PROFILE"}, "APIGW007": {"RESOURCE_ID", "VERB",
                   "SCOPE"}, "APIGW015": {"VPCE_ID"}, "COG001": {"YOUR-UNIQUE-PREFIX"}, "COG002": {"YOUR_APP"},
                   "LAM001": {"FUNCTION_ARN"}, "APIGW019": {"API_ID", "STAGE"}}
-# These read (APIGW014, APIGW016, LAM003), need an edit between their read and their write (APIGW013), or add a
+# These read (APIGW014, APIGW016, LAM003, TRF001), need an edit between their read and their write (APIGW013), or add a
 # replacement the user moves to (COG004): run as printed, they change nothing for the worse.
-GUIDES = {"APIGW013", "APIGW014", "APIGW016", "COG004", "LAM003"}
+GUIDES = {"APIGW013", "APIGW014", "APIGW016", "COG004", "LAM003", "TRF001"}
 
 
 @pytest.fixture

@@ -59,6 +59,31 @@ BASE = {
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "cognito-idp.amazonaws.com"},
                        "Action": "lambda:InvokeFunction"}]}}},
     "errors": [{"region": "eu-west-1", "operation": "ListUserPools", "message": "m", "iam_action": "a"}],
+    # What surrounds the authorizer, and the traffic.
+    "usage": {"eu-west-1": {"plans": [{"id": "p1", "apiStages": [{"apiId": "a1", "stage": "prod"}],
+                                       "keys": [{"id": "k1", "type": "API_KEY"}]}],
+                            "api_keys": [{"id": "k1", "enabled": False}]}},
+    "domains": {"eu-west-1": {"complete": True, "apis": ["a1", "h1"], "names": [
+        {"DomainName": "api.example.com", "RoutingMode": "ROUTING_RULE_THEN_API_MAPPING",
+         "mappings": [{"ApiId": "a1", "Stage": "prod", "ApiMappingKey": "v1", "ApiMappingId": "m1"}],
+         "rules": [{"ApiId": "zz", "Stage": "s", "RoutingRuleId": "r1"}]}]}},
+    "cloudfront": {"distributions": [{"Id": "E1", "Origins": [
+        {"Id": "o1", "DomainName": "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com", "OriginPath": "/prod"},
+        {"Id": "o2", "DomainName": "api.example.com", "OriginPath": ""}], "behaviours": [
+        {"PathPattern": "/v1/*", "TargetOriginId": "o2", "CachePolicyId": "c1", "OriginRequestPolicyId": "q1"},
+        {"PathPattern": None, "TargetOriginId": "o1", "ForwardedHeaders": ["*"]}]}],
+        "cache_policies": {"c1": {"Name": "Managed-CachingOptimized", "HeaderBehavior": "none"}},
+        "origin_request_policies": {"q1": {"Name": "Managed-AllViewer", "HeaderBehavior": "allViewer"}}},
+    "traffic": {"eu-west-1": {"days": 14, "end": "2026-12-01T00:00:00+00:00", "skipped": {}, "apis": {
+        "rest/a1": {"api": {"requests": 30, "client_errors": 30, "server_errors": 0,
+                            "last_day": {"requests": 30, "client_errors": 30, "server_errors": 0}},
+                    "stages": {"prod": {"requests": 30, "client_errors": 30, "server_errors": 0,
+                                        "last_day": {"requests": 3, "client_errors": 1, "server_errors": 0}}},
+                    "methods": {"prod GET /orders": {"requests": 25, "client_errors": 0, "server_errors": 25,
+                                                     "last_day": {"requests": 5, "client_errors": 0,
+                                                                  "server_errors": 1}}}},
+        "http/h1": {"api": {"requests": 4, "client_errors": 0, "server_errors": 0,
+                            "last_day": {"requests": 4, "client_errors": 0, "server_errors": 0}}}}}},
 }
 
 _odd = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.just([]), st.just({}),

@@ -10,6 +10,7 @@ import boto3
 
 from ..arns import function_arn_of, referenced_pools, stage_variable_sets, values_by_stage
 from ..schema.snapshot import SCHEMA
+from ..traffic_window import TRAFFIC_DAYS
 from .calls import CallLog
 from .cloudfront import PARTITIONS_WITH_CLOUDFRONT, collect_cloudfront
 from .domains import collect_domains
@@ -18,6 +19,7 @@ from .http_apis import collect_http_api, list_http_apis
 from .rest_apis import collect_rest_api, list_rest_apis
 from .roles import collect_role
 from .session import Clients
+from .traffic import collect_traffic
 from .usage_plans import collect_usage, needs_usage
 from .user_pools import collect_user_pool, list_pool_ids
 
@@ -25,11 +27,12 @@ PRE_TOKEN_TRIGGERS = ("PreTokenGeneration",)
 
 
 def collect_account(session: boto3.Session, regions: list[str], api_filter: list[str] | None = None,
-                    call_log: CallLog | None = None) -> dict[str, Any]:
-    """Everything the rules need from `regions` of the session's account, as a JSON-ready snapshot."""
+                    call_log: CallLog | None = None, traffic_days: int | None = TRAFFIC_DAYS) -> dict[str, Any]:
+    """Everything the rules need from `regions` of the session's account, as a JSON-ready snapshot (with the
+    traffic of the last `traffic_days` days; None: without traffic)."""
     clients = Clients(session, call_log or CallLog())
     collector = AccountCollector(clients, clients.account_id(regions[0]),
-                                 session.get_partition_for_region(regions[0]), api_filter)
+                                 session.get_partition_for_region(regions[0]), api_filter, traffic_days=traffic_days)
     with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
         parts = list(pool.map(collector.region, regions))
     return collector.finish(parts)
@@ -39,14 +42,15 @@ class AccountCollector:
     """Collects one account: each region on its own (a unit of work), then what spans regions."""
 
     def __init__(self, clients: Clients, account: str, partition: str, api_filter: list[str] | None,
-                 on_api: Callable[[], None] | None = None) -> None:
+                 on_api: Callable[[], None] | None = None, traffic_days: int | None = TRAFFIC_DAYS) -> None:
         self.clients, self.log = clients, clients.call_log
         self.account, self.partition, self.api_filter = account, partition, api_filter
         self.on_api = on_api or (lambda: None)
+        self.traffic_days = traffic_days
 
     def region(self, region: str) -> dict[str, Any]:
         return _collect_region(self.clients, self.log, region, self.account, self.partition, self.api_filter,
-                               self.on_api)
+                               self.on_api, self.traffic_days)
 
     def finish(self, parts: list[dict[str, Any]], notes: list[str] | None = None) -> dict[str, Any]:
         """The account's snapshot from its regions' parts: referenced pools elsewhere, Lambda functions."""
@@ -61,6 +65,7 @@ class AccountCollector:
             "functions": {}, "notes": list(notes or []) + [note for part in parts for note in part["notes"]],
             "usage": {part["region"]: part["usage"] for part in parts if part.get("usage") is not None},
             "domains": {part["region"]: part["domains"] for part in parts if part.get("domains") is not None},
+            "traffic": {part["region"]: part["traffic"] for part in parts if part.get("traffic") is not None},
         }
         snapshot["cloudfront"] = self._cloudfront(snapshot)
         _collectreferenced_pools(self.clients, self.log, snapshot)
@@ -86,7 +91,8 @@ class AccountCollector:
 
 
 def _collect_region(clients: Clients, log: CallLog, region: str, account: str, partition: str,
-                    api_filter: list[str] | None, on_api: Callable[[], None]) -> dict[str, Any]:
+                    api_filter: list[str] | None, on_api: Callable[[], None],
+                    traffic_days: int | None) -> dict[str, Any]:
     notes: list[str] = []
     def each(listed: list[dict[str, Any]] | None, id_key: str, name_key: str,
              collect: Callable[[Clients, CallLog, str, dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
@@ -122,6 +128,11 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
     listed_ids = None if listed is None or listed_http is None else \
         sorted([str(api["id"]) for api in listed] + [str(api["ApiId"]) for api in listed_http])
     domains = collect_domains(clients, log, region, listed_ids) if listed or listed_http else None
+    traffic = collect_traffic(clients, log, region, rest_apis, http_apis, listed, traffic_days) \
+        if traffic_days and (rest_apis or http_apis) else None
+    if traffic:
+        notes += [traffic["message"]] if traffic.get("message") else []
+        notes += [f"{region}: no traffic for {key.split('/', 1)[1]}: {why}" for key, why in traffic["skipped"].items()]
     return {
         "region": region,
         "rest_apis": rest_apis,
@@ -133,6 +144,7 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
         "notes": notes,
         "usage": usage,
         "domains": domains,
+        "traffic": traffic,
     }
 
 

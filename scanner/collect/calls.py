@@ -71,10 +71,11 @@ class CallLog:
         return sum(self.counts.values())
 
     def call(self, client: Any, method: str, *, region: str, subject: str | None = None,
-             expect_not_found: bool = False, **params: Any) -> Outcome:
-        """Call `client.method(**params)`; a failure becomes an Outcome and, unless expected, an error record."""
+             expect_not_found: bool = False, record_error: bool = True, **params: Any) -> Outcome:
+        """Call `client.method(**params)`; a failure becomes an Outcome and, unless expected (or `record_error` is
+        false: the caller notes it instead), an error record."""
         return self._attempt(client, method, region, subject, expect_not_found,
-                             lambda: getattr(client, method)(**params))
+                             lambda: getattr(client, method)(**params), record_error)
 
     def paginate(self, client: Any, method: str, result_key: str, *, region: str, subject: str | None = None,
                  **params: Any) -> Outcome:
@@ -91,32 +92,34 @@ class CallLog:
         return self._attempt(client, method, region, subject, False, all_pages)
 
     def _attempt(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
-                 request: Callable[[], Any]) -> Outcome:
+                 request: Callable[[], Any], record_error: bool = True) -> Outcome:
         if self._skipped(client, region):
             return Outcome(status="failed", message="the endpoint did not answer (reported once)")
         try:
             return Outcome(request())
         except ClientError as error:
-            return self._failed(client, method, region, subject, expect_not_found, error)
+            outcome = self._failed(client, method, region, subject, expect_not_found, error, record_error)
         except (EndpointConnectionError, ConnectTimeoutError) as error:
-            return self._unreachable(client, method, region, subject, error)
+            outcome = self._unreachable(client, method, region, subject, error, record_error)
         except BotoCoreError as error:
-            return self._record(client, method, region, subject, "failed", _one_line(str(error)))
+            outcome = self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
         except Exception as error:  # noqa: BLE001 - whatever the SDK or endpoint throws is recorded, not raised
             message = _one_line(f"{type(error).__name__}: {error}")
-            return self._record(client, method, region, subject, "failed", message)
+            outcome = self._record(client, method, region, subject, "failed", message, record_error)
+        return outcome
 
     def _skipped(self, client: Any, region: str) -> bool:
         """After one call found the endpoint unreachable, the others to it fail at once instead of retrying."""
         return (client.meta.service_model.service_name, region) in self.unreachable
 
-    def _unreachable(self, client: Any, method: str, region: str, subject: str | None, error: Exception) -> Outcome:
+    def _unreachable(self, client: Any, method: str, region: str, subject: str | None, error: Exception,
+                     record_error: bool = True) -> Outcome:
         with self._lock:
             self.unreachable.add((client.meta.service_model.service_name, region))
-        return self._record(client, method, region, subject, "failed", _one_line(str(error)))
+        return self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
 
     def _failed(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
-                error: ClientError) -> Outcome:
+                error: ClientError, record_error: bool = True) -> Outcome:
         code = error.response.get("Error", {}).get("Code", "")
         message = _one_line(f"{code}: {error.response.get('Error', {}).get('Message', '')}".strip(": "))
         if code in NOT_FOUND_CODES and expect_not_found:
@@ -124,18 +127,19 @@ class CallLog:
         status = "denied" if code in DENIED_CODES else "failed"
         if code in THROTTLED_CODES:
             message = f"{message} (throttled past botocore's retries)"
-        return self._record(client, method, region, subject, status, message)
+        return self._record(client, method, region, subject, status, message, record_error)
 
     def _record(self, client: Any, method: str, region: str, subject: str | None, status: str,
-                message: str) -> Outcome:
+                message: str, record_error: bool = True) -> Outcome:
         service = client.meta.service_model.service_name
         operation = client.meta.method_to_api_mapping.get(method, method)
         record = {
             "region": region, "service": service, "operation": operation,
             "iam_action": iam_action(service, operation), "subject": subject, "message": message,
         }
-        with self._lock:
-            self.errors.append(record)
+        if record_error:
+            with self._lock:
+                self.errors.append(record)
         return Outcome(status=status, message=message)
 
 

@@ -16,6 +16,7 @@ from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..errors import UsageError
+from ..traffic_window import TRAFFIC_DAYS
 from .account import AccountCollector
 from .calls import CallLog
 from .session import Clients, partition_of, resolve_regions
@@ -193,7 +194,7 @@ class FleetResult:
 
 
 def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, concurrency: int, shard: Shard | None,
-                  progress: ProgressListener | None = None) -> FleetResult:
+                  progress: ProgressListener | None = None, traffic_days: int | None = TRAFFIC_DAYS) -> FleetResult:
     """Every (account, region) unit, concurrently; an account that fails is an error, never a stop."""
     collectors: dict[str, AccountCollector] = {}
     units: list[tuple[str, str]] = []
@@ -203,7 +204,7 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
         clients = Clients(target.session, CallLog())
         collectors[target.account] = AccountCollector(
             clients, target.account, target.session.get_partition_for_region(target.regions[0]) if target.regions
-            else "aws", api_filter, on_api=progress.api_done if progress else None)
+            else "aws", api_filter, on_api=progress.api_done if progress else None, traffic_days=traffic_days)
         units += [(target.account, region) for region in target.regions]
     units.sort()
     planned = len(units)

@@ -24,6 +24,7 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     lambda_client = session.client("lambda", region_name=region)
     iam = session.client("iam", region_name=region)
     cloudfront = session.client("cloudfront", region_name="us-east-1")
+    cloudwatch = session.client("cloudwatch", region_name=region)
 
     customers = seed.create_pool(cognito, "shop-customers", domain="shop-demo",
                                  resource_servers={"orders": ["read", "write"]})
@@ -74,6 +75,9 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     admin_auth = seed.add_cognito_authorizer(apigateway, admin, "admin-cognito", [deleted_pool], header="X-Auth-Token")
     seed.add_method(apigateway, admin, "/users", "GET", authorization="COGNITO_USER_POOLS", authorizer_id=admin_auth)
     seed.deploy(apigateway, admin, "v1")
+    # Its callers keep trying: every request of the last day was refused (the deleted pool confirms it).
+    seed.detailed_metrics(apigateway, admin, "v1")
+    seed.record_requests(cloudwatch, "REST", "legacy-admin", "v1", "GET", "/users", requests=48, client_errors=48)
 
     partner_api = seed.create_rest_api(apigateway, "partner-api", policy={"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
@@ -150,6 +154,10 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     seed.add_method(apigateway, members_api, "/me", "GET", authorization="JWT", authorizer_id=members_jwt,
                     scopes=["members/read"])
     seed.deploy(apigateway, members_api, "prod")
+    # Healthy by its configuration, yet every request of the window failed with 5xx: a cause no rule knows.
+    seed.detailed_metrics(apigateway, members_api, "prod")
+    seed.record_requests(cloudwatch, "REST", "members", "prod", "GET", "/me", requests=35, server_errors=35,
+                         hours_ago=30)
     # Served at members.example.com, and through CloudFront set up as AWS recommends for an API origin.
     apigateway.create_domain_name(
         domainName="members.example.com", endpointConfiguration={"types": ["REGIONAL"]},
@@ -164,7 +172,11 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
                                         f"https://cognito-idp.{region}.amazonaws.com/{members['id']}", [members_app])
     seed.add_route(apigatewayv2, members_bff, "GET /me", authorization="JWT", authorizer_id=stale_jwt,
                    scopes=["members/read"])
-    apigatewayv2.create_stage(ApiId=members_bff, StageName="$default", AutoDeploy=True)
+    apigatewayv2.create_stage(ApiId=members_bff, StageName="$default", AutoDeploy=True,
+                              DefaultRouteSettings={"DetailedMetricsEnabled": True})
+    # Yet its route served successful requests today: traffic contradicts that prediction, which then stands as
+    # undecided, never as a critical.
+    seed.record_requests(cloudwatch, "HTTP", members_bff, "$default", "GET", "/me", requests=60, client_errors=3)
 
     # A kiosk pool nobody can get a token from: it has no app client.
     kiosk_pool = seed.create_pool(cognito, "kiosk")

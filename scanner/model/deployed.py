@@ -22,9 +22,11 @@ def deployed_methods(deployment: dict[str, Any]) -> dict[tuple[str, str], dict[s
     if isinstance(summary, dict):
         for path, verbs in summary.items():
             for verb, method in (verbs.items() if isinstance(verbs, dict) else ()):
-                if isinstance(method, dict) and isinstance(verb, str):
-                    methods[(path, verb.upper())] = {
-                        "authorization": method.get("authorizationType") or "NONE",
+                if isinstance(method, dict) and isinstance(verb, str) and isinstance(path, str):
+                    authorization = method.get("authorizationType")
+                    methods[(path, verb.upper())] = {  # the summary is free text: a non-string is no type
+                        "authorization": authorization if isinstance(authorization, str) and authorization
+                        else "NONE",
                         "api_key_required": bool(method.get("apiKeyRequired")),
                     }
     if isinstance(export, dict):
@@ -42,6 +44,8 @@ def _exported_methods(document: dict[str, Any]) -> dict[tuple[str, str], dict[st
     schemes = _dict(components.get("securitySchemes")) or _dict(document.get("securityDefinitions"))
     methods: dict[tuple[str, str], dict[str, Any]] = {}
     for path, operations in _dict(document.get("paths")).items():
+        if not isinstance(path, str):
+            continue
         for key, operation in _dict(operations).items():
             verb = "ANY" if key == "x-amazon-apigateway-any-method" else str(key).upper()
             if verb not in {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"}:

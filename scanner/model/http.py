@@ -21,6 +21,7 @@ from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups
 from .stages import StageView
 from .throttling import zero_throttles
+from .traffic import add_traffic_facts, api_traffic
 
 
 def route_parts(route_key: str) -> tuple[str, str]:
@@ -57,6 +58,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
                                        not in unprotected_options))
         route.zero_throttles = zero_throttles(str(route.route_key), stages) if route.live else []
         add_cloudfront_facts(route, lookups)
+        add_traffic_facts(route, lookups.traffic.get(route.region))
     protected = sum(1 for route in routes if route.authorization != "NONE" and route.live)
     main_authorizer = most_used_authorizer([{"authorizer_id": r.authorizer_id} for r in routes])
     stage_names = [str(s.get("StageName")) for s in stages]
@@ -84,6 +86,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         cognito_scoped_methods=[], cognito_unscoped_methods=[],
         cors_origin=", ".join((api.get("CorsConfiguration") or {}).get("AllowOrigins") or []) or None,
         default_endpoint_disabled=bool(api.get("DisableExecuteApiEndpoint")),
+        traffic=api_traffic("HTTP", str(api["id"]), lookups.traffic.get(base["region"])),
     )
     return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method, not r.live))
 

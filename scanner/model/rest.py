@@ -28,6 +28,7 @@ from .lookups import Lookups, PoolView
 from .method_scopes import scope_facts
 from .policy_facts import ApiPolicy
 from .stages import StageView
+from .traffic import add_traffic_facts, api_traffic
 
 AUTHORIZED = ("COGNITO_USER_POOLS", "CUSTOM", "JWT")
 
@@ -78,6 +79,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         record.credential_headers = credential_headers(record.authorization, authorizer, record.api_key_required)
         add_api_key_facts(record, api, lookups.usage.get(record.region))
         add_cloudfront_facts(record, lookups)
+        add_traffic_facts(record, lookups.traffic.get(record.region))
         methods.append(record)
     methods_read = api.get("resources") is not None
     for authorizer in authorizers.values():
@@ -89,11 +91,12 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         add_cache_sharing_facts(authorizer, using, methods_read)
         if authorizer.type == "COGNITO_USER_POOLS":
             _validation_facts(authorizer, lookups.pool_views)
-    return [_api_facts(base, api, stages, policy, methods)], list(authorizers.values()), methods
+    return ([_api_facts(base, api, stages, policy, methods, lookups.traffic.get(base["region"]))],
+            list(authorizers.values()), methods)
 
 
 def _api_facts(base: dict[str, Any], api: dict[str, Any], stages: StageView, policy: ApiPolicy,
-               methods: list[MethodFacts]) -> ApiFacts:
+               methods: list[MethodFacts], traffic: dict[str, Any] | None) -> ApiFacts:
     # OPTIONS is left out: a preflight carries no token at all (APIGW011 says so).
     cognito = [method for method in methods
                if method.authorization == "COGNITO_USER_POOLS" and method.method != "OPTIONS" and method.live]
@@ -115,6 +118,7 @@ def _api_facts(base: dict[str, Any], api: dict[str, Any], stages: StageView, pol
         default_endpoint_disabled=bool(api.get("disable_execute_api_endpoint")),
     )
     add_gateway_response_facts(record, api)
+    record.traffic = api_traffic("REST", record.api_id, traffic)
     return record
 
 

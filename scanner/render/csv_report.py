@@ -13,7 +13,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = ("kind", "account", "region", "api_type", "api_id", "api_name", "method", "path", "stages",
            "authorization", "authorizer", "token", "scopes", "policy_decision", "verdict", "rules",
-           "severity", "message", "remediation", "pool_id", "client_id")
+           "severity", "message", "remediation", "pool_id", "client_id",
+           # added after 1.0 (new columns go last): what callers got, and what it says of a finding
+           "requests", "failed_requests", "traffic_scope", "evidence")
 
 
 def render_csv(report: dict[str, Any]) -> str:
@@ -21,8 +23,11 @@ def render_csv(report: dict[str, Any]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for method in report["methods"]:
+        traffic = method.get("traffic") or {}
         writer.writerow({**{key: _cell(method.get(key)) for key in COLUMNS}, "kind": "method",
-                         "rules": " ".join(method.get("findings") or [])})
+                         "rules": " ".join(method.get("findings") or []), "requests": _cell(traffic.get("requests")),
+                         "failed_requests": _cell(traffic["4xx"] + traffic["5xx"] if traffic else None),
+                         "traffic_scope": _cell(traffic.get("scope"))})
     for finding in report["findings"]:
         writer.writerow({**{key: _cell(finding.get(key)) for key in COLUMNS}, "kind": "finding",
                          "rules": finding["rule"], "verdict": finding["outcome"]})

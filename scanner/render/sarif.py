@@ -33,7 +33,8 @@ def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
             "partialFingerprints": {"apigwScanFinding/v1": hashlib.sha256(
                 f"{finding['rule']}|{resource}|{finding.get('stage')}".encode()).hexdigest()},
             "properties": {key: finding.get(key) for key in ("severity", "outcome", "account", "region", "api_id",
-                                                              "stage", "pool_id", "client_id", "baseline")
+                                                              "stage", "pool_id", "client_id", "baseline",
+                                                              "evidence", "requests")
                            if finding.get(key) is not None},
         }
         if finding["rule"] in index:

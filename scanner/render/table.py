@@ -14,12 +14,12 @@ from .shell_lines import shell_lines
 WIDTH = 120
 _AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE", "JWT": "JWT"}
 _TOKEN_SHORT = {"id-or-access": "id/access"}
-HEADERS = ("API", "Stages", "Method", "Path", "Auth", "Authorizer", "Token", "Scopes", "Policy", "Verdict",
-           "Rules")
+HEADERS = ("API", "Stages", "Method", "Path", "Auth", "Authorizer", "Token", "Scopes", "Policy", "Traffic",
+           "Verdict", "Rules")
 # How narrow a column may get when the table must shrink to WIDTH (None: never wrapped).
-_NARROWEST = (9, 8, None, 10, None, 10, None, 10, None, None, 9)
+_NARROWEST = (9, 8, None, 10, None, 10, 6, 8, None, 5, None, 9)
 # Which columns give up width first (higher: sooner); the path is what people read, so it wraps last.
-_SHRINK_WEIGHT = (1.5, 1.0, 0, 0.5, 0, 1.5, 0, 1.0, 0, 0, 3.0)
+_SHRINK_WEIGHT = (1.5, 1.0, 0, 0.5, 0, 1.5, 0.2, 1.0, 0, 2.0, 0, 3.0)
 # The resource policy's decision for the method, in a word.
 _POLICY_SHORT = {"allow": "allow", "deny": "DENY", "implicit-deny": "no-allow", "conditional": "cond",
                  "no-policy": "-", "unknown": "?"}
@@ -30,6 +30,11 @@ def render_table(report: dict[str, Any]) -> str:
     parts = [incomplete_banner(report), _methods_table(report["methods"])]
     if any(method.get("undecided") for method in report["methods"]):
         parts[0] += "\n(RULE? = could not be decided: the finding says what the scanner could not read)"
+    if any(method.get("traffic") for method in report["methods"]):
+        days = next(method["traffic"]["days"] for method in report["methods"] if method.get("traffic"))
+        parts[0] += "\n" + "\n".join(textwrap.wrap(
+            f"(Traffic = requests in the last {days} days and the share answered 4xx/5xx; ~ = the stage's totals, "
+            "the method's own need detailed metrics)", WIDTH))
     parts.append(_findings(report["findings"]))
     if report["errors"]:
         parts.append(_errors(report["errors"]))
@@ -69,7 +74,8 @@ def _methods_table(methods: list[dict[str, Any]]) -> str:
             str(method["method"]), str(method["path"]), str(auth) + ("+KEY" if method.get("api_key_required") else ""),
             str(method["authorizer"] or "-"), _TOKEN_SHORT.get(method["token"], method["token"]),
             ", ".join(method["scopes"]) or "-",
-            _POLICY_SHORT.get(method.get("policy_decision") or "", "-"), method["verdict"],
+            _POLICY_SHORT.get(method.get("policy_decision") or "", "-"), traffic_cell(method.get("traffic")),
+            method["verdict"],
             " ".join(rule + ("?" if rule in method.get("undecided", []) else "") for rule in method["findings"]) or "-",
         ])
         previous_api = api
@@ -95,6 +101,22 @@ def fit_columns(rows: list[list[str]]) -> list[list[list[str]]]:
         limit = _width(columns[index], index) - 1
         columns[index] = [wrap_cell(row[index], limit) for row in rows]
     return columns
+
+
+_EVIDENCE = {"confirmed": "confirmed (requests in the last 24 hours, none succeeded)",
+             "contradicted": "contradicted (requests in the last 24 hours succeeded)",
+             "no-traffic": "no requests in the last 24 hours"}
+
+
+def traffic_cell(traffic: dict[str, Any] | None) -> str:
+    """Requests and error share, compact: `1.2k 3%`; `~` when the figures are the stage's (or API's) totals."""
+    if not traffic:
+        return "-"
+    requests = int(traffic["requests"])
+    shown = f"{requests / 1_000_000:.1f}M" if requests >= 1_000_000 else f"{requests / 1000:.1f}k" \
+        if requests >= 1000 else str(requests)
+    share = f" {round(100 * (traffic['4xx'] + traffic['5xx']) / requests)}%" if requests else ""
+    return ("" if traffic["scope"] == "method" else "~") + shown + share
 
 
 def _width(column: list[list[str]], index: int) -> int:
@@ -127,6 +149,10 @@ def _findings(findings: list[dict[str, Any]]) -> str:
         head = f"{label:<8} {finding['rule']:<9} {_where(finding)}{new}"
         lines = [textwrap.shorten(head, WIDTH, placeholder="…"),
                  *textwrap.wrap(finding["title"], WIDTH, initial_indent="  ", subsequent_indent="  ")]
+        if finding.get("evidence"):
+            requests = f"; its methods served {finding['requests']} request(s) in the window" \
+                if finding.get("requests") else ""
+            lines.append(f"  traffic: {_EVIDENCE[finding['evidence']]}{requests}")
         lines += textwrap.wrap(finding["message"], WIDTH, initial_indent="  ", subsequent_indent="  ")
         lines += fix_lines(finding)
         blocks.append("\n".join(lines))
@@ -178,5 +204,8 @@ def _summary_line(report: dict[str, Any]) -> str:
     unknown = f", {summary['unknown']} undecided" if summary["unknown"] else ""
     unknown += f", {summary['suppressed']} suppressed" if summary.get("suppressed") else ""
     unknown += f", {summary['new']} new since the baseline" if summary.get("new") is not None else ""
+    turned_away = (f" The failing methods turned away {summary['turned_away']} request(s) in the traffic window."
+                   if summary.get("turned_away") else "")
     return "\n".join(textwrap.wrap(f"{summary['methods']} method(s) in {summary['apis']} API(s): {verdicts}. "
-                                   f"Findings: {severities}{unknown}. {report['calls']} AWS calls.", WIDTH))
+                                   f"Findings: {severities}{unknown}.{turned_away} {report['calls']} AWS calls.",
+                                   WIDTH))

@@ -21,7 +21,8 @@ from .template import Template, compile_template
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
-OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command")
+OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found")
+PREDICTIONS = ("every-request-fails",)
 ALIASES = {"scope": "applies_to", "remediation": "fix"}  # the names of rule files written before 0.2
 METHOD_VERDICTS = ("fail", "warn", "unknown")
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
@@ -53,6 +54,8 @@ class Rule:
     description: str
     path: str  # the rule file
     method_verdict: str | None = None  # what a firing finding makes the methods it concerns; default by severity
+    predicts: str | None = None  # every-request-fails: traffic confirms or contradicts the finding
+    unless_found: str | None = None  # a severity: the finding stands only when no decided finding that bad explains it
 
 
 def builtin_rules_dir() -> Path:
@@ -128,6 +131,10 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         raise fail("severity", f"{data['severity']!r}; expected one of {', '.join(SEVERITIES)}")
     if data.get("method_verdict", "fail") not in METHOD_VERDICTS:
         raise fail("method_verdict", f"{data['method_verdict']!r}; expected one of {', '.join(METHOD_VERDICTS)}")
+    if data.get("predicts", PREDICTIONS[0]) not in PREDICTIONS:
+        raise fail("predicts", f"{data['predicts']!r}; expected {', '.join(PREDICTIONS)}")
+    if data.get("unless_found", SEVERITIES[0]) not in SEVERITIES:
+        raise fail("unless_found", f"{data['unless_found']!r}; expected one of {', '.join(SEVERITIES)}")
     if data["applies_to"] not in KINDS:
         raise fail("applies_to", f"{data['applies_to']!r}; expected one of {', '.join(KINDS)}")
     record_class = RECORDS[data["applies_to"]]
@@ -187,6 +194,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         seed=data["seed"].strip(), condition=condition, message=template("message", data["message"]),
         fix=template("fix", fix_text.strip()), commands=tuple(commands), for_each=for_each, unknown=unknown,
         description=str(data.get("description", "")).strip(), path=source, method_verdict=data.get("method_verdict"),
+        predicts=data.get("predicts"), unless_found=data.get("unless_found"),
     )
 
 

@@ -156,6 +156,35 @@ class CloudFrontRoute:
 
 
 
+@dataclass(kw_only=True)
+class TrafficCounts:
+    """Requests and how they ended, over some time."""
+
+    requests: Annotated[int, "requests (CloudWatch Count)"]
+    client_errors: Annotated[int, "answered 4xx"]
+    server_errors: Annotated[int, "answered 5xx"]
+    failed: Annotated[int, "answered 4xx or 5xx"]
+    succeeded: Annotated[int, "answered neither 4xx nor 5xx"]
+
+
+@dataclass(kw_only=True)
+class Traffic(TrafficCounts):
+    """What callers got from CloudWatch's API Gateway metrics over the traffic window."""
+
+    days: Annotated[int, "the window, in days"]
+    scope: Annotated[Literal["method", "stage", "api"], "method: the method's own figures (detailed metrics); "
+                                                        "stage or api: totals that also count other methods"]
+    last_day: Annotated[TrafficCounts, "the most recent 24 hours"]
+
+
+@dataclass(kw_only=True)
+class StageTraffic:
+    """What callers of the method got on one stage."""
+
+    stage: Annotated[str, "the stage name"]
+    traffic: Annotated[Traffic, "its figures"]
+
+
 # The records: one per method, API, authorizer, pool and app client.
 
 @dataclass(kw_only=True)
@@ -217,6 +246,10 @@ class MethodFacts:
         dataclasses.field(default_factory=list)
     cloudfront_unknown: Annotated[str | None, "why the CloudFront distributions in front of the API could not be "
                                               "read"] = None
+    traffic: Annotated[Traffic | None, "what callers got on the stages serving the method (CloudWatch); null "
+                                       "when not read"] = None
+    traffic_by_stage: Annotated[list[StageTraffic], "the same, stage by stage"] = \
+        dataclasses.field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -256,6 +289,7 @@ class ApiFacts:
     cors_response_parameters: Annotated[str | None, "response parameters that add the header (JSON)"] = None
     cors_header_patch: Annotated[str | None, "patch operations that add the header (JSON)"] = None
     default_endpoint_disabled: Annotated[bool, "disableExecuteApiEndpoint: only custom domains reach the API"] = False
+    traffic: Annotated[Traffic | None, "what callers of the whole API got (CloudWatch); null when not read"] = None
 
 
 @dataclass(kw_only=True)
@@ -407,7 +441,7 @@ RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "author
                                  "pool": PoolFacts, "client": ClientFacts, "endpoint": EndpointFacts}
 KINDS = tuple(RECORDS)
 ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget, ApiKeyStage, ZeroThrottle,
-         CloudFrontRoute, EndpointRoute)
+         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic)
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 

@@ -33,6 +33,7 @@ REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "
                    "jwtConfiguration": {"issuers": [{"issuer": STR, "audiences": [STR], "jwksUri": STR}],
                                         "defaultAlgorithms": [STR]}}
 REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR,
+              "methodSettings": Map({"metricsEnabled": BOOL}),  # detailed metrics: "*/*" or "~1path/VERB"
               "canarySettings": {"deploymentId": STR, "percentTraffic": NUMBER, "stageVariableOverrides": Map(STR)}}
 REST_DEPLOYMENT = {"id": STR, "summary": FREE, "summary_error": STR, "export": FREE, "export_error": STR}
 GATEWAY_RESPONSE = {"responseType": STR, "statusCode": STR, "responseParameters": Map(STR), "defaultResponse": BOOL}
@@ -99,6 +100,12 @@ DISTRIBUTION = {REQUIRED: ("Id",), "Id": STR, "DomainName": STR, "Aliases": [STR
 HEADER_POLICY = {"Name": STR, "HeaderBehavior": STR, "Headers": [STR], "MaxTTL": NUMBER, "DefaultTTL": NUMBER}
 CLOUDFRONT = {"distributions": [DISTRIBUTION], "cache_policies": Map(HEADER_POLICY),
               "origin_request_policies": Map(HEADER_POLICY), "skipped": STR}
+# Per region: what callers got, from CloudWatch (requests, 4xx, 5xx over the window and its last day) per API
+# ("rest/ID", "http/ID"), stage and (with detailed metrics) method ("STAGE VERB /path"). `apis` null: not read.
+COUNTS = {"requests": INT, "client_errors": INT, "server_errors": INT}
+TRAFFIC_FIGURES = {**COUNTS, "last_day": COUNTS}
+TRAFFIC = {"days": INT, "end": STR, "message": STR, "skipped": Map(STR),
+           "apis": Map({"api": TRAFFIC_FIGURES, "stages": Map(TRAFFIC_FIGURES), "methods": Map(TRAFFIC_FIGURES)})}
 ERROR = {"account": STR, "region": STR, "service": STR, "operation": STR, "iam_action": STR, "subject": STR,
          "message": STR}
 SNAPSHOT = {
@@ -107,7 +114,7 @@ SNAPSHOT = {
     "pool_listings": Map({"complete": BOOL}), "pool_lookups": Map({"status": STR, "message": STR}),
     "functions": Map(FUNCTION), "roles": Map(ROLE),
     "notes": [STR], "errors": [ERROR], "calls": Map(INT),
-    "usage": Map(USAGE), "domains": Map(DOMAINS), "cloudfront": CLOUDFRONT,
+    "usage": Map(USAGE), "domains": Map(DOMAINS), "cloudfront": CLOUDFRONT, "traffic": Map(TRAFFIC),
 }
 LISTS_ALWAYS_PRESENT = ("regions", "rest_apis", "http_apis", "user_pools", "errors", "apis_listed", "notes")
 MAPS_ALWAYS_PRESENT = ("pool_listings", "pool_lookups", "functions", "roles", "calls", "usage", "domains")

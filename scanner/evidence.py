@@ -1,0 +1,160 @@
+"""Checks findings against what callers got: a prediction that every request fails meets the methods' traffic.
+
+A finding whose rule predicts that every caller fails (`predicts = "every-request-fails"`) is `confirmed` when the
+methods it bears on had requests in the last 24 hours and none succeeded, `contradicted` when some succeeded —
+then it cannot stand: its outcome becomes unknown, with the numbers — and `no-traffic` when they had none. Stage
+or API totals decide only what they can: no requests, or no success at all. A finding whose rule stands only
+unexplained (`unless_found`, TRF001) is dropped when a decided finding at least that severe bears on its method.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .report import concerns
+from .rules.loader import SEVERITIES, Rule
+
+
+def add_evidence(findings: list[dict[str, Any]], facts: dict[str, list[dict[str, Any]]], rules: list[Rule]) -> \
+        list[dict[str, Any]]:
+    """The findings with `evidence` and `requests` (what the methods they bear on served in the window), the
+    contradicted ones undecided, and those an explained failure makes redundant left out."""
+    by_id = {rule.id: rule for rule in rules}
+    index = MethodIndex(facts.get("method", []))
+    unlisted = _unlisted(facts)
+    for finding in findings:
+        concerned = index.concerned(finding)
+        attributable = [m["traffic"] for m in concerned if m.get("traffic") and m["traffic"]["scope"] == "method"]
+        finding["requests"] = sum(t["requests"] for t in attributable) if attributable else None
+        rule = by_id.get(finding["rule"])
+        finding["evidence"] = None
+        if rule is None or rule.predicts is None or finding["outcome"] != "fail":
+            continue
+        verdicts = [_evidence(method, finding.get("stage")) for method in concerned]
+        finding["evidence"] = _combined(verdicts)
+        served = unlisted.get(_api_of(finding))
+        if finding["evidence"] is None and served:
+            # Its methods could not be listed and the API served successful requests today: some of them may be
+            # the very methods it says nobody can call. Doubt, not a verdict.
+            finding["outcome"] = "unknown"
+            finding["message"] = (f"Could not be checked against traffic: which methods it decides could not be read, "
+                                  f"and the API served {served} successful request(s) in the last 24 hours (it said: "
+                                  f"{finding['message']})")
+            continue
+        if finding["evidence"] == "contradicted":
+            succeeded, requests, where = _successes(concerned, finding.get("stage"))
+            finding["outcome"] = "unknown"
+            finding["message"] = (f"Contradicted by traffic: {succeeded} of {requests} requests to {where} succeeded "
+                                  "in the last 24 hours, so the prediction that every request fails does not stand "
+                                  f"(it said: {finding['message']})")
+    kept = []
+    for finding in findings:
+        explanation = _explanation(finding, findings, index, by_id)
+        if explanation == "explained":
+            continue
+        if explanation is not None:  # what might explain it could not be decided: so neither can this
+            finding["outcome"] = "unknown"
+            finding["message"] = f"Could not be decided: {explanation} (it said: {finding['message']})"
+        kept.append(finding)
+    return kept
+
+
+class MethodIndex:
+    """Methods by API and by pool: a finding meets only the methods of its API or its pool."""
+
+    def __init__(self, methods: list[dict[str, Any]]) -> None:
+        self.by_api: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+        self.by_pool: dict[Any, list[dict[str, Any]]] = {}
+        for method in methods:
+            self.by_api.setdefault((method.get("region"), method.get("api_id")), []).append(method)
+            for pool_id in method.get("pool_ids") or []:
+                self.by_pool.setdefault(pool_id, []).append(method)
+
+    def concerned(self, finding: dict[str, Any]) -> list[dict[str, Any]]:
+        candidates = self.by_api.get((finding.get("region"), finding.get("api_id")), []) \
+            if finding.get("api_id") is not None else self.by_pool.get(finding.get("pool_id"), [])
+        return [method for method in candidates if concerns(finding, method)]
+
+
+def _api_of(finding: dict[str, Any]) -> tuple[Any, ...]:
+    return (finding.get("account"), finding.get("region"), finding.get("api_id"), finding.get("authorizer"))
+
+
+def _unlisted(facts: dict[str, list[dict[str, Any]]]) -> dict[tuple[Any, ...], int]:
+    """APIs (and their authorizers) whose methods could not be listed, with the successful requests the whole API
+    served in the last 24 hours."""
+    served: dict[tuple[Any, ...], int] = {}
+    for api in facts.get("api", []):
+        last_day = (api.get("traffic") or {}).get("last_day") or {}
+        if api.get("method_count") is None and last_day.get("succeeded"):
+            served[(api["account"], api["region"], api["api_id"], None)] = int(last_day["succeeded"])
+    for authorizer in facts.get("authorizer", []):
+        key = (authorizer["account"], authorizer["region"], authorizer["api_id"], None)
+        if authorizer.get("methods_using") is None and key in served:
+            served[(*key[:3], authorizer.get("authorizer"))] = served[key]
+    return served
+
+
+def _traffic(method: dict[str, Any], stage: str | None) -> dict[str, Any] | None:
+    if stage:
+        for entry in method.get("traffic_by_stage") or []:
+            if entry["stage"] == stage:
+                return dict(entry["traffic"])
+    return method.get("traffic")
+
+
+def _evidence(method: dict[str, Any], stage: str | None) -> str | None:
+    traffic = _traffic(method, stage)
+    if traffic is None:
+        return None
+    last_day = traffic["last_day"]
+    if not last_day["requests"]:
+        return "no-traffic"
+    if not last_day["succeeded"]:
+        return "confirmed"  # no request succeeded at all: true of every method the totals count
+    return "contradicted" if traffic["scope"] == "method" else None  # totals cannot single the method out
+
+
+def _combined(verdicts: list[str | None]) -> str | None:
+    if "contradicted" in verdicts:
+        return "contradicted"
+    if "confirmed" in verdicts:
+        return "confirmed"
+    if verdicts and all(verdict == "no-traffic" for verdict in verdicts):
+        return "no-traffic"
+    return None
+
+
+def _successes(methods: list[dict[str, Any]], stage: str | None) -> tuple[int, int, str]:
+    """Successful and all requests of the last day over the methods whose own figures show successes."""
+    succeeded = requests = 0
+    names = []
+    for method in methods:
+        traffic = _traffic(method, stage)
+        if traffic and traffic["scope"] == "method" and traffic["last_day"]["succeeded"]:
+            succeeded += traffic["last_day"]["succeeded"]
+            requests += traffic["last_day"]["requests"]
+            names.append(f"{method['method']} {method['path']}")
+    return succeeded, requests, ", ".join(names)
+
+
+def _explanation(finding: dict[str, Any], findings: list[dict[str, Any]], index: MethodIndex,
+                 rules: dict[str, Rule]) -> str | None:
+    """For a finding that stands only unexplained: "explained" when a decided finding at least as severe as its
+    rule says bears on its method; why that cannot be told when such a finding is undecided or the method's
+    configuration was not all read; else None."""
+    rule = rules.get(finding["rule"])
+    if rule is None or rule.unless_found is None:
+        return None
+    threshold = SEVERITIES.index(rule.unless_found)
+    own = index.concerned(finding)
+    others = [other for other in findings if other is not finding and SEVERITIES.index(other["severity"]) <= threshold
+              and (rules.get(other["rule"]) is None or rules[other["rule"]].unless_found is None)
+              and any(concerns(other, method) for method in own)]
+    if any(other["outcome"] == "fail" for other in others):
+        return "explained"
+    if others:
+        return f"{', '.join(sorted({other['rule'] for other in others}))} might explain the failures but could not be " \
+               "decided"
+    unread = [method["unread"] for method in own if method.get("unread")]
+    return f"the method's configuration was not all read ({unread[0]})" if unread else None
