@@ -154,7 +154,7 @@ def _explanation(finding: dict[str, Any], findings: list[dict[str, Any]], index:
     if any(other["outcome"] == "fail" for other in others):
         return "explained"
     if others:
-        return f"{', '.join(sorted({other['rule'] for other in others}))} might explain the failures but could not be " \
-               "decided"
+        rules_named = ", ".join(sorted({other["rule"] for other in others}))
+        return f"{rules_named} might explain the failures but could not be decided"
     unread = [method["unread"] for method in own if method.get("unread")]
     return f"the method's configuration was not all read ({unread[0]})" if unread else None
