@@ -44,28 +44,25 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     scan = commands.add_parser("scan", help="scan the account of the standard AWS credential chain")
-    scan.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    scan.add_argument("--region", action="append", metavar="REGION",
-                      help="region to scan (repeatable; default: the configured region)")
-    scan.add_argument("--api", action="append", metavar="NAME_OR_ID", help="only this API (repeatable)")
-    scan.add_argument("--stage", metavar="STAGE", help="only what this stage serves")
-    scan.add_argument("--all-regions", action="store_true", help="every region enabled for each account")
-    scan.add_argument("--org", action="store_true", help="every active account of the AWS Organization")
-    scan.add_argument("--accounts", metavar="ID,ID|FILE", help="these accounts (IDs, or a file with one per line)")
-    scan.add_argument("--role-name", metavar="NAME", help="role to assume in each account of --accounts/--org")
-    scan.add_argument("--external-id", metavar="ID", help="external ID for --role-name")
-    scan.add_argument("--concurrency", type=int, default=16, metavar="N",
-                      help="(account, region) units scanned at once (default: 16)")
-    scan.add_argument("--shard", metavar="K/N", help="scan only slice K (0..N-1) of the units; auto/N reads "
-                      "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX")
-    scan.add_argument("--traffic-days", type=int, default=None, metavar="N",
-                      help="check predictions against the last N days of CloudWatch traffic (default: 14)")
-    scan.add_argument("--no-traffic", action="store_true", help="do not read (or, with --snapshot, use) traffic")
-    scan.add_argument("--save-snapshot", metavar="FILE", help="also write the collected data (no secrets) to FILE")
-    scan.add_argument("--snapshot", metavar="FILE", help="judge a saved snapshot instead of calling AWS")
+    _collection_options(scan)
     _output_options(scan, fail_on_default="high")
     _triage_options(scan)
     scan.set_defaults(handler=_scan)
+
+    matrix = commands.add_parser("matrix", help="who can call what: each method x stage x caller, and what API "
+                                 "Gateway answers")
+    _collection_options(matrix)
+    matrix.add_argument("--client", action="append", metavar="NAME_OR_ID",
+                          help="only the token callers of this app client (repeatable)")
+    matrix.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                          help="output format (default: table)")
+    matrix.add_argument("--output", metavar="FILE", help="write the matrix to FILE (default: standard output)")
+    matrix.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                          help="symbols (✓) in the table: auto (when the output takes UTF-8), always, never")
+    matrix.add_argument("--quiet", action="store_true", help="print nothing but the matrix")
+    matrix.add_argument("--policies", action="append", metavar="DIR",
+                          help="also judge with the rule files in DIR (repeatable)")
+    matrix.set_defaults(handler=_matrix, fail_on="never")
 
     merge = commands.add_parser("merge", help="combine the JSON reports of shards into one report")
     merge.add_argument("files", nargs="+", metavar="FILE", help="reports written by scan --format json")
@@ -75,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="scan a built-in example account (no AWS account needed)")
     _output_options(demo, fail_on_default=None)
+    demo.add_argument("--matrix", action="store_true", help="print the example account's access matrix instead")
     demo.set_defaults(handler=_demo)
 
     token = commands.add_parser("token", help="would API Gateway accept this token on that method, and if not, why")
@@ -86,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--region", action="append", metavar="REGION", help="region of the API (repeatable)")
     token.add_argument("--jwks", metavar="URL_OR_FILE", help="where the signing keys are (default: the pool's JWKS)")
     token.add_argument("--live", action="store_true",
-                       help="also run API Gateway's TestInvokeAuthorizer with the token (not a plain read)")
+                         help="also run API Gateway's TestInvokeAuthorizer with the token (not a plain read)")
     token.add_argument("--format", choices=TOKEN_FORMATS, default="table", help="output format (default: table)")
     token.add_argument("--output", metavar="FILE", help="write the answer to FILE (default: standard output)")
     token.add_argument("--quiet", action="store_true", help="print nothing but the answer")
@@ -97,29 +95,52 @@ def _parser() -> argparse.ArgumentParser:
     kind = iam.add_mutually_exclusive_group()
     kind.add_argument("--live", action="store_true", help="the extra statement `token --live` needs")
     kind.add_argument("--fleet", action="store_true",
-                      help="what the identity that starts an --org/--accounts scan needs (AssumeRole, ListAccounts)")
+                        help="what the identity that starts an --org/--accounts scan needs (AssumeRole, ListAccounts)")
     iam.add_argument("--partition", default="aws", metavar="PARTITION",
                      help="the partition the ARNs name: aws (default), aws-cn, aws-us-gov, …")
     iam.set_defaults(handler=_iam_policy)
 
     rules = commands.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=(*TOKEN_FORMATS, "markdown"), default="table",
-                       help="output format (default: table; markdown with --fields)")
+                         help="output format (default: table; markdown with --fields)")
     rules.add_argument("--policies", action="append", metavar="DIR", help="also load the rule files in DIR")
     rules.add_argument("--fields", nargs="?", const="all", metavar="KIND",
-                       help="print the fields a rule can read (of KIND: method, api, authorizer, pool, client)")
+                         help="print the fields a rule can read (of KIND: method, api, authorizer, pool, client)")
     rules.set_defaults(handler=_rules)
     return parser
+
+
+def _collection_options(parser: argparse.ArgumentParser) -> None:
+    """What `scan` and `matrix` read: accounts, regions, APIs, stages, traffic, or a saved snapshot."""
+    parser.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    parser.add_argument("--region", action="append", metavar="REGION",
+                        help="region to scan (repeatable; default: the configured region)")
+    parser.add_argument("--api", action="append", metavar="NAME_OR_ID", help="only this API (repeatable)")
+    parser.add_argument("--stage", metavar="STAGE", help="only what this stage serves")
+    parser.add_argument("--all-regions", action="store_true", help="every region enabled for each account")
+    parser.add_argument("--org", action="store_true", help="every active account of the AWS Organization")
+    parser.add_argument("--accounts", metavar="ID,ID|FILE", help="these accounts (IDs, or a file with one per line)")
+    parser.add_argument("--role-name", metavar="NAME", help="role to assume in each account of --accounts/--org")
+    parser.add_argument("--external-id", metavar="ID", help="external ID for --role-name")
+    parser.add_argument("--concurrency", type=int, default=16, metavar="N",
+                        help="(account, region) units scanned at once (default: 16)")
+    parser.add_argument("--shard", metavar="K/N", help="scan only slice K (0..N-1) of the units; auto/N reads "
+                      "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX")
+    parser.add_argument("--traffic-days", type=int, default=None, metavar="N",
+                        help="check predictions against the last N days of CloudWatch traffic (default: 14)")
+    parser.add_argument("--no-traffic", action="store_true", help="do not read (or, with --snapshot, use) traffic")
+    parser.add_argument("--save-snapshot", metavar="FILE", help="also write the collected data (no secrets) to FILE")
+    parser.add_argument("--snapshot", metavar="FILE", help="judge a saved snapshot instead of calling AWS")
 
 
 def _output_options(parser: argparse.ArgumentParser, fail_on_default: str | None) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE (default: standard output)")
     parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default=fail_on_default,
-                        help="exit 1 when a finding is at or above this severity (default: high)")
+                          help="exit 1 when a finding is at or above this severity (default: high)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but the report")
     parser.add_argument("--policies", action="append", metavar="DIR",
-                        help="also judge with the rule files in DIR (repeatable)")
+                          help="also judge with the rule files in DIR (repeatable)")
 
 
 def _triage_options(parser: argparse.ArgumentParser) -> None:
@@ -129,36 +150,75 @@ def _triage_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from .scan import FleetOptions, judge_snapshots, load_snapshots, save_snapshot, scan_fleet
-
     _check_scan_options(args)
     rules = load_rules(args.policies)
     triage = _load_triage(args)  # every file option is read before any AWS call
-    if args.snapshot:
-        snapshots = load_snapshots(args.snapshot)
-        if args.no_traffic:
-            snapshots = [{**snapshot, "traffic": {}} for snapshot in snapshots]
-        report = judge_snapshots(snapshots, args.api, args.stage, rules)
-    else:
-        from .collect.session import open_session
-        from .render.progress import Progress
-
-        options = FleetOptions(regions=args.region, all_regions=args.all_regions, accounts=args.accounts,
-                               organization=args.org, role_name=args.role_name, external_id=args.external_id,
-                               concurrency=args.concurrency, shard=args.shard,
-                               traffic_days=None if args.no_traffic else args.traffic_days or TRAFFIC_DAYS)
-        progress = Progress(enabled=False) if args.quiet else Progress()
-        snapshots, report = scan_fleet(open_session(args.profile), options, args.api, args.stage, rules, progress)
-    saving_failed = None
-    if args.save_snapshot:
-        try:
-            save_snapshot(snapshots, args.save_snapshot)
-        except UsageError as error:  # the report is written all the same
-            saving_failed = error
+    snapshots, report = _collected(args, rules)
+    saving_failed = _save_snapshot(args, snapshots)
     code = _finish(report, args, rules, triage)
     if saving_failed is not None:
         raise saving_failed
     return code
+
+
+def _collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The snapshots (collected, or read from --snapshot) and their report."""
+    from .scan import FleetOptions, judge_snapshots, load_snapshots, scan_fleet
+
+    if args.snapshot:
+        snapshots = load_snapshots(args.snapshot)
+        if args.no_traffic:
+            snapshots = [{**snapshot, "traffic": {}} for snapshot in snapshots]
+        return snapshots, judge_snapshots(snapshots, args.api, args.stage, rules)
+    from .collect.session import open_session
+    from .render.progress import Progress
+
+    options = FleetOptions(regions=args.region, all_regions=args.all_regions, accounts=args.accounts,
+                           organization=args.org, role_name=args.role_name, external_id=args.external_id,
+                           concurrency=args.concurrency, shard=args.shard,
+                           traffic_days=None if args.no_traffic else args.traffic_days or TRAFFIC_DAYS)
+    progress = Progress(enabled=False) if args.quiet else Progress()
+    return scan_fleet(open_session(args.profile), options, args.api, args.stage, rules, progress)
+
+
+def _save_snapshot(args: argparse.Namespace, snapshots: list[dict[str, Any]]) -> UsageError | None:
+    """--save-snapshot; a failure is returned (the report is written all the same, then it is raised)."""
+    from .scan import save_snapshot
+
+    if args.save_snapshot:
+        try:
+            save_snapshot(snapshots, args.save_snapshot)
+        except UsageError as error:
+            return error
+    return None
+
+
+def _matrix(args: argparse.Namespace) -> int:
+    from .access.matrix import blocked
+    from .render.matrix_view import matrix_document, render_matrix_csv, render_matrix_json, render_matrix_table
+    from .scan import matrix_of
+
+    _check_scan_options(args)
+    rules = load_rules(args.policies)
+    snapshots, report = _collected(args, rules)
+    saving_failed = _save_snapshot(args, snapshots)
+    cells = matrix_of(snapshots, args.api, args.stage, rules, args.client)
+    if args.client and not any(cell.caller.client_id for cell in cells):
+        raise UsageError(f"--client {', '.join(args.client)}: no app client of that name or ID is a caller of the "
+                         "scanned methods")
+    document = matrix_document([cell.as_json() for cell in cells], blocked(cells), report)
+    if args.format == "json":
+        text = render_matrix_json(document)
+    elif args.format == "csv":
+        text = render_matrix_csv(document)
+    else:
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+        unicode = args.color == "always" or (args.color == "auto" and encoding == "utf8")
+        text = render_matrix_table(document, unicode=unicode)
+    write_text(text, args.output)
+    if saving_failed is not None:
+        raise saving_failed
+    return 2 if report["errors"] else 1 if document["blocked"] else 0
 
 
 def _check_scan_options(args: argparse.Namespace) -> None:
@@ -187,7 +247,7 @@ def _check_scan_options(args: argparse.Namespace) -> None:
         if live_only:
             raise UsageError(f"{live_only[0]} does not apply to --snapshot, which judges a saved snapshot without "
                              "calling AWS (--api and --stage do)")
-    for option, path in (("--output", args.output), ("--save-snapshot", args.save_snapshot)):
+    for option, path in (("--output", getattr(args, "output", None)), ("--save-snapshot", args.save_snapshot)):
         if path:
             check_writable(path, option)
 
@@ -233,12 +293,29 @@ def _demo(args: argparse.Namespace) -> int:
     if args.output:
         check_writable(args.output, "--output")
     rules = load_rules(args.policies)
+    if args.matrix:
+        return _demo_matrix(args, rules)
     report = demo_report(rules)
     write_text(render(report, args.format, rules), args.output)
     if not args.quiet and args.format == "table" and args.output is None:
         print("This was the built-in example account (moto, in-process). Scan yours: apigw-scan scan --region REGION",
               file=sys.stderr)
     return exit_code(report, args.fail_on) if args.fail_on else 0
+
+
+def _demo_matrix(args: argparse.Namespace, rules: list[Rule]) -> int:
+    from .access.matrix import blocked
+    from .demo import demo_snapshot
+    from .render.matrix_view import matrix_document, render_matrix_csv, render_matrix_json, render_matrix_table
+    from .scan import assess
+
+    if args.format == "sarif":
+        raise UsageError("--matrix --format sarif: the matrix is written as table, json or csv")
+    assessed = assess(demo_snapshot(), None, None, rules)
+    document = matrix_document([cell.as_json() for cell in assessed.cells], blocked(assessed.cells), assessed.report)
+    renderers = {"json": render_matrix_json, "csv": render_matrix_csv, "table": render_matrix_table}
+    write_text(renderers[args.format](document), args.output)
+    return 0
 
 
 def _token(args: argparse.Namespace) -> int:

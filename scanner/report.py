@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .rules.loader import SEVERITIES
@@ -32,11 +33,13 @@ def resource_of(finding: dict[str, Any]) -> str:
     return "/".join(parts)
 
 
-def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]],
-                 findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """The JSON report: `methods` (one row per method), `findings`, `errors`, plus a summary."""
+def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]], findings: list[dict[str, Any]],
+                 passing: Callable[[dict[str, Any]], int | None] | None = None) -> dict[str, Any]:
+    """The JSON report: `methods` (one row per method, with how many callers pass it), `findings`, `errors`, plus
+    a summary."""
     ordered = sorted(findings, key=_finding_order)
-    methods = [method_row(record) for record in facts.get("method", [])]
+    methods = [{**method_row(record), "callers_passing": passing(record) if passing else None}
+               for record in facts.get("method", [])]
     attach(methods, ordered)
     return {
         "schema": REPORT_SCHEMA,

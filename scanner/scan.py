@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 
+from .access.matrix import Cell, build_matrix, callers_passing, method_key
 from .arns import referenced_pools
 from .collect.calls import CallLog
 from .collect.fleet import (
@@ -92,9 +93,24 @@ def judge(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: 
           rules: list[Rule]) -> dict[str, Any]:
     """The report for a snapshot, collected or loaded (its shape is checked first: never an exception), narrowed
     to what --api and --stage select."""
+    return assess(snapshot, api_filter, stage_filter, rules).report
+
+
+@dataclass
+class Assessment:
+    report: dict[str, Any]
+    cells: list[Cell]  # the access matrix: method x stage x caller
+
+
+def assess(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None, rules: list[Rule],
+           clients: list[str] | None = None) -> Assessment:
+    """The report and the access matrix of a snapshot (`clients`: only the token callers of these app clients)."""
     shaped = select(normalize_snapshot(snapshot), api_filter, stage_filter)
     facts = build_facts(shaped, stage_filter)
-    return build_report(shaped, facts, add_evidence(evaluate(rules, facts), facts, rules))
+    findings = add_evidence(evaluate(rules, facts), facts, rules)
+    cells = build_matrix(shaped, facts, findings, clients)
+    passing = callers_passing(cells)
+    return Assessment(build_report(shaped, facts, findings, lambda record: passing.get(method_key(record))), cells)
 
 
 def select(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> dict[str, Any]:
@@ -172,3 +188,10 @@ def judge_snapshots(snapshots: list[dict[str, Any]], api_filter: list[str] | Non
     report = merge_reports([judge(snapshot, api_filter, stage_filter, rules) for snapshot in snapshots])
     report["calls"] = 0
     return report
+
+
+def matrix_of(snapshots: list[dict[str, Any]], api_filter: list[str] | None, stage_filter: str | None,
+              rules: list[Rule], clients: list[str] | None) -> list[Cell]:
+    """The access matrix of collected or saved snapshots (each judged as the scan judges it)."""
+    return [cell for snapshot in snapshots for cell in assess(snapshot, api_filter, stage_filter, rules,
+                                                              clients).cells]

@@ -104,32 +104,36 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
                 on_api()
         return collected
 
-    listed = list_rest_apis(clients, log, region)
-    rest_apis = each(listed, "id", "name", collect_rest_api)
-    listed_http = list_http_apis(clients, log, region)
-    http_apis = each(listed_http, "ApiId", "Name", collect_http_api)
-    known = clients.session.get_available_regions("apigateway", partition_name=partition)
-    if region in clients.session.get_available_regions("cognito-idp", partition_name=partition) \
-            or region not in known:  # a region newer than botocore's data: ask it
-        pool_ids = list_pool_ids(clients, log, region)
-    else:
-        pool_ids = []
-        notes.append(f"{region}: Amazon Cognito is not offered in this region; no user pools to audit there")
-    if api_filter:
-        # A filtered scan audits the pools its APIs use, not every pool of the region.
-        wanted = {parsed.pool_id for api in rest_apis + http_apis for parsed in referenced_pools(api, account)
-                  if parsed.region == region and parsed.account == account}
-        pool_ids = [pool_id for pool_id in pool_ids or [] if pool_id in wanted] if pool_ids is not None else None
-    user_pools = [collect_user_pool(clients, log, region, account, partition, pool_id) for pool_id in pool_ids or []]
-    # Read per region, and only where they can matter: usage plans when a method requires a key, custom domains
-    # when the region has an API.
+    def rest() -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+        listed = list_rest_apis(clients, log, region)
+        return listed, each(listed, "id", "name", collect_rest_api)
+
+    def http() -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+        listed = list_http_apis(clients, log, region)
+        return listed, each(listed, "ApiId", "Name", collect_http_api)
+
+    # REST APIs (apigateway) and HTTP APIs (apigatewayv2) are two services: read side by side.
+    with ThreadPoolExecutor(max_workers=2) as services:
+        http_read = services.submit(http)
+        listed, rest_apis = rest()
+        listed_http, http_apis = http_read.result()
+    # What the region adds around its APIs does not depend on itself: read side by side (each is a call or two,
+    # and a wait on the network), only where it can matter — usage plans when a method requires a key, custom
+    # domains and traffic when the region has an API.
     key_apis = needs_usage(rest_apis)
-    usage = collect_usage(clients, log, region, key_apis) if key_apis else None
     listed_ids = None if listed is None or listed_http is None else \
         sorted([str(api["id"]) for api in listed] + [str(api["ApiId"]) for api in listed_http])
-    domains = collect_domains(clients, log, region, listed_ids) if listed or listed_http else None
-    traffic = collect_traffic(clients, log, region, rest_apis, http_apis, listed, traffic_days) \
-        if traffic_days and (rest_apis or http_apis) else None
+    with ThreadPoolExecutor(max_workers=3) as side:
+        usage_read = side.submit(collect_usage, clients, log, region, key_apis) if key_apis else None
+        domains_read = side.submit(collect_domains, clients, log, region, listed_ids) \
+            if listed or listed_http else None
+        traffic_read = side.submit(collect_traffic, clients, log, region, rest_apis, http_apis, listed,
+                                   traffic_days) if traffic_days and (rest_apis or http_apis) else None
+        pool_ids, user_pools = _region_pools(clients, log, region, account, partition, api_filter,
+                                             rest_apis + http_apis, notes)
+        usage = usage_read.result() if usage_read else None
+        domains = domains_read.result() if domains_read else None
+        traffic = traffic_read.result() if traffic_read else None
     if traffic:
         notes += [traffic["message"]] if traffic.get("message") else []
         notes += [f"{region}: no traffic for {key.split('/', 1)[1]}: {why}" for key, why in traffic["skipped"].items()]
@@ -146,6 +150,26 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
         "domains": domains,
         "traffic": traffic,
     }
+
+
+def _region_pools(clients: Clients, log: CallLog, region: str, account: str, partition: str,
+                  api_filter: list[str] | None, apis: list[dict[str, Any]],
+                  notes: list[str]) -> tuple[list[str] | None, list[dict[str, Any]]]:
+    """The region's user pools (those its APIs use, with --api), each read in full; None: not listed."""
+    known = clients.session.get_available_regions("apigateway", partition_name=partition)
+    if region in clients.session.get_available_regions("cognito-idp", partition_name=partition) \
+            or region not in known:  # a region newer than botocore's data: ask it
+        pool_ids = list_pool_ids(clients, log, region)
+    else:
+        pool_ids = []
+        notes.append(f"{region}: Amazon Cognito is not offered in this region; no user pools to audit there")
+    if api_filter:
+        # A filtered scan audits the pools its APIs use, not every pool of the region.
+        wanted = {parsed.pool_id for api in apis for parsed in referenced_pools(api, account)
+                  if parsed.region == region and parsed.account == account}
+        pool_ids = [pool_id for pool_id in pool_ids or [] if pool_id in wanted] if pool_ids is not None else None
+    return pool_ids, [collect_user_pool(clients, log, region, account, partition, pool_id) for pool_id in pool_ids
+                      or []]
 
 
 def _collectreferenced_pools(clients: Clients, log: CallLog, snapshot: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..routing_modes import uses_rules
@@ -16,10 +17,12 @@ def collect_domains(clients: Clients, log: CallLog, region: str, api_ids: list[s
     """The region's custom domains with their routes. Both API versions list domains: apigatewayv2 answers the
     regional ones with their API mappings (REST and HTTP), apigateway also the edge-optimized and private ones,
     whose base path mappings are read with it. Each domain costs one call (two with routing rules)."""
-    v1 = log.paginate(clients.get("apigateway", region), "get_domain_names", "items", region=region,
-                      PaginationConfig={"PageSize": PAGE_SIZE})
-    v2 = log.paginate(clients.get("apigatewayv2", region), "get_domain_names", "Items", region=region,
-                      PaginationConfig={"PageSize": PAGE_SIZE})
+    with ThreadPoolExecutor(max_workers=2) as both:
+        v2_read = both.submit(log.paginate, clients.get("apigatewayv2", region), "get_domain_names", "Items",
+                              region=region, PaginationConfig={"PageSize": PAGE_SIZE})
+        v1 = log.paginate(clients.get("apigateway", region), "get_domain_names", "items", region=region,
+                          PaginationConfig={"PageSize": PAGE_SIZE})
+        v2 = v2_read.result()
     names: dict[str, dict[str, Any]] = {}
     for domain in v2.data if v2.ok else []:
         name = str(domain.get("DomainName"))

@@ -34,11 +34,16 @@ def emulated_aws() -> Iterator[Any]:
 
 def demo_report(rules: list[Rule]) -> dict[str, Any]:
     """Seeds the example account, scans it, and returns the report."""
-    from ..collect.account import collect_account
     from ..scan import judge
+
+    return judge(demo_snapshot(), None, None, rules)
+
+
+def demo_snapshot() -> dict[str, Any]:
+    """Seeds the example account and collects it."""
+    from ..collect.account import collect_account
     from .account import REGION, seed_demo_account
 
     with emulated_aws() as session:
         seed_demo_account(session)
-        snapshot = collect_account(session, [REGION])
-    return judge(snapshot, None, None, rules)
+        return collect_account(session, [REGION])

@@ -213,9 +213,15 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
 
     # The storefront answers CORS for the web shop behind CloudFront: its 401s carry no CORS header, and the
     # distribution caches with the managed CachingOptimized policy, which drops Authorization from GET requests.
-    storefront = seed.create_rest_api(apigateway, "storefront")
+    # Its resource policy still denies emptying a cart, from a freeze nobody lifted.
+    storefront = seed.create_rest_api(apigateway, "storefront", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+        {"Sid": "CartFreeze", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": "execute-api:/*/DELETE/cart"}]})
     storefront_auth = seed.add_cognito_authorizer(apigateway, storefront, "storefront-cognito", [customers["arn"]])
     seed.add_method(apigateway, storefront, "/cart", "GET", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=storefront_auth)
+    seed.add_method(apigateway, storefront, "/cart", "DELETE", authorization="COGNITO_USER_POOLS",
                     authorizer_id=storefront_auth)
     seed.add_cors_preflight(apigateway, storefront, "/cart", "https://shop.example.com")
     seed.deploy(apigateway, storefront, "prod")

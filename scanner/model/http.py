@@ -56,7 +56,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         route.catches_preflight = route.method == "OPTIONS" or (
             route.method == "ANY" and (("/{proxy+}" if route.path == "$default" else route.path)
                                        not in unprotected_options))
-        route.zero_throttles = zero_throttles(str(route.route_key), stages) if route.live else []
+        route.zero_throttles = zero_throttles(str(route.route_key), stages)  # ghosts too: a stage serves them
         add_cloudfront_facts(route, lookups)
         add_traffic_facts(route, lookups.traffic.get(route.region))
     protected = sum(1 for route in routes if route.authorization != "NONE" and route.live)

@@ -24,22 +24,22 @@ def render_csv(report: dict[str, Any]) -> str:
     writer.writeheader()
     for method in report["methods"]:
         traffic = method.get("traffic") or {}
-        writer.writerow({**{key: _cell(method.get(key)) for key in COLUMNS}, "kind": "method",
-                         "rules": " ".join(method.get("findings") or []), "requests": _cell(traffic.get("requests")),
-                         "failed_requests": _cell(traffic["4xx"] + traffic["5xx"] if traffic else None),
-                         "traffic_scope": _cell(traffic.get("scope"))})
+        writer.writerow({**{key: csv_cell(method.get(key)) for key in COLUMNS}, "kind": "method",
+                         "rules": " ".join(method.get("findings") or []), "requests": csv_cell(traffic.get("requests")),
+                         "failed_requests": csv_cell(traffic["4xx"] + traffic["5xx"] if traffic else None),
+                         "traffic_scope": csv_cell(traffic.get("scope"))})
     for finding in report["findings"]:
-        writer.writerow({**{key: _cell(finding.get(key)) for key in COLUMNS}, "kind": "finding",
+        writer.writerow({**{key: csv_cell(finding.get(key)) for key in COLUMNS}, "kind": "finding",
                          "rules": finding["rule"], "verdict": finding["outcome"]})
     for error in report.get("errors") or []:  # a scan that could not read everything says so in every format
-        writer.writerow({**{key: _cell(error.get(key)) for key in COLUMNS}, "kind": "error", "verdict": "unknown",
-                         "message": _cell(f"{error.get('service')}:{error.get('operation')} failed: "
+        writer.writerow({**{key: csv_cell(error.get(key)) for key in COLUMNS}, "kind": "error", "verdict": "unknown",
+                         "message": csv_cell(f"{error.get('service')}:{error.get('operation')} failed: "
                                           f"{error.get('message')}"),
-                         "remediation": _cell(f"grant {error.get('iam_action')}")})
+                         "remediation": csv_cell(f"grant {error.get('iam_action')}")})
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     text = "; ".join(str(item) for item in value) if isinstance(value, list) else str(value)

@@ -446,8 +446,29 @@ Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads the
 
 
 def as_record(record: Any) -> dict[str, Any]:
-    """A fact record as rules read it: a plain dict (nested records too)."""
-    return dataclasses.asdict(record)
+    """A fact record as rules read it: a plain dict (nested records too). Like dataclasses.asdict, without its
+    deep copies: a fact builder hands over values it made for this record, so there is nothing to copy."""
+    converted: dict[str, Any] = _plain(record)
+    return converted
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type[Any], tuple[str, ...] | None] = {}  # a record class's fields; None: not a record
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    if kind not in _FIELD_NAMES:
+        _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(value)) \
+            if dataclasses.is_dataclass(value) and not isinstance(value, type) else None
+    names = _FIELD_NAMES[kind]
+    return value if names is None else {name: _plain(getattr(value, name)) for name in names}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,20 @@ def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None
                          "outcome": outcome})
 
     _format(token, target, fail, notes)
+    if token.readable:
+        _times(token.claims or {}, moment, fail)
+    check_claims(token.claims if token.readable else None, target, fail, notes)
+    if token.readable and not target.authorizer_unknown and target.authorization in ("COGNITO_USER_POOLS", "JWT"):
+        _signature(token, token.claims or {}, target, keys, fail)
+    verdict = _verdict(findings, target)
+    return {"verdict": verdict, "method": target.method, "stage": target.stage,
+            "claims": shown_claims(token, moment), "findings": findings, "notes": notes}
+
+
+def check_claims(claims: dict[str, Any] | None, target: TokenTarget, fail: Recorder, notes: list[str]) -> None:
+    """What the method (on the target's stage) asks of a token's claims, apart from its form, times and signature:
+    deployment, resource policy, authorization type, issuer, token type, scopes, client. `token` runs it on a
+    pasted token; the access matrix on the claims each caller's token would carry — one judge for both."""
     if target.not_deployed:
         fail("APIGW003", f"{target.method['method']} {target.method['path']} deployed to stage {target.stage}",
              "not deployed", target.not_deployed)
@@ -44,24 +58,17 @@ def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None
     elif target.authorization == "AWS_IAM":
         fail("TOK005", "a SigV4-signed request (IAM authorization)", "a bearer token",
              "the method uses IAM authorization: sign the request with AWS credentials instead of sending a token")
-    elif token.readable:
-        claims = token.claims or {}
-        _times(claims, moment, fail)
+    elif claims is not None:
         if target.authorizer_unknown:  # what it trusts is not known: judge nothing that depends on it
             fail("TOK004", "the method's authorizer and the pools it trusts", "could not be read",
                  f"{target.authorizer_unknown}: the token cannot be judged against it", outcome="unknown")
         elif target.authorization == "COGNITO_USER_POOLS":
-            _cognito(token, claims, target, fail)
-            _signature(token, claims, target, keys, fail)
+            _cognito(claims, target, fail)
         elif target.authorization == "JWT":
             _jwt(claims, target, fail)
-            _signature(token, claims, target, keys, fail)
         else:
             notes.append("a Lambda authorizer decides for this method: only the token's form and times were checked "
                          "(use --live to ask API Gateway)")
-    verdict = _verdict(findings, target)
-    return {"verdict": verdict, "method": target.method, "stage": target.stage,
-            "claims": shown_claims(token, moment), "findings": findings, "notes": notes}
 
 
 def _verdict(findings: list[dict[str, Any]], target: TokenTarget) -> str:
@@ -130,7 +137,7 @@ def _times(claims: dict[str, Any], moment: float, fail: Recorder) -> None:
                  f"the token is not valid yet ({name} is {relative(value, moment)}): check the clock of what issued it")
 
 
-def _cognito(token: DecodedToken, claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
+def _cognito(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
     """A COGNITO_USER_POOLS authorizer: issuer among its pools, ID or access token by the method's scopes, the
     client an app client of the pool, the validation expression against aud."""
     issuers = [p["issuer"] for p in target.pools if p.get("issuer")]

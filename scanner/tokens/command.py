@@ -27,7 +27,7 @@ def token_report(session: boto3.Session, regions: list[str] | None, api: str, pa
     keys = KeyStore(override=jwks)  # a bad --jwks is a usage error before any AWS call
     chosen = resolve_regions(session, regions)
     log = CallLog()
-    snapshot = normalize_snapshot(collect_account(session, chosen, [api], call_log=log))
+    snapshot = normalize_snapshot(collect_account(session, chosen, [api], call_log=log, traffic_days=None))
     check_filters(snapshot, [api], stage)
     target = find_target(build_facts(snapshot), snapshot, method_row, api, path, verb, stage)
     result = diagnose(pasted, target, keys)

@@ -48,10 +48,20 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
     method = wanted[0]
     authorizer = next((a for a in facts["authorizer"] if a["api_id"] == method["api_id"]
                        and a["authorizer_id"] == method["authorizer_id"]), {})
-    clients_by_arn = {pool.get("arn"): [c.get("ClientId") for c in pool.get("clients") or []]
-                      if pool.get("clients") is not None else None for pool in snapshot.get("user_pools") or []}
+    return make_target(method, authorizer, clients_by_pool(snapshot), row_of(method), stage)
+
+
+def clients_by_pool(snapshot: dict[str, Any]) -> dict[str, list[str] | None]:
+    """Each read pool's app-client IDs by pool ARN (None when they could not be listed)."""
+    return {pool.get("arn"): [c.get("ClientId") for c in pool.get("clients") or []]
+            if pool.get("clients") is not None else None for pool in snapshot.get("user_pools") or []}
+
+
+def make_target(method: dict[str, Any], authorizer: dict[str, Any], clients_by_arn: dict[str, list[str] | None],
+                row: dict[str, Any], stage: str | None) -> TokenTarget:
+    """The method (a fact record) as `stage` serves it, with its authorizer's record: what a token meets."""
     target = TokenTarget(
-        method=row_of(method), stage=stage, authorization=method["authorization"], scopes=list(method["scopes"]),
+        method=row, stage=stage, authorization=method["authorization"], scopes=list(method["scopes"]),
         authorizer_id=method["authorizer_id"], identity_header=authorizer.get("identity_header"),
         validation_expression=authorizer.get("validation_expression"),
         pools=[{**pool, "client_ids": clients_by_arn.get(pool["arn"])} for pool in method["pools"]

@@ -1,0 +1,1 @@
+"""Who can call what: the access matrix over the scan's facts."""

@@ -1,0 +1,106 @@
+"""Who may call a method: no token, an ID or access token of each app client that can get one, a
+machine-to-machine token, a Lambda-authorized or IAM-signed caller — and the claims each token would carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.scopes import ADMIN_SCOPE, API_SIGN_IN_FLOWS, CLIENT_TOKEN_FLOWS
+
+KINDS = ("none", "id", "access", "m2m", "lambda", "iam")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """One way of calling a method; `claims` is what its token says (None: no token, or not a JWT)."""
+
+    kind: str
+    pool_id: str | None = None
+    client_id: str | None = None
+    client_name: str | None = None
+    claims: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    unknown: str | None = field(default=None, compare=False, hash=False)  # why the token cannot be told
+
+    @property
+    def label(self) -> str:
+        if self.kind in ("none", "lambda", "iam"):
+            return self.kind
+        return f"{self.kind}:{self.client_name or self.client_id or '?'}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "pool_id": self.pool_id, "client_id": self.client_id,
+                "client_name": self.client_name}
+
+
+def callers_of(method: dict[str, Any], authorizer: dict[str, Any], clients: dict[str, list[dict[str, Any]]],
+               wanted: list[str] | None = None) -> list[Caller]:
+    """The callers of a method (fact records): `clients` are the client facts by pool ID; `wanted` (--client)
+    keeps the token callers of those clients (by name or ID)."""
+    found = [Caller("none")]
+    authorization = method["authorization"]
+    if authorization == "CUSTOM":
+        found.append(Caller("lambda"))
+    elif authorization == "AWS_IAM":
+        found.append(Caller("iam"))
+    elif authorization == "COGNITO_USER_POOLS":
+        for pool in method.get("pools") or []:
+            found += _pool_callers(pool, clients, None)
+    elif authorization == "JWT":
+        for issuer in authorizer.get("jwt_issuers") or []:
+            pool = issuer.get("pool")
+            if issuer.get("cognito") and pool:  # the pool's clients in the audience; tokens carry the pool's iss
+                found += _pool_callers(pool, clients, issuer.get("audience_clients"))
+    unique = list(dict.fromkeys(found))
+    if wanted:
+        unique = [c for c in unique if c.kind in ("none", "lambda", "iam") or c.client_id in wanted
+                  or c.client_name in wanted]
+    return unique
+
+
+def _pool_callers(pool: dict[str, Any], clients: dict[str, list[dict[str, Any]]],
+                  audience: list[str] | None) -> list[Caller]:
+    """The token callers of a pool: each app client that can get a token (of the audience, for JWT)."""
+    pool_id = pool.get("pool_id")
+    if pool.get("status") != "present":
+        if pool.get("status") in ("unreadable", "elsewhere", "unresolved"):
+            why = pool.get("reason") or "the pool could not be read"
+            return [Caller(kind, pool_id, unknown=why) for kind in ("id", "access")]
+        return []  # a pool that does not exist issues no token
+    issuer = pool.get("issuer")  # what the pool's tokens carry (its IssuerConfiguration's form)
+    callers = []
+    for client in clients.get(str(pool_id)) or []:
+        if audience is not None and client["client_id"] not in audience:
+            continue
+        callers += client_callers(client, pool_id, issuer)
+    return callers
+
+
+def client_callers(client: dict[str, Any], pool_id: str | None, issuer: str | None) -> list[Caller]:
+    """The tokens one app client can get (client facts): ID and access tokens when it signs users in, and a
+    machine-to-machine access token with the client credentials or client-token flows."""
+    client_id, name = client["client_id"], client.get("client_name")
+    if client.get("unreadable"):
+        return [Caller(kind, pool_id, client_id, name, unknown=f"app client {client_id} could not be read")
+                for kind in ("id", "access")]
+    flows = set(client.get("explicit_auth_flows") or [])
+    api_sign_in = bool(flows & API_SIGN_IN_FLOWS)
+    browser = bool(client.get("browser_flows")) and client.get("oauth_enabled") and client.get("pool_has_domain")
+    allowed = set(client.get("allowed_scopes") or [])
+    obtainable = set(client.get("obtainable_scopes") or [])
+    oauth_scopes = {scope for scope in obtainable if scope != ADMIN_SCOPE or ADMIN_SCOPE in allowed}
+    callers = []
+    if api_sign_in or (browser and "openid" in allowed):
+        callers.append(Caller("id", pool_id, client_id, name, claims={"iss": issuer, "token_use": "id",
+                                                                       "aud": client_id}))
+    if api_sign_in or browser:
+        scopes = (oauth_scopes if browser else set()) | ({ADMIN_SCOPE} if api_sign_in else set())
+        callers.append(Caller("access", pool_id, client_id, name, claims={
+            "iss": issuer, "token_use": "access", "client_id": client_id, "scope": " ".join(sorted(scopes))}))
+    machine = ("client_credentials" in (client.get("oauth_flows") or []) and client.get("oauth_enabled")
+               and client.get("pool_has_domain")) or bool(flows & CLIENT_TOKEN_FLOWS)
+    if machine:
+        scopes = {scope for scope in oauth_scopes if "/" in scope}  # custom scopes only
+        callers.append(Caller("m2m", pool_id, client_id, name, claims={
+            "iss": issuer, "token_use": "access", "client_id": client_id, "scope": " ".join(sorted(scopes))}))
+    return callers
