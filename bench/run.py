@@ -6,17 +6,21 @@
 3. Around the authorizer: the reads for gateway responses, usage plans, custom domains and CloudFront cost a
    handful of calls for a region of 40 REST APIs without CORS or API keys (budget 5), one call per API that
    answers CORS, and a few per region with key-required methods.
-4. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
+4. Templates: the time to judge a template of 100 REST APIs x 10 methods (plain CloudFormation, and SAM expanded
+   by aws-sam-translator), no AWS call; budget 60 s each.
+5. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
    never in the scanner) take at most 0.25x the time of scanning them one after another.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -185,6 +189,84 @@ def around() -> bool:
     return rows[0]["added"] <= 5 and rows[1]["added"] <= 5 + 40
 
 
+def template_of(apis: int, methods: int, sam: bool) -> dict:
+    """A healthy template: `apis` REST APIs of `methods` Cognito-authorized methods each, one pool with a domain, a
+    resource server and an app client that can obtain the methods' scope."""
+    resources: dict = {
+        "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": "users"}},
+        "Domain": {"Type": "AWS::Cognito::UserPoolDomain", "Properties": {"UserPoolId": {"Ref": "Pool"},
+                                                                           "Domain": "shop-auth"}},
+        "Server": {"Type": "AWS::Cognito::UserPoolResourceServer", "Properties": {
+            "UserPoolId": {"Ref": "Pool"}, "Identifier": "api", "Name": "api",
+            "Scopes": [{"ScopeName": "read", "ScopeDescription": "read"}]}},
+        "Client": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {
+            "UserPoolId": {"Ref": "Pool"}, "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "api/read"], "CallbackURLs": ["https://app.example.com/cb"],
+            "SupportedIdentityProviders": ["COGNITO"]}},
+    }
+    for number in range(apis):
+        if sam:
+            resources[f"Api{number}"] = {"Type": "AWS::Serverless::Api", "Properties": {
+                "StageName": "prod", "Auth": {"DefaultAuthorizer": "Users", "Authorizers": {
+                    "Users": {"UserPoolArn": {"Fn::GetAtt": ["Pool", "Arn"]}, "AuthorizationScopes": ["api/read"]}}}}}
+            resources[f"Handler{number}"] = {"Type": "AWS::Serverless::Function", "Properties": {
+                "Runtime": "python3.12", "Handler": "app.handler", "InlineCode": "def handler(e, c): pass",
+                "Events": {f"Get{method}": {"Type": "Api", "Properties": {
+                    "RestApiId": {"Ref": f"Api{number}"}, "Path": f"/items{method}", "Method": "get"}}
+                    for method in range(methods)}}}
+            continue
+        resources[f"Api{number}"] = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": f"api-{number}"}}
+        resources[f"Users{number}"] = {"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+            "RestApiId": {"Ref": f"Api{number}"}, "Name": "users", "Type": "COGNITO_USER_POOLS",
+            "IdentitySource": "method.request.header.Authorization",
+            "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}]}}
+        method_ids = []
+        for method in range(methods):
+            resources[f"Items{number}x{method}"] = {"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "RestApiId": {"Ref": f"Api{number}"}, "PathPart": f"items{method}",
+                "ParentId": {"Fn::GetAtt": [f"Api{number}", "RootResourceId"]}}}
+            method_ids.append(f"Get{number}x{method}")
+            resources[method_ids[-1]] = {"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": f"Api{number}"}, "ResourceId": {"Ref": f"Items{number}x{method}"},
+                "HttpMethod": "GET", "AuthorizationType": "COGNITO_USER_POOLS",
+                "AuthorizerId": {"Ref": f"Users{number}"}, "AuthorizationScopes": ["api/read"],
+                "Integration": {"Type": "MOCK"}}}
+        resources[f"Deployment{number}"] = {"Type": "AWS::ApiGateway::Deployment", "DependsOn": method_ids,
+                                            "Properties": {"RestApiId": {"Ref": f"Api{number}"}}}
+        resources[f"Prod{number}"] = {"Type": "AWS::ApiGateway::Stage", "Properties": {
+            "RestApiId": {"Ref": f"Api{number}"}, "StageName": "prod",
+            "DeploymentId": {"Ref": f"Deployment{number}"}}}
+    template: dict = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+    if sam:
+        template["Transform"] = "AWS::Serverless-2016-10-31"
+    return template
+
+
+def templates() -> bool:
+    print("\nTemplates: apigw-scan scan --template on 100 REST APIs x 10 methods (one process each, no AWS call)")
+    print(f"{'kind':<16} {'resources':>9} {'rows':>6} {'findings':>8} {'wall s':>7}")
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        for kind, sam in (("CloudFormation", False), ("SAM", True)):
+            body = template_of(100, 10, sam)
+            path = Path(folder) / f"{kind}.json"
+            path.write_text(json.dumps(body))
+            started = time.perf_counter()
+            finished = subprocess.run([sys.executable, "-m", "scanner", "scan", "--template", str(path),
+                                       "--format", "json", "--no-traffic"], capture_output=True, text=True,
+                                      env={**os.environ, "AWS_CONFIG_FILE": "/nonexistent",
+                                           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
+            wall = time.perf_counter() - started
+            report = json.loads(finished.stdout) if finished.stdout.strip() else {}
+            rows = len(report.get("methods") or [])
+            print(f"{kind:<16} {len(body['Resources']):>9} {rows:>6} {len(report.get('findings') or []):>8} "
+                  f"{wall:>7.1f}")
+            ok = ok and rows >= 1000 and wall <= 60 and not report.get("findings")
+            if rows < 1000:
+                print(f"  expected 1000 method rows, got {rows}: {finished.stderr.strip()[-400:]}")
+    return ok
+
+
 def _latency(**_: object) -> None:
     time.sleep(random.uniform(0.030, 0.080))
 
@@ -268,8 +350,10 @@ def main() -> int:
         return 0
     if sys.argv[1:2] == ["around"]:
         return 0 if around() else 1
+    if sys.argv[1:2] == ["templates"]:
+        return 0 if templates() else 1
     results = {"call budget": call_budget(), "scale": scale(), "around the authorizer": around(),
-               "concurrency": concurrency()}
+               "templates": templates(), "concurrency": concurrency()}
     failed = [name for name, ok in results.items() if not ok]
     if failed:
         print(f"BUDGET EXCEEDED: {', '.join(failed)}", file=sys.stderr)

@@ -236,3 +236,18 @@ def parse_execute_api_host(host: str | None) -> tuple[str, str] | None:
     """(API ID, region) of an API's default endpoint host (abc123defg.execute-api.eu-west-1.amazonaws.com)."""
     found = _EXECUTE_API_HOST.match(str(host or "").lower())
     return (found["api"], found["region"]) if found else None
+
+
+# What a template leaves to deploy time and the scanner cannot tell (an imported value, a parameter without a
+# value): written in its place, read by the facts as "undecided", never as a value.
+_UNRESOLVED = re.compile(r"^\{\{unresolved:(?P<why>.*)\}\}$", re.S)
+
+
+def unresolved(why: str) -> str:
+    return "{{unresolved:" + why + "}}"
+
+
+def unresolved_reason(text: Any) -> str | None:
+    """Why a value could not be resolved from a template, or None when it is a value."""
+    found = _UNRESOLVED.match(text) if isinstance(text, str) else None
+    return found["why"] if found else None

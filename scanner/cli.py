@@ -131,6 +131,16 @@ def _collection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-traffic", action="store_true", help="do not read (or, with --snapshot, use) traffic")
     parser.add_argument("--save-snapshot", metavar="FILE", help="also write the collected data (no secrets) to FILE")
     parser.add_argument("--snapshot", metavar="FILE", help="judge a saved snapshot instead of calling AWS")
+    parser.add_argument("--template", action="append", metavar="PATH",
+                        help="judge a CloudFormation, SAM or CDK template (a cdk.out folder too) before it is "
+                        "deployed (repeatable); no AWS call without --resolve")
+    parser.add_argument("--parameter", action="append", metavar="KEY=VALUE",
+                        help="a template parameter's value (repeatable; default: its Default)")
+    parser.add_argument("--account", metavar="ID", help="the account ID a template's AWS::AccountId stands for")
+    parser.add_argument("--previous", metavar="PATH",
+                        help="the template now deployed: changes that no new deployment would carry (IAC002)")
+    parser.add_argument("--resolve", action="store_true",
+                        help="read what the template references but does not create from the account (read-only)")
 
 
 def _output_options(parser: argparse.ArgumentParser, fail_on_default: str | None) -> None:
@@ -165,6 +175,8 @@ def _collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
     """The snapshots (collected, or read from --snapshot) and their report."""
     from .scan import FleetOptions, judge_snapshots, load_snapshots, scan_fleet
 
+    if getattr(args, "template", None):
+        return _templates(args, rules)
     if args.snapshot:
         snapshots = load_snapshots(args.snapshot)
         if args.no_traffic:
@@ -179,6 +191,41 @@ def _collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
                            traffic_days=None if args.no_traffic else args.traffic_days or TRAFFIC_DAYS)
     progress = Progress(enabled=False) if args.quiet else Progress()
     return scan_fleet(open_session(args.profile), options, args.api, args.stage, rules, progress)
+
+
+def _templates(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """--template: the templates' snapshot and its report; AWS is called only with --resolve."""
+    from .scan import judge_snapshots
+    from .templates.snapshot import TemplateOptions, template_snapshot
+
+    options = TemplateOptions(parameters=_parameters(args.parameter), region=(args.region or [None])[0],
+                              account=args.account, previous=args.previous)
+    if not args.resolve:
+        snapshot = template_snapshot(args.template, options)
+        return [snapshot], judge_snapshots([snapshot], args.api, args.stage, rules)
+    from .collect.session import open_session, resolve_regions
+    from .templates.external import open_resolve_session, read_exports, resolve_outside
+
+    session = open_session(args.profile)
+    region = resolve_regions(session, args.region)[0]
+    clients, log, account, partition = open_resolve_session(session, region)
+    options.region, options.account, options.partition = region, account, partition
+    options.exports = read_exports(clients, log, region)
+    snapshot = template_snapshot(args.template, options)
+    resolve_outside(snapshot, clients, log)
+    report = judge_snapshots([snapshot], args.api, args.stage, rules)
+    report["calls"] = log.total
+    return [snapshot], report
+
+
+def _parameters(given: list[str] | None) -> dict[str, str]:
+    found = {}
+    for item in given or []:
+        key, separator, value = item.partition("=")
+        if not separator or not key:
+            raise UsageError(f"--parameter {item}: expected KEY=VALUE")
+        found[key] = value
+    return found
 
 
 def _save_snapshot(args: argparse.Namespace, snapshots: list[dict[str, Any]]) -> UsageError | None:
@@ -232,6 +279,18 @@ def _check_scan_options(args: argparse.Namespace) -> None:
                          "--org: name the accounts to assume it in")
     if args.external_id and not args.role_name:
         raise UsageError("--external-id needs --role-name (the role it is presented to)")
+    template_only = [flag for flag, given in (("--parameter", args.parameter), ("--account", args.account),
+                                              ("--previous", args.previous), ("--resolve", args.resolve)) if given]
+    if template_only and not args.template:
+        raise UsageError(f"{template_only[0]} applies to --template (a template to judge before it is deployed)")
+    if args.template:
+        live = [flag for flag, given in (("--snapshot", args.snapshot), ("--all-regions", args.all_regions),
+                                         ("--org", args.org), ("--accounts", args.accounts), ("--shard", args.shard),
+                                         ("--traffic-days", args.traffic_days)) if given]
+        if live:
+            raise UsageError(f"{live[0]} does not apply to --template, which judges templates before deployment")
+        if args.profile and not args.resolve:
+            raise UsageError("--profile does nothing with --template unless --resolve reads the account")
     if args.traffic_days is not None:
         if args.no_traffic:
             raise UsageError("--traffic-days and --no-traffic: give one")

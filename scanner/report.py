@@ -12,7 +12,7 @@ REPORT_SCHEMA = "apigw-scan/1"
 FAIL_ON_CHOICES = (*SEVERITIES, "never")
 _METHOD_FIELDS = ("region", "account", "api_id", "api_name", "api_type", "path", "method", "stages",
                   "authorization", "authorizer", "token", "scopes", "api_key_required", "pool_ids",
-                  "policy_decision", "unread")
+                  "policy_decision", "unread", "source")
 
 
 def resource_of(finding: dict[str, Any]) -> str:
@@ -141,8 +141,10 @@ def _method_order(method: dict[str, Any]) -> tuple[str, ...]:
 
 
 def method_row(record: dict[str, Any]) -> dict[str, Any]:
-    """The contract's fields of a method fact record, and its traffic as the report names it."""
-    return {**{field: record.get(field) for field in _METHOD_FIELDS}, "traffic": traffic_row(record.get("traffic"))}
+    """The contract's fields of a method fact record, and its traffic as the report names it; `deleted_but_served`
+    marks a method a stage's deployment serves though the API's configuration no longer has it."""
+    return {**{field: record.get(field) for field in _METHOD_FIELDS}, "deleted_but_served": record.get("live") is False,
+            "traffic": traffic_row(record.get("traffic"))}
 
 
 def traffic_row(traffic: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from ..arns import function_arn_of, referenced_pools, stage_variable_sets, values_by_stage
+from ..arns import referenced_pools
 from ..schema.snapshot import SCHEMA
 from ..traffic_window import TRAFFIC_DAYS
 from .calls import CallLog
@@ -16,14 +16,14 @@ from .cloudfront import PARTITIONS_WITH_CLOUDFRONT, collect_cloudfront
 from .domains import collect_domains
 from .functions import collect_function
 from .http_apis import collect_http_api, list_http_apis
+from .referenced import authorizer_functions, authorizer_roles, trigger_functions
 from .rest_apis import collect_rest_api, list_rest_apis
 from .roles import collect_role
 from .session import Clients
+from .stacks import attach_stack_sources
 from .traffic import collect_traffic
 from .usage_plans import collect_usage, needs_usage
 from .user_pools import collect_user_pool, list_pool_ids
-
-PRE_TOKEN_TRIGGERS = ("PreTokenGeneration",)
 
 
 def collect_account(session: boto3.Session, regions: list[str], api_filter: list[str] | None = None,
@@ -69,10 +69,10 @@ class AccountCollector:
         }
         snapshot["cloudfront"] = self._cloudfront(snapshot)
         _collectreferenced_pools(self.clients, self.log, snapshot)
-        for arn in sorted(_trigger_functions(snapshot) | _authorizer_functions(snapshot)):
+        for arn in sorted(trigger_functions(snapshot) | authorizer_functions(snapshot)):
             snapshot["functions"][arn] = collect_function(self.clients, self.log, self.account, arn)
         snapshot["roles"] = {arn: collect_role(self.clients, self.log, self.account, arn)
-                             for arn in sorted(_authorizer_roles(snapshot))}
+                             for arn in sorted(authorizer_roles(snapshot))}
         snapshot["errors"] = [{"account": self.account, **error} for error in self.log.errors]
         snapshot["calls"] = dict(sorted(self.log.counts.items()))
         return snapshot
@@ -134,6 +134,7 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
         usage = usage_read.result() if usage_read else None
         domains = domains_read.result() if domains_read else None
         traffic = traffic_read.result() if traffic_read else None
+    notes += attach_stack_sources(clients, log, region, rest_apis, http_apis, user_pools)
     if traffic:
         notes += [traffic["message"]] if traffic.get("message") else []
         notes += [f"{region}: no traffic for {key.split('/', 1)[1]}: {why}" for key, why in traffic["skipped"].items()]
@@ -187,35 +188,3 @@ def _collectreferenced_pools(clients: Clients, log: CallLog, snapshot: dict[str,
                 # Read to judge the APIs that use it; audited (COG rules) by the scan of its own region.
                 snapshot["user_pools"].append({**record, "referenced_only": True})
     snapshot["pool_lookups"] = lookups
-
-
-def _authorizer_functions(snapshot: dict[str, Any]) -> set[str]:
-    """Functions of Lambda authorizers, REST and HTTP: each read once however many authorizers name it."""
-    arns: set[str] = set()
-    for api in snapshot["rest_apis"] + snapshot["http_apis"]:
-        stages = stage_variable_sets(api)  # a URI may name the function with a stage variable: each stage's
-        for authorizer in api.get("authorizers") or []:
-            written = function_arn_of(authorizer.get("authorizerUri") or authorizer.get("AuthorizerUri"))
-            if written:
-                arns.update(arn for _stage, arn in values_by_stage(written, stages) if arn)
-    return arns
-
-
-def _authorizer_roles(snapshot: dict[str, Any]) -> set[str]:
-    """Roles API Gateway assumes to invoke Lambda authorizers: each read once."""
-    return {str(role) for api in snapshot["rest_apis"] + snapshot["http_apis"]
-            for authorizer in api.get("authorizers") or []
-            if (role := authorizer.get("authorizerCredentials") or authorizer.get("AuthorizerCredentialsArn"))}
-
-
-def _trigger_functions(snapshot: dict[str, Any]) -> set[str]:
-    arns = set()
-    for user_pool in snapshot["user_pools"]:
-        config = user_pool.get("lambda_config") or {}
-        for trigger in PRE_TOKEN_TRIGGERS:
-            if config.get(trigger):
-                arns.add(config[trigger])
-        versioned = config.get("PreTokenGenerationConfig") or {}
-        if versioned.get("LambdaArn"):
-            arns.add(versioned["LambdaArn"])
-    return arns

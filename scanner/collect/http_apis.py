@@ -7,6 +7,7 @@ from typing import Any
 from ..schema.snapshot import HTTP_AUTHORIZER, HTTP_ROUTE, HTTP_STAGE, pick
 from .calls import CallLog, exported_document
 from .session import Clients
+from .stacks import stack_source
 
 PAGE_SIZE = 500  # the paginator's page size (apigatewayv2 sends it as MaxResults)
 
@@ -36,6 +37,7 @@ def collect_http_api(clients: Clients, log: CallLog, region: str, api: dict[str,
         "region": region,
         "id": api_id,
         "name": api.get("Name", api_id),
+        "source": stack_source(api.get("Tags")),
         **pick(api, {"DisableExecuteApiEndpoint": None, "CorsConfiguration": None}),
         "routes": [pick(route, HTTP_ROUTE) for route in routes.data] if routes.ok else None,
         "authorizers": [pick(authorizer, HTTP_AUTHORIZER) for authorizer in authorizers.data]

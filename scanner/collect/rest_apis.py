@@ -8,6 +8,7 @@ from ..cors import cors_origin
 from ..schema.snapshot import GATEWAY_RESPONSE, REST_AUTHORIZER, REST_METHOD, REST_STAGE, pick
 from .calls import CallLog, exported_document
 from .session import Clients
+from .stacks import stack_source
 
 PAGE_SIZE = 500  # the API's maximum; the default (25) would multiply the calls on large APIs
 
@@ -47,6 +48,7 @@ def collect_rest_api(clients: Clients, log: CallLog, region: str, api: dict[str,
         "endpoint_types": (api.get("endpointConfiguration") or {}).get("types") or [],
         "api_key_source": api.get("apiKeySource"),
         "disable_execute_api_endpoint": api.get("disableExecuteApiEndpoint"),
+        "source": stack_source(api.get("tags")),
         "resources": resource_list,
         "authorizers": [pick(authorizer, REST_AUTHORIZER) for authorizer in authorizers.data]
         if authorizers.ok else None,

@@ -8,6 +8,7 @@ from ..arns import pool_home_region
 from ..schema.snapshot import APP_CLIENT, pick
 from .calls import CallLog
 from .session import Clients
+from .stacks import stack_source
 
 
 def list_pool_ids(clients: Clients, log: CallLog, region: str) -> list[str] | None:
@@ -33,6 +34,7 @@ def collect_user_pool(clients: Clients, log: CallLog, region: str, account: str,
         record["replica_of"] = pool_home_region(pool_id)
     record.update({
         "name": pool.get("Name"),
+        "source": stack_source(pool.get("UserPoolTags")),
         "domain": pool.get("Domain"),
         "custom_domain": pool.get("CustomDomain"),
         "lambda_config": pool.get("LambdaConfig") or {},

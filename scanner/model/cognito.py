@@ -33,6 +33,7 @@ def pool_facts(pool: dict[str, Any], account: str, partition: str, functions: di
               if status == "found" else None)
     config = pool.get("lambda_config") or {}
     return PoolFacts(
+        source=pool.get("source"),
         region=str(pool.get("region")), account=account, partition=partition, pool_id=str(pool.get("id")),
         pool_arn=str(pool.get("arn")),
         pool_name=pool.get("name"), domain=pool.get("custom_domain") or pool.get("domain"),
@@ -62,6 +63,7 @@ def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: 
     explicit = explicit_flows(app_client)
     ways = token_ways(app_client, pool)
     return ClientFacts(
+        source=app_client.get("source"),
         region=pool_record.region, account=pool_record.account, partition=pool_record.partition,
         pool_id=pool_record.pool_id,
         pool_has_domain=pool_record.has_domain, client_id=str(app_client.get("ClientId")),

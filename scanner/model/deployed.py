@@ -30,7 +30,7 @@ def deployed_methods(deployment: dict[str, Any]) -> dict[tuple[str, str], dict[s
                         "api_key_required": bool(method.get("apiKeyRequired")),
                     }
     if isinstance(export, dict):
-        for key, exported in _exported_methods(export).items():
+        for key, exported in exported_methods(export).items():
             if isinstance(summary, dict) and key not in methods:
                 continue  # the summary lists what is served; trust it over the export
             methods.setdefault(key, {}).update(
@@ -39,7 +39,7 @@ def deployed_methods(deployment: dict[str, Any]) -> dict[tuple[str, str], dict[s
     return methods
 
 
-def _exported_methods(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+def exported_methods(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     components = _dict(document.get("components"))
     schemes = _dict(components.get("securitySchemes")) or _dict(document.get("securityDefinitions"))
     methods: dict[tuple[str, str], dict[str, Any]] = {}
@@ -89,7 +89,7 @@ def deployed_routes(export: Any) -> dict[tuple[str, str], dict[str, Any]] | None
     if not isinstance(export, dict):
         return None
     routes = {}
-    for (path, verb), method in _exported_methods(export).items():
+    for (path, verb), method in exported_methods(export).items():
         key = ("$default", "ANY") if path == "/$default" else (path, verb)
         routes[key] = {name: method[name] for name in ("authorization", "authorizer", "scopes")}
     return routes

@@ -86,7 +86,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         cognito_scoped_methods=[], cognito_unscoped_methods=[],
         cors_origin=", ".join((api.get("CorsConfiguration") or {}).get("AllowOrigins") or []) or None,
         default_endpoint_disabled=bool(api.get("DisableExecuteApiEndpoint")),
-        traffic=api_traffic("HTTP", str(api["id"]), lookups.traffic.get(base["region"])),
+        traffic=api_traffic("HTTP", str(api["id"]), lookups.traffic.get(base["region"])), source=api.get("source"),
     )
     return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method, not r.live))
 
@@ -101,7 +101,8 @@ def _route_config(route: dict[str, Any], authorizers: dict[str, AuthorizerFacts]
             "authorizer_id": authorizer.authorizer_id if authorizer else None,
             "authorizer": authorizer.authorizer if authorizer else None,
             "scopes": sorted(route.get("AuthorizationScopes") or []) if authorization == "JWT" else [],
-            "api_key_required": bool(route.get("ApiKeyRequired")), "target": route.get("Target")}
+            "api_key_required": bool(route.get("ApiKeyRequired")), "target": route.get("Target"),
+            "source": route.get("source")}
 
 
 def _deleted_but_served(view: StageView, live: set[tuple[str, str]],
@@ -129,7 +130,7 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
         **base, authorizer_id=str(authorizer.get("AuthorizerId")), authorizer=authorizer.get("Name"), type=kind,
         identity_source=", ".join(authorizer.get("IdentitySource") or []) or None,
         identity_header=headers[0] if headers else None, identity_headers=headers, pools=[], pool_ids=[],
-        methods_using=None, scoped_methods_using=[], api_stages=[],
+        methods_using=None, scoped_methods_using=[], api_stages=[], source=authorizer.get("source"),
     )
     if kind == "JWT":
         config = authorizer.get("JwtConfiguration") or {}
@@ -162,7 +163,7 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, A
         custom_scope_checks=[], obtainable_scopes=None, obtainable_required_scopes=None,
         obtainable_scopes_unknown=None, other_protected_methods=0, api_stages=[], api_authorizer_id=None,
         scope_client_id=None, unread=unread_reasons(authorizers_read, authorization, view.known, "route"),
-        route_target=route.get("target"),
+        route_target=route.get("target"), source=route.get("source"),
         credential_headers=credential_headers(authorization, authorizer, route["api_key_required"]),
     )
     if authorizer and authorizer.type == "JWT" and scopes:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..arns import cognito_issuer_problem, parse_cognito_issuer, pool_arn
-from ..schema.facts import AuthorizerFacts, JwtIssuer, MethodFacts
+from ..arns import cognito_issuer_problem, parse_cognito_issuer, pool_arn, unresolved_reason
+from ..schema.facts import AuthorizerFacts, JwtIssuer, MethodFacts, PoolEntry
 from .api_common import scope_client
 from .lookups import Lookups
 from .method_scopes import scope_facts
@@ -42,6 +42,20 @@ def audience_clients(record: AuthorizerFacts) -> list[str] | None:
 def jwt_issuer(issuer: Any, audience: Any, lookups: Lookups) -> JwtIssuer:
     text = issuer if isinstance(issuer, str) else None
     audiences = sorted(str(value) for value in audience or [] if isinstance(value, str))
+    why = unresolved_reason(text)
+    if why is not None:  # a template leaves the issuer to deployment: undecided
+        pool = PoolEntry(arn=None, pool_id=None, region=None, account=None, issuer=None, stage=None,
+                         status="unreadable", reason=why)
+        return JwtIssuer(issuer=None, audiences=audiences, cognito=True, pool=pool, issuer_problem=None,
+                         expected_issuer=None, audience_problem=None, audience_unknown=why, audience_clients=None)
+    unresolved_audience = next((unresolved_reason(value) for value in audiences if unresolved_reason(value)), None)
+    item = _jwt_issuer(text, audiences, lookups)
+    if unresolved_audience is not None:  # ...or the audience: the issuer is still judged
+        item.audience_problem, item.audience_clients, item.audience_unknown = None, None, unresolved_audience
+    return item
+
+
+def _jwt_issuer(text: str | None, audiences: list[str], lookups: Lookups) -> JwtIssuer:
     parsed = parse_cognito_issuer(text) or parse_cognito_issuer(_repaired(text))
     item = JwtIssuer(issuer=text, audiences=audiences, cognito=parsed is not None or "cognito-idp" in (text or ""),
                      pool=None, issuer_problem=cognito_issuer_problem(text), expected_issuer=None,

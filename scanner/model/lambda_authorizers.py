@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from ..arns import authorizer_source_arn, function_arn_of, stage_variables_in, values_by_stage
+from ..arns import authorizer_source_arn, function_arn_of, stage_variables_in, unresolved_reason, values_by_stage
 from ..schema.facts import AuthorizerFacts, FunctionStatus, LambdaTarget
 from .identity_policy import allows, trusts
 from .lambda_permissions import INVOKE_ACTION, InvokeDecision, function_decision, function_unknown
@@ -23,9 +23,15 @@ def add_lambda_facts(record: AuthorizerFacts, *, partition: str, uri: str | None
     record.source_arn = authorizer_source_arn(partition, record.region, record.account, record.api_id,
                                               record.authorizer_id)
     written = function_arn_of(uri)
-    record.lambda_targets = [_target(stage, arn, written, uri, credentials, record, functions, roles)
-                             for stage, arn in values_by_stage(written, stages)] if written else [
-        _target(None, None, None, uri, credentials, record, functions, roles)]
+    why = unresolved_reason(uri)
+    if why is not None:  # a template leaves the function to deployment: undecided
+        record.lambda_targets = [LambdaTarget(stage=None, function_arn=None, function_status=None, function_unknown=why,
+                                              function_problem=None, invoke=None, invoke_reason=None)]
+    elif written:
+        record.lambda_targets = [_target(stage, arn, written, uri, credentials, record, functions, roles)
+                                 for stage, arn in values_by_stage(written, stages)]
+    else:
+        record.lambda_targets = [_target(None, None, None, uri, credentials, record, functions, roles)]
     headers = record.identity_headers
     other_headers = [header for header in headers if header.lower() not in _CREDENTIAL_HEADERS]
     caching = isinstance(ttl, int) and ttl > 0 if ttl is not None else kind == "TOKEN"  # REST default TTL is 300

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..arns import cognito_issuer, parse_pool_arn, pool_arn_problem, pool_home_region
+from ..arns import cognito_issuer, parse_pool_arn, pool_arn_problem, pool_home_region, unresolved_reason
 from ..schema.facts import PoolEntry
 from .scopes import token_ways
 
@@ -37,6 +37,10 @@ class PoolDirectory:
         if arn is None:
             entry.status, entry.reason = "unresolved", f"stage {stage} does not define the stage variable used in {raw}"
             return entry
+        why = unresolved_reason(arn)
+        if why is not None:  # a template names the pool with what only deployment decides: undecided
+            entry.arn, entry.status, entry.reason = None, "unreadable", why
+            return entry
         parsed = parse_pool_arn(arn)
         if parsed is None:
             entry.status, entry.reason = "malformed", pool_arn_problem(arn)
@@ -61,19 +65,20 @@ class PoolDirectory:
                                     and not any(client.get("unreadable") for client in clients) else None)
         elif record:
             entry.status, entry.reason = "unreadable", f"cognito-idp:DescribeUserPool failed: {record.get('message')}"
+        elif (lookup := self.lookups.get(parsed.arn) or {}).get("status") == "not-found":
+            entry.reason = self._not_found(parsed.pool_id, parsed.region, home)  # looked up by itself
         elif parsed.region in self.regions:
-            if (self.listings.get(parsed.region) or {}).get("complete"):
+            if lookup:  # looked up by itself (a template's --resolve) and not read
+                entry.status = "unreadable"
+                entry.reason = f"cognito-idp:DescribeUserPool failed: {lookup.get('message')}"
+            elif (self.listings.get(parsed.region) or {}).get("complete"):
                 entry.reason = self._not_found(parsed.pool_id, parsed.region, home)
             else:
                 entry.status, entry.reason = "unreadable", self._listing_error(parsed.region)
         else:
-            lookup = self.lookups.get(parsed.arn) or {}
-            if lookup.get("status") == "not-found":
-                entry.reason = self._not_found(parsed.pool_id, parsed.region, home)
-            else:
-                entry.status = "elsewhere"
-                entry.reason = (f"the pool is in {parsed.region}, which could not be read "
-                                f"({lookup.get('message') or 'not looked up'}): tokens must have iss {parsed.issuer}")
+            entry.status = "elsewhere"
+            entry.reason = (f"the pool is in {parsed.region}, which could not be read "
+                            f"({lookup.get('message') or 'not looked up'}): tokens must have iss {parsed.issuer}")
         return entry
 
     def _not_found(self, pool_id: str, region: str, home: str) -> str:
@@ -83,6 +88,9 @@ class PoolDirectory:
                 "of it (a wrong region, or a replica that was removed)")
 
     def _listing_error(self, region: str) -> str:
+        reason = (self.listings.get(region) or {}).get("reason")
+        if reason:
+            return str(reason)
         for error in self.errors:
             if error.get("region") == region and error.get("operation") == "ListUserPools":
                 return f"{error.get('iam_action')} failed in {region}: {error.get('message')}"

@@ -28,6 +28,7 @@ from .lookups import Lookups, PoolView
 from .method_scopes import scope_facts
 from .policy_facts import ApiPolicy
 from .stages import StageView
+from .template_facts import add_template_facts
 from .traffic import add_traffic_facts, api_traffic
 
 AUTHORIZED = ("COGNITO_USER_POOLS", "CUSTOM", "JWT")
@@ -119,6 +120,8 @@ def _api_facts(base: dict[str, Any], api: dict[str, Any], stages: StageView, pol
     )
     add_gateway_response_facts(record, api)
     record.traffic = api_traffic("REST", record.api_id, traffic)
+    record.source = api.get("source")
+    add_template_facts(record, api.get("iac"))
     return record
 
 
@@ -138,6 +141,7 @@ def _live_methods(api: dict[str, Any], authorizers: dict[str, Any]) -> list[dict
                 if authorization in ("COGNITO_USER_POOLS", "JWT") else [],
                 "provider_arns": sorted(authorizer.get("providerARNs") or []) or None,
                 "api_key_required": bool(method.get("apiKeyRequired")),
+                "source": method.get("source") or api.get("source"),
             })
     return sorted(methods, key=lambda m: (m["path"], m["method"]))
 
@@ -156,7 +160,7 @@ def _deleted_but_served(stages: StageView, live: set[tuple[str, str]],
             "live": False, "path": path, "method": verb, "resource_id": None, "authorization": authorization,
             "authorizer_id": authorizer_id, "authorizer": deployed.get("authorizer") if authorizer_id else None,
             "scopes": sorted(deployed.get("scopes") or []), "provider_arns": deployed.get("provider_arns"),
-            "api_key_required": bool(deployed.get("api_key_required")),
+            "api_key_required": bool(deployed.get("api_key_required")), "source": None,
         })
     return ghosts
 
@@ -172,6 +176,7 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
         if source.startswith("method.request.header.") else None,
         identity_headers=headers, pools=[], pool_ids=[], methods_using=None, scoped_methods_using=[],
         api_stages=stages, validation_expression=authorizer.get("identityValidationExpression") or None,
+        source=authorizer.get("source"),
     )
     if record.type == "COGNITO_USER_POOLS":
         record.pools = _pool_entries(authorizer, api, lookups)

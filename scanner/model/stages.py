@@ -34,6 +34,9 @@ class StageView:
         self.servings: list[Serving] = []
         for stage in self.stages:
             name = str(stage.get("stageName"))
+            if stage.get("serves_live"):  # a template's stage: its deployment takes the template's methods
+                self.servings.append(Serving(name, name, False, stage.get("deploymentId"), {}, None, live=True))
+                continue
             self.servings.append(_serving(name, name, False, stage.get("deploymentId"), deployments))
             canary = stage.get("canarySettings") or {}
             if canary.get("deploymentId"):
@@ -56,7 +59,7 @@ class StageView:
         for stage, raw in zip(view.stages, [s for s in stages or [] if stage_filter is None
                                             or s.get("StageName") == stage_filter], strict=True):
             name, deployment_id = str(stage["stageName"]), stage["deploymentId"]
-            if raw.get("AutoDeploy"):
+            if raw.get("AutoDeploy") or raw.get("serves_live"):
                 view.servings.append(Serving(name, name, False, deployment_id, {}, None, live=True))
                 continue
             deployment = deployments.get(deployment_id or "")

@@ -26,8 +26,7 @@ def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
             "kind": "fail" if finding["outcome"] == "fail" else "review",
             "message": {"text": f"{finding['message']}\nFix: {finding['remediation']}"},
             "locations": [{
-                "physicalLocation": {"artifactLocation": {"uri": f"aws/{resource}", "uriBaseId": "AWS"},
-                                     "region": {"startLine": 1}},
+                "physicalLocation": _physical(finding, resource),
                 "logicalLocations": [{"fullyQualifiedName": resource, "kind": "resource"}],
             }],
             "partialFingerprints": {"apigwScanFinding/v1": hashlib.sha256(
@@ -55,6 +54,17 @@ def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
                            "errors": report.get("errors") or []},
         }],
     }
+
+
+def _physical(finding: dict[str, Any], resource: str) -> dict[str, Any]:
+    """A template finding points at its file and line (GitHub code scanning annotates the pull request there);
+    an account's at the resource."""
+    source = finding.get("source") or {}
+    if source.get("file"):
+        uri = str(source["file"]).replace("\\", "/")
+        return {"artifactLocation": {"uri": uri[2:] if uri.startswith("./") else uri},
+                "region": {"startLine": int(source.get("line") or 1)}}
+    return {"artifactLocation": {"uri": f"aws/{resource}", "uriBaseId": "AWS"}, "region": {"startLine": 1}}
 
 
 def _invocation(report: dict[str, Any]) -> dict[str, Any]:

@@ -103,6 +103,18 @@ def fit_columns(rows: list[list[str]]) -> list[list[list[str]]]:
     return columns
 
 
+def source_words(source: dict[str, Any] | None) -> str | None:
+    """Where a finding's resource was written: `template.yaml:42 (MyFunction)`, or `stack shop-prod, MyApi`."""
+    if not source:
+        return None
+    if source.get("file"):
+        line = f":{source['line']}" if source.get("line") else ""
+        return f"{source['file']}{line} ({source.get('logical_id')})"
+    if source.get("stack"):
+        return f"stack {source['stack']}, {source.get('logical_id') or '?'}"
+    return None
+
+
 _EVIDENCE = {"confirmed": "confirmed (requests in the last 24 hours, none succeeded)",
              "contradicted": "contradicted (requests in the last 24 hours succeeded)",
              "no-traffic": "no requests in the last 24 hours"}
@@ -149,6 +161,9 @@ def _findings(findings: list[dict[str, Any]]) -> str:
         head = f"{label:<8} {finding['rule']:<9} {_where(finding)}{new}"
         lines = [textwrap.shorten(head, WIDTH, placeholder="…"),
                  *textwrap.wrap(finding["title"], WIDTH, initial_indent="  ", subsequent_indent="  ")]
+        where = source_words(finding.get("source"))
+        if where:
+            lines.append(f"  at {where}")
         if finding.get("evidence"):
             requests = f"; its methods served {finding['requests']} request(s) in the window" \
                 if finding.get("requests") else ""

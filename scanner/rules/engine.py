@@ -9,6 +9,7 @@ from jmespath.exceptions import JMESPathError
 from ..schema.facts import Facts
 from .loader import Rule
 from .template import render_template
+from .template_fix import render_template_fix
 
 LOCATION_FIELDS = ("account", "region", "api_id", "api_name", "path", "method", "stage", "pool_id", "client_id",
                    "authorizer", "endpoint")
@@ -64,6 +65,8 @@ def _judge(rule: Rule, record: dict[str, Any]) -> list[dict[str, Any]]:
 def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any], outcome: str) -> dict[str, Any]:
     location = {field: None for field in LOCATION_FIELDS}
     location.update({field: record.get(field) for field in _LOCATION_BY_KIND[rule.applies_to]})
+    source = record.get("source")  # where it was written (a template's line; a live stack)
+    location["source"] = source
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
     if location.get("pool_id") is None and len(record.get("pool_ids") or []) == 1:
@@ -79,6 +82,11 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         elements = command.for_each.search(context) if command.for_each is not None else [None]
         for each in elements if isinstance(elements, list) else []:
             commands.append(render_template(command.template, {**context, "each": each}, as_shell_words=True))
+    if isinstance(source, dict) and source.get("file"):
+        # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
+        # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
+        commands = [command for command in commands if command.startswith("apigw-scan ")]
+        fix = render_template_fix(rule.fix, context)
     return {
         "rule": rule.id, "severity": rule.severity, "title": rule.title, "outcome": outcome,
         "message": message, "fix": fix, "commands": commands, "remediation": remediation_text(fix, commands),

@@ -250,6 +250,9 @@ class MethodFacts:
                                        "when not read"] = None
     traffic_by_stage: Annotated[list[StageTraffic], "the same, stage by stage"] = \
         dataclasses.field(default_factory=list)
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
+                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
+                                             "not known"] = None
 
 
 @dataclass(kw_only=True)
@@ -290,6 +293,17 @@ class ApiFacts:
     cors_header_patch: Annotated[str | None, "patch operations that add the header (JSON)"] = None
     default_endpoint_disabled: Annotated[bool, "disableExecuteApiEndpoint: only custom domains reach the API"] = False
     traffic: Annotated[Traffic | None, "what callers of the whole API got (CloudWatch); null when not read"] = None
+    template_tool: Annotated[str | None, "the template's tool: cloudformation, sam, cdk or serverless (templates)"] = \
+        None
+    deployment_dependency_problem: Annotated[str | None, "a deployment of the template that does not wait for the "
+                                                         "API's methods (DependsOn), in words"] = None
+    undeployed_template_change: Annotated[str | None, "a change since --previous that no new deployment carries to "
+                                                      "the stages, in words"] = None
+    deployment_ids: Annotated[list[str], "the template's deployments of the API (logical IDs)"] = \
+        dataclasses.field(default_factory=list)
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
+                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
+                                             "not known"] = None
 
 
 @dataclass(kw_only=True)
@@ -325,6 +339,9 @@ class AuthorizerFacts:
     lambda_targets: Annotated[list[LambdaTarget], "the function it calls (one per stage when the URI uses stage "
                                                    "variables)"] = dataclasses.field(default_factory=list)
     credentials_role: Annotated[str | None, "authorizerCredentials: the role API Gateway assumes to invoke"] = None
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
+                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
+                                             "not known"] = None
     credentials_role_name: Annotated[str | None, "that role's name"] = None
     invoke_policy_document: Annotated[str | None, "a role policy that allows invoking the function (JSON)"] = None
     source_arn: Annotated[str | None, "the SourceArn API Gateway presents when it invokes the function"] = None
@@ -368,6 +385,9 @@ class PoolFacts:
     pre_token_invoke_reason: Annotated[str | None, "why, in words"]
     custom_auth_triggers: Annotated[list[str], "custom-authentication triggers the pool runs"]
     used_by_authorizers: Annotated[list[str], "authorizers that name the pool (API/authorizer)"]
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
+                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
+                                             "not known"] = None
 
 
 @dataclass(kw_only=True)
@@ -398,6 +418,9 @@ class ClientFacts:
     identity_providers: Annotated[list[str], "SupportedIdentityProviders"]
     used_by_authorizers: Annotated[list[str], "authorizers that name the client's pool"]
     sign_in_problem: Annotated[str | None, "why callers of an authorizer cannot get a token from it, in words"]
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
+                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
+                                             "not known"] = None
 
 
 @dataclass(kw_only=True)

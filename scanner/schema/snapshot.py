@@ -22,24 +22,33 @@ class Map:
         self.value = value
 
 
+# Where a record was written: a template's file, the logical ID of the resource the user wrote and its line (and a
+# CDK construct's path); in a live scan, the CloudFormation stack and logical ID that created it.
+SOURCE = {"file": STR, "logical_id": STR, "line": INT, "construct": STR, "stack": STR}
+# What a template says of a REST API's deployments (IAC001, IAC002).
+IAC = {"tool": STR, "missing_dependencies": Map([STR]), "undeployed_changes": [STR],
+       "unchanged_deployments": [STR], "compared": BOOL}
+
 # What API Gateway returns, as it names it (get_resources with embed=methods, get_authorizers, …).
 REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL,
+               "source": SOURCE,
                # What a CORS preflight answers: the headers its responses declare and the values they map.
                "methodResponses": Map({"responseParameters": Map(BOOL)}),
                "methodIntegration": {"integrationResponses": Map({"responseParameters": Map(STR)})}}
 REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "identitySource": STR,
                    "identityValidationExpression": STR, "authorizerUri": STR, "authorizerCredentials": STR,
-                   "authorizerResultTtlInSeconds": INT, "authType": STR,
+                   "authorizerResultTtlInSeconds": INT, "authType": STR, "source": SOURCE,
                    "jwtConfiguration": {"issuers": [{"issuer": STR, "audiences": [STR], "jwksUri": STR}],
                                         "defaultAlgorithms": [STR]}}
 REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR,
               "methodSettings": Map({"metricsEnabled": BOOL}),  # detailed metrics: "*/*" or "~1path/VERB"
+              "serves_live": BOOL,  # a template's stage: its deployment will take the template's methods
               "canarySettings": {"deploymentId": STR, "percentTraffic": NUMBER, "stageVariableOverrides": Map(STR)}}
 REST_DEPLOYMENT = {"id": STR, "summary": FREE, "summary_error": STR, "export": FREE, "export_error": STR}
 GATEWAY_RESPONSE = {"responseType": STR, "statusCode": STR, "responseParameters": Map(STR), "defaultResponse": BOOL}
 REST_API = {
     REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "policy": STR, "endpoint_types": [STR],
-    "api_key_source": STR, "disable_execute_api_endpoint": BOOL,
+    "api_key_source": STR, "disable_execute_api_endpoint": BOOL, "source": SOURCE, "iac": IAC,
     "gateway_responses": [GATEWAY_RESPONSE],  # read only for APIs that answer CORS
     "resources": [{"id": STR, "path": STR, "methods": Map(REST_METHOD)}],
     "authorizers": [REST_AUTHORIZER],
@@ -47,17 +56,17 @@ REST_API = {
     "deployments": Map(REST_DEPLOYMENT),
 }
 HTTP_ROUTE = {"RouteId": STR, "RouteKey": STR, "AuthorizationType": STR, "AuthorizerId": STR,
-              "AuthorizationScopes": [STR], "ApiKeyRequired": BOOL, "Target": STR}
+              "AuthorizationScopes": [STR], "ApiKeyRequired": BOOL, "Target": STR, "source": SOURCE}
 HTTP_AUTHORIZER = {"AuthorizerId": STR, "Name": STR, "AuthorizerType": STR, "IdentitySource": [STR],
                    "JwtConfiguration": {"Issuer": STR, "Audience": [STR]}, "AuthorizerUri": STR,
                    "AuthorizerCredentialsArn": STR, "AuthorizerPayloadFormatVersion": STR,
-                   "AuthorizerResultTtlInSeconds": INT, "EnableSimpleResponses": BOOL}
+                   "AuthorizerResultTtlInSeconds": INT, "EnableSimpleResponses": BOOL, "source": SOURCE}
 ROUTE_SETTINGS = {"ThrottlingBurstLimit": INT, "ThrottlingRateLimit": NUMBER, "DetailedMetricsEnabled": BOOL,
                   "DataTraceEnabled": BOOL, "LoggingLevel": STR}
 HTTP_STAGE = {"StageName": STR, "AutoDeploy": BOOL, "DeploymentId": STR, "StageVariables": Map(STR),
-              "DefaultRouteSettings": ROUTE_SETTINGS, "RouteSettings": Map(ROUTE_SETTINGS)}
+              "DefaultRouteSettings": ROUTE_SETTINGS, "RouteSettings": Map(ROUTE_SETTINGS), "serves_live": BOOL}
 HTTP_API = {
-    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "DisableExecuteApiEndpoint": BOOL,
+    REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "DisableExecuteApiEndpoint": BOOL, "source": SOURCE,
     "CorsConfiguration": {"AllowOrigins": [STR], "AllowHeaders": [STR], "AllowMethods": [STR]},
     "routes": [HTTP_ROUTE],
     "authorizers": [HTTP_AUTHORIZER],
@@ -70,12 +79,12 @@ APP_CLIENT = {REQUIRED: ("ClientId",), "ClientId": STR, "ClientName": STR, "Allo
               "AllowedOAuthFlowsUserPoolClient": BOOL,
               "AllowedOAuthScopes": [STR], "CallbackURLs": [STR], "LogoutURLs": [STR], "DefaultRedirectURI": STR,
               "ExplicitAuthFlows": [STR], "SupportedIdentityProviders": [STR], "HasClientSecret": BOOL,
-              "unreadable": STR}
+              "unreadable": STR, "source": SOURCE}
 RESOURCE_SERVER = {REQUIRED: ("Identifier",), "Identifier": STR, "Scopes": [STR]}
 USER_POOL = {REQUIRED: ("id", "arn"), "region": STR, "id": STR, "arn": STR, "status": STR, "message": STR,
              "name": STR, "domain": STR, "custom_domain": STR, "lambda_config": FREE, "clients": [APP_CLIENT],
              "issuer_type": STR, "replica_of": STR,
-             "referenced_only": BOOL, "resource_servers": [RESOURCE_SERVER]}
+             "referenced_only": BOOL, "resource_servers": [RESOURCE_SERVER], "source": SOURCE}
 FUNCTION = {"arn": STR, "status": STR, "policy": FREE, "policy_status": STR, "message": STR}
 ROLE = {"arn": STR, "status": STR, "trust": FREE, "policies": [FREE], "message": STR}
 # Per region: usage plans (with their keys) and API keys (never their values), read when a method requires a key;
@@ -111,7 +120,8 @@ ERROR = {"account": STR, "region": STR, "service": STR, "operation": STR, "iam_a
 SNAPSHOT = {
     "schema": STR, "account": STR, "partition": STR, "regions": [STR],
     "rest_apis": [REST_API], "http_apis": [HTTP_API], "apis_listed": [STR], "user_pools": [USER_POOL],
-    "pool_listings": Map({"complete": BOOL}), "pool_lookups": Map({"status": STR, "message": STR}),
+    "pool_listings": Map({"complete": BOOL, "reason": STR}), "source_kind": STR,
+    "pool_lookups": Map({"status": STR, "message": STR}),
     "functions": Map(FUNCTION), "roles": Map(ROLE),
     "notes": [STR], "errors": [ERROR], "calls": Map(INT),
     "usage": Map(USAGE), "domains": Map(DOMAINS), "cloudfront": CLOUDFRONT, "traffic": Map(TRAFFIC),
