@@ -8,7 +8,14 @@
    answers CORS, and a few per region with key-required methods.
 4. Templates: the time to judge a template of 100 REST APIs x 10 methods (plain CloudFormation, and SAM expanded
    by aws-sam-translator), no AWS call; budget 60 s each.
-5. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
+5. Faults: the demo account on moto.server with one service (Lambda, Cognito) pointed at a local endpoint that never
+   answers, resets connections, answers 500, or answers after 8 s: wall time, calls made and skipped, at the default
+   call timeout; budget: a hung service at most 60 s, a failing one at most 30 s, and a SIGTERM leaves a report.
+6. Quota pacing: the control plane emulated with 150-300 ms per call and AWS's quotas enforced (10 rps, burst 40
+   for API Gateway; GetResources 5 per 2 s; DescribeUserPoolClient 5 per second per pool), answering 429 beyond
+   them: 40 and 200 REST APIs x 2 stages, and a pool of 300 app clients; wall time at most 1.3x the time the
+   quota allows, no row lost, no error.
+7. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
    never in the scanner) take at most 0.25x the time of scanning them one after another.
 """
 
@@ -23,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import boto3
 
@@ -267,6 +275,192 @@ def templates() -> bool:
     return ok
 
 
+def fault_matrix() -> bool:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import signal
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    from fault_server import ENDPOINT_VARIABLES, FaultServer
+    from scanner.demo.account import seed_demo_account
+    from scanner.demo.moto_extensions import install
+
+    install()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    saved = {key: os.environ.get(key) for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    os.environ.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    seed_demo_account(boto3.Session(region_name=REGION))
+    base_env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    base_env.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                    AWS_DEFAULT_REGION=REGION)
+
+    def scan(env: dict[str, str]) -> tuple[dict, float]:
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "scanner", "scan", "--format", "json", "--quiet"],
+                             capture_output=True, text=True, env=env).stdout
+        return json.loads(out), time.perf_counter() - started
+
+    print("\nFaults (the demo account on moto.server; one service at a time at a misbehaving endpoint; default "
+          "call timeout 10 s)")
+    print(f"{'service':<12} {'fault':<18} {'wall s':>7} {'calls':>6} {'skipped':>8} {'errors':>7} {'exit':>5}")
+    ok = True
+    healthy, wall = scan(base_env)
+    print(f"{'-':<12} {'none':<18} {wall:>7.1f} {healthy['calls']:>6} {0:>8} {len(healthy['errors']):>7} {'1':>5}")
+    cases = [("lambda", "hang"), ("lambda", "reset"), ("lambda", "500"), ("lambda", "slow"),
+             ("cognito-idp", "hang"), ("cognito-idp", "reset"), ("cognito-idp", "500")]
+    for service, fault in cases:
+        with FaultServer(fault, upstream=endpoint, delay=8.0) as faulty:
+            started = time.perf_counter()
+            result = subprocess.run([sys.executable, "-m", "scanner", "scan", "--format", "json", "--quiet"],
+                                    capture_output=True, text=True,
+                                    env={**base_env, ENDPOINT_VARIABLES[service]: faulty.url})
+            wall = time.perf_counter() - started
+        report = json.loads(result.stdout)
+        skipped = sum(int(note.split(": ")[-1].split(" call(s) skipped")[0]) for note in report["notes"]
+                      if " call(s) skipped" in note)
+        label = "answers after 8 s" if fault == "slow" else {"hang": "never answers", "reset": "resets",
+                                                              "500": "answers 500"}[fault]
+        print(f"{service:<12} {label:<18} {wall:>7.1f} {report['calls']:>6} {skipped:>8} {len(report['errors']):>7} "
+              f"{result.returncode:>5}")
+        budget = 60 if fault in ("hang", "slow") else 30
+        ok = ok and wall <= budget and len(report["methods"]) == len(healthy["methods"])
+    with FaultServer("hang") as faulty, tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "report.json"
+        process = subprocess.Popen([sys.executable, "-m", "scanner", "scan", "--format", "json", "--quiet",
+                                    "--output", str(output)], env={**base_env, "AWS_ENDPOINT_URL_LAMBDA": faulty.url},
+                                   stderr=subprocess.DEVNULL)
+        while faulty.requests == 0 and process.poll() is None:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        signalled = time.perf_counter()
+        process.wait(timeout=60)
+        stopped = time.perf_counter() - signalled
+        written = output.exists() and any(error["operation"] == "Stop"
+                                          for error in json.loads(output.read_text())["errors"])
+    print(f"SIGTERM while Lambda hangs: stopped in {stopped:.1f} s, exit {process.returncode}, report written: "
+          f"{'yes' if written else 'NO'}")
+    server.stop()
+    os.environ.update({key: value for key, value in saved.items() if value is not None})
+    for key in [key for key, value in saved.items() if value is None]:
+        os.environ.pop(key, None)
+    return ok and written and stopped <= 15
+
+
+class _QuotaAws:
+    """The bench's control plane: latency on every call, and AWS's request-rate quotas enforced with 429s."""
+
+    LIMITS: ClassVar[dict[str, tuple[float, float]]] = {
+        "apigateway": (10.0, 40.0), "get-resources": (2.5, 5.0), "clients": (15.0, 15.0)}
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.buckets: dict[str, list[float]] = {}
+        self.throttled = 0
+
+    def allowed(self, name: str, rate: float, burst: float) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            tokens, updated = self.buckets.get(name, [burst, now])
+            tokens = min(burst, tokens + (now - updated) * rate)
+            if tokens < 1:
+                self.buckets[name] = [tokens, now]
+                self.throttled += 1
+                return False
+            self.buckets[name] = [tokens - 1, now]
+            return True
+
+    def before_send(self, request: object = None, event_name: str = "", **_: object) -> object:
+        from botocore.awsrequest import AWSResponse
+
+        time.sleep(random.uniform(0.150, 0.300))
+        service, operation = event_name.split(".")[1:3]
+        quotas = []
+        if service in ("api-gateway", "apigatewayv2"):
+            quotas.append(("get-resources", *self.LIMITS["get-resources"]) if operation == "GetResources"
+                          else ("apigateway", *self.LIMITS["apigateway"]))
+        if operation == "DescribeUserPoolClient":
+            pool = json.loads(getattr(request, "body", b"{}") or b"{}").get("UserPoolId", "")
+            quotas += [("clients", *self.LIMITS["clients"]), (f"pool/{pool}", 5.0, 5.0)]
+        if all(self.allowed(*quota) for quota in quotas):
+            return None
+
+        class Raw:
+            def __init__(self, data: bytes) -> None:
+                self.data = data
+
+            def stream(self, **_: object) -> list[bytes]:
+                return [self.data]
+
+        return AWSResponse(getattr(request, "url", ""), 429, {"x-amzn-ErrorType": "TooManyRequestsException"},
+                           Raw(b'{"__type": "TooManyRequestsException", "message": "Too Many Requests"}'))
+
+
+def quota_child(apis: int, clients: int, paced: bool) -> None:
+    """One region: `apis` REST APIs x 2 stages, or a pool of `clients` app clients, behind the emulated quotas."""
+    from scanner.collect import account as account_module
+    from scanner.collect.pacing import Pacer
+
+    with emulated_aws() as session:
+        apigateway = session.client("apigateway", region_name=REGION)
+        cognito = session.client("cognito-idp", region_name=REGION)
+        for number in range(apis):
+            api_id = seed.create_rest_api(apigateway, f"api-{number}")
+            seed.add_method(apigateway, api_id, "/items", "GET")
+            for stage in STAGES:
+                seed.deploy(apigateway, api_id, stage)
+        if clients:
+            pool = seed.create_pool(cognito, "users")
+            for number in range(clients):
+                cognito.create_user_pool_client(UserPoolId=pool["id"], ClientName=f"client-{number}")
+        quota = _QuotaAws()
+        session._session.get_component("event_emitter").register_first("before-send", quota.before_send)
+        if not paced:
+            account_module.API_READS = 1
+        log = CallLog(pacer=Pacer() if paced else None)
+        started = time.perf_counter()
+        snapshot = collect_account(session, [REGION], call_log=log, traffic_days=None)
+        wall = time.perf_counter() - started
+    gateway = sum(count for name, count in log.counts.items() if name.startswith("apigateway"))
+    described = log.counts.get("cognito-idp:DescribeUserPoolClient", 0)
+    methods = sum(len(resource["methods"]) for api in snapshot["rest_apis"] for resource in api["resources"] or [])
+    print(json.dumps({"wall": wall, "calls": log.total, "gateway": gateway, "clients": described,
+                      "rows": methods, "errors": len(log.errors), "throttled": quota.throttled,
+                      "clients_read": sum(len(p.get("clients") or []) for p in snapshot["user_pools"])}))
+
+
+def quota() -> bool:
+    print("\nQuota pacing (one region; 150-300 ms per call; AWS's quotas enforced with 429s)")
+    print(f"{'workload':<28} {'mode':<22} {'calls':>6} {'bound s':>8} {'wall s':>7} {'ratio':>6} {'429s':>5} "
+          f"{'rows':>5} {'errors':>6}")
+    ok = True
+    for label, apis, clients, paced in (("40 REST APIs x 2 stages", 40, 0, False),
+                                        ("40 REST APIs x 2 stages", 40, 0, True),
+                                        ("200 REST APIs x 2 stages", 200, 0, True),
+                                        ("a pool of 300 app clients", 0, 300, True)):
+        output = subprocess.run([sys.executable, __file__, "quota-child", str(apis), str(clients),
+                                 "paced" if paced else "serial"], capture_output=True, text=True, check=True).stdout
+        row = json.loads(output.strip().splitlines()[-1])
+        # What the quota allows: API Gateway calls at 10 a second, or client descriptions at 5 a second per pool.
+        bound = row["gateway"] / 10 if apis else row["clients"] / 5
+        ratio = row["wall"] / bound
+        mode = ("paced, 8 APIs at once" if apis else "paced, 4 clients at once") if paced else "one call at a time"
+        print(f"{label:<28} {mode:<22} {row['calls']:>6} {bound:>8.1f} {row['wall']:>7.1f} {ratio:>6.2f} "
+              f"{row['throttled']:>5} {row['rows'] if apis else row['clients_read']:>5} {row['errors']:>6}")
+        expected = apis if apis else clients
+        lost = (row["rows"] if apis else row["clients_read"]) != expected
+        if paced:
+            ok = ok and ratio <= 1.3 and not lost and row["errors"] == 0
+    return ok
+
+
 def _latency(**_: object) -> None:
     time.sleep(random.uniform(0.030, 0.080))
 
@@ -352,8 +546,16 @@ def main() -> int:
         return 0 if around() else 1
     if sys.argv[1:2] == ["templates"]:
         return 0 if templates() else 1
+    if sys.argv[1:2] == ["faults"]:
+        return 0 if fault_matrix() else 1
+    if sys.argv[1:2] == ["quota-child"]:
+        quota_child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "paced")
+        return 0
+    if sys.argv[1:2] == ["quota"]:
+        return 0 if quota() else 1
     results = {"call budget": call_budget(), "scale": scale(), "around the authorizer": around(),
-               "templates": templates(), "concurrency": concurrency()}
+               "templates": templates(), "faults": fault_matrix(), "quota pacing": quota(),
+               "concurrency": concurrency()}
     failed = [name for name, ok in results.items() if not ok]
     if failed:
         print(f"BUDGET EXCEEDED: {', '.join(failed)}", file=sys.stderr)

@@ -124,6 +124,14 @@ def _collection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--external-id", metavar="ID", help="external ID for --role-name")
     parser.add_argument("--concurrency", type=int, default=16, metavar="N",
                         help="(account, region) units scanned at once (default: 16)")
+    parser.add_argument("--max-rps", metavar="NAME=RATE,…",
+                        help="request rates per account and region when the account's quotas are raised (default: "
+                             "AWS's quotas, e.g. apigateway=10, cognito-idp-clients=15; see the README)")
+    parser.add_argument("--call-timeout", metavar="SECONDS", default=None,
+                        help="how long to wait for one AWS answer (default: 10); a silent endpoint is tried twice")
+    parser.add_argument("--deadline", metavar="DURATION",
+                        help="stop calling AWS after DURATION (90s, 20m, 2h), judge what was collected, write the "
+                             "report and exit 2 (SIGTERM and SIGINT do the same)")
     parser.add_argument("--shard", metavar="K/N", help="scan only slice K (0..N-1) of the units; auto/N reads "
                       "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX")
     parser.add_argument("--traffic-days", type=int, default=None, metavar="N",
@@ -182,15 +190,24 @@ def _collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
         if args.no_traffic:
             snapshots = [{**snapshot, "traffic": {}} for snapshot in snapshots]
         return snapshots, judge_snapshots(snapshots, args.api, args.stage, rules)
+    from .collect.faults import CALL_TIMEOUT, Faults
+    from .collect.pacing import parse_max_rps
     from .collect.session import open_session
+    from .collect.stopping import parse_duration, stop_on
     from .render.progress import Progress
 
     options = FleetOptions(regions=args.region, all_regions=args.all_regions, accounts=args.accounts,
                            organization=args.org, role_name=args.role_name, external_id=args.external_id,
                            concurrency=args.concurrency, shard=args.shard,
-                           traffic_days=None if args.no_traffic else args.traffic_days or TRAFFIC_DAYS)
+                           traffic_days=None if args.no_traffic else args.traffic_days or TRAFFIC_DAYS,
+                           max_rps=parse_max_rps(args.max_rps))
+    faults = Faults(call_timeout=parse_duration(args.call_timeout, "--call-timeout") if args.call_timeout
+                    else CALL_TIMEOUT)
+    deadline = parse_duration(args.deadline, "--deadline") if args.deadline else None
     progress = Progress(enabled=False) if args.quiet else Progress()
-    return scan_fleet(open_session(args.profile), options, args.api, args.stage, rules, progress)
+    session = open_session(args.profile)
+    with stop_on(faults, deadline, args.deadline):
+        return scan_fleet(session, options, args.api, args.stage, rules, progress, faults)
 
 
 def _templates(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -286,7 +303,8 @@ def _check_scan_options(args: argparse.Namespace) -> None:
     if args.template:
         live = [flag for flag, given in (("--snapshot", args.snapshot), ("--all-regions", args.all_regions),
                                          ("--org", args.org), ("--accounts", args.accounts), ("--shard", args.shard),
-                                         ("--traffic-days", args.traffic_days)) if given]
+                                         ("--traffic-days", args.traffic_days), ("--deadline", args.deadline),
+                                         ("--call-timeout", args.call_timeout)) if given]
         if live:
             raise UsageError(f"{live[0]} does not apply to --template, which judges templates before deployment")
         if args.profile and not args.resolve:
@@ -301,11 +319,19 @@ def _check_scan_options(args: argparse.Namespace) -> None:
         live_only = [flag for flag, given in (("--region", args.region), ("--profile", args.profile),
                                               ("--all-regions", args.all_regions), ("--accounts", args.accounts),
                                               ("--org", args.org), ("--role-name", args.role_name),
-                                              ("--shard", args.shard), ("--traffic-days", args.traffic_days))
+                                              ("--shard", args.shard), ("--traffic-days", args.traffic_days),
+                                              ("--deadline", args.deadline), ("--call-timeout", args.call_timeout),
+                                              ("--max-rps", args.max_rps))
                       if given]
         if live_only:
             raise UsageError(f"{live_only[0]} does not apply to --snapshot, which judges a saved snapshot without "
                              "calling AWS (--api and --stage do)")
+    from .collect.pacing import parse_max_rps
+    from .collect.stopping import parse_duration
+    for option, text in (("--call-timeout", args.call_timeout), ("--deadline", args.deadline)):
+        if text:
+            parse_duration(text, option)
+    parse_max_rps(args.max_rps)
     for option, path in (("--output", getattr(args, "output", None)), ("--save-snapshot", args.save_snapshot)):
         if path:
             check_writable(path, option)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -11,6 +11,7 @@ import boto3
 from .access.matrix import Cell, build_matrix, callers_passing, method_key
 from .arns import referenced_pools
 from .collect.calls import CallLog
+from .collect.faults import Faults
 from .collect.fleet import (
     ProgressListener,
     account_ids,
@@ -47,17 +48,20 @@ class FleetOptions:
     concurrency: int = 16
     shard: str | None = None
     traffic_days: int | None = TRAFFIC_DAYS  # None: no traffic read
+    max_rps: dict[str, float] = field(default_factory=dict)  # request rates above AWS's default quotas
 
 
 def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str] | None, stage_filter: str | None,
-               rules: list[Rule],
-               progress: ProgressListener | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """(snapshots, report): every (account, region) unit of this shard, collected concurrently and judged."""
+               rules: list[Rule], progress: ProgressListener | None = None,
+               faults: Faults | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(snapshots, report): every (account, region) unit of this shard, collected concurrently and judged; when
+    `faults` stops the scan (a deadline, a signal), what was collected is judged and an error says what was not."""
+    faults = faults or Faults()
     if options.concurrency < 1:
         raise UsageError(f"--concurrency {options.concurrency}: expected a whole number of at least 1")
     shard = parse_shard(options.shard)
     listed = parse_accounts(options.accounts)  # a bad --accounts is a usage error before any AWS call
-    log = CallLog()
+    log = CallLog(faults=faults)
     if options.regions or not (base.region_name or options.all_regions):
         home = resolve_regions(base, options.regions)[0]  # checks --region; says how to give one if none
     else:
@@ -66,7 +70,8 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
     wanted = account_ids(base, listed, bool(options.accounts), options.organization, log)
     targets = open_targets(base, wanted, options.role_name, options.external_id, own, options.concurrency)
     plan_regions(targets, options.regions, options.all_regions, log)
-    result = collect_fleet(targets, api_filter, options.concurrency, shard, progress, options.traffic_days)
+    result = collect_fleet(targets, api_filter, options.concurrency, shard, progress, options.traffic_days, faults,
+                           options.max_rps)
     if shard is None:
         check_filters(_combined(result.snapshots), api_filter, stage_filter)
     reports = [judge(snapshot, api_filter, stage_filter, rules) for snapshot in result.snapshots]
@@ -76,9 +81,20 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
     if shard is not None and not result.units:
         notes.append(f"shard {shard.index}/{shard.count} holds none of the {result.planned} (account, region) "
                      "units: nothing was scanned in this shard")
-    report = merge_reports(reports, errors=result.errors + [{"account": own, **e} for e in log.errors], notes=notes)
+    errors = result.errors + [{"account": own, **e} for e in log.errors]
+    if faults.stopping:
+        errors.append(stop_error(own, faults, result.not_made + log.not_made, result.not_started))
+    report = merge_reports(reports, errors=errors, notes=notes)
     report["calls"] += log.total
     return result.snapshots, report
+
+
+def stop_error(account: str, faults: Faults, not_made: int, not_started: list[str]) -> dict[str, Any]:
+    """The error entry of a scan that was stopped: why, and what it did not read."""
+    units = f"; (account, region) units not started: {', '.join(not_started)}" if not_started else ""
+    return {"account": account, "region": None, "service": "apigw-scan", "operation": "Stop", "iam_action": None,
+            "message": f"the scan was stopped: {faults.reason}; {not_made} call(s) not made{units}; what was "
+                       "collected is judged, the rest is unknown"}
 
 
 def _combined(snapshots: list[dict[str, Any]]) -> dict[str, Any]:

@@ -25,6 +25,9 @@ from .traffic import collect_traffic
 from .usage_plans import collect_usage, needs_usage
 from .user_pools import collect_user_pool, list_pool_ids
 
+FUNCTION_READS = 8  # Lambda functions and IAM roles read at once (Lambda allows 15 control-plane reads a second)
+API_READS = 8  # APIs (and user pools) of one region read at once; the request-rate buckets set the pace
+
 
 def collect_account(session: boto3.Session, regions: list[str], api_filter: list[str] | None = None,
                     call_log: CallLog | None = None, traffic_days: int | None = TRAFFIC_DAYS) -> dict[str, Any]:
@@ -69,10 +72,17 @@ class AccountCollector:
         }
         snapshot["cloudfront"] = self._cloudfront(snapshot)
         _collectreferenced_pools(self.clients, self.log, snapshot)
-        for arn in sorted(trigger_functions(snapshot) | authorizer_functions(snapshot)):
-            snapshot["functions"][arn] = collect_function(self.clients, self.log, self.account, arn)
-        snapshot["roles"] = {arn: collect_role(self.clients, self.log, self.account, arn)
-                             for arn in sorted(authorizer_roles(snapshot))}
+        # Functions and roles are independent reads, each a call or two: read side by side, so a slow Lambda or
+        # IAM endpoint costs its latency once, not once per function.
+        functions = sorted(trigger_functions(snapshot) | authorizer_functions(snapshot))
+        roles = sorted(authorizer_roles(snapshot))
+        with ThreadPoolExecutor(max_workers=FUNCTION_READS) as reads:
+            read_functions = reads.map(lambda arn: collect_function(self.clients, self.log, self.account, arn),
+                                       functions)
+            read_roles = reads.map(lambda arn: collect_role(self.clients, self.log, self.account, arn), roles)
+            snapshot["functions"] = dict(zip(functions, read_functions, strict=True))
+            snapshot["roles"] = dict(zip(roles, read_roles, strict=True))
+        snapshot["notes"] += self.log.fault_notes()
         snapshot["errors"] = [{"account": self.account, **error} for error in self.log.errors]
         snapshot["calls"] = dict(sorted(self.log.counts.items()))
         return snapshot
@@ -96,13 +106,17 @@ def _collect_region(clients: Clients, log: CallLog, region: str, account: str, p
     notes: list[str] = []
     def each(listed: list[dict[str, Any]] | None, id_key: str, name_key: str,
              collect: Callable[[Clients, CallLog, str, dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
-        """The listed APIs that --api selects, each collected in full."""
-        collected = []
-        for api in listed or []:
-            if not api_filter or api[id_key] in api_filter or api.get(name_key) in api_filter:
-                collected.append(collect(clients, log, region, api))
-                on_api()
-        return collected
+        """The listed APIs that --api selects, each collected in full; several at once (the account's request-rate
+        buckets, not the number of threads, set the pace), in the listing's order."""
+        def one(api: dict[str, Any]) -> dict[str, Any]:
+            collected = collect(clients, log, region, api)
+            on_api()
+            return collected
+
+        selected = [api for api in listed or []
+                    if not api_filter or api[id_key] in api_filter or api.get(name_key) in api_filter]
+        with ThreadPoolExecutor(max_workers=API_READS) as reads:
+            return list(reads.map(one, selected))
 
     def rest() -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
         listed = list_rest_apis(clients, log, region)
@@ -169,8 +183,9 @@ def _region_pools(clients: Clients, log: CallLog, region: str, account: str, par
         wanted = {parsed.pool_id for api in apis for parsed in referenced_pools(api, account)
                   if parsed.region == region and parsed.account == account}
         pool_ids = [pool_id for pool_id in pool_ids or [] if pool_id in wanted] if pool_ids is not None else None
-    return pool_ids, [collect_user_pool(clients, log, region, account, partition, pool_id) for pool_id in pool_ids
-                      or []]
+    with ThreadPoolExecutor(max_workers=API_READS) as reads:
+        return pool_ids, list(reads.map(lambda pool_id: collect_user_pool(clients, log, region, account, partition,
+                                                                          pool_id), pool_ids or []))
 
 
 def _collectreferenced_pools(clients: Clients, log: CallLog, snapshot: dict[str, Any]) -> None:

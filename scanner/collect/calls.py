@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,11 +12,15 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
+from .faults import SILENCE, Breaker, Faults, silence_words
+from .pacing import Pacer
+
 DENIED_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
     "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
 })
 NOT_FOUND_CODES = frozenset({"NotFoundException", "ResourceNotFoundException", "NoSuchEntity"})
+THROTTLED_ROUNDS = 6  # rounds of botocore's ten attempts a throttled call gets before it is recorded as failed
 THROTTLED_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling",
                              "RequestLimitExceeded"})  # EC2 says it so (DescribeRegions)
 
@@ -54,8 +59,14 @@ class CallLog:
 
     errors: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
-    unreachable: set[tuple[str, str]] = field(default_factory=set)  # (service, region) whose endpoint did not answer
+    faults: Faults = field(default_factory=Faults)  # the scan's call timeout and stop (shared by its call logs)
+    breaker: Breaker = field(default_factory=Breaker)  # services switched off per region
+    pacer: Pacer | None = None  # the account's request-rate buckets (None: calls are not paced)
     throttled: int = 0  # answers "slow down" that botocore retried
+    retried: int = 0  # retries after an error that was not throttling
+    not_made: int = 0  # calls not made because the scan was stopping
+    throttled_rounds: int = 0  # calls made again after botocore's retries all met throttling
+    busiest: dict[str, float] = field(default_factory=dict)  # seconds spent waiting, per service
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, service: str, operation: str) -> None:
@@ -65,6 +76,10 @@ class CallLog:
     def count_throttle(self) -> None:
         with self._lock:
             self.throttled += 1
+
+    def count_retry(self) -> None:
+        with self._lock:
+            self.retried += 1
 
     @property
     def total(self) -> int:
@@ -93,30 +108,58 @@ class CallLog:
 
     def _attempt(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
                  request: Callable[[], Any], record_error: bool = True) -> Outcome:
-        if self._skipped(client, region):
-            return Outcome(status="failed", message="the endpoint did not answer (reported once)")
+        service = client.meta.service_model.service_name
+        key = (service, region)
+        if self.faults.stopping:
+            with self._lock:
+                self.not_made += 1
+            return Outcome(status="failed", message=f"not called: the scan was stopped ({self.faults.reason})")
+        if self.breaker.is_open(key):
+            self.breaker.skip(key)
+            return Outcome(status="failed", message=f"not called: {service} in {region} "
+                                                    f"{self.breaker.opened[key]} (reported once)")
+        started = time.monotonic()
         try:
-            return Outcome(request())
+            return Outcome(self._until_not_throttled(request))
         except ClientError as error:
             outcome = self._failed(client, method, region, subject, expect_not_found, error, record_error)
         except (EndpointConnectionError, ConnectTimeoutError) as error:
-            outcome = self._unreachable(client, method, region, subject, error, record_error)
+            self.breaker.failed(key, silence_words(error, self.faults.call_timeout), at_once=True)
+            outcome = self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
+        except SILENCE as error:  # each attempt was counted by the retry guard (faults.py)
+            outcome = self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
         except BotoCoreError as error:
             outcome = self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
         except Exception as error:  # noqa: BLE001 - whatever the SDK or endpoint throws is recorded, not raised
             message = _one_line(f"{type(error).__name__}: {error}")
             outcome = self._record(client, method, region, subject, "failed", message, record_error)
+        finally:
+            with self._lock:
+                self.busiest[service] = self.busiest.get(service, 0.0) + time.monotonic() - started
         return outcome
 
-    def _skipped(self, client: Any, region: str) -> bool:
-        """After one call found the endpoint unreachable, the others to it fail at once instead of retrying."""
-        return (client.meta.service_model.service_name, region) in self.unreachable
+    def _until_not_throttled(self, request: Callable[[], Any]) -> Any:
+        """The request, made again while AWS still says "slow down" after botocore's ten attempts (the pace has
+        slowed meanwhile), until it succeeds, the scan stops, or THROTTLED_ROUNDS rounds have passed."""
+        for round_number in range(THROTTLED_ROUNDS):
+            try:
+                return request()
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code not in THROTTLED_CODES or self.faults.stopping or round_number == THROTTLED_ROUNDS - 1:
+                    raise
+                with self._lock:
+                    self.throttled_rounds += 1
+                time.sleep(min(20.0, 2.0 ** round_number))
+        raise AssertionError("unreachable")
 
-    def _unreachable(self, client: Any, method: str, region: str, subject: str | None, error: Exception,
-                     record_error: bool = True) -> Outcome:
-        with self._lock:
-            self.unreachable.add((client.meta.service_model.service_name, region))
-        return self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
+    def fault_notes(self) -> list[str]:
+        """One line per service and region that was switched off, with the calls it cost."""
+        breaker = self.breaker
+        return [f"{service} in {region} {why}: {breaker.skipped[(service, region)]} call(s) skipped; the checks "
+                "that needed them are undecided" for (service, region), why in sorted(breaker.opened.items())
+                if breaker.skipped[(service, region)] or any(error["service"] == service and error["region"] ==
+                                                             region for error in self.errors)]
 
     def _failed(self, client: Any, method: str, region: str, subject: str | None, expect_not_found: bool,
                 error: ClientError, record_error: bool = True) -> Outcome:

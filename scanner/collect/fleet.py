@@ -19,6 +19,8 @@ from ..errors import UsageError
 from ..traffic_window import TRAFFIC_DAYS
 from .account import AccountCollector
 from .calls import CallLog
+from .faults import Faults
+from .pacing import Pacer
 from .session import Clients, partition_of, resolve_regions
 
 SHARD_INDEX_VARIABLES = ("JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX")
@@ -191,17 +193,24 @@ class FleetResult:
     errors: list[dict[str, Any]]
     units: int  # the (account, region) units this shard scanned
     planned: int  # the units of every shard
+    not_started: list[str] = field(default_factory=list)  # units a stopped scan did not start: ACCOUNT/REGION
+    not_made: int = 0  # calls a stopped scan did not make
 
 
 def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, concurrency: int, shard: Shard | None,
-                  progress: ProgressListener | None = None, traffic_days: int | None = TRAFFIC_DAYS) -> FleetResult:
-    """Every (account, region) unit, concurrently; an account that fails is an error, never a stop."""
+                  progress: ProgressListener | None = None, traffic_days: int | None = TRAFFIC_DAYS,
+                  faults: Faults | None = None, max_rps: dict[str, float] | None = None) -> FleetResult:
+    """Every (account, region) unit, concurrently; an account that fails is an error, never a stop. Once `faults`
+    stops the scan, the units not yet started are left out (and listed)."""
+    faults = faults or Faults()
+    not_started: list[str] = []
     collectors: dict[str, AccountCollector] = {}
     units: list[tuple[str, str]] = []
     for target in targets:
         if target.session is None:
             continue
-        clients = Clients(target.session, CallLog())
+        # Each account has its own quotas: its own buckets, shared by its regions' threads.
+        clients = Clients(target.session, CallLog(faults=faults, pacer=Pacer(dict(max_rps or {}))))
         collectors[target.account] = AccountCollector(
             clients, target.account, target.session.get_partition_for_region(target.regions[0]) if target.regions
             else "aws", api_filter, on_api=progress.api_done if progress else None, traffic_days=traffic_days)
@@ -213,8 +222,12 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
     if progress:
         progress.start(len(units), [c.log for c in collectors.values()])
 
-    def run(unit: tuple[str, str]) -> tuple[str, dict[str, Any]]:
-        part = collectors[unit[0]].region(unit[1])
+    def run(unit: tuple[str, str]) -> tuple[str, dict[str, Any] | None]:
+        if faults.stopping:
+            not_started.append(f"{unit[0]}/{unit[1]}")
+            part = None
+        else:
+            part = collectors[unit[0]].region(unit[1])
         if progress:
             progress.unit_done()
         return unit[0], part
@@ -223,14 +236,16 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
         done = list(pool.map(run, units))
         parts: dict[str, list[dict[str, Any]]] = {}
         for account, part in done:
-            parts.setdefault(account, []).append(part)
+            if part is not None:
+                parts.setdefault(account, []).append(part)
         notes = {target.account: target.notes for target in targets}
         snapshots = list(pool.map(lambda account: collectors[account].finish(parts[account], notes.get(account)),
                                   sorted(parts)))
     if progress:
         progress.stop()
     errors = [target.error for target in targets if target.error]
-    return FleetResult(snapshots, errors, len(units), planned)
+    return FleetResult(snapshots, errors, len(units), planned, sorted(not_started),
+                       sum(collector.log.not_made for collector in collectors.values()))
 
 
 def plan_regions(targets: list[AccountTarget], regions: list[str] | None, all_regions: bool, log: CallLog) -> None:

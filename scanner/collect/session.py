@@ -27,13 +27,15 @@ from botocore.parsers import ResponseParserError
 
 from ..errors import UsageError
 from .calls import THROTTLED_CODES, CallLog
+from .faults import CALL_TIMEOUT, CONNECT_TIMEOUT, retry_guard, send_guard
 
-CLIENT_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 10},  # throttling is the usual failure: retry it patiently
-    user_agent_extra="apigw-scan",
-    connect_timeout=10,
-    read_timeout=30,
-)
+
+def client_config(call_timeout: float = CALL_TIMEOUT) -> Config:
+    """Control-plane reads answer in well under a second: wait `call_timeout` for an answer, a few seconds for a
+    connection. Throttling is the usual failure and is retried patiently (adaptive mode, ten attempts); silence
+    and 5xx answers get fewer attempts (faults.retry_guard)."""
+    return Config(retries={"mode": "adaptive", "max_attempts": 10}, user_agent_extra="apigw-scan",
+                  connect_timeout=min(CONNECT_TIMEOUT, call_timeout), read_timeout=call_timeout)
 # The first call only asks who we are: if AWS cannot be reached at all, say so quickly.
 IDENTITY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, user_agent_extra="apigw-scan",
                          connect_timeout=5, read_timeout=15)
@@ -123,15 +125,24 @@ class Clients:
         self.session = session
         self.call_log = call_log
         self._clients: dict[tuple[str, str, int], Any] = {}
+        self._config = client_config(call_log.faults.call_timeout)
         self._lock = threading.Lock()
 
-    def get(self, service: str, region: str, config: Config = CLIENT_CONFIG) -> Any:
+    def get(self, service: str, region: str, config: Config | None = None) -> Any:
         with self._lock:
             key = (service, region, id(config))
             if key not in self._clients:
-                client = self.session.client(service, region_name=region, config=config)
+                log = self.call_log
+                client = self.session.client(service, region_name=region, config=config or self._config)
                 client.meta.events.register("before-call", self._counter(service))
                 client.meta.events.register("needs-retry", self._throttle_counter)
+                client.meta.events.register("needs-retry", retry_guard(log.faults, log.breaker, service, region,
+                                                                       log.count_retry))
+                client.meta.events.register("before-send", send_guard(log.faults, log.breaker, service, region))
+                if log.pacer is not None:
+                    before_attempt, after_attempt = log.pacer.hooks(service, region)
+                    client.meta.events.register("request-created", before_attempt)
+                    client.meta.events.register("needs-retry", after_attempt)
                 self._clients[key] = client
             return self._clients[key]
 

@@ -35,7 +35,8 @@ def render_csv(report: dict[str, Any]) -> str:
         writer.writerow({**{key: csv_cell(error.get(key)) for key in COLUMNS}, "kind": "error", "verdict": "unknown",
                          "message": csv_cell(f"{error.get('service')}:{error.get('operation')} failed: "
                                           f"{error.get('message')}"),
-                         "remediation": csv_cell(f"grant {error.get('iam_action')}")})
+                         "remediation": csv_cell(f"grant {error['iam_action']}" if error.get("iam_action")
+                                                 else "run the scan again with more time")})
     return buffer.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""A progress line on standard error while a scan runs: units done, APIs read, calls made, throttling retries."""
+"""A progress line on standard error while a scan runs: units done, APIs read, calls made, throttling and other
+retries, calls skipped, the service that kept the scan waiting longest, and why it is stopping."""
 
 from __future__ import annotations
 
@@ -40,8 +41,18 @@ class Progress:
         filled = width * self.done // self.total if self.total else width
         calls = sum(log.total for log in self.logs)
         throttled = sum(log.throttled for log in self.logs)
+        retried = sum(log.retried for log in self.logs)
+        skipped = sum(sum(log.breaker.skipped.values()) + log.not_made for log in self.logs)
+        waits: dict[str, float] = {}
+        for log in self.logs:
+            for service, seconds in list(log.busiest.items()):
+                waits[service] = waits.get(service, 0.0) + seconds
+        slowest = max(waits.items(), key=lambda item: item[1], default=None)
+        stopping = next((log.faults.reason for log in self.logs if log.faults.stopping), None)
         return (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} account×region  "
-                f"APIs {self.apis}  calls {calls}  throttled {throttled}")
+                f"APIs {self.apis}  calls {calls}  throttled {throttled}  retried {retried}  skipped {skipped}"
+                + (f"  slowest {slowest[0]} {slowest[1]:.0f} s" if slowest and slowest[1] >= 1 else "")
+                + (f"  stopping: {stopping}" if stopping else ""))
 
     def _refresh(self) -> None:
         while not self._stop.wait(0.2):

@@ -77,8 +77,9 @@ def _invocation(report: dict[str, Any]) -> dict[str, Any]:
             "message": {"text": f"{error.get('service')}:{error.get('operation')} failed in "
                                 f"{error.get('region') or 'every region'}"
                                 f"{' of account ' + str(error['account']) if error.get('account') else ''}: "
-                                f"{error.get('message')} (needs {error.get('iam_action')}); the checks that needed "
-                                "it are unknown"},
+                                f"{error.get('message')}"
+                                f"{' (needs ' + str(error['iam_action']) + ')' if error.get('iam_action') else ''}; "
+                                "the checks that needed it are unknown"},
             "descriptor": {"id": str(error.get("iam_action") or error.get("operation"))},
         } for error in errors],
     }

@@ -206,8 +206,8 @@ def _where(finding: dict[str, Any]) -> str:
 def _errors(errors: list[dict[str, Any]]) -> str:
     lines = [f"Could not read ({len(errors)}): the checks that needed these are marked unknown"]
     for error in errors:
-        text = (f"{error['region']}  {error['service']}:{error['operation']} (needs {error['iam_action']}): "
-                f"{error['message']}")
+        needs = f" (needs {error['iam_action']})" if error.get("iam_action") else ""
+        text = f"{error.get('region') or '-'}  {error['service']}:{error['operation']}{needs}: {error['message']}"
         lines += textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)
 
