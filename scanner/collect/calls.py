@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
-from .faults import SILENCE, Breaker, Faults, silence_words
+from .faults import SILENCE, THROTTLED_CODES, Breaker, Faults, silence_words
 from .pacing import Pacer
 
 DENIED_CODES = frozenset({
@@ -21,8 +21,6 @@ DENIED_CODES = frozenset({
 })
 NOT_FOUND_CODES = frozenset({"NotFoundException", "ResourceNotFoundException", "NoSuchEntity"})
 THROTTLED_ROUNDS = 6  # rounds of botocore's ten attempts a throttled call gets before it is recorded as failed
-THROTTLED_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling",
-                             "RequestLimitExceeded"})  # EC2 says it so (DescribeRegions)
 
 # Reads whose names do not start with Get, List or Describe (each an HTTP GET in botocore's model).
 READS_BY_VERB = frozenset({"ExportApi"})

@@ -26,6 +26,9 @@ SILENCE_ATTEMPTS = 2  # a call that got no answer is tried once more, not ten ti
 SERVER_ERROR_ATTEMPTS = 3  # a 5xx: the AWS SDKs' standard three attempts (throttling keeps its ten)
 BREAKER_FAILURES = 3  # consecutive attempts without an answer before a service is no longer called in a region
 # No answer at all: the endpoint is silent, resets connections or cannot be reached.
+# AWS's answers for "slow down" (EC2 says RequestLimitExceeded, for DescribeRegions).
+THROTTLED_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+                             "SlowDown", "ThrottledException", "RequestThrottled"})
 SILENCE = (ReadTimeoutError, ConnectTimeoutError, ConnectionClosedError, EndpointConnectionError, HTTPClientError)
 
 
@@ -91,8 +94,7 @@ def retry_guard(faults: Faults, breaker: Breaker, service: str, region: str, on_
 
     def guard(attempts: int = 1, response: Any = None, caught_exception: Exception | None = None,
               operation: Any = None, **_: Any) -> None:
-        status, code = _status(response), _code(response)
-        throttled = status == 429 or code in _THROTTLES
+        status, throttled = answer_status(response), is_throttled(response)
         if caught_exception is None and (status is None or status < 500) and not throttled:
             if response is not None:
                 breaker.answered(key)
@@ -128,19 +130,21 @@ def send_guard(faults: Faults, breaker: Breaker, service: str, region: str) -> A
     return guard
 
 
-_THROTTLES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-                        "SlowDown", "ThrottledException", "RequestThrottled"})
-
-
-def _status(response: Any) -> int | None:
+def answer_status(response: Any) -> int | None:
+    """The HTTP status of the (http response, parsed answer) pair botocore's events pass, if there is one."""
     if isinstance(response, tuple) and response and hasattr(response[0], "status_code"):
         return int(response[0].status_code)
     return None
 
 
-def _code(response: Any) -> str | None:
+def answer_code(response: Any) -> str | None:
+    """The error code of that pair's parsed answer, if it is an error."""
     parsed = response[1] if isinstance(response, tuple) and len(response) == 2 else None
     return (parsed.get("Error") or {}).get("Code") if isinstance(parsed, dict) else None
+
+
+def is_throttled(response: Any) -> bool:
+    return answer_status(response) == 429 or answer_code(response) in THROTTLED_CODES
 
 
 def silence_words(error: Exception, timeout: float) -> str:

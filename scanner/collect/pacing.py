@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from .faults import is_throttled
 
 # Default request rates (per second) and bursts, per account and region, from AWS's quota pages: API Gateway's
 # control plane ("API Gateway quotas for configuring and running a REST API": 10 rps, burst 40, GetResources 5 per
@@ -129,19 +130,15 @@ class Pacer:
                     self.waited += waited
 
         def after_attempt(response: Any = None, **_: Any) -> None:
-            parsed = response[1] if isinstance(response, tuple) and len(response) == 2 else None
-            code = (parsed.get("Error") or {}).get("Code") if isinstance(parsed, dict) else None
-            status = getattr(response[0], "status_code", None) if isinstance(response, tuple) and response else None
+            throttled = is_throttled(response)
             for bucket in getattr(taken, "buckets", []):
-                if status == 429 or code in _THROTTLES:
+                if throttled:
                     bucket.throttled()
                 elif response is not None:
                     bucket.answered()
 
         return before_attempt, after_attempt
 
-
-_THROTTLES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"})
 
 
 def _quota_name(service: str, operation: str) -> str:

@@ -26,8 +26,8 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from ..errors import UsageError
-from .calls import THROTTLED_CODES, CallLog
-from .faults import CALL_TIMEOUT, CONNECT_TIMEOUT, retry_guard, send_guard
+from .calls import CallLog
+from .faults import CALL_TIMEOUT, CONNECT_TIMEOUT, THROTTLED_CODES, answer_code, retry_guard, send_guard
 
 
 def client_config(call_timeout: float = CALL_TIMEOUT) -> Config:
@@ -152,9 +152,7 @@ class Clients:
         return count
 
     def _throttle_counter(self, response: Any = None, **_: Any) -> None:
-        parsed = response[1] if isinstance(response, tuple) and len(response) == 2 else None
-        code = (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None
-        if code in THROTTLED_CODES:
+        if answer_code(response) in THROTTLED_CODES:
             self.call_log.count_throttle()
 
     def account_id(self, region: str) -> str:
