@@ -17,6 +17,10 @@
    quota allows, no row lost, no error.
 7. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
    never in the scanner) take at most 0.25x the time of scanning them one after another.
+8. Report sizes: the demo and an account of 100 APIs x 10 methods (2,000 rows) as table, JSON, SARIF, CSV, HTML:
+   bytes and render time; budget: that HTML report under 5 MB and rendered in under 10 s.
+9. Install (`python bench/run.py install`, not part of `make bench`: it downloads): the installed size of the
+   scanner alone (what a cron image or CI gate carries) and with the demo extra, each in a fresh virtual environment.
 """
 
 from __future__ import annotations
@@ -527,6 +531,44 @@ def concurrency() -> bool:
     return waits <= 0.25
 
 
+def report_sizes() -> bool:
+    from scanner.cli import render
+    from scanner.demo import demo_report
+    from scanner.render.terminal import View
+
+    rules = load_rules()
+    with emulated_aws() as session:
+        build(session, 100, 10)
+        large = judge(collect_account(session, [REGION]), None, None, rules)
+    print("\n8. report sizes")
+    print(f"{'report':<22}{'format':<8}{'bytes':>12}{'seconds':>9}")
+    ok = True
+    for name, report in (("demo", demo_report(rules)), (f"{len(large['methods'])} methods", large)):
+        for output_format in ("table", "json", "sarif", "csv", "html"):
+            started = time.perf_counter()
+            text = render(report, output_format, rules, View(fail_on="high"))
+            elapsed = time.perf_counter() - started
+            print(f"{name:<22}{output_format:<8}{len(text.encode()):>12,}{elapsed:>9.2f}")
+            if output_format == "html" and report is large:
+                ok = ok and len(text.encode()) < 5_000_000 and elapsed < 10
+    return ok
+
+
+def install_sizes() -> bool:
+    print("\n9. installed size (a fresh virtual environment each; site-packages)")
+    root = Path(__file__).resolve().parents[1]
+    for label, target in (("apigw-scan", str(root)), ("apigw-scan[demo]", f"{root}[demo]")):
+        with tempfile.TemporaryDirectory() as folder:
+            subprocess.run([sys.executable, "-m", "venv", folder], check=True)
+            python = str(Path(folder) / "bin" / "python")
+            subprocess.run([python, "-m", "pip", "install", "--quiet", target], check=True)
+            packages = len(subprocess.run([python, "-m", "pip", "list", "--format", "json"], check=True,
+                                          capture_output=True, text=True).stdout.split('"name"')) - 1
+            size = sum(path.stat().st_size for path in Path(folder, "lib").rglob("*") if path.is_file())
+            print(f"{label:<20} {size / 1e6:8.1f} MB  {packages} packages (pip included)")
+    return True
+
+
 def _assumed(session: boto3.Session, account: str) -> boto3.Session:
     credentials = session.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/audit",
                                                     RoleSessionName="bench")["Credentials"]
@@ -553,9 +595,13 @@ def main() -> int:
         return 0
     if sys.argv[1:2] == ["quota"]:
         return 0 if quota() else 1
+    if sys.argv[1:2] == ["reports"]:
+        return 0 if report_sizes() else 1
+    if sys.argv[1:2] == ["install"]:
+        return 0 if install_sizes() else 1
     results = {"call budget": call_budget(), "scale": scale(), "around the authorizer": around(),
                "templates": templates(), "faults": fault_matrix(), "quota pacing": quota(),
-               "concurrency": concurrency()}
+               "concurrency": concurrency(), "report sizes": report_sizes()}
     failed = [name for name, ok in results.items() if not ok]
     if failed:
         print(f"BUDGET EXCEEDED: {', '.join(failed)}", file=sys.stderr)

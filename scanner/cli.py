@@ -1,28 +1,35 @@
-"""Command line: `apigw-scan scan|merge|demo|token|rules|iam-policy` (contract.md), exit codes 0/1/2."""
+"""Command line: `apigw-scan scan|matrix|merge|demo|token|rules|iam-policy` (docs/interface.md), exit codes 0/1/2."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import textwrap
 from typing import Any
 
-from . import __version__
+from . import __version__, help_texts
 from .errors import UsageError
 from .files import OutputClosed, check_writable, write_text
+from .render.colour import COLOUR_CHOICES, wants_colour
 from .render.escape import escape_text, escaped
-from .render.table import render_table
+from .render.progress import PLAIN_EVERY, PROGRESS_CHOICES, progress_mode
+from .render.terminal import DETAIL_CHOICES, View, render_table
+from .render.width import terminal_width
 from .report import FAIL_ON_CHOICES, exit_code
-from .rules.loader import Rule, load_rules
+from .rules.loader import SEVERITIES, Rule, load_rules
 from .traffic_window import MAX_TRAFFIC_DAYS, TRAFFIC_DAYS
 
-FORMATS = ("table", "json", "sarif", "csv")
+FORMATS = ("table", "json", "sarif", "csv", "html")
 TOKEN_FORMATS = ("table", "json")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # `apigw-scan` alone: what it does and how to start
+        parser.print_help()
+        return 2
     try:
         return int(args.handler(args))
     except UsageError as error:
@@ -38,19 +45,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="apigw-scan",
-        description="Audits API Gateway authorization against Cognito, method by method.")
+        prog="apigw-scan", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill("Audits API Gateway authorization against Cognito, method by method: whether a "
+                                  "caller with a token can get through, and exactly why not.", 100),
+        epilog=help_texts.MAIN)
     parser.add_argument("--version", action="version", version=f"apigw-scan {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    scan = commands.add_parser("scan", help="scan the account of the standard AWS credential chain")
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        described = help_texts.DESCRIPTIONS.get(name, summary[0].upper() + summary[1:] + ".")
+        return commands.add_parser(name, help=summary, description=textwrap.fill(described, 100),
+                                   epilog=help_texts.EPILOGS[name],
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    scan = command("scan", "scan the account of the standard AWS credential chain (read-only)")
     _collection_options(scan)
     _output_options(scan, fail_on_default="high")
     _triage_options(scan)
     scan.set_defaults(handler=_scan)
 
-    matrix = commands.add_parser("matrix", help="who can call what: each method x stage x caller, and what API "
-                                 "Gateway answers")
+    matrix = command("matrix", "who can call what: each method x stage x caller, and what API Gateway answers")
     _collection_options(matrix)
     matrix.add_argument("--client", action="append", metavar="NAME_OR_ID",
                           help="only the token callers of this app client (repeatable)")
@@ -64,18 +78,18 @@ def _parser() -> argparse.ArgumentParser:
                           help="also judge with the rule files in DIR (repeatable)")
     matrix.set_defaults(handler=_matrix, fail_on="never")
 
-    merge = commands.add_parser("merge", help="combine the JSON reports of shards into one report")
+    merge = command("merge", "join the JSON reports of shards or accounts into one report, judged and counted again")
     merge.add_argument("files", nargs="+", metavar="FILE", help="reports written by scan --format json")
     _output_options(merge, fail_on_default="high")
     _triage_options(merge)
     merge.set_defaults(handler=_merge)
 
-    demo = commands.add_parser("demo", help="scan a built-in example account (no AWS account needed)")
+    demo = command("demo", "scan a built-in example account emulated in-process (no AWS account, no network)")
     _output_options(demo, fail_on_default=None)
     demo.add_argument("--matrix", action="store_true", help="print the example account's access matrix instead")
     demo.set_defaults(handler=_demo)
 
-    token = commands.add_parser("token", help="would API Gateway accept this token on that method, and if not, why")
+    token = command("token", "would API Gateway accept this token on that method, and if not, why")
     token.add_argument("--api", required=True, metavar="NAME_OR_ID", help="the API")
     token.add_argument("--path", required=True, metavar="/PATH", help="the resource path, e.g. /orders/{id}")
     token.add_argument("--method", required=True, metavar="VERB", help="the HTTP method, e.g. GET")
@@ -91,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("token", metavar="TOKEN", help="the token, or - to read it from standard input")
     token.set_defaults(handler=_token)
 
-    iam = commands.add_parser("iam-policy", help="print the least-privilege IAM policy the scanner needs")
+    iam = command("iam-policy", "print the least-privilege IAM policy the scanner needs")
     kind = iam.add_mutually_exclusive_group()
     kind.add_argument("--live", action="store_true", help="the extra statement `token --live` needs")
     kind.add_argument("--fleet", action="store_true",
@@ -100,9 +114,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="the partition the ARNs name: aws (default), aws-cn, aws-us-gov, …")
     iam.set_defaults(handler=_iam_policy)
 
-    rules = commands.add_parser("rules", help="list the rule catalog")
+    rules = command("rules", "list the rule catalog, each rule with the AWS article it comes from")
     rules.add_argument("--format", choices=(*TOKEN_FORMATS, "markdown"), default="table",
-                         help="output format (default: table; markdown with --fields)")
+                         help="output format (default: table; markdown: the catalog, or the fields with --fields)")
     rules.add_argument("--policies", action="append", metavar="DIR", help="also load the rule files in DIR")
     rules.add_argument("--fields", nargs="?", const="all", metavar="KIND",
                          help="print the fields a rule can read (of KIND: method, api, authorizer, pool, client)")
@@ -132,6 +146,10 @@ def _collection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deadline", metavar="DURATION",
                         help="stop calling AWS after DURATION (90s, 20m, 2h), judge what was collected, write the "
                              "report and exit 2 (SIGTERM and SIGINT do the same)")
+    parser.add_argument("--progress", choices=PROGRESS_CHOICES, default="auto",
+                        help="progress on standard error: bar (redrawn on a terminal), plain (a line every "
+                             f"{PLAIN_EVERY:.0f} s, for CI and cron logs), none; auto: bar on a terminal, plain when "
+                             "CI is set, else none")
     parser.add_argument("--shard", metavar="K/N", help="scan only slice K (0..N-1) of the units; auto/N reads "
                       "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX")
     parser.add_argument("--traffic-days", type=int, default=None, metavar="N",
@@ -152,11 +170,23 @@ def _collection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _output_options(parser: argparse.ArgumentParser, fail_on_default: str | None) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="output format (default: table; html: one self-contained file to open in a browser)")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE (default: standard output)")
+    parser.add_argument("--html", metavar="FILE", help="also write the HTML report to FILE (one self-contained file "
+                        "to open in a browser or attach to a CI run)")
     parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default=fail_on_default,
-                          help="exit 1 when a finding is at or above this severity (default: high)")
+                          help="exit 1 when a finding is at or above this severity (default: "
+                          f"{fail_on_default or 'none: the demo exits 0'})")
     parser.add_argument("--quiet", action="store_true", help="print nothing but the report")
+    parser.add_argument("--color", choices=COLOUR_CHOICES, default="auto",
+                        help="colour the table: auto (on a terminal, unless NO_COLOR is set), always, never")
+    parser.add_argument("--details", choices=DETAIL_CHOICES, default=None,
+                        help="what the table report details after the table: auto (critical and high findings grouped "
+                             "by cause, with a short fix; the default), all (every finding with its fix commands), "
+                             "none")
+    parser.add_argument("--min-severity", choices=SEVERITIES, default=None,
+                        help="the lowest severity the detail shows (default: high with --details auto, info with all)")
     parser.add_argument("--policies", action="append", metavar="DIR",
                           help="also judge with the rule files in DIR (repeatable)")
 
@@ -169,6 +199,7 @@ def _triage_options(parser: argparse.ArgumentParser) -> None:
 
 def _scan(args: argparse.Namespace) -> int:
     _check_scan_options(args)
+    _check_view(args)
     rules = load_rules(args.policies)
     triage = _load_triage(args)  # every file option is read before any AWS call
     snapshots, report = _collected(args, rules)
@@ -204,7 +235,7 @@ def _collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
     faults = Faults(call_timeout=parse_duration(args.call_timeout, "--call-timeout") if args.call_timeout
                     else CALL_TIMEOUT)
     deadline = parse_duration(args.deadline, "--deadline") if args.deadline else None
-    progress = Progress(enabled=False) if args.quiet else Progress()
+    progress = Progress(mode=progress_mode(args.progress, args.quiet))
     session = open_session(args.profile)
     with stop_on(faults, deadline, args.deadline):
         return scan_fleet(session, options, args.api, args.stage, rules, progress, faults)
@@ -351,6 +382,7 @@ def _merge(args: argparse.Namespace) -> int:
 
     if args.output:
         check_writable(args.output, "--output")
+    _check_view(args)
     rules = load_rules(args.policies)
     triage = _load_triage(args)
     return _finish(merge_reports([load_report(path, "merge") for path in args.files]), args, rules, triage)
@@ -368,7 +400,7 @@ def _finish(report: dict[str, Any], args: argparse.Namespace, rules: list[Rule],
         apply_suppressions(report, suppressions, datetime.date.today())
     if baseline is not None:
         apply_baseline(report, baseline)
-    write_text(render(report, args.format, rules), args.output)
+    _write_reports(report, args, rules)
     return exit_code(report, args.fail_on)
 
 
@@ -377,11 +409,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.output:
         check_writable(args.output, "--output")
+    _check_view(args)
     rules = load_rules(args.policies)
     if args.matrix:
         return _demo_matrix(args, rules)
     report = demo_report(rules)
-    write_text(render(report, args.format, rules), args.output)
+    _write_reports(report, args, rules)
     if not args.quiet and args.format == "table" and args.output is None:
         print("This was the built-in example account (moto, in-process). Scan yours: apigw-scan scan --region REGION",
               file=sys.stderr)
@@ -394,8 +427,9 @@ def _demo_matrix(args: argparse.Namespace, rules: list[Rule]) -> int:
     from .render.matrix_view import matrix_document, render_matrix_csv, render_matrix_json, render_matrix_table
     from .scan import assess
 
-    if args.format == "sarif":
-        raise UsageError("--matrix --format sarif: the matrix is written as table, json or csv")
+    if args.format in ("sarif", "html") or args.html:
+        raise UsageError(f"--matrix {'--html' if args.html else '--format ' + args.format}: the matrix is written "
+                         "as table, json or csv")
     assessed = assess(demo_snapshot(), None, None, rules)
     document = matrix_document([cell.as_json() for cell in assessed.cells], blocked(assessed.cells), assessed.report)
     renderers = {"json": render_matrix_json, "csv": render_matrix_csv, "table": render_matrix_table}
@@ -451,20 +485,67 @@ def _rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_text(json.dumps([_rule_entry(rule) for rule in rules], indent=2) + "\n", None)
         return 0
+    if args.format == "markdown":
+        from .rules.guide import catalog_markdown
+
+        write_text(catalog_markdown(rules), None)
+        return 0
     from tabulate import tabulate
 
-    rows = escaped([[rule.id, rule.severity, rule.applies_to, rule.title, rule.seed] for rule in rules])
-    write_text(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Source"], tablefmt="simple",
-                    maxcolwidths=[9, 8, 10, 50, 30]) + "\n", None)
+    from .rules.sources import cited_titles
+
+    rows = escaped([[rule.id, rule.severity, rule.applies_to, rule.title, cited_titles(rule.seed)] for rule in rules])
+    write_text(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Source (AWS article)"], tablefmt="simple",
+                    maxcolwidths=[9, 8, 10, 44, 42]) + "\n", None)
     return 0
 
 
 def _rule_entry(rule: Rule) -> dict[str, Any]:
+    from .rules.sources import cited
+
     return {"id": rule.id, "severity": rule.severity, "title": rule.title, "scope": rule.applies_to,
-            "applies_to": rule.applies_to, "seed": rule.seed, "description": rule.description, "source": rule.path}
+            "applies_to": rule.applies_to, "seed": rule.seed, "sources": cited(rule.seed),
+            "description": rule.description, "source": rule.path}
 
 
-def render(report: dict[str, Any], output_format: str, rules: list[Rule]) -> str:
+def _check_view(args: argparse.Namespace) -> None:
+    """--details and --min-severity shape the terminal's report; the other formats carry every finding."""
+    for option, given in (("--details", args.details), ("--min-severity", args.min_severity)):
+        if given and args.format != "table":
+            raise UsageError(f"{option} applies to --format table (json, sarif, csv and html carry every finding)")
+    if args.html:
+        if args.format == "html":
+            raise UsageError("--html with --format html: give one (--html FILE writes the HTML report beside the "
+                             "other format)")
+        if args.output and args.html == args.output:
+            raise UsageError(f"--html {args.html}: the same file as --output")
+        check_writable(args.html, "--html")
+
+
+def _write_reports(report: dict[str, Any], args: argparse.Namespace, rules: list[Rule]) -> None:
+    """The report in its format (to --output or standard output), and the HTML report beside it with --html."""
+    view = _view(args)
+    write_text(render(report, args.format, rules, view), args.output)
+    if args.html:
+        from .render.html_report import render_html
+
+        write_text(render_html(report, rules, args.fail_on), args.html)
+        if not args.quiet:
+            print(f"HTML report: {args.html} (open it in a browser)", file=sys.stderr)
+
+
+def _view(args: argparse.Namespace) -> View:
+    """How the table is laid out: the terminal's width and colour (a file gets COLUMNS or 120, and no colour)."""
+    return View(width=terminal_width(to_file=bool(args.output)),
+                colour=wants_colour(args.color, sys.stdout, to_file=bool(args.output)),
+                details=args.details or "auto", min_severity=args.min_severity, fail_on=args.fail_on)
+
+
+def render(report: dict[str, Any], output_format: str, rules: list[Rule], view: View | None = None) -> str:
+    if output_format == "html":
+        from .render.html_report import render_html
+
+        return render_html(report, rules, view.fail_on if view else None)
     if output_format == "json":
         return json.dumps(report, indent=2, default=str) + "\n"
     if output_format == "sarif":
@@ -475,4 +556,4 @@ def render(report: dict[str, Any], output_format: str, rules: list[Rule]) -> str
         from .render.csv_report import render_csv
 
         return render_csv(report)
-    return render_table(report)
+    return render_table(report, view)

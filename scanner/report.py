@@ -1,4 +1,4 @@
-"""Builds the report users script against (contract.md): method rows with verdicts, findings, errors, exit code."""
+"""Builds the report users script against (docs/interface.md): method rows, verdicts, findings, errors, exit code."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .chains import api_chains
 from .rules.loader import SEVERITIES
 
 REPORT_SCHEMA = "apigw-scan/1"
@@ -57,6 +58,7 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
         "summary": _summary(methods, ordered, {f"{kind}s": len(facts.get(kind, [])) for kind in ("api", "pool",
                                                                                                  "client")}),
         "calls": sum((snapshot.get("calls") or {}).values()),
+        "chains": api_chains(facts),
     }
 
 
@@ -118,6 +120,9 @@ def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | 
         "errors": [e for report in reports for e in report.get("errors") or []]
         + [{key: e.get(key) for key in ERROR_FIELDS} for e in errors or []],
         "calls": sum(int(report.get("calls") or 0) for report in reports),
+        "chains": sorted({(str(c.get("account")), str(c.get("region")), str(c.get("api_id"))): c
+                          for report in reports for c in report.get("chains") or []}.values(),
+                         key=lambda c: (str(c.get("account")), str(c.get("region")), str(c.get("api_name")))),
     }
     merged["summary"] = _summary(methods, findings, sizes)
     for key in ("suppressed", "fixed"):

@@ -18,6 +18,10 @@ from scanner.demo import emulated_aws
 for _name in [n for n in os.environ if n.startswith("AWS_")]:
     os.environ.pop(_name)
 os.environ["AWS_DEFAULT_REGION"] = REGION
+# The CI runner's CI=true turns on plain progress lines on standard error; the tests that want them set it.
+# COLUMNS and NO_COLOR of the developer's shell would change the table the tests read.
+for _name in ("CI", "COLUMNS", "NO_COLOR"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The command line per contract.md: commands, formats, exit codes, and one-line errors for bad input."""
+"""The command line per docs/interface.md: commands, formats, exit codes, and one-line errors for bad input."""
 
 from __future__ import annotations
 

@@ -46,3 +46,16 @@ def test_batch_job_stops_its_scans_before_the_attempt_timeout():
     command = definition["containerProperties"]["command"]
     deadline = parse_duration(command[command.index("--deadline") + 1], "--deadline")
     assert deadline + MARGIN <= definition["timeout"]["attemptDurationSeconds"]
+
+
+def test_the_image_and_a_plain_install_carry_no_emulator():
+    """A cron image or CI gate installs the scanner alone: moto is the demo extra (issue 15)."""
+    import tomllib
+
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+    names = [re.split(r"[\[<>=~ ]", requirement)[0].lower() for requirement in project["dependencies"]]
+    assert sorted(names) == ["boto3", "botocore", "jmespath", "pyjwt", "tabulate"]
+    assert any(requirement.startswith("moto") for requirement in project["optional-dependencies"]["demo"])
+    dockerfile = (PROJECT / "deploy" / "Dockerfile").read_text()
+    installs = [line for line in dockerfile.splitlines() if "pip install" in line]
+    assert installs and all("[" not in line for line in installs)  # no extras in the image

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import boto3
 
@@ -59,6 +61,17 @@ def test_cli_scans_an_account_served_by_moto_server(moto_server):
     table = subprocess.run([sys.executable, "-m", "scanner", "scan", "--api", "shop"], capture_output=True,
                            text=True, timeout=120, cwd=PROJECT, env=env)
     assert table.returncode == 1 and "APIGW005" in table.stdout and table.stderr == ""
+
+    # In CI (CI=true, no terminal): plain progress lines on standard error, the table at COLUMNS, the HTML beside it.
+    html = Path(tempfile.mkdtemp()) / "report.html"
+    ci = subprocess.run([sys.executable, "-m", "scanner", "scan", "--html", str(html)], capture_output=True,
+                        text=True, timeout=120, cwd=PROJECT, env={**env, "CI": "true", "COLUMNS": "80"})
+    assert ci.returncode == 1, ci.stderr
+    assert max(len(line) for line in ci.stdout.split("\n\n")[1].splitlines()) <= 80  # the table
+    progress = [line for line in ci.stderr.splitlines() if line.startswith("apigw-scan: ")]
+    assert progress and progress[-1].endswith("(done)") and "1/1 account×region" in progress[-1]
+    assert "\r" not in ci.stderr and f"HTML report: {html}" in ci.stderr
+    assert html.read_text().count('<tr data-account="') == 5
 
 
 def test_token_minted_by_moto_is_judged_through_the_cli(moto_server):

@@ -359,7 +359,7 @@ def test_stage_scans_the_apis_that_have_it_and_notes_the_others(tmp_path):
 
 
 def test_the_contracts_own_example_merges(tmp_path):
-    """contract.md's JSON example: findings without outcome, scope or method_verdict."""
+    """The interface's JSON example (docs/interface.md): findings without outcome, scope or method_verdict."""
     example = {"schema": "apigw-scan/1", "account": "123456789012", "regions": ["eu-west-1"], "methods": [
         {"region": "eu-west-1", "api_id": "a1b2c3", "api_name": "shop", "api_type": "REST", "path": "/orders",
          "method": "GET", "stages": ["prod"], "authorization": "COGNITO_USER_POOLS", "authorizer": "shop-cognito",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from scanner.model.facts import build_facts
 from scanner.model.normalize import normalize_snapshot
-from scanner.render.table import render_table
+from scanner.render.terminal import render_table
 from scanner.rules.engine import evaluate
 from scanner.rules.loader import load_rules
 from scanner.scan import judge

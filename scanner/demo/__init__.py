@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..errors import UsageError
 from ..rules.loader import Rule
 
 # Settings of the user's shell that would send the in-process emulator's calls elsewhere.
@@ -17,7 +18,13 @@ _OUTSIDE_SETTINGS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "A
 def emulated_aws() -> Iterator[Any]:
     """moto in this process, with what it lacks of API Gateway added; yields a boto3 session for it."""
     import boto3
-    from moto import mock_aws
+
+    try:
+        from moto import mock_aws
+    except ImportError:  # the emulator is the `demo` extra: a cron image or a CI gate does not carry it
+        raise UsageError("demo runs an example account on moto, the AWS emulator, which this installation does not "
+                         "have: pip install 'apigw-scan[demo]' (scan, merge, token and the other commands do not "
+                         "need it)") from None
 
     from .account import REGION
     from .moto_extensions import install

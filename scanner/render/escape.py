@@ -10,6 +10,7 @@ JSON and SARIF keep the exact values (JSON escapes them itself).
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -29,6 +30,11 @@ def escape_text(text: str, keep_newlines: bool = False) -> str:
     if keep_newlines:
         return "\n".join(_UNSAFE.sub(_visible, line) for line in text.split("\n"))
     return _UNSAFE.sub(_visible, text)
+
+
+def html_text(value: Any) -> str:
+    """A value as HTML text or attribute content: unsafe characters made visible, then markup escaped."""
+    return html.escape(escape_text("" if value is None else str(value)), quote=True)
 
 
 def escaped(value: Any) -> Any:

@@ -13,7 +13,8 @@ from tabulate import tabulate
 from ..access.matrix import MATRIX_SCHEMA
 from .csv_report import csv_cell
 from .escape import escaped
-from .table import WIDTH, incomplete_banner
+from .terminal import incomplete_banner
+from .width import DEFAULT_WIDTH as WIDTH
 
 KIND_ORDER = {"none": 0, "lambda": 1, "iam": 2, "id": 3, "access": 4, "m2m": 5}
 PLAIN = {"pass": "ok", "unknown": "?"}

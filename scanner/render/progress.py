@@ -3,19 +3,47 @@ retries, calls skipped, the service that kept the scan waiting longest, and why 
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import time
 from typing import TextIO
 
 from ..collect.calls import CallLog
 
+PROGRESS_CHOICES = ("auto", "bar", "plain", "none")
+PLAIN_EVERY = 10.0  # seconds between two plain lines
+_REDRAW_EVERY = 0.2
+
+
+def progress_mode(choice: str, quiet: bool, stream: TextIO | None = None) -> str:
+    """--progress: auto is a bar on a terminal, plain lines in CI (CI=true, as GitHub, GitLab and most runners set),
+    else nothing, so a pipe stays clean; --quiet is nothing unless a mode is asked for by name."""
+    if choice != "auto":
+        return choice
+    if quiet:
+        return "none"
+    stream = stream or sys.stderr
+    try:
+        if stream.isatty():
+            return "bar"
+    except (AttributeError, ValueError, OSError):
+        pass
+    return "plain" if os.environ.get("CI", "").lower() in ("true", "1", "yes") else "none"
+
 
 class Progress:
-    """Drawn only on a terminal; `--quiet` or a pipe gets nothing."""
+    """A bar redrawn on a terminal, a plain line every few seconds for logs, or nothing."""
 
-    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None, mode: str | None = None,
+                 every: float = PLAIN_EVERY) -> None:
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
+        if mode is None:
+            mode = ("bar" if enabled else "none") if enabled is not None else progress_mode("auto", False, self.stream)
+        self.mode = mode
+        self.enabled = mode != "none"
+        self.every = every
+        self.started = time.monotonic()
         self.total = self.done = self.apis = 0
         self.logs: list[CallLog] = []
         self._lock = threading.Lock()
@@ -54,14 +82,28 @@ class Progress:
                 + (f"  slowest {slowest[0]} {slowest[1]:.0f} s" if slowest and slowest[1] >= 1 else "")
                 + (f"  stopping: {stopping}" if stopping else ""))
 
+    def plain_line(self) -> str:
+        """One line for a log: no bar, no carriage return, the time since the start."""
+        elapsed = int(time.monotonic() - self.started)
+        return (f"apigw-scan: {elapsed // 60}m{elapsed % 60:02d}s " + self.line().split("] ", 1)[1]).rstrip()
+
     def _refresh(self) -> None:
-        while not self._stop.wait(0.2):
-            self.stream.write("\r" + self.line())
+        if self.mode == "plain":
+            while not self._stop.wait(self.every):
+                self._write(self.plain_line() + "\n")
+            return
+        while not self._stop.wait(_REDRAW_EVERY):
+            self._write("\r" + self.line())
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):  # standard error closed: the scan goes on without progress
+            self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-            self.stream.write("\r" + self.line() + "\n")
-            self.stream.flush()
+            self._write(self.plain_line() + " (done)\n" if self.mode == "plain" else "\r" + self.line() + "\n")

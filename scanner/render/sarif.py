@@ -8,6 +8,7 @@ from typing import Any
 from .. import __version__
 from ..report import resource_of
 from ..rules.loader import Rule
+from ..rules.sources import cited
 
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
@@ -86,12 +87,17 @@ def _invocation(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
+    citations = cited(rule.seed)
+    link = next((citation["url"] for citation in citations if citation["url"]), None)
+    sources = "; ".join(citation["title"] + (f" <{citation['url']}>" if citation["url"] else "")
+                        for citation in citations)
     return {
         "id": rule.id,
         "name": rule.id,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description or rule.title},
-        "help": {"text": f"{rule.description or rule.title}\nSource: {rule.seed}"},
+        **({"helpUri": link} if link else {}),
+        "help": {"text": f"{rule.description or rule.title}\nSource: {sources} ({rule.seed})"},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {"severity": rule.severity, "security-severity": SECURITY_SEVERITY[rule.severity],
                        "seed": rule.seed, "scope": rule.applies_to, "tags": ["security", "api-gateway", "cognito"]},

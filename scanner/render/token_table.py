@@ -6,7 +6,7 @@ import textwrap
 from typing import Any
 
 from .escape import escaped
-from .table import WIDTH
+from .width import DEFAULT_WIDTH as WIDTH
 
 
 def render_token(result: dict[str, Any]) -> str:

@@ -1,0 +1,100 @@
+"""Findings grouped by cause (one APIGW007 for an API, not one per method) and the severity a method row shows:
+what the terminal's detail and the HTML report both read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..rules.loader import SEVERITIES
+
+VERDICT_ORDER = ("fail", "unknown", "warn", "ok")
+
+
+def severity_rank(name: str | None) -> int:
+    """0 for critical … 4 for info; 5 for none."""
+    return SEVERITIES.index(name) if name in SEVERITIES else len(SEVERITIES)
+
+
+@dataclass
+class FindingGroup:
+    """Findings of one rule, one outcome, on one API (or one pool, or one endpoint)."""
+
+    rule: str
+    severity: str
+    outcome: str
+    title: str
+    members: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def first(self) -> dict[str, Any]:
+        return self.members[0]
+
+    def places(self) -> list[str]:
+        """Where inside the API or pool each member is: `GET /orders`, `authorizer shop`, `stage prod`, `client x`."""
+        seen: list[str] = []
+        for member in self.members:
+            if member.get("method"):
+                place = f"{member['method']} {member.get('path') or ''}"
+            elif member.get("authorizer"):
+                place = f"authorizer {member['authorizer']}"
+            elif member.get("client_id"):
+                place = f"client {member['client_id']}"
+            elif member.get("stage"):
+                place = f"stage {member['stage']}"
+            else:
+                continue
+            if member.get("stage") and member.get("method"):
+                place += f" (stage {member['stage']})"
+            if place not in seen:
+                seen.append(place)
+        return seen
+
+    def messages(self) -> list[str]:
+        """The members' messages, each once."""
+        return list(dict.fromkeys(str(member.get("message") or "") for member in self.members))
+
+
+def group_findings(findings: list[dict[str, Any]]) -> list[FindingGroup]:
+    """Groups in the order of their first finding (the report orders findings by severity, then what they cost)."""
+    groups: dict[tuple[Any, ...], FindingGroup] = {}
+    for finding in findings:
+        key = (finding["rule"], finding["outcome"], finding.get("account"), finding.get("region"),
+               finding.get("api_id") or "", "" if finding.get("api_id") else finding.get("pool_id") or "",
+               finding.get("endpoint") or "")
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = FindingGroup(finding["rule"], finding["severity"], finding["outcome"],
+                                               str(finding.get("title") or ""))
+        group.members.append(finding)
+    return list(groups.values())
+
+
+def row_severity(row: dict[str, Any], severity_of: dict[str, str]) -> tuple[str | None, bool]:
+    """The worst severity among a method row's decided rules (and False), else among its undecided ones (and True),
+    else (None, False)."""
+    undecided = set(row.get("undecided") or [])
+    decided = [rule for rule in row.get("findings") or [] if rule not in undecided]
+    for rules, doubt in ((decided, False), (sorted(undecided), True)):
+        if rules:
+            return min((severity_of.get(rule, "info") for rule in rules), key=severity_rank), doubt
+    return None, False
+
+
+def severities_of(report: dict[str, Any]) -> dict[str, str]:
+    """Each rule's severity, as the report's findings (and suppressed findings) give it."""
+    return {str(finding["rule"]): str(finding["severity"])
+            for finding in [*(report.get("suppressed") or []), *report.get("findings", [])]
+            if isinstance(finding, dict) and finding.get("rule") and finding.get("severity")}
+
+
+def rows_by_severity(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Method rows, worst first: severity, then doubt, verdict, account, region, API, path, verb."""
+    severity_of = severities_of(report)
+
+    def order(row: dict[str, Any]) -> tuple[Any, ...]:
+        severity, doubt = row_severity(row, severity_of)
+        verdict = row.get("verdict")
+        return (severity_rank(severity), doubt, VERDICT_ORDER.index(verdict) if verdict in VERDICT_ORDER else 0,
+                *(str(row.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method")))
+    return sorted(report.get("methods") or [], key=order)
