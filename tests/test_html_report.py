@@ -79,6 +79,9 @@ def test_findings_carry_why_they_matter_and_the_fix_with_a_copy_button(demo):
     assert 'href="https://repost.aws/knowledge-center/api-gateway-cognito-401-unauthorized"' in article
     assert "<blockquote>The user pool ID matches the issuer of the token</blockquote>" in article
     assert "aws apigateway update-authorizer" in article and 'class="copy"' in article
+    several = html[html.index('id="rule-APIGW005"'):]
+    several = several[:several.index("</article>")]
+    assert "For POST /orders:" in several and "For PUT /profile:" in several  # whose commands are whose
 
 
 def test_the_chain_draws_the_link_apigw001_breaks_in_red(demo):

@@ -32,27 +32,25 @@ class FindingGroup:
 
     def places(self) -> list[str]:
         """Where inside the API or pool each member is: `GET /orders`, `authorizer shop`, `stage prod`, `client x`."""
-        seen: list[str] = []
-        for member in self.members:
-            if member.get("method"):
-                place = f"{member['method']} {member.get('path') or ''}"
-            elif member.get("authorizer"):
-                place = f"authorizer {member['authorizer']}"
-            elif member.get("client_id"):
-                place = f"client {member['client_id']}"
-            elif member.get("stage"):
-                place = f"stage {member['stage']}"
-            else:
-                continue
-            if member.get("stage") and member.get("method"):
-                place += f" (stage {member['stage']})"
-            if place not in seen:
-                seen.append(place)
-        return seen
+        return list(dict.fromkeys(place for place in map(place_of, self.members) if place))
 
     def messages(self) -> list[str]:
         """The members' messages, each once."""
         return list(dict.fromkeys(str(member.get("message") or "") for member in self.members))
+
+
+def place_of(finding: dict[str, Any]) -> str:
+    """Where inside its API or pool a finding is (empty for the API or pool itself)."""
+    if finding.get("method"):
+        place = f"{finding['method']} {finding.get('path') or ''}"
+        return place + (f" (stage {finding['stage']})" if finding.get("stage") else "")
+    if finding.get("authorizer"):
+        return f"authorizer {finding['authorizer']}"
+    if finding.get("client_id"):
+        return f"client {finding['client_id']}"
+    if finding.get("stage"):
+        return f"stage {finding['stage']}"
+    return ""
 
 
 def group_findings(findings: list[dict[str, Any]]) -> list[FindingGroup]:

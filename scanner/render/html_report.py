@@ -20,7 +20,7 @@ from ..rules.sources import cited
 from .chain_picture import chain_picture
 from .details import new_mark, source_words, where
 from .escape import html_text as _text
-from .groups import group_findings, row_severity, rows_by_severity, severities_of
+from .groups import group_findings, place_of, row_severity, rows_by_severity, severities_of
 from .terminal import exit_words, traffic_cell
 
 _AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA"}
@@ -210,7 +210,7 @@ def _findings(report: dict[str, Any], rules: dict[str, Rule]) -> str:
         anchor = "" if group.rule in anchored else f' id="rule-{_text(group.rule)}"'
         anchored.add(group.rule)
         places = group.places()
-        commands = [command for member in group.members for command in member.get("commands") or []]
+        commands = _commands(group.members)
         fix = first.get("fix") if first.get("fix") is not None else first.get("remediation")
         at = source_words(first.get("source"))
         searchable = " ".join(str(part) for part in (group.rule, first.get("api_name"), first.get("pool_id"),
@@ -229,12 +229,26 @@ def _findings(report: dict[str, Any], rules: dict[str, Rule]) -> str:
             + "".join(f"<p>{_text(message)}</p>" for message in group.messages())
             + _why(rules.get(group.rule), str(first.get("seed") or ""))
             + (f"<p><strong>Fix:</strong> {_text(fix)}</p>" if fix else "")
-            + "".join(f'<div class="command"><pre><code>{_text(command)}</code></pre>'
-                      '<button type="button" class="copy">Copy</button></div>'
-                      for command in dict.fromkeys(commands))
-            + "</article>")
+            + commands + "</article>")
     return (f'<section id="findings"><h2>Findings by cause ({len(groups)} cause(s), {len(report["findings"])} '
             "finding(s))</h2>" + "\n".join(articles) + "</section>")
+
+
+def _commands(members: list[dict[str, Any]]) -> str:
+    """Each member's fix commands with a copy button, under the place they fix when the group has several."""
+    with_commands = [member for member in members if member.get("commands")]
+    shown: set[str] = set()
+    parts = []
+    for member in with_commands:
+        fresh = [command for command in member["commands"] if command not in shown]
+        shown.update(fresh)
+        if not fresh:
+            continue
+        if len(with_commands) > 1 and place_of(member):
+            parts.append(f'<p class="muted">For {_text(place_of(member))}:</p>')
+        parts += [f'<div class="command"><pre><code>{_text(command)}</code></pre>'
+                  '<button type="button" class="copy">Copy</button></div>' for command in fresh]
+    return "".join(parts)
 
 
 def _errors(report: dict[str, Any]) -> str:
