@@ -178,12 +178,16 @@ def exit_code(report: dict[str, Any], fail_on: str) -> int:
     """2 when the scan could not complete, 1 when a finding is at or above `fail_on`, else 0."""
     if report["errors"]:
         return 2
+    return 1 if gating_findings(report, fail_on) else 0
+
+
+def gating_findings(report: dict[str, Any], fail_on: str) -> list[dict[str, Any]]:
+    """The failed findings at or above `fail_on` (none for `never`); with a baseline, only the new ones."""
     if fail_on == "never":
-        return 0
+        return []
     threshold = SEVERITIES.index(fail_on)
-    failing = [f for f in report["findings"] if f["outcome"] == "fail" and SEVERITIES.index(f["severity"]) <= threshold
-               and f.get("baseline") != "unchanged"]  # with a baseline, only new findings fail the job
-    return 1 if failing else 0
+    return [f for f in report["findings"] if f["outcome"] == "fail" and SEVERITIES.index(f["severity"]) <= threshold
+            and f.get("baseline") != "unchanged"]  # with a baseline, only new findings fail the job
 
 
 def concerns(finding: dict[str, Any], method: dict[str, Any]) -> bool:

@@ -16,10 +16,6 @@ MOST_CLIENTS = 30
 _HEIGHTS = {"method": 34, "authorizer": 40, "pool": 44, "client": 50}
 
 
-def _attr(value: Any) -> str:
-    return escape(value)
-
-
 class _Node:
     def __init__(self, kind: str, key: str, label: str, sub: str, title: str, classes: list[str]) -> None:
         self.kind, self.key, self.label, self.sub, self.title, self.classes = kind, key, label, sub, title, classes
@@ -36,7 +32,7 @@ class _Node:
     def svg(self) -> str:
         label = shorten(self.label, 29)
         sub = shorten(self.sub, 34)
-        return (f'<g class="node {self.kind} {" ".join(self.classes)}" data-key="{_attr(self.key)}">'
+        return (f'<g class="node {self.kind} {" ".join(self.classes)}" data-key="{escape(self.key)}">'
                 f"<title>{escape(self.title)}</title>"
                 f'<rect x="{self.x}" y="{self.y}" width="{NODE_WIDTH}" height="{self.height}" rx="6"></rect>'
                 f'<text x="{self.x + 8}" y="{self.y + 15}">{escape(label)}</text>'
@@ -58,7 +54,10 @@ def _state(failed: list[str], undecided: list[str]) -> list[str]:
 
 def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> str:
     """The SVG of one API's chain. `methods` are the API's method rows, `findings` the report's findings."""
-    mine = [f for f in findings if f.get("region") == chain["region"] and f.get("account") == chain.get("account")]
+    pool_ids = {pool["pool_id"] for pool in chain["pools"]}
+    # The findings that can bear on this picture: its API's, and its pools' (and their clients').
+    mine = [f for f in findings if f.get("region") == chain["region"] and f.get("account") == chain.get("account")
+            and (f.get("api_id") == chain["api_id"] or f.get("pool_id") in pool_ids)]
     names = {authorizer["name"] for authorizer in chain["authorizers"]}
     shown_methods = [m for m in methods if m.get("authorizer") in names]
     hidden_methods = len(shown_methods) - MOST_METHODS
@@ -72,13 +71,11 @@ def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], findings
         rules = " ".join(failed or undecided)
         title = f"{why}: " + (", ".join(failed) + " failed" if failed else ", ".join(undecided) + " undecided"
                               if undecided else "no finding")
-        links.append(f'<path class="link {" ".join(_state(failed, undecided))}" data-rules="{_attr(rules)}" '
+        links.append(f'<path class="link {" ".join(_state(failed, undecided))}" data-rules="{escape(rules)}" '
                      f'd="M{x1:.0f},{y1:.0f} C{x1 + 20:.0f},{y1:.0f} {x2 - 20:.0f},{y2:.0f} {x2:.0f},{y2:.0f}">'
                      f"<title>{escape(title)}</title></path>")
 
     for method in shown_methods:
-        failed, undecided = _failing(mine, api_id=chain["api_id"], method=method["method"], path=method["path"],
-                                     scope="method")
         scopes = ", ".join(method.get("scopes") or []) or f"{method.get('token')} token"
         nodes[("method", f"{method['method']} {method['path']}")] = _Node(
             "method", f"{method['method']} {method['path']}", f"{method['method']} {method['path']}",
@@ -136,7 +133,7 @@ def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], findings
             "them)</text>" if hidden_methods > 0 else "")
     extra = 24 if hidden_methods > 0 else 6
     return (f'<svg class="chain-picture" role="img" viewBox="0 0 {COLUMN_X[-1] + NODE_WIDTH + 2} {height + extra}" '
-            f'data-api="{_attr(chain["api_id"])}" aria-label="chain of API {_attr(chain.get("api_name"))}">'
+            f'data-api="{escape(chain["api_id"])}" aria-label="chain of API {escape(chain.get("api_name"))}">'
             f"{headings}{''.join(links)}{''.join(node.svg() for node in nodes.values())}{more}</svg>")
 
 

@@ -6,6 +6,8 @@ import os
 import sys
 from typing import TextIO
 
+from .width import is_terminal
+
 COLOUR_CHOICES = ("auto", "always", "never")
 _STYLES = {
     "critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2",
@@ -21,11 +23,7 @@ def wants_colour(choice: str, stream: TextIO | None = None, to_file: bool = Fals
         return choice == "always"
     if to_file or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    stream = stream or sys.stdout
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
+    return is_terminal(stream or sys.stdout)
 
 
 class Palette:

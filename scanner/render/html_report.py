@@ -21,9 +21,8 @@ from .chain_picture import chain_picture
 from .details import new_mark, source_words, where
 from .escape import html_text as _text
 from .groups import group_findings, place_of, row_severity, rows_by_severity, severities_of
-from .terminal import exit_words, traffic_cell
-
-_AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA"}
+from .table import auth_short, traffic_cell
+from .terminal import exit_words, summary_extras
 
 
 @functools.cache
@@ -87,12 +86,9 @@ def _summary(report: dict[str, Any], fail_on: str | None) -> str:
                        if count) or "none"
     findings = "".join(_pill(f"{summary['findings'][name]} {name}", f"sev-{name}") for name in SEVERITIES
                        if summary["findings"].get(name)) or "none"
-    extra = [f"{summary['unknown']} undecided" if summary.get("unknown") else "",
-             f"{summary['suppressed']} suppressed" if summary.get("suppressed") else "",
-             f"{summary['new']} new since the baseline" if summary.get("new") is not None else ""]
     cards = [("APIs", summary.get("apis", 0), ""), ("Methods", summary["methods"], ""),
              ("Verdicts", "", verdicts), ("Findings", "", findings + "".join(
-                 f'<div class="muted">{_text(item)}</div>' for item in extra if item)),
+                 f'<div class="muted">{_text(text)}</div>' for text, _ in summary_extras(summary))),
              ("Exit status", "", _text(exit_words(report, fail_on)))]
     return ('<section id="summary"><h2>Summary</h2><div class="cards">' + "".join(
         f'<div class="card"><div class="label">{_text(label)}</div>'
@@ -144,7 +140,7 @@ def _methods(report: dict[str, Any]) -> str:
                  _text(row.get("api_name")) + f' <span class="muted mono">{_text(row.get("api_id"))}</span>',
                  "?" if row.get("stages") is None else _text(", ".join(row["stages"]) or "-"),
                  _text(row["method"]), _text(row["path"]),
-                 _text(_AUTH_SHORT.get(row["authorization"], row["authorization"]))
+                 _text(auth_short(row))
                  + (" + API key" if row.get("api_key_required") else ""),
                  _text(row.get("authorizer") or "-"), _text(row.get("token")),
                  _text(", ".join(row.get("scopes") or []) or "-"), _text(row.get("policy_decision") or "-"),
@@ -173,9 +169,11 @@ def _chains(report: dict[str, Any]) -> str:
         return ('<section id="chains"><h2>Each API\'s chain</h2><p class="muted">No API with an authorizer was '
                 "scanned.</p></section>")
     figures = []
+    by_api: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
+    for row in report["methods"]:
+        by_api.setdefault((row.get("account"), row.get("region"), row.get("api_id")), []).append(row)
     for chain in chains:
-        methods = [row for row in report["methods"] if row.get("api_id") == chain["api_id"]
-                   and row.get("region") == chain["region"] and row.get("account") == chain.get("account")]
+        methods = by_api.get((chain.get("account"), chain["region"], chain["api_id"]), [])
         others = sum(1 for row in methods if row.get("authorizer") not in
                      {authorizer["name"] for authorizer in chain["authorizers"]})
         caption = (f"{chain.get('api_name')} ({chain['api_id']}, {chain.get('api_type')}, {chain['region']}"

@@ -10,6 +10,7 @@ import time
 from typing import TextIO
 
 from ..collect.calls import CallLog
+from .width import is_terminal
 
 PROGRESS_CHOICES = ("auto", "bar", "plain", "none")
 PLAIN_EVERY = 10.0  # seconds between two plain lines
@@ -23,12 +24,8 @@ def progress_mode(choice: str, quiet: bool, stream: TextIO | None = None) -> str
         return choice
     if quiet:
         return "none"
-    stream = stream or sys.stderr
-    try:
-        if stream.isatty():
-            return "bar"
-    except (AttributeError, ValueError, OSError):
-        pass
+    if is_terminal(stream or sys.stderr):
+        return "bar"
     return "plain" if os.environ.get("CI", "").lower() in ("true", "1", "yes") else "none"
 
 
@@ -67,6 +64,10 @@ class Progress:
     def line(self) -> str:
         width = 24
         filled = width * self.done // self.total if self.total else width
+        return f"[{'#' * filled}{'.' * (width - filled)}] " + self.counts()
+
+    def counts(self) -> str:
+        """Units done, APIs, calls, throttled, retried, skipped, the slowest service and why it is stopping."""
         calls = sum(log.total for log in self.logs)
         throttled = sum(log.throttled for log in self.logs)
         retried = sum(log.retried for log in self.logs)
@@ -77,7 +78,7 @@ class Progress:
                 waits[service] = waits.get(service, 0.0) + seconds
         slowest = max(waits.items(), key=lambda item: item[1], default=None)
         stopping = next((log.faults.reason for log in self.logs if log.faults.stopping), None)
-        return (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} account×region  "
+        return (f"{self.done}/{self.total} account×region  "
                 f"APIs {self.apis}  calls {calls}  throttled {throttled}  retried {retried}  skipped {skipped}"
                 + (f"  slowest {slowest[0]} {slowest[1]:.0f} s" if slowest and slowest[1] >= 1 else "")
                 + (f"  stopping: {stopping}" if stopping else ""))
@@ -85,7 +86,7 @@ class Progress:
     def plain_line(self) -> str:
         """One line for a log: no bar, no carriage return, the time since the start."""
         elapsed = int(time.monotonic() - self.started)
-        return (f"apigw-scan: {elapsed // 60}m{elapsed % 60:02d}s " + self.line().split("] ", 1)[1]).rstrip()
+        return f"apigw-scan: {elapsed // 60}m{elapsed % 60:02d}s {self.counts()}".rstrip()
 
     def _refresh(self) -> None:
         if self.mode == "plain":

@@ -16,11 +16,22 @@ from .groups import row_severity, rows_by_severity, severities_of, severity_rank
 from .width import cells, pad, shorten, shorten_middle
 
 GAP = 2
-_AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE", "JWT": "JWT"}
+AUTH_SHORT = {"COGNITO_USER_POOLS": "COGNITO", "AWS_IAM": "IAM", "CUSTOM": "LAMBDA", "NONE": "NONE", "JWT": "JWT"}
 _TOKEN_SHORT = {"id-or-access": "id/access"}  # the token a JWT method takes
 # The resource policy's decision for the method, in a word.
 _POLICY_SHORT = {"allow": "allow", "deny": "DENY", "implicit-deny": "no-allow", "conditional": "cond",
                  "no-policy": "-", "unknown": "?"}
+
+
+def traffic_cell(traffic: dict[str, Any] | None) -> str:
+    """Requests and error share, compact: `1.2k 3%`; `~` when the figures are the stage's (or API's) totals."""
+    if not traffic:
+        return "-"
+    requests = int(traffic["requests"])
+    shown = f"{requests / 1_000_000:.1f}M" if requests >= 1_000_000 else f"{requests / 1000:.1f}k" \
+        if requests >= 1000 else str(requests)
+    share = f" {round(100 * (traffic['4xx'] + traffic['5xx']) / requests)}%" if requests else ""
+    return ("" if traffic["scope"] == "method" else "~") + shown + share
 
 
 @dataclass(frozen=True)
@@ -73,15 +84,19 @@ def _rules(row: dict[str, Any], severity_of: dict[str, str]) -> Cell:
     return list_cell([rule + ("?" if rule in undecided else "") for rule in rules], "rule", " ")
 
 
+def auth_short(row: dict[str, Any]) -> str:
+    """The method's authorization type in a word: COGNITO, JWT, LAMBDA, IAM, NONE."""
+    return str(AUTH_SHORT.get(row["authorization"], row["authorization"]))
+
+
 def _auth(row: dict[str, Any]) -> Cell:
     """The authorization type and, where it is a JWT, the token it takes: `COGNITO access`, `JWT id/access`."""
-    auth = str(_AUTH_SHORT.get(row["authorization"], row["authorization"])) + ("+KEY" if row.get("api_key_required")
-                                                                              else "")
+    auth = auth_short(row) + ("+KEY" if row.get("api_key_required") else "")
     token = str(_TOKEN_SHORT.get(row["token"], row["token"]))
     return Cell(f"{auth} {token}" if token in ("id", "access", "id/access") else auth)
 
 
-def columns(report: dict[str, Any], traffic_cell: Callable[[dict[str, Any] | None], str]) -> list[Column]:
+def columns(report: dict[str, Any]) -> list[Column]:
     severity_of = severities_of(report)
     shown = [
         Column("Severity", lambda row: _severity(row, severity_of), 8, 0),
@@ -143,11 +158,10 @@ def _total(widths: list[int]) -> int:
     return sum(widths) + GAP * (len(widths) - 1)
 
 
-def methods_table(report: dict[str, Any], width: int, paint: Palette,
-                  traffic_cell: Callable[[dict[str, Any] | None], str]) -> tuple[list[str], list[str]]:
+def methods_table(report: dict[str, Any], width: int, paint: Palette) -> tuple[list[str], list[str]]:
     """The table's lines (worst first) and the names of the columns hidden for width."""
     rows = rows_by_severity(report)
-    all_columns = columns(report, traffic_cell)
+    all_columns = columns(report)
     grid = [[column.value(row) for column in all_columns] for row in rows]
     layout = fit(all_columns, grid, width)
     positions = [all_columns.index(column) for column in layout.columns]

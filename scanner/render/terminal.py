@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..report import exit_code
+from ..report import gating_findings
 from ..rules.loader import SEVERITIES
 from .colour import Palette
 from .details import full_detail, grouped_detail
 from .escape import escaped
+from .groups import VERDICT_ORDER
 from .table import methods_table
 from .width import DEFAULT_WIDTH, wrap
 
@@ -36,7 +37,7 @@ def render_table(report: dict[str, Any], view: View | None = None) -> str:
     several = len(report.get("accounts") or []) > 1
     parts = [incomplete_banner(report, width, paint), summary_block(report, view, paint)]
     if report["methods"]:
-        lines, hidden = methods_table(report, width, paint, traffic_cell)
+        lines, hidden = methods_table(report, width, paint)
         parts.append("\n".join(lines + _legend(report, hidden, width)))
     else:
         parts.append("No API methods found.")
@@ -80,17 +81,11 @@ def summary_block(report: dict[str, Any], view: View, paint: Palette) -> str:
                f"{summary.get('apis', 0)} API(s)", f"{summary['methods']} method(s)",
                f"{summary.get('pools', 0)} user pool(s)" if summary.get("pools") else "",
                f"{report.get('calls') or 0} AWS call(s)"]
-    verdicts = [paint(f"{count} {name}", name) for name, count in
-                sorted(summary["verdicts"].items(), key=lambda item: ("fail", "unknown", "warn", "ok").index(item[0])
-                       if item[0] in ("fail", "unknown", "warn", "ok") else 9) if count] or ["none"]
+    verdicts = [paint(f"{summary['verdicts'][name]} {name}", name) for name in VERDICT_ORDER
+                if summary["verdicts"].get(name)] or ["none"]
     findings = [paint(f"{summary['findings'].get(name, 0)} {name}", name) for name in SEVERITIES
                 if summary["findings"].get(name)] or ["none"]
-    if summary.get("unknown"):
-        findings.append(paint(f"{summary['unknown']} undecided", "unknown"))
-    if summary.get("suppressed"):
-        findings.append(f"{summary['suppressed']} suppressed")
-    if summary.get("new") is not None:
-        findings.append(f"{summary['new']} new since the baseline")
+    findings += [paint(text, style) for text, style in summary_extras(summary)]
     rows = [("Scanned", " · ".join(part for part in scanned if part)), ("Verdicts", " · ".join(verdicts)),
             ("Findings", " · ".join(findings))]
     if summary.get("turned_away"):
@@ -102,20 +97,30 @@ def summary_block(report: dict[str, Any], view: View, paint: Palette) -> str:
     return "\n".join(lines)
 
 
+def summary_extras(summary: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """What the summary adds to the severity counts, with the style each is shown in: undecided, suppressed, new."""
+    extras: list[tuple[str, str | None]] = []
+    if summary.get("unknown"):
+        extras.append((f"{summary['unknown']} undecided", "unknown"))
+    if summary.get("suppressed"):
+        extras.append((f"{summary['suppressed']} suppressed", None))
+    if summary.get("new") is not None:
+        extras.append((f"{summary['new']} new since the baseline", None))
+    return extras
+
+
 def exit_words(report: dict[str, Any], fail_on: str | None) -> str:
     """The exit status this run returns, and why."""
     if report["errors"]:
         return f"2: the scan is incomplete ({len(report['errors'])} call(s) failed)"
     if fail_on is None:
         return "0: the demo always exits 0 (give --fail-on SEVERITY to see what a gate would say)"
-    code = exit_code(report, fail_on)
     if fail_on == "never":
         return "0 (--fail-on never)"
-    counted = [f for f in report["findings"] if f["outcome"] == "fail" and f["severity"] in
-               SEVERITIES[:SEVERITIES.index(fail_on) + 1] and f.get("baseline") != "unchanged"]
+    counted = gating_findings(report, fail_on)
     new = " new" if any("baseline" in f for f in report["findings"]) else ""
-    if code:
-        return f"{code}: {len(counted)}{new} finding(s) at or above {fail_on} (--fail-on {fail_on})"
+    if counted:
+        return f"1: {len(counted)}{new} finding(s) at or above {fail_on} (--fail-on {fail_on})"
     return f"0: no{new} finding at or above {fail_on} (--fail-on {fail_on})"
 
 
@@ -135,17 +140,6 @@ def _legend(report: dict[str, Any], hidden: list[str], width: int) -> list[str]:
     for note in notes:
         lines += wrap(f"({note})", width)
     return lines
-
-
-def traffic_cell(traffic: dict[str, Any] | None) -> str:
-    """Requests and error share, compact: `1.2k 3%`; `~` when the figures are the stage's (or API's) totals."""
-    if not traffic:
-        return "-"
-    requests = int(traffic["requests"])
-    shown = f"{requests / 1_000_000:.1f}M" if requests >= 1_000_000 else f"{requests / 1000:.1f}k" \
-        if requests >= 1000 else str(requests)
-    share = f" {round(100 * (traffic['4xx'] + traffic['5xx']) / requests)}%" if requests else ""
-    return ("" if traffic["scope"] == "method" else "~") + shown + share
 
 
 def _errors(errors: list[dict[str, Any]], width: int) -> str:

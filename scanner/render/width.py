@@ -80,6 +80,14 @@ def wrap(text: str, width: int, indent: str = "", later_indent: str | None = Non
     return lines
 
 
+def is_terminal(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal (a closed or odd stream is not)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def terminal_width(stream: TextIO | None = None, to_file: bool = False) -> int:
     """Columns to lay out for: COLUMNS when set, the terminal's width when writing to one, else 120."""
     given = os.environ.get("COLUMNS", "")
@@ -87,10 +95,6 @@ def terminal_width(stream: TextIO | None = None, to_file: bool = False) -> int:
         return max(NARROWEST, int(given))
     if to_file:
         return DEFAULT_WIDTH
-    stream = stream or sys.stdout
-    try:
-        if stream.isatty():
-            return max(NARROWEST, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
-    except (AttributeError, ValueError, OSError):
-        pass
+    if is_terminal(stream or sys.stdout):
+        return max(NARROWEST, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
     return DEFAULT_WIDTH
