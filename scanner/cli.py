@@ -18,6 +18,8 @@ from .render.terminal import DETAIL_CHOICES, View, render_table
 from .render.width import terminal_width
 from .report import FAIL_ON_CHOICES, exit_code
 from .rules.loader import SEVERITIES, Rule, load_rules
+from .terraform.options import add_terraform_options, check_terraform_options
+from .terraform.options import given as terraform_given
 from .traffic_window import MAX_TRAFFIC_DAYS, TRAFFIC_DAYS
 
 FORMATS = ("table", "json", "sarif", "csv", "html")
@@ -167,6 +169,7 @@ def _collection_options(parser: argparse.ArgumentParser) -> None:
                         help="the template now deployed: changes that no new deployment would carry (IAC002)")
     parser.add_argument("--resolve", action="store_true",
                         help="read what the template references but does not create from the account (read-only)")
+    add_terraform_options(parser)
 
 
 def _output_options(parser: argparse.ArgumentParser, fail_on_default: str | None) -> None:
@@ -216,6 +219,9 @@ def _collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
 
     if getattr(args, "template", None):
         return _templates(args, rules)
+    if terraform_given(args):
+        from .terraform.run import terraform_scan
+        return terraform_scan(args, rules)
     if args.snapshot:
         snapshots = load_snapshots(args.snapshot)
         if args.no_traffic:
@@ -329,7 +335,8 @@ def _check_scan_options(args: argparse.Namespace) -> None:
         raise UsageError("--external-id needs --role-name (the role it is presented to)")
     template_only = [flag for flag, given in (("--parameter", args.parameter), ("--account", args.account),
                                               ("--previous", args.previous), ("--resolve", args.resolve)) if given]
-    if template_only and not args.template:
+    check_terraform_options(args)
+    if template_only and not args.template and not terraform_given(args):
         raise UsageError(f"{template_only[0]} applies to --template (a template to judge before it is deployed)")
     if args.template:
         live = [flag for flag, given in (("--snapshot", args.snapshot), ("--all-regions", args.all_regions),

@@ -66,6 +66,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
     location = {field: None for field in LOCATION_FIELDS}
     location.update({field: record.get(field) for field in _LOCATION_BY_KIND[rule.applies_to]})
     source = record.get("source")  # where it was written (a template's line; a live stack)
+    if isinstance(item, dict) and isinstance(item.get("source"), dict):
+        source = item["source"]  # the item is what the fix edits (a Terraform deployment block)
     location["source"] = source
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
@@ -87,11 +89,12 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
         fix = render_template_fix(rule.fix, context)
+    severity = next((level for when, level in rule.severity_when if truthy(when.search(context))), rule.severity)
     return {
-        "rule": rule.id, "severity": rule.severity, "title": rule.title, "outcome": outcome,
+        "rule": rule.id, "severity": severity, "title": rule.title, "outcome": outcome,
         "message": message, "fix": fix, "commands": commands, "remediation": remediation_text(fix, commands),
         **location, "seed": rule.seed, "scope": rule.applies_to,
-        "method_verdict": rule.method_verdict or ("warn" if rule.severity in ("low", "info") else "fail"),
+        "method_verdict": rule.method_verdict or ("warn" if severity in ("low", "info") else "fail"),
     }
 
 

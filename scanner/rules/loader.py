@@ -21,7 +21,8 @@ from .template import Template, compile_template
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
-OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found")
+OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found",
+            "severity_when")
 PREDICTIONS = ("every-request-fails",)
 ALIASES = {"scope": "applies_to", "remediation": "fix"}  # the names of rule files written before 0.2
 METHOD_VERDICTS = ("fail", "warn", "unknown")
@@ -56,6 +57,8 @@ class Rule:
     method_verdict: str | None = None  # what a firing finding makes the methods it concerns; default by severity
     predicts: str | None = None  # every-request-fails: traffic confirms or contradicts the finding
     unless_found: str | None = None  # a severity: the finding stands only when no decided finding that bad explains it
+    # (condition, severity): the first that holds gives the finding that severity instead of the rule's
+    severity_when: tuple[tuple[ParsedResult, str], ...] = ()
 
 
 def builtin_rules_dir() -> Path:
@@ -123,7 +126,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         if not isinstance(data.get(field), str) or not data[field].strip():
             raise fail(field, "missing or empty; expected a string")
     for field in OPTIONAL:
-        if field in data and field != "command" and not isinstance(data[field], str):
+        if field in data and field not in ("command", "severity_when") and not isinstance(data[field], str):
             raise fail(field, "expected a string")
     if not _RULE_ID.match(data["id"]):
         raise fail("id", f"{data['id']!r} is not a rule ID (expected letters then three digits, e.g. ACME001)")
@@ -189,12 +192,22 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
             each_list, listed = expression(f"{field}.for_each", entry["for_each"], shape)
             each = listed.element if listed.kind == "list" else None
         commands.append(Command(template(f"{field}.run", entry["run"], each), when, each_list))
+    severity_when = []
+    for number, entry in enumerate(data.get("severity_when") or [], 1):
+        field = f"severity_when[{number}]"
+        if not isinstance(entry, dict) or set(entry) != {"when", "severity"} or not isinstance(entry["when"], str):
+            raise fail(field, "expected a table with when (a JMESPath expression) and severity")
+        if entry["severity"] not in SEVERITIES:
+            raise fail(f"{field}.severity", f"{entry['severity']!r}; expected one of {', '.join(SEVERITIES)}")
+        severity_when.append((expression(f"{field}.when", entry["when"], shape)[0], str(entry["severity"])))
+    if "severity_when" in data and not isinstance(data["severity_when"], list):
+        raise fail("severity_when", "expected [[severity_when]] tables with when and severity")
     return Rule(
         id=data["id"], severity=data["severity"], title=data["title"].strip(), applies_to=data["applies_to"],
         seed=data["seed"].strip(), condition=condition, message=template("message", data["message"]),
         fix=template("fix", fix_text.strip()), commands=tuple(commands), for_each=for_each, unknown=unknown,
         description=str(data.get("description", "")).strip(), path=source, method_verdict=data.get("method_verdict"),
-        predicts=data.get("predicts"), unless_found=data.get("unless_found"),
+        predicts=data.get("predicts"), unless_found=data.get("unless_found"), severity_when=tuple(severity_when),
     )
 
 

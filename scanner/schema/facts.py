@@ -157,6 +157,19 @@ class CloudFrontRoute:
 
 
 @dataclass(kw_only=True)
+class DeploymentTrigger:
+    """How a Terraform aws_api_gateway_deployment's replacement is tied to its API's changes (IAC003)."""
+
+    deployment: Annotated[str, "the deployment's address (aws_api_gateway_deployment.this)"]
+    coverage: Annotated[str, "none: nothing ties it to the API | ids: its triggers hash only IDs (or leave "
+                             "resources out) | whole: they hash whole resources or the body | files: they hash "
+                             "files | always: it changes on every apply | plan: decided by the plan's actions"]
+    problem: Annotated[str | None, "why a change to the API is not deployed, in words; null when it is"]
+    unknown_reason: Annotated[str | None, "why that could not be decided"]
+    source: Annotated[dict[str, Any] | None, "where the deployment was written: {file, address, line}"]
+
+
+@dataclass(kw_only=True)
 class TrafficCounts:
     """Requests and how they ended, over some time."""
 
@@ -250,9 +263,9 @@ class MethodFacts:
                                        "when not read"] = None
     traffic_by_stage: Annotated[list[StageTraffic], "the same, stage by stage"] = \
         dataclasses.field(default_factory=list)
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
-                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
-                                             "not known"] = None
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
+                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
+                                             "live resource CloudFormation made; null when not known"] = None
 
 
 @dataclass(kw_only=True)
@@ -301,9 +314,12 @@ class ApiFacts:
                                                       "the stages, in words"] = None
     deployment_ids: Annotated[list[str], "the template's deployments of the API (logical IDs)"] = \
         dataclasses.field(default_factory=list)
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
-                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
-                                             "not known"] = None
+    deployment_triggers: Annotated[list[DeploymentTrigger], "Terraform: each deployment a stage serves, and "
+                                                            "whether the API's changes replace it"] = \
+        dataclasses.field(default_factory=list)
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
+                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
+                                             "live resource CloudFormation made; null when not known"] = None
 
 
 @dataclass(kw_only=True)
@@ -339,9 +355,9 @@ class AuthorizerFacts:
     lambda_targets: Annotated[list[LambdaTarget], "the function it calls (one per stage when the URI uses stage "
                                                    "variables)"] = dataclasses.field(default_factory=list)
     credentials_role: Annotated[str | None, "authorizerCredentials: the role API Gateway assumes to invoke"] = None
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
-                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
-                                             "not known"] = None
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
+                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
+                                             "live resource CloudFormation made; null when not known"] = None
     credentials_role_name: Annotated[str | None, "that role's name"] = None
     invoke_policy_document: Annotated[str | None, "a role policy that allows invoking the function (JSON)"] = None
     source_arn: Annotated[str | None, "the SourceArn API Gateway presents when it invokes the function"] = None
@@ -385,9 +401,9 @@ class PoolFacts:
     pre_token_invoke_reason: Annotated[str | None, "why, in words"]
     custom_auth_triggers: Annotated[list[str], "custom-authentication triggers the pool runs"]
     used_by_authorizers: Annotated[list[str], "authorizers that name the pool (API/authorizer)"]
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
-                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
-                                             "not known"] = None
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
+                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
+                                             "live resource CloudFormation made; null when not known"] = None
 
 
 @dataclass(kw_only=True)
@@ -418,9 +434,9 @@ class ClientFacts:
     identity_providers: Annotated[list[str], "SupportedIdentityProviders"]
     used_by_authorizers: Annotated[list[str], "authorizers that name the client's pool"]
     sign_in_problem: Annotated[str | None, "why callers of an authorizer cannot get a token from it, in words"]
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
-                                             "{stack, logical_id} of a live resource CloudFormation made; null when "
-                                             "not known"] = None
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
+                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
+                                             "live resource CloudFormation made; null when not known"] = None
 
 
 @dataclass(kw_only=True)
@@ -464,7 +480,7 @@ RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "author
                                  "pool": PoolFacts, "client": ClientFacts, "endpoint": EndpointFacts}
 KINDS = tuple(RECORDS)
 ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget, ApiKeyStage, ZeroThrottle,
-         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic)
+         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic, DeploymentTrigger)
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 

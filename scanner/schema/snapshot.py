@@ -23,11 +23,14 @@ class Map:
 
 
 # Where a record was written: a template's file, the logical ID of the resource the user wrote and its line (and a
-# CDK construct's path); in a live scan, the CloudFormation stack and logical ID that created it.
-SOURCE = {"file": STR, "logical_id": STR, "line": INT, "construct": STR, "stack": STR}
-# What a template says of a REST API's deployments (IAC001, IAC002).
+# CDK construct's path); a Terraform block's file, address and line; in a live scan, the CloudFormation stack and
+# logical ID that created it.
+SOURCE = {"file": STR, "logical_id": STR, "address": STR, "line": INT, "construct": STR, "stack": STR}
+# What a template says of a REST API's deployments (IAC001, IAC002); for Terraform, how each deployment's
+# replacement is tied to the API's changes (IAC003).
+DEPLOYMENT_TRIGGER = {"deployment": STR, "source": SOURCE, "coverage": STR, "problem": STR, "unknown_reason": STR}
 IAC = {"tool": STR, "missing_dependencies": Map([STR]), "undeployed_changes": [STR],
-       "unchanged_deployments": [STR], "compared": BOOL}
+       "unchanged_deployments": [STR], "compared": BOOL, "deployment_triggers": [DEPLOYMENT_TRIGGER]}
 
 # What API Gateway returns, as it names it (get_resources with embed=methods, get_authorizers, …).
 REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL,

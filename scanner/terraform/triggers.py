@@ -1,0 +1,228 @@
+"""IAC003: does an aws_api_gateway_deployment change when its API does? Read from the expressions of its
+replacement-forcing arguments (`triggers`, `variables`, `stage_description`) themselves: which of the API's
+resources they reference, whole or only by `.id`, and whether they hash files or change on every apply.
+
+The provider's documentation (aws_api_gateway_deployment, "Terraform Resources" triggers example) warns that
+hashing resource IDs "will not detect changes to all REST API resources": an in-place change such as a method's
+`authorization_scopes` keeps every ID, so the deployment is not replaced and the stage serves the old API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .attributes import physical_id
+from .config import Configuration, Instance, Module, each_instance
+from .evaluate import flatten
+
+FORCING = ("triggers", "variables", "stage_description")
+# What a deployment snapshots: change one of these in place and only a new deployment carries it to the stages.
+CHANGE_TYPES = ("aws_api_gateway_method", "aws_api_gateway_integration", "aws_api_gateway_authorizer",
+                "aws_api_gateway_resource", "aws_api_gateway_method_response", "aws_api_gateway_integration_response",
+                "aws_api_gateway_rest_api_policy", "aws_api_gateway_gateway_response", "aws_api_gateway_model",
+                "aws_api_gateway_request_validator")
+ALWAYS = ("timestamp", "plantimestamp", "uuid")
+FILE_HASHES = ("file", "filesha1", "filesha256", "filesha512", "filemd5", "filebase64sha256", "filebase64sha512",
+               "filebase64", "fileset", "templatefile")
+# Attributes of the REST API that carry its methods (an OpenAPI body) or its policy.
+API_CONTENT = ("body", "policy")
+DOCUMENTATION = ('Terraform AWS provider docs "aws_api_gateway_deployment" (triggers): hashing resource IDs does not '
+                 "detect every change to the REST API")
+MAX_FOLLOW = 64
+
+
+@dataclass
+class Found:
+    """What the replacement-forcing expressions read: resources (with the attributes read; () for the whole
+    resource) and the functions they call."""
+
+    used: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # instance address -> attribute paths
+    functions: set[str] = field(default_factory=set)
+    followed: int = 0
+
+
+def deployment_triggers(configuration: Configuration, api_id: str, api_address: str,
+                        instances: list[Instance]) -> list[dict[str, Any]]:
+    """For each deployment of the API that a stage serves: how its replacement is tied to the API's changes."""
+    deployments = [instance for instance in instances if instance.type == "aws_api_gateway_deployment"
+                   and instance.argument("rest_api_id") == api_id]
+    served = {i.argument("deployment_id") for i in instances if i.type == "aws_api_gateway_stage"}
+    content = [i for i in instances if i.type in CHANGE_TYPES and i.argument("rest_api_id") == api_id]
+    found = []
+    for deployment in deployments:
+        own = physical_id(configuration, deployment)
+        if own not in served and not deployment.argument("stage_name"):
+            continue  # a deployment no stage serves: nothing stays behind
+        reads = Found()
+        for name in FORCING:
+            attribute = deployment.block.attributes.get(name)
+            if attribute is not None:
+                _walk(attribute.expression, deployment.module, reads, {})
+        found.append({**_judge(deployment, api_address, content, reads),
+                      "deployment": deployment.address, "source": _source(deployment)})
+    return found
+
+
+def _source(instance: Instance) -> dict[str, Any]:
+    return {"file": instance.block.file, "address": instance.address, "line": instance.block.line}
+
+
+def _judge(deployment: Instance, api_address: str, content: list[Instance], reads: Found) -> dict[str, Any]:
+    name = deployment.address
+    quiet: dict[str, Any] = {"problem": None, "unknown_reason": None, "note": None}
+    always = sorted(reads.functions & set(ALWAYS))
+    if always:
+        return {**quiet, "coverage": "always",
+                "note": f"{name}: its replacement-forcing arguments use {always[0]}(): it is replaced on every apply, "
+                        "so every apply redeploys the API (its stages get a new deployment each time)"}
+    if reads.functions & set(FILE_HASHES):
+        return {**quiet, "coverage": "files"}
+    api_paths = reads.used.get(api_address, set())
+    body_read = any(path == () or path[:1] in [(part,) for part in API_CONTENT] for path in api_paths)
+    whole: list[str] = []
+    by_id: list[str] = []
+    absent: list[str] = []
+    for instance in content:
+        paths = reads.used.get(instance.address)
+        (absent if not paths else whole if () in paths else by_id).append(instance.address)
+    if (whole or body_read) and not by_id and not absent:
+        return {**quiet, "coverage": "whole"}
+    if not whole and not by_id and not body_read:
+        problem = (f"{name} has no triggers, and no variables or stage_description that change with the API: "
+                   "terraform apply changes its methods, integrations, authorizers and policy in place, the "
+                   "deployment is never replaced, and the stage keeps serving what the first apply deployed")
+        if deployment.block.attributes.get("triggers") is not None:
+            problem = (f"the triggers of {name} reference none of the API's methods, integrations or authorizers: "
+                       "a change to them does not replace the deployment, and the stage keeps serving the old "
+                       "configuration")
+        return {**quiet, "coverage": "none", "problem": problem}
+    parts = []
+    if by_id:
+        parts.append(f"hash only the IDs (or some attributes) of {_listed(by_id)}")
+    if absent:
+        parts.append(f"leave out {_listed(absent)}")
+    problem = (f"the triggers of {name} {' and '.join(parts)}: an in-place change (a method's "
+               "authorization_scopes or authorizer_id, an authorizer's provider_arns, an integration's uri) keeps "
+               "every ID, so the deployment is not replaced and the stage keeps serving the old configuration, as the "
+               "provider's documentation warns")
+    return {**quiet, "coverage": "ids", "problem": problem}
+
+
+def _listed(addresses: list[str], most: int = 4) -> str:
+    shown = ", ".join(addresses[:most])
+    return shown + (f" and {len(addresses) - most} more" if len(addresses) > most else "")
+
+
+def _walk(node: Any, module: Module, reads: Found, iterators: dict[str, list[str]]) -> None:
+    """Every reference in an expression, following locals, module inputs and module outputs to what they read."""
+    if node is None or reads.followed > 10_000:
+        return
+    kind = type(node).__name__
+    if kind in ("GetAttrExprTermRule", "IndexExprTermRule", "AttrSplatExprTermRule", "FullSplatExprTermRule",
+                "IdentifierRule"):
+        _traversal(node, module, reads, iterators)
+        return
+    if kind == "FunctionCallRule":
+        reads.functions.add("::".join(str(part.serialize()) for part in node.identifiers))
+    if kind in ("ForTupleExprRule", "ForObjectExprRule"):
+        intro = node.for_intro
+        iterated = _iterated(intro.iterable, module, reads, iterators)
+        names = [str(intro.first_iterator.serialize())]
+        if intro.second_iterator is not None:
+            names.append(str(intro.second_iterator.serialize()))
+        inner = {**iterators, names[-1]: iterated}
+        for child in (getattr(node, "key_expr", None) if kind == "ForObjectExprRule" else None, node.value_expr,
+                      node.condition.condition_expr if node.condition is not None else None):
+            _walk(child, module, reads, inner)
+        return
+    if kind == "HeredocTemplateRule" or kind == "HeredocTrimTemplateRule":
+        return
+    for child in getattr(node, "children", None) or []:
+        if child is not None and not isinstance(child, (str, int, float)) and hasattr(child, "children"):
+            _walk(child, module, reads, iterators)
+
+
+def _iterated(node: Any, module: Module, reads: Found, iterators: dict[str, list[str]]) -> list[str]:
+    """The resource instances a `for` iterates over (a resource, or values()/tolist() of one); their attributes
+    are then read through the iterator. Anything else is walked as usual."""
+    target = node
+    while type(target).__name__ == "ExprTermRule":
+        target = target.expression
+    if type(target).__name__ == "FunctionCallRule" and target.arguments is not None and \
+            "::".join(str(p.serialize()) for p in target.identifiers) in ("values", "tolist", "toset", "flatten") \
+            and len(target.arguments.arguments) == 1:
+        target = target.arguments.arguments[0]
+    root, steps = flatten(target)
+    if type(root).__name__ == "IdentifierRule" and steps and steps[0][0] == "attr":
+        instances = _instances(module, str(root.serialize()), steps[0][1])
+        if instances is not None and all(kind != "attr" for kind, _ in steps[1:]):
+            return [instance.address for instance in instances]
+    _walk(node, module, reads, iterators)
+    return []
+
+
+def _traversal(node: Any, module: Module, reads: Found, iterators: dict[str, list[str]]) -> None:
+    root, steps = flatten(node)
+    for kind, step in steps:
+        if kind == "index" and not isinstance(step, int):
+            _walk(step, module, reads, iterators)
+    if type(root).__name__ != "IdentifierRule":
+        _walk(root, module, reads, iterators)
+        return
+    name = str(root.serialize())
+    attributes = tuple(step for kind, step in steps if kind == "attr")
+    if name in iterators:
+        for address in iterators[name]:
+            reads.used.setdefault(address, set()).add(attributes)
+        return
+    configuration = module.configuration
+    reads.followed += 1
+    if reads.followed > MAX_FOLLOW * 100:
+        return
+    if name == "local" and attributes:
+        attribute = module.locals.get(attributes[0])
+        if attribute is not None and _enter(reads, f"{module.prefix}local.{attributes[0]}"):
+            _walk(attribute.expression, module, reads, iterators)
+        return
+    if name == "var" and attributes and module.caller is not None and module.call is not None:
+        argument = module.call.attributes.get(attributes[0])
+        if argument is not None and _enter(reads, f"{module.prefix}var.{attributes[0]}"):
+            _walk(argument.expression, module.caller, reads, {})
+        return
+    if name == "module" and len(attributes) >= 2:
+        child = configuration.child(module, attributes[0])
+        for called in _modules(child):
+            output = called.outputs.get(attributes[1])
+            if output is not None and "value" in output.attributes and \
+                    _enter(reads, f"{called.prefix}output.{attributes[1]}"):
+                _walk(output.attributes["value"].expression, called, reads, {})
+        return
+    if not attributes:
+        return
+    instances = _instances(module, name, attributes[0])
+    for instance in instances or []:
+        reads.used.setdefault(instance.address, set()).add(attributes[1:])
+
+
+def _enter(reads: Found, key: str) -> bool:
+    marker = f"followed:{key}"
+    if marker in reads.functions:
+        return False
+    reads.functions.add(marker)
+    return True
+
+
+def _instances(module: Module, kind: str, name: str) -> list[Instance] | None:
+    if (kind, name) not in module.resources:
+        return None
+    return each_instance(module.configuration.expand(module, kind, name, False))
+
+
+def _modules(child: Any) -> list[Module]:
+    if isinstance(child, Module):
+        return [child]
+    if isinstance(child, list):
+        return [item for item in child if isinstance(item, Module)]
+    if isinstance(child, dict):
+        return [item for item in child.values() if isinstance(item, Module)]
+    return []
