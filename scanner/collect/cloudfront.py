@@ -64,7 +64,9 @@ def _items(wrapper: Any) -> list[Any]:
 
 def _origin(origin: dict[str, Any]) -> dict[str, Any]:
     return {"Id": origin.get("Id"), "DomainName": str(origin.get("DomainName") or "").lower(),
-            "OriginPath": origin.get("OriginPath") or ""}
+            "OriginPath": origin.get("OriginPath") or "",
+            "CustomHeaders": [str(item.get("HeaderName")) for item in _items(origin.get("CustomHeaders"))
+                              if isinstance(item, dict) and item.get("HeaderName")]}
 
 
 def _behaviour(behaviour: dict[str, Any], path_pattern: str | None) -> dict[str, Any]:
@@ -77,6 +79,10 @@ def _behaviour(behaviour: dict[str, Any], path_pattern: str | None) -> dict[str,
         "ForwardedHeaders": _items(forwarded.get("Headers")) if isinstance(forwarded, dict) and
         not behaviour.get("CachePolicyId") else None,
         "AllowedMethods": _items(behaviour.get("AllowedMethods")),
+        "RequestFunctions": [str(item.get("LambdaFunctionARN") or item.get("FunctionARN"))
+                             for key in ("LambdaFunctionAssociations", "FunctionAssociations")
+                             for item in _items(behaviour.get(key)) if isinstance(item, dict)
+                             and item.get("EventType") in ("viewer-request", "origin-request")],
     }
 
 

@@ -98,11 +98,20 @@ class CloudFrontView:
         if unread:
             return route
 
+        added = {str(name).lower() for name in entrance.origin.get("CustomHeaders") or []}
+
         def forwards(header: str) -> bool:
-            return _forwards(behaviour, cache.get(cache_id or ""), requests.get(request_id or ""), header)
+            return header.lower() in added or _forwards(behaviour, cache.get(cache_id or ""),
+                                                        requests.get(request_id or ""), header)
         route.dropped_headers = [] if verb == "OPTIONS" else [
             header for header in credential_headers if not forwards(header)
             and not (header.lower() == "authorization" and verb in ALWAYS_FORWARDS_AUTHORIZATION)]
+        if route.dropped_headers and behaviour.get("RequestFunctions"):
+            # A Lambda@Edge function or CloudFront Function on the request may add the header itself.
+            route.unknown_reason = (f"function {behaviour['RequestFunctions'][0]} runs on the behaviour's requests "
+                                    f"and may add {', '.join(route.dropped_headers)}")
+            route.dropped_headers = None
+            return route
         route.host_forwarded = entrance.execute_api and forwards("Host")
         problems = []
         if route.dropped_headers:

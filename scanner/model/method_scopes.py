@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..arns import unresolved_reason
 from ..schema.facts import PoolEntry, ScopeCheck
 from .lookups import PoolView
 from .scopes import BUILTIN_SCOPES
@@ -22,6 +23,11 @@ def scope_facts(scopes: list[str], pools: list[PoolEntry], pool_views: dict[str,
     blind = [pool for pool in pools if pool.status in ("unreadable", "elsewhere")]
     unknown = [view.unknown for view in present if view.unknown] + [pool.reason for pool in blind] + [
         view.scopes_added for view in present if view.scopes_added]
+    # A scope a template or configuration leaves to deployment (a variable without a value) is not a scope: what
+    # it will be, and who can obtain it, is undecided.
+    unknown += [reason for scope in scopes if (reason := unresolved_reason(scope))]
+    unknown += [reason for view in present for granted in view.obtainable_by_client.values() for scope in granted
+                if (reason := unresolved_reason(scope))][:1]
     if present:
         obtainable = sorted(frozenset().union(*(
             scopes_of for view in present for client, scopes_of in view.obtainable_by_client.items()
@@ -34,7 +40,7 @@ def scope_facts(scopes: list[str], pools: list[PoolEntry], pool_views: dict[str,
     servers_unknown = [str(view.unknown) for view in present if view.resource_servers_unknown]
     undecidable = bool(servers_unknown or blind or not present)
     for scope in scopes:
-        if scope in BUILTIN_SCOPES:
+        if scope in BUILTIN_SCOPES or unresolved_reason(scope):
             continue
         server, _, name = scope.rpartition("/")
         defined = any(scope in view.defined_scopes for view in present)

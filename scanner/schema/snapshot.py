@@ -104,10 +104,13 @@ DOMAIN = {REQUIRED: ("DomainName",), "DomainName": STR, "DomainNameId": STR, "En
           "RoutingMode": STR, "mappings": [DOMAIN_ROUTE], "rules": [DOMAIN_ROUTE]}
 DOMAINS = {"names": [DOMAIN], "complete": BOOL, "apis": [STR]}
 # Per account: CloudFront distributions with an origin at the account's APIs, and the policies they name.
+# RequestFunctions: Lambda@Edge and CloudFront Functions that see the request (viewer-request, origin-request) and
+# may add headers; an origin's CustomHeaders are added to every request CloudFront sends it.
 CLOUDFRONT_BEHAVIOUR = {"PathPattern": STR, "TargetOriginId": STR, "CachePolicyId": STR,
-                        "OriginRequestPolicyId": STR, "ForwardedHeaders": [STR], "AllowedMethods": [STR]}
+                        "OriginRequestPolicyId": STR, "ForwardedHeaders": [STR], "AllowedMethods": [STR],
+                        "RequestFunctions": [STR]}
 DISTRIBUTION = {REQUIRED: ("Id",), "Id": STR, "DomainName": STR, "Aliases": [STR], "Enabled": BOOL,
-                "Origins": [{"Id": STR, "DomainName": STR, "OriginPath": STR}],
+                "Origins": [{"Id": STR, "DomainName": STR, "OriginPath": STR, "CustomHeaders": [STR]}],
                 "behaviours": [CLOUDFRONT_BEHAVIOUR]}
 HEADER_POLICY = {"Name": STR, "HeaderBehavior": STR, "Headers": [STR], "MaxTTL": NUMBER, "DefaultTTL": NUMBER}
 CLOUDFRONT = {"distributions": [DISTRIBUTION], "cache_policies": Map(HEADER_POLICY),

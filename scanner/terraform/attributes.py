@@ -96,8 +96,10 @@ def computed_attribute(configuration: Configuration, instance: Instance, name: s
             return instance.get("name")
         if kind in ("aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name", "aws_cognito_user_pool_domain"):
             return instance.get("domain_name" if kind != "aws_cognito_user_pool_domain" else "domain")
-        if kind in ("aws_api_gateway_stage",):
-            return f"ags-{_text(instance.get('rest_api_id'))}-{_text(instance.get('stage_name'))}"
+        if kind == "aws_api_gateway_stage":
+            return _joined("ags-{0}-{1}", instance.get("rest_api_id"), instance.get("stage_name"))
+        if kind == "aws_apigatewayv2_stage":
+            return instance.get("name")  # an HTTP API stage's ID is its name (what API mappings name)
         return own
     if kind == "aws_api_gateway_rest_api":
         values = {"root_resource_id": f"{own}-root",
@@ -153,10 +155,6 @@ def computed_attribute(configuration: Configuration, instance: Instance, name: s
     if instance.written(name) or name in ("tags", "tags_all", "description"):
         return None
     return Unknown(f"{instance.address}.{name} is known only after apply")
-
-
-def _text(value: Any) -> Any:
-    return value if isinstance(value, (str, Unknown)) else to_text(value) if value is not None else ""
 
 
 def _joined(template: str, *parts: Any) -> Any:
@@ -256,8 +254,8 @@ def data_source(configuration: Configuration, instance: Instance, name: str, eva
         found = next((policy_id for policy_id, spec in managed.items() if spec["Name"] == policy), None)
         if found:
             return found
-    if name in instance.block.attributes:
-        return None  # an argument of the data block, read as written
+    if instance.written(name):
+        return None  # an argument (or nested block) of the data block, read as written
     return Unknown(f"{instance.address} is read from the account by Terraform (give --resolve for the pools, "
                    "functions and roles it names, or give the plan)")
 

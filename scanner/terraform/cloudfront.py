@@ -31,7 +31,11 @@ def _behaviour(block: dict[str, Any], pattern: str | None) -> dict[str, Any]:
             "OriginRequestPolicyId": _text(block.get("origin_request_policy_id")),
             "ForwardedHeaders": list(forwarded.get("headers") or []) if forwarded and not block.get(
                 "cache_policy_id") else None,
-            "AllowedMethods": list(block.get("allowed_methods") or [])}
+            "AllowedMethods": list(block.get("allowed_methods") or []),
+            "RequestFunctions": [str(association.get("lambda_arn") or association.get("function_arn"))
+                                 for key in ("lambda_function_association", "function_association")
+                                 for association in block.get(key) or [] if isinstance(association, dict)
+                                 and association.get("event_type") in ("viewer-request", "origin-request")]}
 
 
 def _behaviours(distribution: dict[str, Any]) -> list[dict[str, Any]]:
@@ -45,7 +49,10 @@ def cloudfront(items: list[Written]) -> dict[str, Any]:
     for item in items:
         if item.type == "aws_cloudfront_distribution":
             origins = [{"Id": origin.get("origin_id"), "DomainName": str(origin.get("domain_name") or "").lower(),
-                        "OriginPath": _text(origin.get("origin_path")) or ""} for origin in item.blocks("origin")]
+                        "OriginPath": _text(origin.get("origin_path")) or "",
+                        "CustomHeaders": [str(header.get("name")) for header in origin.get("custom_header") or []
+                                          if isinstance(header, dict) and header.get("name")]}
+                       for origin in item.blocks("origin")]
             behaviours = [_behaviour(block, block.get("path_pattern"))
                           for block in item.blocks("ordered_cache_behavior")]
             behaviours.append(_behaviour(item.block("default_cache_behavior"), None))

@@ -17,6 +17,7 @@ from .attributes import DEFAULTS, computed_attribute, data_source
 from .evaluate import Evaluator, flatten
 from .functions import Context
 from .parse import Attribute, Block, parse_expression, read_attributes, read_module
+from .types import conform
 from .values import EvaluationError, Lazy, Unknown, first_unknown, materialize, to_bool, to_number, to_text
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
@@ -81,10 +82,10 @@ class Module:
     """One instance of a module: its folder, its blocks, and the inputs its caller gives."""
 
     def __init__(self, configuration: Configuration, folder: Path, prefix: str, path: tuple[str, ...],
-                 blocks: list[Block], inputs: dict[str, Any] | None, caller: Module | None,
-                 call: Block | None = None, call_key: int | str | None = None) -> None:
+                 blocks: list[Block], caller: Module | None, call: Block | None = None,
+                 call_key: int | str | None = None, call_each: dict[str, Any] | None = None) -> None:
         self.configuration, self.folder, self.prefix, self.path = configuration, folder, prefix, path
-        self.inputs, self.caller, self.call, self.call_key = inputs, caller, call, call_key
+        self.caller, self.call, self.call_key, self.call_each = caller, call, call_key, call_each
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
         self.resources: dict[tuple[str, str], Block] = {}
@@ -136,7 +137,7 @@ class Configuration:
         if not any(block.kind in ("resource", "module", "data") for block in blocks):
             raise UsageError(f"--terraform {shown}: no Terraform resources or modules in its .tf files (give the "
                              "folder of the root module: where you run terraform plan)")
-        self.module = Module(self, self.root, "", (), blocks, None, None)
+        self.module = Module(self, self.root, "", (), blocks, None)
         self.root_values = self._root_variables()
         self._region_from_provider()
 
@@ -237,6 +238,9 @@ class Configuration:
         self.in_progress.add(key)
         try:
             value = self._variable_value(module, name, declared)
+            constraint = declared.attributes.get("type")
+            if constraint is not None:
+                value = conform(materialize(value), constraint.expression, Evaluator(_Constants(self.context)))
         finally:
             self.in_progress.discard(key)
         module.values[name] = value
@@ -246,8 +250,10 @@ class Configuration:
         if module.caller is None:
             if name in self.root_values:
                 return self.root_values[name]
-        elif module.inputs is not None and name in module.inputs:
-            return module.inputs[name]
+        elif module.call is not None and module.caller is not None and name in module.call.attributes \
+                and name not in MODULE_META:
+            scope = InstanceScope(module.caller, None, module.call_key, module.call_each)
+            return scope.evaluator().value(module.call.attributes[name].expression)
         if "default" in declared.attributes:
             return Evaluator(_Constants(self.context)).value(declared.attributes["default"].expression)
         if module.caller is None:
@@ -452,12 +458,8 @@ class Configuration:
             self.context.readable.append(folder.resolve())
 
         def make(key: int | str | None, each: dict[str, Any] | None) -> Module:
-            prefix = _address(address, key) + "."
-            child = Module(self, folder, prefix, (*module.path, name), blocks, None, module, call, key)
-            scope = InstanceScope(module, None, key, each)
-            child.inputs = {argument: scope.evaluator().value(attribute.expression)
-                            for argument, attribute in call.attributes.items() if argument not in MODULE_META}
-            return child
+            return Module(self, folder, _address(address, key) + ".", (*module.path, name), blocks, module, call, key,
+                          each)
         return self._instances(module, call, address, make)
 
     def _module_folder(self, module: Module, name: str, source: str, address: str) -> Path | Unknown:

@@ -113,7 +113,10 @@ class Evaluator:
     # -- strings and templates -------------------------------------------------------------------------------
 
     def _string(self, node: Any) -> Any:
-        return self.template(node.string_parts)
+        parts = node.string_parts
+        if len(parts) == 1 and type(parts[0].content).__name__ == "InterpolationRule":
+            return self.evaluate(parts[0].content.expression)  # "${x}" is x itself, not its text (HCL spec)
+        return self.template(parts)
 
     def template(self, parts: list[Any]) -> Any:
         pieces: list[str] = []

@@ -23,8 +23,12 @@ class Written:
         self.file, self.line, self.logical = file, line, logical
 
     def get(self, name: str) -> Any:
-        """An argument as written (evaluated), or null when it is left out."""
-        return to_snapshot(materialize(self._read(name)))
+        """An argument as written (evaluated), or null when it is left out. A list written as ["${a_list}"] is the
+        list itself, as Terraform 0.11 read it (later versions refuse it; configurations of that time still do it)."""
+        value = to_snapshot(materialize(self._read(name)))
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+            return value[0]
+        return value
 
     def attribute(self, name: str) -> Any:
         """An attribute AWS computes (arn, id…), as the scanner models it, or unknown."""

@@ -82,7 +82,7 @@ def _judge(deployment: Instance, api_address: str, content: list[Instance], read
     whole: list[str] = []
     by_id: list[str] = []
     absent: list[str] = []
-    for instance in content:
+    for instance in sorted(content, key=lambda item: (CHANGE_TYPES.index(item.type), item.address)):
         paths = reads.used.get(instance.address)
         (absent if not paths else whole if () in paths else by_id).append(instance.address)
     if (whole or body_read) and not by_id and not absent:
@@ -101,10 +101,10 @@ def _judge(deployment: Instance, api_address: str, content: list[Instance], read
         parts.append(f"hash only the IDs (or some attributes) of {_listed(by_id)}")
     if absent:
         parts.append(f"leave out {_listed(absent)}")
-    problem = (f"the triggers of {name} {' and '.join(parts)}: an in-place change (a method's "
-               "authorization_scopes or authorizer_id, an authorizer's provider_arns, an integration's uri) keeps "
-               "every ID, so the deployment is not replaced and the stage keeps serving the old configuration, as the "
-               "provider's documentation warns")
+    problem = (f"the triggers of {name} {' and '.join(parts)}: a change made in place there (a method's "
+               "authorization or authorization_scopes, an authorizer's provider_arns, an integration's uri) changes "
+               "nothing they hash, so the deployment is not replaced and the stage keeps serving the old "
+               "configuration, as the provider's documentation warns")
     return {**quiet, "coverage": "ids", "problem": problem}
 
 
