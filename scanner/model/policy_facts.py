@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from ..arns import unresolved_reason
 from ..schema.facts import PolicyDecision, PolicyStage
 from .resource_policy import HTTP_VERBS, PolicyError, Statement, allows_any_invoke, decide, method_arn, parse_policy
 
@@ -19,7 +20,9 @@ class ApiPolicy:
         self.scope = (partition, str(api.get("region")), account, str(api.get("id")))
         self.statements: list[Statement] | None = None
         self.error: str | None = None
-        if self.text:
+        # A template or configuration leaves it to deployment (a value only apply knows): undecided, not malformed.
+        self.unresolved = unresolved_reason(self.text)
+        if self.text and not self.unresolved:
             try:
                 self.statements = parse_policy(self.text)
             except PolicyError as error:
@@ -40,7 +43,7 @@ class ApiPolicy:
         elif by_stage:
             overall = min((entry.decision for entry in by_stage), key=DECISION_ORDER.index)
         else:
-            overall = "unknown" if self.error else None  # not deployed: no request reaches it
+            overall = "unknown" if self.error or self.unresolved else None  # not deployed: no request reaches it
         return overall, by_stage
 
     def _decide(self, stage: str, verb: str, path: str) -> PolicyStage:
@@ -50,7 +53,8 @@ class ApiPolicy:
         if not self.text:
             return entry
         if self.statements is None:
-            entry.decision, entry.reason = "unknown", f"the resource policy cannot be evaluated: {self.error}"
+            entry.decision, entry.reason = "unknown", f"the resource policy cannot be evaluated: " \
+                f"{self.error or self.unresolved}"
             return entry
         verbs = HTTP_VERBS if verb == "ANY" else (verb,)
         outcomes = {v: decide(self.statements, method_arn(*self.scope[:3], self.scope[3], stage, v, path), self.scope)

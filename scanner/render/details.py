@@ -17,12 +17,13 @@ _EVIDENCE = {"confirmed": "confirmed (requests in the last 24 hours, none succee
 
 
 def source_words(source: dict[str, Any] | None) -> str | None:
-    """Where a finding's resource was written: `template.yaml:42 (MyFunction)`, or `stack shop-prod, MyApi`."""
+    """Where a finding's resource was written: `template.yaml:42 (MyFunction)`, `main.tf:42
+    (aws_api_gateway_method.get)`, or `stack shop-prod, MyApi`."""
     if not source:
         return None
     if source.get("file"):
         line = f":{source['line']}" if source.get("line") else ""
-        return f"{source['file']}{line} ({source.get('logical_id')})"
+        return f"{source['file']}{line} ({source.get('address') or source.get('logical_id')})"
     if source.get("stack"):
         return f"stack {source['stack']}, {source.get('logical_id') or '?'}"
     return None

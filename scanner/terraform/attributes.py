@@ -4,6 +4,7 @@ aws_iam_policy_document, CloudFront's managed policies). Anything else is unknow
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -29,53 +30,26 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def physical_id(configuration: Configuration, instance: Instance) -> str:
-    """The ID the scanner gives a resource of the configuration: a pool's `REGION_Name`, an API's ten
-    characters, else its address (what findings then name)."""
-    ids = _ids(configuration)
-    return ids.get(instance.address) or instance.address
-
-
-def _ids(configuration: Configuration) -> dict[str, str]:
-    if configuration.physical_ids is not None:
-        return configuration.physical_ids
-    found: dict[str, str] = {}
-    configuration.physical_ids = found
-    taken: set[str] = set()
-    for instance in sorted(configuration.all_instances(), key=lambda i: i.address):
-        if instance.type in API_TYPES:
-            found[instance.address] = _unique(_api_slug(instance), taken, API_ID_LENGTH)
-        elif instance.type == "aws_cognito_user_pool":
-            slug = _unique(_slug(instance, keep_case=True), taken, None)
-            found[instance.address] = f"{configuration.settings.region}_{slug}"
-    return found
+    """The ID the scanner gives a resource of the configuration, from its address alone (the same in every run,
+    whatever else the configuration holds): a pool's `REGION_Name`, an API's ten lowercase characters (execute-api
+    hosts are built from them: six of its name and four of a hash of its address), else its address."""
+    if instance.type in API_TYPES:
+        slug = re.sub(r"[^0-9a-z]", "", _slug(instance).lower())[:6]
+        return (slug + hashlib.sha1(instance.address.encode(), usedforsecurity=False).hexdigest())[:API_ID_LENGTH]
+    if instance.type == "aws_cognito_user_pool":
+        return f"{configuration.settings.region}_{pool_key(configuration, instance)}"
+    return instance.address
 
 
 def pool_key(configuration: Configuration, instance: Instance) -> str:
     """The part of a pool's ID after the region (the key the template readers give pools)."""
-    return physical_id(configuration, instance).split("_", 1)[1]
+    return _slug(instance)
 
 
-def _slug(instance: Instance, keep_case: bool = False) -> str:
-    text = instance.name + ("" if instance.key is None else str(instance.key))
-    if instance.module.prefix:
-        text = "".join(part for part in instance.module.path) + text
-    text = re.sub(r"[^0-9A-Za-z]", "", text)
-    return (text if keep_case else text.lower()) or "x"
-
-
-def _api_slug(instance: Instance) -> str:
-    text = _slug(instance)
-    return text[:API_ID_LENGTH].ljust(API_ID_LENGTH, "0")
-
-
-def _unique(slug: str, taken: set[str], length: int | None) -> str:
-    candidate, number = slug, 1
-    while candidate in taken:
-        tail = str(number)
-        candidate = (slug[:length - len(tail)] if length else slug) + tail
-        number += 1
-    taken.add(candidate)
-    return candidate
+def _slug(instance: Instance) -> str:
+    """The resource's name, its module path and its count index or for_each key, as letters and digits."""
+    text = "".join(instance.module.path) + instance.name + ("" if instance.key is None else str(instance.key))
+    return re.sub(r"[^0-9A-Za-z]", "", text) or "x"
 
 
 def computed_attribute(configuration: Configuration, instance: Instance, name: str) -> Any:

@@ -54,6 +54,7 @@ class Instance:
     each: dict[str, Any] | None = None
     data: bool = False
     cache: dict[str, Any] = field(default_factory=dict)
+    each_value: Any = None  # each.value before it is read whole: resources in it are still known by address
 
     @property
     def logical(self) -> str:
@@ -130,7 +131,6 @@ class Configuration:
         self.context = Context(self.root, [self.root])
         self.in_progress: set[tuple[str, str]] = set()
         self.by_address: dict[str, Instance] = {}
-        self.physical_ids: dict[str, str] | None = None  # the IDs of APIs and pools, given once
         self.count = 0
         self.fetched = _fetched_modules(self.root)
         blocks = read_module(self.root, self.display)
@@ -349,7 +349,8 @@ class Configuration:
             self._budget(number, base)
             return [make(index, None) for index in range(max(number, 0))]
         if "for_each" in block.attributes:
-            each = materialize(scope.evaluator().value(block.attributes["for_each"].expression))
+            written = scope.evaluator().value(block.attributes["for_each"].expression)
+            each = materialize(written)
             unknown = each if isinstance(each, Unknown) else first_unknown(each) if isinstance(each, list) else None
             if unknown is not None:
                 return Unknown(f"for_each is unknown ({unknown.reason})")
@@ -362,7 +363,11 @@ class Configuration:
             if not isinstance(each, dict):
                 return Unknown("for_each is neither a map nor a set of strings")
             self._budget(len(each), base)
-            return {key: make(key, {"key": key, "value": value}) for key, value in sorted(each.items())}
+            made = {key: make(key, {"key": key, "value": value}) for key, value in sorted(each.items())}
+            for key, instance in made.items():
+                if isinstance(instance, Instance):
+                    instance.each_value = written.get(key) if isinstance(written, dict) else key
+            return made
         self._budget(1, base)
         return make(None, None)
 

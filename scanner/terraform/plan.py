@@ -22,6 +22,15 @@ from .values import Unknown
 MAX_PLAN_BYTES = 200_000_000
 CHANGING = ("create", "update", "delete")
 _INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+# The attribute an argument takes from a resource its expression references, when an older plan names only the
+# resource.
+_IMPLIED = {("aws_api_gateway_rest_api", "resource_id"): "root_resource_id",
+            ("aws_api_gateway_rest_api", "parent_id"): "root_resource_id",
+            ("aws_cognito_user_pool", "provider_arns"): "arn",
+            ("aws_lambda_function", "authorizer_uri"): "invoke_arn", ("aws_lambda_function", "uri"): "invoke_arn",
+            ("aws_lambda_function", "integration_uri"): "invoke_arn",
+            ("aws_lambda_function", "function_name"): "function_name",
+            ("aws_iam_role", "authorizer_credentials"): "arn"}
 _REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
 
 
@@ -94,7 +103,11 @@ class Plan:
         after_unknown = _dict(_dict(self.changes.get(address, {}).get("change")).get("after_unknown"))
         if after_unknown.get(name) is True or (name not in values and name in after_unknown):
             linked = self._linked(address, resource, name)
-            return linked if linked is not None else Unknown(f"{address}.{name} is known only after apply")
+            if linked is not None:
+                return linked
+            if self.configuration is not None and name not in self._expressions(address, resource):
+                return None  # computed by the provider, not written: nothing the configuration sets
+            return Unknown(f"{address}.{name} is known only after apply")
         return self._rewrite(_merge_unknown(values.get(name), after_unknown.get(name), f"{address}.{name}"))
 
     def _rewrite(self, value: Any) -> Any:
@@ -107,24 +120,29 @@ class Plan:
         return value
 
     def _linked(self, address: str, resource: dict[str, Any], name: str) -> Any:
+        """What an argument the plan knows only after apply will be, from the resource its expression references
+        (`aws_api_gateway_rest_api.api.id`; older plans list only `aws_api_gateway_rest_api.api`, and the argument
+        names the attribute: a method's resource_id on the API is its root resource)."""
         expressions = self._expressions(address, resource)
         references = _dict(expressions.get(name)).get("references") if isinstance(expressions, dict) else None
         if not isinstance(references, list):
             return None
         module = _module_prefix(address)
-        for reference in references:
-            if not isinstance(reference, str) or reference.count(".") < 2 or reference.startswith(
-                    ("var.", "local.", "module.", "data.", "count.", "each.", "path.")):
-                continue
-            target_base, attribute = reference.rsplit(".", 1)
-            targets = [candidate for candidate in self.resources
-                       if _INDEX.sub("", candidate) == module + _INDEX.sub("", target_base)]
+        named = [reference for reference in references if isinstance(reference, str) and not reference.startswith(
+            ("var.", "local.", "module.", "data.", "count.", "each.", "path.", "self."))]
+        with_attribute = [reference for reference in named if _INDEX.sub("", reference).count(".") >= 2]
+        for reference in with_attribute or named:
+            plain = _INDEX.sub("", reference)
+            target_base = ".".join(plain.split(".")[:2])
+            attribute = plain.split(".")[2] if plain.count(".") >= 2 else None
+            targets = [candidate for candidate in self.resources if _INDEX.sub("", candidate) == module + target_base]
             own_index = _INDEX.findall(address[len(module):])
             if len(targets) > 1:
                 targets = [t for t in targets if _INDEX.findall(t[len(module):]) == own_index] or targets
             if len(targets) != 1:
                 continue
-            return self.attribute(targets[0], attribute)
+            kind = str((self.resources.get(targets[0]) or {}).get("type"))
+            return self.attribute(targets[0], attribute or _IMPLIED.get((kind, name), "id"))
         return None
 
     def attribute(self, address: str, name: str) -> Any:

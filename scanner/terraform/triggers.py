@@ -14,6 +14,7 @@ from typing import Any
 from .attributes import physical_id
 from .config import Configuration, Instance, Module, each_instance
 from .evaluate import flatten
+from .values import Lazy
 
 FORCING = ("triggers", "variables", "stage_description")
 # What a deployment snapshots: change one of these in place and only a new deployment carries it to the stages.
@@ -39,6 +40,8 @@ class Found:
     used: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # instance address -> attribute paths
     functions: set[str] = field(default_factory=set)
     followed: int = 0
+    each_value: Any = None  # the deployment's each.value, resources in it still known by address
+    undecided: list[str] = field(default_factory=list)  # what they read that the configuration does not decide
 
 
 def deployment_triggers(configuration: Configuration, api_id: str, api_address: str,
@@ -53,7 +56,7 @@ def deployment_triggers(configuration: Configuration, api_id: str, api_address: 
         own = physical_id(configuration, deployment)
         if own not in served and not deployment.argument("stage_name"):
             continue  # a deployment no stage serves: nothing stays behind
-        reads = Found()
+        reads = Found(each_value=deployment.each_value)
         for name in FORCING:
             attribute = deployment.block.attributes.get(name)
             if attribute is not None:
@@ -87,6 +90,11 @@ def _judge(deployment: Instance, api_address: str, content: list[Instance], read
         (absent if not paths else whole if () in paths else by_id).append(instance.address)
     if (whole or body_read) and not by_id and not absent:
         return {**quiet, "coverage": "whole"}
+    if reads.undecided:
+        return {**quiet, "coverage": "undecided",
+                "unknown_reason": f"the replacement-forcing arguments of {name} read {reads.undecided[0]}, which the "
+                                  "configuration does not decide: whether they change with the API is not known "
+                                  "(give the plan, --terraform-plan, to decide it from Terraform's actions)"}
     if not whole and not by_id and not body_read:
         problem = (f"{name} has no triggers, and no variables or stage_description that change with the API: "
                    "terraform apply changes its methods, integrations, authorizers and policy in place, the "
@@ -179,6 +187,17 @@ def _traversal(node: Any, module: Module, reads: Found, iterators: dict[str, lis
     reads.followed += 1
     if reads.followed > MAX_FOLLOW * 100:
         return
+    if name == "each" and attributes[:1] == ("value",):
+        _each_value(reads, attributes[1:])
+        return
+    if name in ("each", "count", "path", "terraform", "self"):
+        return
+    if name == "data":
+        reads.undecided.append(f"data.{'.'.join(attributes[:2])}")
+        return
+    if name == "var" and attributes and module.caller is None:
+        reads.undecided.append(f"var.{attributes[0]} (a value given at plan time)")
+        return
     if name == "local" and attributes:
         attribute = module.locals.get(attributes[0])
         if attribute is not None and _enter(reads, f"{module.prefix}local.{attributes[0]}"):
@@ -202,6 +221,26 @@ def _traversal(node: Any, module: Module, reads: Found, iterators: dict[str, lis
     instances = _instances(module, name, attributes[0])
     for instance in instances or []:
         reads.used.setdefault(instance.address, set()).add(attributes[1:])
+
+
+def _each_value(reads: Found, attributes: tuple[str, ...]) -> None:
+    """each.value.a.b of the deployment: the resource its for_each map holds there, read with the rest of the path;
+    what cannot be followed is undecided."""
+    value = reads.each_value
+    for position, name in enumerate(attributes):
+        if isinstance(value, Lazy):
+            reads.used.setdefault(value.label, set()).add(attributes[position:])
+            return
+        if not isinstance(value, dict) or name not in value:
+            break
+        value = value[name]
+    else:
+        if isinstance(value, Lazy):
+            reads.used.setdefault(value.label, set()).add(())
+            return
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return
+    reads.undecided.append("each.value." + ".".join(attributes))
 
 
 def _enter(reads: Found, key: str) -> bool:
