@@ -1,0 +1,593 @@
+"""Before apply: `scan --terraform DIR` on public Terraform configurations (tests/fixtures/terraform/SOURCES.md names
+each repository, path and commit), the findings on each as published judged below, and mutations that inject the
+causes the rules catch, asserting rule, address and line. The tests cannot run `terraform` (no binary, no
+provider download): the configurations are read and evaluated by the scanner itself."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import PROJECT, findings, method_row
+from scanner.cli import main
+
+FIXTURES = PROJECT / "tests" / "fixtures" / "terraform"
+SERVERLESS = FIXTURES / "serverless-patterns"
+
+
+def scan(capsys, folder, *extra):
+    assert main(["scan", "--terraform", str(folder), *extra, "--format", "json", "--fail-on", "never"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def mutated(tmp_path, name, file, *changes):
+    """A copy of a fixture folder with `changes` (old, new) applied to one of its files."""
+    folder = tmp_path / Path(name).name
+    shutil.copytree(FIXTURES / name, folder)
+    path = folder / file
+    text = path.read_text()
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+    return folder
+
+
+def line_of(path, text):
+    return next(number for number, line in enumerate(Path(path).read_text().splitlines(), 1) if text in line)
+
+
+def at(finding):
+    source = finding["source"] or {}
+    return source.get("address"), source.get("line")
+
+
+def failing(report):
+    return sorted({(f["rule"], f["severity"]) for f in report["findings"] if f["outcome"] == "fail"})
+
+
+# aws-samples/serverless-patterns apigw-lambda-dynamodb-terraform (commit fb7b5d0): an HTTP API, one Lambda route,
+# the function's name built from a random_string.
+
+def test_http_api_and_lambda_as_published(capsys):
+    report = scan(capsys, SERVERLESS / "apigw-lambda-dynamodb-terraform")
+    # Nothing to find: an unauthenticated route alone on its API (HTTP004 needs other protected routes), an
+    # auto-deploying $default stage, and a permission for API Gateway.
+    assert report["findings"] == []
+    row = method_row(report, "POST", "/movies")
+    main_tf = SERVERLESS / "apigw-lambda-dynamodb-terraform" / "main.tf"
+    assert row["source"] == {"file": str(main_tf), "address": "aws_apigatewayv2_route.post",
+                             "line": line_of(main_tf, 'resource "aws_apigatewayv2_route" "post"')}
+    assert row["stages"] == ["$default"] and row["verdict"] == "ok"
+    assert row["api_name"] == "apigw-http-lambda-randomrandom"  # the random_string stands as a placeholder
+    assert any("random_* resources stand for" in note for note in report["notes"])
+
+
+# aws-samples/serverless-patterns apigw-data-validation-tf (commit fb7b5d0): a REST API whose deployment has no
+# triggers (only depends_on).
+
+def test_iac003_fires_high_on_a_published_deployment_without_triggers(capsys):
+    report = scan(capsys, SERVERLESS / "apigw-data-validation-tf")
+    # True: aws_api_gateway_deployment.api_deployment has only depends_on; a later change to the method or its
+    # request validator is applied in place and the Prod stage keeps serving the first deployment.
+    assert failing(report) == [("IAC003", "high")]
+    [finding] = findings(report, "IAC003")
+    main_tf = SERVERLESS / "apigw-data-validation-tf" / "main.tf"
+    assert at(finding) == ("aws_api_gateway_deployment.api_deployment",
+                           line_of(main_tf, 'resource "aws_api_gateway_deployment" "api_deployment"'))
+    assert "no triggers" in finding["message"] and finding["api_name"] == "validation-api"
+    assert "triggers" in finding["fix"] and finding["commands"] == [
+        "apigw-scan scan --terraform DIR --api validation-api --fail-on high"]
+
+
+def test_iac003_fires_medium_when_triggers_hash_only_ids(capsys):
+    """hashicorp/terraform-provider-aws website/docs/r/api_gateway_deployment.html.markdown, "Terraform
+    Resources": the provider's own example hashes resource IDs, and its NOTE says this does "not pick up all
+    future REST API changes"."""
+    report = scan(capsys, FIXTURES / "terraform-provider-aws" / "deployment-docs")
+    [finding] = findings(report, "IAC003")
+    main_tf = FIXTURES / "terraform-provider-aws" / "deployment-docs" / "main.tf"
+    assert (finding["outcome"], finding["severity"]) == ("fail", "medium")
+    assert at(finding) == ("aws_api_gateway_deployment.example",
+                           line_of(main_tf, 'resource "aws_api_gateway_deployment" "example"'))
+    assert "hash only the IDs" in finding["message"] and "aws_api_gateway_method.example" in finding["message"]
+    assert "provider's documentation warns" in finding["message"]
+
+
+def test_iac003_fires_high_when_triggers_name_nothing_of_the_api(capsys, tmp_path):
+    folder = mutated(tmp_path, "terraform-provider-aws/deployment-docs", "main.tf", (
+        """    redeployment = sha1(jsonencode([
+      aws_api_gateway_resource.example.id,
+      aws_api_gateway_method.example.id,
+      aws_api_gateway_integration.example.id,
+    ]))""", '    redeployment = "v1"'))
+    [finding] = findings(scan(capsys, folder), "IAC003")
+    assert (finding["outcome"], finding["severity"]) == ("fail", "high")
+    assert "reference none of the API's methods" in finding["message"]
+
+
+@pytest.mark.parametrize("triggers, why", [
+    ("sha1(jsonencode([aws_api_gateway_resource.example, aws_api_gateway_method.example, "
+     "aws_api_gateway_integration.example]))", "whole resources"),
+    ('filesha1("main.tf")', "the configuration file"),
+    ("timestamp()", "a new value every apply"),
+])
+def test_iac003_quiet_when_triggers_change_with_the_api(capsys, tmp_path, triggers, why):
+    folder = mutated(tmp_path, "terraform-provider-aws/deployment-docs", "main.tf", (
+        """sha1(jsonencode([
+      aws_api_gateway_resource.example.id,
+      aws_api_gateway_method.example.id,
+      aws_api_gateway_integration.example.id,
+    ]))""", triggers))
+    report = scan(capsys, folder)
+    assert findings(report, "IAC003") == [], why
+    if "timestamp" in triggers:
+        assert any("replaced on every apply" in note for note in report["notes"])
+
+
+def test_iac003_quiet_when_the_triggers_hash_the_openapi_body(capsys):
+    """hashicorp/terraform-provider-aws examples/api-gateway-rest-api-openapi: the body is the API, and the
+    deployment's triggers hash it."""
+    report = scan(capsys, FIXTURES / "terraform-provider-aws" / "api-gateway-rest-api-openapi")
+    # Quiet: one unauthenticated method alone on its API, a stage with metrics, a custom domain mapped to it.
+    assert report["findings"] == []
+    row = method_row(report, "GET", "/path1")
+    assert row["stages"] == ["example"] and report["regions"] == ["us-west-2"]  # the provider block's region
+    assert row["source"]["address"] == "aws_api_gateway_rest_api.example"  # a body's method: the API's block
+
+
+def test_iac003_follows_each_value_and_module_outputs(capsys):
+    """airbnb/rudolph deployments/ (commit 7a6ebed): the deployment's triggers hash the whole REST API and, through
+    module outputs, each integration whole; the methods, resources and the authorizer are left out."""
+    report = scan(capsys, FIXTURES / "airbnb-rudolph" / "deployments" / "environments" / "example")
+    # True (medium): a change to a method's authorization, in place, changes nothing the triggers hash.
+    [finding] = findings(report, "IAC003")
+    assert (finding["outcome"], finding["severity"]) == ("fail", "medium")
+    assert at(finding)[0] == "module.santa_api.aws_api_gateway_deployment.api_deployment"
+    assert "leave out" in finding["message"] and "aws_api_gateway_method.resource_method" in finding["message"]
+    assert "aws_api_gateway_integration" not in finding["message"]  # hashed whole, through module outputs
+    assert failing(report) == [("IAC003", "medium")]
+
+
+# airbnb/rudolph: local modules three deep, for_each over modules, tfvars read automatically.
+
+def test_local_modules_as_published(capsys):
+    report = scan(capsys, FIXTURES / "airbnb-rudolph" / "deployments" / "environments" / "example")
+    paths = sorted((row["method"], row["path"]) for row in report["methods"])
+    assert paths == [("GET", "/health"), ("POST", "/eventupload/{machine_id}"), ("POST", "/postflight/{machine_id}"),
+                     ("POST", "/preflight/{machine_id}"), ("POST", "/ruledownload/{machine_id}"),
+                     ("POST", "/xsrf/{machine_id}")]
+    row = method_row(report, "GET", "/health")
+    module_file = FIXTURES / "airbnb-rudolph" / "deployments" / "terraform_modules" / "santa_api" / "modules" / \
+        "rest_api" / "modules" / "api_resource" / "main.tf"
+    assert row["source"]["address"] == ('module.santa_api.module.health_api.module.api_methods["GET"]'
+                                        ".aws_api_gateway_method.resource_method")
+    assert row["source"]["file"] == str(module_file)
+    assert row["source"]["line"] == line_of(module_file, 'resource "aws_api_gateway_method" "resource_method"')
+    # config.auto.tfvars.json is read as Terraform reads it: the API's name is built from its prefix.
+    assert row["api_name"] == "An account-wide prefix_rudolph" and row["stages"] == ["dev"]
+    # The REQUEST authorizer's role (an aws_iam_policy_document in a module) trusts API Gateway and may invoke the
+    # authorizer function: LAM002 is decided and quiet.
+    assert findings(report, "LAM002") == []
+
+
+# serverless-patterns terraform-apigw-http-lambda: the API Gateway module from the registry, vendored under
+# .terraform/modules as terraform init leaves it; the Lambda module deliberately not.
+
+def test_a_fetched_registry_module_is_read(capsys):
+    report = scan(capsys, SERVERLESS / "terraform-apigw-http-lambda")
+    row = method_row(report, "ANY", "/")
+    assert row["source"]["address"] == 'module.api_gateway.aws_apigatewayv2_route.this["ANY /"]'
+    assert row["source"]["file"].endswith(".terraform/modules/api_gateway/main.tf")
+    assert any("module.lambda_function (terraform-aws-modules/lambda/aws) is not fetched: run terraform init" in note
+               for note in report["notes"])
+    assert report["findings"] == []
+
+
+def test_an_unfetched_registry_module_is_unknown_with_a_note(capsys, tmp_path):
+    folder = tmp_path / "http-lambda"
+    shutil.copytree(SERVERLESS / "terraform-apigw-http-lambda", folder, ignore=shutil.ignore_patterns(".terraform"))
+    report = scan(capsys, folder)
+    assert report["methods"] == []
+    assert any("module.api_gateway (terraform-aws-modules/apigateway-v2/aws) is not fetched: run terraform init"
+               in note and "--terraform-plan" in note for note in report["notes"])
+
+
+# yegorski/terraform-aws-api-gateway-cognito (commit 1ea74bc, Terraform 0.11 syntax): a REST API with a Cognito
+# authorizer, a method that requires the resource server's scope, and a client_credentials client.
+
+def yegorski(capsys, folder=None):
+    return scan(capsys, folder or FIXTURES / "yegorski-api-gateway-cognito", "--var", "domain_name=example.com",
+                "--var", "name=hello", "--region", "us-east-1")
+
+
+def test_cognito_rest_api_as_published(capsys):
+    report = yegorski(capsys)
+    # True (high): the deployment makes the production stage itself, with no triggers.
+    assert failing(report) == [("IAC003", "high")]
+    row = method_row(report, "GET", "/hello_world")
+    # ["${...scope_identifiers}"] is the list itself, as Terraform 0.11 read it.
+    assert row["scopes"] == ["https://api.example.com/all"] and row["authorization"] == "COGNITO_USER_POOLS"
+    assert row["callers_passing"] == 1  # the client_credentials client obtains the scope
+    assert row["stages"] == ["production"]
+
+
+def test_a_variable_without_a_value_leaves_the_scope_undecided(capsys):
+    report = scan(capsys, FIXTURES / "yegorski-api-gateway-cognito")
+    [finding] = findings(report, "APIGW005", "unknown")
+    assert "give --var domain_name=VALUE" in finding["message"]
+    assert findings(report, "APIGW005") == findings(report, "APIGW006") == []  # never a false "not defined"
+
+
+def test_scope_no_client_can_obtain_is_apigw005_and_apigw006_at_the_method(capsys, tmp_path):
+    folder = mutated(tmp_path, "yegorski-api-gateway-cognito", "api_gateway.tf", (
+        'authorization_scopes = ["${aws_cognito_resource_server.resource_server.scope_identifiers}"]',
+        'authorization_scopes = ["https://api.${var.domain_name}/admin"]'))
+    report = yegorski(capsys, folder)
+    for rule, severity in (("APIGW005", "critical"), ("APIGW006", "high")):
+        [finding] = findings(report, rule)
+        assert (finding["outcome"], finding["severity"]) == ("fail", severity)
+        assert at(finding) == ("aws_api_gateway_method.hello_world",
+                               line_of(folder / "api_gateway.tf", 'resource "aws_api_gateway_method" "hello_world"'))
+    assert method_row(report, "GET", "/hello_world")["verdict"] == "fail"
+
+
+def test_wrong_pool_is_cog008_on_the_method(capsys, tmp_path):
+    """The authorizer names another pool of the configuration, one that has no app client."""
+    folder = mutated(tmp_path, "yegorski-api-gateway-cognito", "api_gateway.tf", (
+        'provider_arns = ["${aws_cognito_user_pool.user_pool.arn}"]',
+        'provider_arns = ["${aws_cognito_user_pool.other.arn}"]'))
+    (folder / "other.tf").write_text('resource "aws_cognito_user_pool" "other" {\n  name = "other"\n}\n')
+    report = yegorski(capsys, folder)
+    [finding] = [f for f in findings(report, "COG008") if f["method"] == "GET"]
+    assert (finding["outcome"], finding["severity"]) == ("fail", "critical")
+    assert finding["pool_id"] == "us-east-1_other"
+
+
+def test_options_behind_the_authorizer_is_apigw011(capsys, tmp_path):
+    folder = mutated(tmp_path, "yegorski-api-gateway-cognito", "api_gateway.tf", ("# /hello_world endpoint", """
+resource "aws_api_gateway_method" "hello_world_options" {
+  rest_api_id   = "${aws_api_gateway_rest_api.api.id}"
+  resource_id   = "${aws_api_gateway_resource.hello_world.id}"
+  http_method   = "OPTIONS"
+  authorization = "COGNITO_USER_POOLS"
+  authorizer_id = "${aws_api_gateway_authorizer.authorizer.id}"
+}
+# /hello_world endpoint"""))
+    report = yegorski(capsys, folder)
+    [finding] = findings(report, "APIGW011")
+    assert (finding["outcome"], finding["severity"], finding["method"]) == ("fail", "high", "OPTIONS")
+    assert at(finding) == ("aws_api_gateway_method.hello_world_options", line_of(
+        folder / "api_gateway.tf", 'resource "aws_api_gateway_method" "hello_world_options"'))
+
+
+# aws/aws-sam-cli tests/integration/testdata/start_api/terraform/v1-lambda-authorizer (commit fe8f8db): REST
+# methods behind a TOKEN and a REQUEST Lambda authorizer, invoked with a role.
+
+def test_lambda_authorizers_as_published(capsys):
+    report = scan(capsys, FIXTURES / "aws-sam-cli" / "v1-lambda-authorizer")
+    # True: authorizer_credentials is the function's own execution role, whose trust policy names only
+    # lambda.amazonaws.com: API Gateway cannot assume it, every request gets 500 (LAM002, both authorizers).
+    # True: the API has no stage (the SAM CLI runs it locally); LAM003 (low): the header callers send.
+    assert failing(report) == [("APIGW004", "high"), ("LAM002", "critical"), ("LAM003", "low")]
+    main_tf = FIXTURES / "aws-sam-cli" / "v1-lambda-authorizer" / "main.tf"
+    assert {at(f) for f in findings(report, "LAM002")} == {
+        ("aws_api_gateway_authorizer.header_authorizer",
+         line_of(main_tf, 'resource "aws_api_gateway_authorizer" "header_authorizer"')),
+        ("aws_api_gateway_authorizer.request_authorizer",
+         line_of(main_tf, 'resource "aws_api_gateway_authorizer" "request_authorizer"'))}
+
+
+def test_lam002_quiet_when_the_role_trusts_api_gateway(capsys, tmp_path):
+    folder = mutated(tmp_path, "aws-sam-cli/v1-lambda-authorizer", "main.tf", (
+        '"Service": "lambda.amazonaws.com"', '"Service": ["lambda.amazonaws.com", "apigateway.amazonaws.com"]'))
+    (folder / "invoke.tf").write_text("""resource "aws_iam_role_policy" "invoke" {
+  role   = aws_iam_role.invocation_role.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "lambda:InvokeFunction", Resource = aws_lambda_function.authorizer.arn }]
+  })
+}
+""")
+    assert findings(scan(capsys, folder), "LAM002") == []
+
+
+# serverless-patterns apigw-http-api-waf-cloudfront-terraform: an HTTP API behind CloudFront, a REQUEST authorizer
+# that checks the header CloudFront adds to every origin request.
+
+def test_http_api_behind_cloudfront_as_published(capsys):
+    report = scan(capsys, SERVERLESS / "apigw-http-api-waf-cloudfront-terraform")
+    # True (HTTP007): the CORS configuration answers browsers, and the authorized `ANY /` route catches the
+    # preflight of `/` (the API is meant to be reached through CloudFront, so this costs only cross-origin calls).
+    # APIGW020 stays quiet: the header the authorizer reads (x-origin-verify) is the origin's custom header, which
+    # CloudFront adds to every request it sends the API, even though the behaviour does not forward it.
+    assert failing(report) == [("HTTP007", "high"), ("LAM003", "low")]
+    assert findings(report, "APIGW020") == []
+
+
+def test_missing_lambda_permission_is_lam002_at_the_authorizer(capsys, tmp_path):
+    folder = mutated(tmp_path, "serverless-patterns/apigw-http-api-waf-cloudfront-terraform", "authorizer.tf",
+                     ('resource "aws_lambda_permission" "http_api_auth_lambda_permission"',
+                      'resource "null_resource" "http_api_auth_lambda_permission"'))
+    [finding] = findings(scan(capsys, folder), "LAM002")
+    assert (finding["outcome"], finding["severity"]) == ("fail", "critical")
+    assert at(finding) == ("aws_apigatewayv2_authorizer.http_api_auth_authorizer", line_of(
+        folder / "authorizer.tf", 'resource "aws_apigatewayv2_authorizer" "http_api_auth_authorizer"'))
+
+
+def test_cloudfront_that_drops_the_credential_header_is_apigw020(capsys, tmp_path):
+    """The authorizer reads a header CloudFront neither forwards nor adds: undecided while a Lambda@Edge function
+    runs on the origin requests (it may add it), a failure without it."""
+    folder = mutated(tmp_path, "serverless-patterns/apigw-http-api-waf-cloudfront-terraform", "authorizer.tf",
+                     ('identity_sources                  = ["$request.header.x-origin-verify"]',
+                      'identity_sources                  = ["$request.header.authorization-token"]'))
+    [finding] = findings(scan(capsys, folder), "APIGW020", "unknown")
+    assert "http-edge-lambda" in finding["message"] and "may add authorization-token" in finding["message"]
+    cloudfront = folder / "cloudfront.tf"
+    text = cloudfront.read_text()
+    start = text.index("    lambda_function_association {")
+    cloudfront.write_text(text[:start] + text[text.index("    }\n", start) + len("    }\n"):])
+    [finding] = findings(scan(capsys, folder), "APIGW020")
+    assert (finding["outcome"], finding["severity"]) == ("fail", "high")
+    assert "does not forward authorization-token" in finding["message"]
+    assert at(finding)[0] == "aws_apigatewayv2_route.http_api_route"
+
+
+# What every Terraform scan promises.
+
+def test_terraform_scans_call_no_aws_and_need_no_credentials(tmp_path, monkeypatch, capsys):
+    """No AWS configuration at all, and no call: a request would fail here. No terraform binary either."""
+    for name in list(__import__("os").environ):
+        if name.startswith(("AWS_", "TF_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no terraform on the path
+    import botocore.endpoint
+
+    def refuse(*_, **__):
+        raise AssertionError("a Terraform scan made an AWS call")
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "make_request", refuse)
+    for folder in (SERVERLESS / "apigw-http-api-waf-cloudfront-terraform", FIXTURES / "yegorski-api-gateway-cognito",
+                   FIXTURES / "airbnb-rudolph" / "deployments" / "environments" / "example"):
+        assert scan(capsys, folder)["calls"] == 0
+
+
+def test_results_are_the_same_run_to_run_and_carry_no_uuid(capsys):
+    folder = FIXTURES / "airbnb-rudolph" / "deployments" / "environments" / "example"
+    first, second = scan(capsys, folder), scan(capsys, folder)
+    assert first["findings"] == second["findings"] and first["methods"] == second["methods"]
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                         json.dumps(first["findings"]) + json.dumps(first["methods"]))
+
+
+def test_sarif_points_at_the_configuration_line(capsys):
+    folder = SERVERLESS / "apigw-data-validation-tf"
+    assert main(["scan", "--terraform", str(folder), "--format", "sarif", "--fail-on", "never"]) == 0
+    [result] = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]
+    assert result["ruleId"] == "IAC003"
+    assert location["artifactLocation"]["uri"] == str(folder / "main.tf")
+    assert location["region"]["startLine"] == line_of(folder / "main.tf",
+                                                      'resource "aws_api_gateway_deployment" "api_deployment"')
+
+
+def test_the_table_shows_file_and_line(capsys):
+    folder = SERVERLESS / "apigw-data-validation-tf"
+    assert main(["scan", "--terraform", str(folder), "--color", "never"]) == 1
+    out = capsys.readouterr().out
+    line = line_of(folder / "main.tf", 'resource "aws_api_gateway_deployment" "api_deployment"')
+    assert f"{folder / 'main.tf'}:{line} (aws_api_gateway_deployment.api_deployment)" in out
+
+
+def test_terraform_findings_fix_in_words_without_aws_commands(capsys, tmp_path):
+    folder = mutated(tmp_path, "yegorski-api-gateway-cognito", "api_gateway.tf", (
+        'authorization_scopes = ["${aws_cognito_resource_server.resource_server.scope_identifiers}"]',
+        'authorization_scopes = ["https://api.${var.domain_name}/admin"]'))
+    report = yegorski(capsys, folder)
+    for finding in report["findings"]:
+        assert all(command.startswith("apigw-scan ") for command in finding["commands"]), finding["commands"]
+        assert "aws apigateway" not in finding["fix"] and "aws cognito" not in finding["fix"]
+    [iac] = findings(report, "IAC003")
+    assert "triggers" in iac["fix"] and "create_before_destroy" in iac["fix"]
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--terraform", "nowhere"], "no such folder"),
+    (["--var", "x=1"], "--var applies to --terraform"),
+    (["--var-file", "x.tfvars"], "--var-file applies to --terraform"),
+    (["--terraform", "FOLDER", "--var", "novalue"], "expected NAME=VALUE"),
+    (["--terraform", "FOLDER", "--var", "undeclared=1"], "declares no variable 'undeclared'"),
+    (["--terraform", "FOLDER", "--var-file", "nowhere.tfvars"], "--var-file nowhere.tfvars: no such file"),
+    (["--terraform", "FOLDER", "--template", "x.yaml"], "--template does not apply to --terraform"),
+    (["--terraform", "FOLDER", "--org"], "--org does not apply to --terraform"),
+    (["--terraform", "FOLDER", "--profile", "p"], "--profile does nothing with --terraform unless --resolve"),
+    (["--terraform-plan", "PLAN", "--var", "x=1"], "a plan already holds the values"),
+])
+def test_terraform_options_are_checked(args, said, capsys, tmp_path):
+    (tmp_path / "plan.json").write_text("{}")
+    args = [str(FIXTURES / "yegorski-api-gateway-cognito") if arg == "FOLDER" else
+            str(tmp_path / "plan.json") if arg == "PLAN" else arg for arg in args]
+    assert main(["scan", *args]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err, err
+
+
+def test_a_folder_without_terraform_is_one_line(capsys, tmp_path):
+    (tmp_path / "notes.md").write_text("nothing")
+    assert main(["scan", "--terraform", str(tmp_path)]) == 2
+    assert "no Terraform resources or modules" in capsys.readouterr().err
+
+
+def test_a_file_hcl_cannot_read_names_its_line(capsys, tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_api_gateway_rest_api" "api" {\n  name = \n}\n')
+    assert main(["scan", "--terraform", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--terraform {tmp_path / 'main.tf'}: not HCL Terraform can read at line" in err and "Traceback" not in err
+
+
+def test_without_the_terraform_extra_the_error_names_it(capsys, monkeypatch):
+    """python-hcl2 is the `terraform` extra: --terraform asks for it by name."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hcl2", None)
+    assert main(["scan", "--terraform", str(SERVERLESS / "apigw-data-validation-tf")]) == 2
+    assert "pip install 'apigw-scan[terraform]'" in capsys.readouterr().err
+
+
+# Variables, tfvars, count, for_each, locals and functions, on a configuration written here.
+
+CONFIGURATION = """
+variable "stage" {
+  type    = string
+  default = "dev"
+}
+variable "scopes" {
+  type    = list(string)
+  default = ["orders/read"]
+}
+variable "protected" {
+  type    = bool
+  default = true
+}
+locals {
+  paths = toset(["orders", "profile"])
+  name  = format("%s-%s", "shop", var.stage)
+}
+resource "aws_cognito_user_pool" "pool" {
+  name = local.name
+}
+resource "aws_cognito_resource_server" "orders" {
+  user_pool_id = aws_cognito_user_pool.pool.id
+  identifier   = "orders"
+  name         = "orders"
+  scope {
+    scope_name        = "read"
+    scope_description = "read"
+  }
+}
+resource "aws_cognito_user_pool_client" "web" {
+  user_pool_id                         = aws_cognito_user_pool.pool.id
+  name                                 = "web"
+  allowed_oauth_flows_user_pool_client = true
+  allowed_oauth_flows                  = ["code"]
+  allowed_oauth_scopes                 = concat(["openid"], aws_cognito_resource_server.orders.scope_identifiers)
+  callback_urls                        = ["https://example.com/cb"]
+}
+resource "aws_cognito_user_pool_domain" "domain" {
+  domain       = "shop-${var.stage}"
+  user_pool_id = aws_cognito_user_pool.pool.id
+}
+resource "aws_api_gateway_rest_api" "api" {
+  name = local.name
+}
+resource "aws_api_gateway_authorizer" "cognito" {
+  name          = "cognito"
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  type          = "COGNITO_USER_POOLS"
+  provider_arns = [aws_cognito_user_pool.pool.arn]
+}
+resource "aws_api_gateway_resource" "path" {
+  for_each    = local.paths
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = each.key
+}
+resource "aws_api_gateway_method" "get" {
+  count                = length(var.scopes) > 0 ? 2 : 0
+  rest_api_id          = aws_api_gateway_rest_api.api.id
+  resource_id          = [for p in sort(tolist(local.paths)) : aws_api_gateway_resource.path[p].id][count.index]
+  http_method          = "GET"
+  authorization        = var.protected ? "COGNITO_USER_POOLS" : "NONE"
+  authorizer_id        = var.protected ? aws_api_gateway_authorizer.cognito.id : null
+  authorization_scopes = var.protected ? var.scopes : null
+}
+resource "aws_api_gateway_deployment" "d" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  triggers = {
+    redeployment = sha1(jsonencode([aws_api_gateway_method.get, aws_api_gateway_resource.path,
+                                    aws_api_gateway_authorizer.cognito]))
+  }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+resource "aws_api_gateway_stage" "s" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  deployment_id = aws_api_gateway_deployment.d.id
+  stage_name    = var.stage
+}
+"""
+
+
+def written_here(tmp_path, extra=""):
+    folder = tmp_path / "written"
+    folder.mkdir(exist_ok=True)
+    (folder / "main.tf").write_text(CONFIGURATION + extra)
+    return folder
+
+
+def test_variables_locals_count_and_for_each(capsys, tmp_path):
+    report = scan(capsys, written_here(tmp_path))
+    rows = {(row["method"], row["path"]): row for row in report["methods"]}
+    assert sorted(rows) == [("GET", "/orders"), ("GET", "/profile")]
+    assert {row["source"]["address"] for row in rows.values()} == {"aws_api_gateway_method.get[0]",
+                                                                   "aws_api_gateway_method.get[1]"}
+    assert all(row["stages"] == ["dev"] and row["api_name"] == "shop-dev" for row in rows.values())
+    assert all(row["verdict"] == "ok" for row in rows.values()), failing(report)
+
+
+def test_var_var_file_and_tfvars_in_terraforms_order(capsys, tmp_path):
+    folder = written_here(tmp_path)
+    (folder / "terraform.tfvars").write_text('stage = "qa"\n')
+    assert {row["api_name"] for row in scan(capsys, folder)["methods"]} == {"shop-qa"}
+    (tmp_path / "prod.tfvars").write_text('stage = "prod"\nscopes = ["orders/admin"]\n')
+    report = scan(capsys, folder, "--var-file", str(tmp_path / "prod.tfvars"))
+    assert {row["stages"][0] for row in report["methods"]} == {"prod"}
+    assert {f["rule"] for f in report["findings"] if f["outcome"] == "fail"} >= {"APIGW005", "APIGW006"}
+    report = scan(capsys, folder, "--var-file", str(tmp_path / "prod.tfvars"), "--var", "stage=live",
+                  "--var", 'scopes=["orders/read"]', "--var", "protected=false")
+    assert {(row["stages"][0], row["authorization"]) for row in report["methods"]} == {("live", "NONE")}
+
+
+def test_a_variable_without_a_value_is_unknown_with_the_option_to_give(capsys, tmp_path):
+    folder = written_here(tmp_path, 'variable "owner" {\n  type = string\n}\n'
+                                    'resource "aws_api_gateway_rest_api" "other" {\n  name = var.owner\n}\n')
+    report = scan(capsys, folder)
+    assert "other" not in {row["api_name"] for row in report["methods"]}  # no method: nothing to fail
+    assert main(["scan", "--terraform", str(folder), "--format", "json", "--fail-on", "never",
+                 "--var", "owner=team"]) == 0
+
+
+def test_count_that_depends_on_apply_leaves_the_block_unjudged_with_a_note(capsys, tmp_path):
+    folder = written_here(tmp_path, 'resource "random_id" "r" {\n  byte_length = 4\n}\n'
+                                    'data "aws_ssm_parameter" "n" {\n  name = "n"\n}\n'
+                                    'resource "aws_api_gateway_resource" "extra" {\n'
+                                    '  count       = tonumber(data.aws_ssm_parameter.n.value)\n'
+                                    '  rest_api_id = aws_api_gateway_rest_api.api.id\n'
+                                    '  parent_id   = aws_api_gateway_rest_api.api.root_resource_id\n'
+                                    '  path_part   = "extra"\n}\n')
+    report = scan(capsys, folder)
+    assert any(note.startswith("aws_api_gateway_resource.extra: count is unknown") and "give --resolve" in note
+               for note in report["notes"])
+
+
+def test_files_outside_the_configuration_are_never_read(capsys, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cr3t-value")
+    folder = written_here(tmp_path, f'resource "aws_api_gateway_rest_api" "leak" {{\n  name = file("{secret}")\n}}\n'
+                                    'resource "aws_api_gateway_resource" "leak" {\n'
+                                    '  rest_api_id = aws_api_gateway_rest_api.leak.id\n'
+                                    '  parent_id   = aws_api_gateway_rest_api.leak.root_resource_id\n'
+                                    '  path_part   = "x"\n}\n'
+                                    'resource "aws_api_gateway_method" "leak" {\n'
+                                    '  rest_api_id   = aws_api_gateway_rest_api.leak.id\n'
+                                    '  resource_id   = aws_api_gateway_resource.leak.id\n'
+                                    '  http_method   = "GET"\n  authorization = "NONE"\n}\n')
+    assert main(["scan", "--terraform", str(folder), "--format", "json", "--fail-on", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "s3cr3t-value" not in out
