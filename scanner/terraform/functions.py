@@ -30,6 +30,7 @@ from .values import (
 
 MAX_FILE_BYTES = 4_000_000
 MAX_REGEX_INPUT = 20_000
+REGEX_SECONDS = 0.5
 
 
 @dataclass
@@ -132,7 +133,8 @@ def _replace(_context: Context, _evaluator: Any, text: Any, search: Any, replace
     text, search, replacement = to_text(text), to_text(search), to_text(replacement)
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         pattern = _regex(search[1:-1], text)
-        return check_size(pattern.sub(re.sub(r"\$(\d+)", r"\\\1", replacement), text))
+        return check_size(_bounded(lambda: pattern.sub(re.sub(r"\$(\d+)", r"\\\1", replacement), text,
+                                                       timeout=REGEX_SECONDS)))
     return check_size(text.replace(search, replacement))
 
 
@@ -143,19 +145,33 @@ def _substr(_context: Context, _evaluator: Any, text: Any, offset: Any, length: 
     return whole[start:] if count < 0 else whole[start:start + count]
 
 
-def _regex(pattern: str, text: str) -> re.Pattern[str]:
+def _regex(pattern: str, text: str) -> Any:
+    """Terraform's regular expressions are RE2's, which never backtrack; these are matched with a time limit, so
+    a pattern that would take forever (`(a+)+$`) is unknown instead."""
     if len(text) > MAX_REGEX_INPUT or len(pattern) > 1000:
         raise EvaluationError("a regular expression over a text too long to match safely")
     try:
-        return re.compile(pattern)
-    except re.error as error:
+        import regex  # python-hcl2 depends on it; it matches with a timeout
+    except ImportError:
+        raise EvaluationError("regular expressions need the terraform extra") from None
+    try:
+        return regex.compile(pattern)
+    except (regex.error, ValueError, OverflowError) as error:
         raise EvaluationError(f"not a regular expression ({error})") from None
+
+
+def _bounded(match: Callable[[], Any]) -> Any:
+    try:
+        return match()
+    except TimeoutError:
+        raise EvaluationError("a regular expression too slow to match (RE2, which Terraform uses, would not "
+                              "backtrack)") from None
 
 
 @_register("regex", arity=(2, 2))
 def _regex_function(_context: Context, _evaluator: Any, pattern: Any, text: Any) -> Any:
     compiled = _regex(to_text(pattern), to_text(text))
-    found = compiled.search(to_text(text))
+    found = _bounded(lambda: compiled.search(to_text(text), timeout=REGEX_SECONDS))
     if found is None:
         raise EvaluationError("regex(): no match")
     if compiled.groupindex:
@@ -166,7 +182,8 @@ def _regex_function(_context: Context, _evaluator: Any, pattern: Any, text: Any)
 @_register("regexall", arity=(2, 2))
 def _regexall(_context: Context, _evaluator: Any, pattern: Any, text: Any) -> Any:
     compiled = _regex(to_text(pattern), to_text(text))
-    return [list(m.groups()) if compiled.groups else m[0] for m in compiled.finditer(to_text(text))]
+    return _bounded(lambda: [list(m.groups()) if compiled.groups else m[0]
+                             for m in compiled.finditer(to_text(text), timeout=REGEX_SECONDS)])
 
 
 _FORMAT_VERB = re.compile(r"%(?:%|([-+# 0]*)(\d*)(?:\.(\d+))?([sdvqtf]))")

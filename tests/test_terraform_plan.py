@@ -1,0 +1,153 @@
+"""`scan --terraform-plan PLAN.json`: the output of `terraform show -json` (Terraform's documented "JSON Output
+Format"), read from two public plans (tests/fixtures/terraform/SOURCES.md): values from planned_values and
+resource_changes, after_unknown as unknown, links between resources from the configuration's references, and
+IAC003 decided exactly by the plan's actions. A plan written here is marked so, and never the only test of a
+behaviour: the same cases are mutations of the public plans."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from helpers import PROJECT, findings, method_row
+from scanner.cli import main
+
+FIXTURES = PROJECT / "tests" / "fixtures" / "terraform"
+SAM = FIXTURES / "aws-sam-cli" / "terraform-v1-api-simple"
+COMPLIANCE = FIXTURES / "plans" / "terraform-compliance-module.json"
+
+
+def scan(capsys, plan, *extra):
+    assert main(["scan", "--terraform-plan", str(plan), *extra, "--format", "json", "--fail-on", "never"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def with_actions(tmp_path, plan, actions):
+    """A copy of a public plan as a later apply would plan it: every resource exists (no-op) but those given."""
+    data = json.loads(plan.read_text())
+    for change in data["resource_changes"]:
+        change["change"]["actions"] = actions.get(change["address"], ["no-op"])
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_module_plan_as_published(capsys):
+    """terraform-compliance/cli tests/functional/test_non_created_module_resource_parameter/plan.out.json
+    (Terraform 0.15.5): a module creates a REST API, its root method, a deployment and a stage. Its references name
+    resources without attributes (older plans do): a method's resource_id on the API is its root resource."""
+    report = scan(capsys, COMPLIANCE)
+    row = method_row(report, "ANY", "/")
+    assert row["source"] == {"file": str(COMPLIANCE), "address": "module.apigw_test_1.aws_api_gateway_method.root_method"}
+    assert row["stages"] == ["main"] and row["api_name"] == "cc-testapi"
+    assert report["regions"] == ["eu-west-1"]  # the region the plan's ARNs name
+    # Quiet: the API, its deployment and stage are all created by this plan (the deployment carries the method);
+    # the policy the plan leaves to the provider is not written, so there is none to judge.
+    assert report["findings"] == []
+
+
+def test_iac003_quiet_when_the_plan_creates_the_deployment_with_the_api(capsys):
+    """aws/aws-sam-cli terraform-v1-api-simple/custom-plan.json (Terraform 1.4.6): everything is created."""
+    report = scan(capsys, SAM / "custom-plan.json")
+    assert findings(report, "IAC003") == [] and findings(report, "IAC003", "unknown") == []
+    assert sorted((row["method"], row["path"]) for row in report["methods"]) == [("GET", "/hello"), ("POST", "/hello")]
+
+
+def test_iac003_fires_when_the_plan_changes_a_method_and_keeps_the_deployment(capsys, tmp_path):
+    """The SAM CLI's plan as a later apply would plan it: the GET method changes in place, the deployment (whose
+    triggers hash IDs) is not replaced. With the configuration given too, the finding points at its block."""
+    plan = with_actions(tmp_path, SAM / "custom-plan.json", {
+        "aws_api_gateway_method.GetMethod": ["update"], "aws_api_gateway_deployment.MyDemoDeployment": ["no-op"]})
+    report = scan(capsys, plan, "--terraform", str(SAM))
+    [finding] = findings(report, "IAC003")
+    assert (finding["severity"], finding["outcome"]) == ("high", "fail")  # decided by the plan: no medium guess
+    assert "the plan changes aws_api_gateway_method.GetMethod (update) and does not replace " \
+           "aws_api_gateway_deployment.MyDemoDeployment (no-op)" in finding["message"]
+    main_tf = SAM / "main.tf"
+    line = next(n for n, text in enumerate(main_tf.read_text().splitlines(), 1)
+                if 'resource "aws_api_gateway_deployment" "MyDemoDeployment"' in text)
+    assert finding["source"] == {"file": str(main_tf), "address": "aws_api_gateway_deployment.MyDemoDeployment",
+                                 "line": line}
+
+
+def test_iac003_quiet_when_the_plan_replaces_the_deployment(capsys, tmp_path):
+    plan = with_actions(tmp_path, SAM / "custom-plan.json", {
+        "aws_api_gateway_method.GetMethod": ["update"],
+        "aws_api_gateway_deployment.MyDemoDeployment": ["create", "delete"]})
+    assert findings(scan(capsys, plan), "IAC003") == []
+
+
+# A plan written here by the documented format (not a public one): an existing API whose authorizer's pool
+# changes in place, the deployment untouched. prior_state holds what is deployed; IDs the plan knows are real ones.
+WRITTEN = {
+    "format_version": "1.2", "terraform_version": "1.9.0",
+    "planned_values": {"root_module": {"resources": [
+        {"address": "aws_api_gateway_rest_api.api", "mode": "managed", "type": "aws_api_gateway_rest_api",
+         "name": "api", "values": {"id": "a1b2c3d4e5", "name": "orders", "root_resource_id": "r00tr00t01",
+                                   "policy": "", "execution_arn": "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5"}},
+        {"address": "aws_api_gateway_resource.orders", "mode": "managed", "type": "aws_api_gateway_resource",
+         "name": "orders", "values": {"id": "res001", "rest_api_id": "a1b2c3d4e5", "parent_id": "r00tr00t01",
+                                      "path_part": "orders"}},
+        {"address": "aws_api_gateway_authorizer.cognito", "mode": "managed", "type": "aws_api_gateway_authorizer",
+         "name": "cognito", "values": {"id": "auth01", "rest_api_id": "a1b2c3d4e5", "name": "cognito",
+                                       "type": "COGNITO_USER_POOLS", "identity_source":
+                                       "method.request.header.Authorization"}},
+        {"address": "aws_api_gateway_method.get", "mode": "managed", "type": "aws_api_gateway_method", "name": "get",
+         "values": {"id": "m001", "rest_api_id": "a1b2c3d4e5", "resource_id": "res001", "http_method": "GET",
+                    "authorization": "COGNITO_USER_POOLS", "authorizer_id": "auth01",
+                    "authorization_scopes": ["orders/read"]}},
+        {"address": "aws_api_gateway_deployment.d", "mode": "managed", "type": "aws_api_gateway_deployment",
+         "name": "d", "values": {"id": "dep001", "rest_api_id": "a1b2c3d4e5", "triggers": None}},
+        {"address": "aws_api_gateway_stage.prod", "mode": "managed", "type": "aws_api_gateway_stage", "name": "prod",
+         "values": {"id": "ags-a1b2c3d4e5-prod", "rest_api_id": "a1b2c3d4e5", "deployment_id": "dep001",
+                    "stage_name": "prod"}},
+    ]}},
+    "resource_changes": [
+        {"address": "aws_api_gateway_authorizer.cognito", "mode": "managed", "type": "aws_api_gateway_authorizer",
+         "name": "cognito", "change": {
+             "actions": ["update"],
+             "before": {"provider_arns": ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_OldP00l01"]},
+             "after": {"provider_arns": [None]}, "after_unknown": {"provider_arns": [True]}}},
+        {"address": "aws_api_gateway_deployment.d", "mode": "managed", "type": "aws_api_gateway_deployment",
+         "name": "d", "change": {"actions": ["no-op"], "before": {}, "after": {}, "after_unknown": {}}},
+    ],
+    "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": []}}},
+}
+
+
+def test_iac003_fires_from_a_plan_written_here_with_real_ids(capsys, tmp_path):
+    """Written here (the documented format; not a public plan): the authorizer's provider_arns change in place,
+    which the new pool's ARN makes unknown until apply; the deployment is kept."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(WRITTEN))
+    report = scan(capsys, plan)
+    row = method_row(report, "GET", "/orders")
+    assert row["api_id"] == "a1b2c3d4e5" and row["stages"] == ["prod"]  # the IDs the plan knows are the real ones
+    [finding] = findings(report, "IAC003")
+    assert "the plan changes aws_api_gateway_authorizer.cognito (update)" in finding["message"]
+    assert findings(report, "APIGW001") == []  # the new pool is unknown until apply: never "missing"
+
+
+def test_plan_values_known_only_after_apply_are_unknown(capsys, tmp_path):
+    data = copy.deepcopy(WRITTEN)
+    data["planned_values"]["root_module"]["resources"][3]["values"].pop("authorization_scopes")
+    data["resource_changes"].append({"address": "aws_api_gateway_method.get", "mode": "managed",
+                                     "type": "aws_api_gateway_method", "name": "get", "change": {
+                                         "actions": ["update"], "after_unknown": {"authorization_scopes": True}}})
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data))
+    report = scan(capsys, plan)
+    assert [f["outcome"] for f in report["findings"] if f["rule"] in ("APIGW005", "APIGW006")] in ([], ["unknown"],
+                                                                                                 ["unknown", "unknown"])
+
+
+def test_a_plan_that_is_not_json_is_one_line(capsys, tmp_path):
+    for content, said in ((b"\x00\x01binary plan", "not JSON (give the output of terraform show -json PLAN"),
+                          (b'{"resources": []}', "not the JSON of a plan")):
+        plan = tmp_path / "plan"
+        plan.write_bytes(content)
+        assert main(["scan", "--terraform-plan", str(plan)]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err
+    assert main(["scan", "--terraform-plan", str(tmp_path / "nowhere.json")]) == 2
+    assert "no such file" in capsys.readouterr().err
