@@ -8,6 +8,8 @@
    answers CORS, and a few per region with key-required methods.
 4. Templates: the time to judge a template of 100 REST APIs x 10 methods (plain CloudFormation, and SAM expanded
    by aws-sam-translator), no AWS call; budget 60 s each.
+4b. Terraform: the time to judge 100 REST APIs x 10 methods written as Terraform, every block written out and as one
+   local module called with for_each, no AWS call and no terraform binary; budget 120 s each.
 5. Faults: the demo account on moto.server with one service (Lambda, Cognito) pointed at a local endpoint that never
    answers, resets connections, answers 500, or answers after 8 s: wall time, calls made and skipped, at the default
    call timeout; budget: a hung service at most 60 s, a failing one at most 30 s, and a SIGTERM leaves a report.
@@ -47,6 +49,7 @@ from scanner.rules.loader import load_rules
 from scanner.scan import judge
 
 REGION = "eu-west-1"
+TERRAFORM_BUDGET = 120  # seconds to judge 100 REST APIs x 10 methods written as Terraform
 SIZES = [(1, 5), (10, 5), (10, 60), (30, 5)]  # (APIs, methods per API)
 STAGES = ("prod", "dev")  # each its own deployment: the worst case for calls
 
@@ -276,6 +279,168 @@ def templates() -> bool:
             ok = ok and rows >= 1000 and wall <= 60 and not report.get("findings")
             if rows < 1000:
                 print(f"  expected 1000 method rows, got {rows}: {finished.stderr.strip()[-400:]}")
+    return ok
+
+
+def terraform_of(apis: int, methods: int, style: str) -> str:
+    """The template_of() account as Terraform: every block written out ("blocks"), or one local module called with
+    for_each, its methods with for_each ("modules"); healthy, with triggers that hash whole resources."""
+    shared = """resource "aws_cognito_user_pool" "pool" {
+  name = "users"
+}
+resource "aws_cognito_user_pool_domain" "domain" {
+  domain       = "shop-auth"
+  user_pool_id = aws_cognito_user_pool.pool.id
+}
+resource "aws_cognito_resource_server" "server" {
+  user_pool_id = aws_cognito_user_pool.pool.id
+  identifier   = "api"
+  name         = "api"
+  scope {
+    scope_name        = "read"
+    scope_description = "read"
+  }
+}
+resource "aws_cognito_user_pool_client" "client" {
+  user_pool_id                         = aws_cognito_user_pool.pool.id
+  name                                 = "web"
+  allowed_oauth_flows_user_pool_client = true
+  allowed_oauth_flows                  = ["code"]
+  allowed_oauth_scopes                 = ["openid", "api/read"]
+  callback_urls                        = ["https://app.example.com/cb"]
+  supported_identity_providers         = ["COGNITO"]
+}
+"""
+    api = """resource "aws_api_gateway_rest_api" "api{n}" {{
+  name = "api-{n}"
+}}
+resource "aws_api_gateway_authorizer" "users{n}" {{
+  name          = "users"
+  rest_api_id   = aws_api_gateway_rest_api.api{n}.id
+  type          = "COGNITO_USER_POOLS"
+  provider_arns = [{pool}]
+}}
+"""
+    method = """resource "aws_api_gateway_resource" "items{n}x{m}" {{
+  rest_api_id = aws_api_gateway_rest_api.api{n}.id
+  parent_id   = aws_api_gateway_rest_api.api{n}.root_resource_id
+  path_part   = "items{m}"
+}}
+resource "aws_api_gateway_method" "get{n}x{m}" {{
+  rest_api_id          = aws_api_gateway_rest_api.api{n}.id
+  resource_id          = aws_api_gateway_resource.items{n}x{m}.id
+  http_method          = "GET"
+  authorization        = "COGNITO_USER_POOLS"
+  authorizer_id        = aws_api_gateway_authorizer.users{n}.id
+  authorization_scopes = ["api/read"]
+}}
+resource "aws_api_gateway_integration" "get{n}x{m}" {{
+  rest_api_id = aws_api_gateway_rest_api.api{n}.id
+  resource_id = aws_api_gateway_resource.items{n}x{m}.id
+  http_method = aws_api_gateway_method.get{n}x{m}.http_method
+  type        = "MOCK"
+}}
+"""
+    deployment = """resource "aws_api_gateway_deployment" "deployment{n}" {{
+  rest_api_id = aws_api_gateway_rest_api.api{n}.id
+  triggers = {{
+    redeployment = sha1(jsonencode([{whole}]))
+  }}
+  lifecycle {{
+    create_before_destroy = true
+  }}
+}}
+resource "aws_api_gateway_stage" "prod{n}" {{
+  rest_api_id   = aws_api_gateway_rest_api.api{n}.id
+  deployment_id = aws_api_gateway_deployment.deployment{n}.id
+  stage_name    = "prod"
+}}
+"""
+    if style == "blocks":
+        parts = [shared]
+        for n in range(apis):
+            parts.append(api.format(n=n, pool="aws_cognito_user_pool.pool.arn"))
+            parts += [method.format(n=n, m=m) for m in range(methods)]
+            whole = ", ".join(f"aws_api_gateway_resource.items{n}x{m}, aws_api_gateway_method.get{n}x{m}, "
+                              f"aws_api_gateway_integration.get{n}x{m}" for m in range(methods))
+            parts.append(deployment.format(n=n, whole=whole + f", aws_api_gateway_authorizer.users{n}"))
+        return "\n".join(parts)
+    module = """variable "name" {}
+variable "pool_arn" {}
+variable "paths" {
+  type = list(string)
+}
+resource "aws_api_gateway_rest_api" "api" {
+  name = var.name
+}
+resource "aws_api_gateway_authorizer" "users" {
+  name          = "users"
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  type          = "COGNITO_USER_POOLS"
+  provider_arns = [var.pool_arn]
+}
+resource "aws_api_gateway_resource" "items" {
+  for_each    = toset(var.paths)
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = each.key
+}
+resource "aws_api_gateway_method" "get" {
+  for_each             = aws_api_gateway_resource.items
+  rest_api_id          = aws_api_gateway_rest_api.api.id
+  resource_id          = each.value.id
+  http_method          = "GET"
+  authorization        = "COGNITO_USER_POOLS"
+  authorizer_id        = aws_api_gateway_authorizer.users.id
+  authorization_scopes = ["api/read"]
+}
+resource "aws_api_gateway_integration" "get" {
+  for_each    = aws_api_gateway_method.get
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  resource_id = each.value.resource_id
+  http_method = each.value.http_method
+  type        = "MOCK"
+}
+""" + deployment.format(n="", whole="aws_api_gateway_resource.items, aws_api_gateway_method.get, "
+                                     "aws_api_gateway_integration.get, aws_api_gateway_authorizer.users")
+    return shared + f"""module "api" {{
+  source   = "./api"
+  for_each = toset([for n in range({apis}) : tostring(n)])
+  name     = "api-${{each.key}}"
+  pool_arn = aws_cognito_user_pool.pool.arn
+  paths    = [for m in range({methods}) : "items${{m}}"]
+}}
+""" + "\n#MODULE\n" + module
+
+
+def terraform() -> bool:
+    print("\nTerraform: apigw-scan scan --terraform on 100 REST APIs x 10 methods (one process each, no AWS call, no "
+          "terraform binary)")
+    print(f"{'style':<16} {'bytes':>9} {'rows':>6} {'findings':>8} {'wall s':>7}")
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        for style in ("blocks", "modules"):
+            root = Path(folder) / style
+            (root / "api").mkdir(parents=True)
+            text = terraform_of(100, 10, style)
+            main_text, _, module_text = text.partition("\n#MODULE\n")
+            (root / "main.tf").write_text(main_text)
+            if module_text:
+                (root / "api" / "main.tf").write_text(module_text)
+            started = time.perf_counter()
+            finished = subprocess.run([sys.executable, "-m", "scanner", "scan", "--terraform", str(root),
+                                       "--region", REGION, "--format", "json", "--fail-on", "never"],
+                                      capture_output=True, text=True,
+                                      env={**os.environ, "AWS_CONFIG_FILE": "/nonexistent",
+                                           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
+            wall = time.perf_counter() - started
+            report = json.loads(finished.stdout) if finished.stdout.strip() else {}
+            rows = len(report.get("methods") or [])
+            print(f"{style:<16} {len(text):>9} {rows:>6} {len(report.get('findings') or []):>8} {wall:>7.1f}")
+            ok = ok and rows >= 1000 and wall <= TERRAFORM_BUDGET and not report.get("findings")
+            if rows < 1000 or report.get("findings"):
+                print(f"  expected 1000 method rows and no finding, got {rows}: {finished.stderr.strip()[-400:]} "
+                      f"{[f['message'] for f in report.get('findings') or []][:2]}")
     return ok
 
 
@@ -588,6 +753,8 @@ def main() -> int:
         return 0 if around() else 1
     if sys.argv[1:2] == ["templates"]:
         return 0 if templates() else 1
+    if sys.argv[1:2] == ["terraform"]:
+        return 0 if terraform() else 1
     if sys.argv[1:2] == ["faults"]:
         return 0 if fault_matrix() else 1
     if sys.argv[1:2] == ["quota-child"]:
@@ -600,7 +767,7 @@ def main() -> int:
     if sys.argv[1:2] == ["install"]:
         return 0 if install_sizes() else 1
     results = {"call budget": call_budget(), "scale": scale(), "around the authorizer": around(),
-               "templates": templates(), "faults": fault_matrix(), "quota pacing": quota(),
+               "templates": templates(), "terraform": terraform(), "faults": fault_matrix(), "quota pacing": quota(),
                "concurrency": concurrency(), "report sizes": report_sizes()}
     failed = [name for name, ok in results.items() if not ok]
     if failed:

@@ -18,7 +18,8 @@ DESCRIPTIONS = {
     "scan": "Reads REST and HTTP APIs, authorizers, stages and deployments, resource policies, Cognito user pools and "
             "app clients and the Lambda functions involved (Get/List/Describe calls only), and says, method by "
             "method, whether a caller with a token can get through, and why not. Or judges a template before it "
-            "is deployed (--template), or a saved snapshot (--snapshot).",
+            "is deployed (--template), a Terraform configuration or plan before apply (--terraform, "
+            "--terraform-plan), or a saved snapshot (--snapshot).",
     "demo": "Builds an example account in this process with moto, the AWS emulator (REST and HTTP APIs with the "
             "documented misconfigurations, user pools, app clients, Lambda authorizers), scans it exactly as "
             "`scan` scans yours, and prints the report. Nothing leaves the machine; no AWS account or credentials "
@@ -38,6 +39,7 @@ EPILOGS = {
   apigw-scan scan --all-regions --format html --output report.html
   apigw-scan scan --org --role-name AuditRole --format json --output fleet.json --fail-on critical
   apigw-scan scan --template template.yaml --fail-on high      (before it is deployed; no AWS call)
+  apigw-scan scan --terraform infra/ --var-file prod.tfvars    (before terraform apply; no AWS call)
 
 """ + _EXIT_SCAN,
     "demo": """examples:

@@ -234,3 +234,23 @@ def test_the_rule_writers_guide_lists_the_declared_fields(capsys):
     assert "obtainable_required_scopes" in out and "authorizer records" not in out
     assert main(["rules", "--fields", "methods"]) == 2
     assert "expected one of method" in capsys.readouterr().err
+
+
+def test_severity_when_gives_a_finding_another_severity(tmp_path):
+    """[[severity_when]]: the first `when` that holds gives the finding its severity (IAC003 lowers itself to
+    medium when a deployment's triggers hash only IDs); a table without `when` or with an unknown severity is a
+    load error naming the field."""
+    text = GOOD.replace("[[command]]", '[[severity_when]]\nwhen = "api_key_required"\nseverity = "low"\n\n'
+                                       '[[command]]', 1)
+    (tmp_path / "ACME001.toml").write_text(text)
+    [rule] = [r for r in load_rules([str(tmp_path)]) if r.id == "ACME001"]
+    [plain] = evaluate([rule], {"method": [METHOD]})
+    [lowered] = evaluate([rule], {"method": [{**METHOD, "api_key_required": True}]})
+    assert (plain["severity"], lowered["severity"]) == ("medium", "low")
+    assert lowered["method_verdict"] == "warn"
+    for broken, field in (('severity = "lowest"', "severity_when[1].severity"), ('when = "api_key_requird"',
+                                                                                  "severity_when[1].when")):
+        (tmp_path / "ACME001.toml").write_text(text.replace('severity = "low"' if "lowest" in broken else
+                                                            'when = "api_key_required"', broken))
+        with pytest.raises(UsageError, match=re.escape(f"field '{field}'")):
+            load_rule_file(tmp_path / "ACME001.toml")

@@ -38,7 +38,8 @@ def test_a_module_plan_as_published(capsys):
     resources without attributes (older plans do): a method's resource_id on the API is its root resource."""
     report = scan(capsys, COMPLIANCE)
     row = method_row(report, "ANY", "/")
-    assert row["source"] == {"file": str(COMPLIANCE), "address": "module.apigw_test_1.aws_api_gateway_method.root_method"}
+    assert row["source"] == {"file": str(COMPLIANCE),
+                             "address": "module.apigw_test_1.aws_api_gateway_method.root_method"}
     assert row["stages"] == ["main"] and row["api_name"] == "cc-testapi"
     assert report["regions"] == ["eu-west-1"]  # the region the plan's ARNs name
     # Quiet: the API, its deployment and stage are all created by this plan (the deployment carries the method);
@@ -83,8 +84,9 @@ WRITTEN = {
     "format_version": "1.2", "terraform_version": "1.9.0",
     "planned_values": {"root_module": {"resources": [
         {"address": "aws_api_gateway_rest_api.api", "mode": "managed", "type": "aws_api_gateway_rest_api",
-         "name": "api", "values": {"id": "a1b2c3d4e5", "name": "orders", "root_resource_id": "r00tr00t01",
-                                   "policy": "", "execution_arn": "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5"}},
+         "name": "api", "values": {
+             "id": "a1b2c3d4e5", "name": "orders", "root_resource_id": "r00tr00t01", "policy": "",
+             "execution_arn": "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5"}},
         {"address": "aws_api_gateway_resource.orders", "mode": "managed", "type": "aws_api_gateway_resource",
          "name": "orders", "values": {"id": "res001", "rest_api_id": "a1b2c3d4e5", "parent_id": "r00tr00t01",
                                       "path_part": "orders"}},

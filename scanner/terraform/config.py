@@ -400,6 +400,12 @@ class Configuration:
         return value
 
     def _attribute(self, instance: Instance, name: str) -> Any:
+        try:
+            return self._evaluated_attribute(instance, name)
+        except EvaluationError as error:
+            return Unknown(f"{instance.address}.{name}: {error}")
+
+    def _evaluated_attribute(self, instance: Instance, name: str) -> Any:
         scope = InstanceScope(instance.module, instance)
         if instance.data:
             found = data_source(self, instance, name, scope.evaluator())

@@ -63,7 +63,7 @@ class Plan:
         self.resources: dict[str, dict[str, Any]] = {}
         _collect(data.get("planned_values", {}).get("root_module"), self.resources, 0)
         self.changes: dict[str, dict[str, Any]] = {}
-        for change in data.get("resource_changes") or []:
+        for change in _list(data.get("resource_changes")):
             if isinstance(change, dict) and isinstance(change.get("address"), str) and isinstance(
                     change.get("change"), dict):
                 self.changes[change["address"]] = change
@@ -174,7 +174,7 @@ class Plan:
         module = self.configuration
         for call in _module_calls(address):
             module = _dict(_dict(_dict(module).get("module_calls")).get(call)).get("module")
-        for entry in _dict(module).get("resources") or []:
+        for entry in _list(_dict(module).get("resources")):
             if isinstance(entry, dict) and entry.get("type") == resource.get("type") and entry.get("name") == \
                     resource.get("name") and entry.get("mode", "managed") == resource.get("mode", "managed"):
                 return _dict(entry.get("expressions"))
@@ -261,11 +261,11 @@ def _configuration_lines(options: TerraformOptions, region: str, account: str,
 def _collect(module: Any, found: dict[str, dict[str, Any]], depth: int) -> None:
     if not isinstance(module, dict) or depth > 32:
         return
-    for resource in module.get("resources") or []:
+    for resource in _list(module.get("resources")):
         if isinstance(resource, dict) and isinstance(resource.get("address"), str) and isinstance(
                 resource.get("type"), str):
             found[resource["address"]] = resource
-    for child in module.get("child_modules") or []:
+    for child in _list(module.get("child_modules")):
         _collect(child, found, depth + 1)
 
 
@@ -319,3 +319,7 @@ def _plan_region(data: dict[str, Any]) -> str | None:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

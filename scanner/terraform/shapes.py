@@ -260,6 +260,17 @@ def _http_api(shaped: Shaped, item: Written) -> None:
                               "AllowHeaders": cors.get("allow_headers") or [],
                               "AllowMethods": cors.get("allow_methods") or []} if cors else None,
         "DisableExecuteApiEndpoint": item.get("disable_execute_api_endpoint")}))
+    _quick_create_stage(shaped, item)
+
+
+def _quick_create_stage(shaped: Shaped, item: Written) -> None:
+    """An HTTP API with `target` is quick create: API Gateway makes its `$default` stage, deploying automatically
+    (API Gateway docs, "Quick create"; the provider's aws_apigatewayv2_api `target`)."""
+    if item.get("target") and (item.get("protocol_type") or "HTTP") == "HTTP":
+        stage = Written(f"{item.address} ($default stage)", "aws_apigatewayv2_stage", lambda _: None,
+                        lambda _: None, item.file, item.line, f"{item.logical}-quick-stage")
+        shaped.add("AWS::ApiGatewayV2::Stage", stage, {"ApiId": item.logical, "StageName": "$default",
+                                                       "AutoDeploy": True})
 
 
 def _route(shaped: Shaped, item: Written) -> None:
