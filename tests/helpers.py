@@ -107,6 +107,19 @@ def deny(account: Account, service_event: str) -> None:
     account.session._session.register(f"before-call.{service_event}", refuse)
 
 
+def findings_by_method(report: dict[str, Any], set_aside: Any) -> dict[tuple[Any, Any, Any], dict[str, Any]]:
+    """{(api, method, path): {rule: (outcome, message)}} of a report, without the rules `set_aside` and the
+    methods the account serves from deleted configuration (deleted_but_served, which no template or
+    configuration can hold): what the equivalence tests compare."""
+    ghosts = {(row["api_name"], row["method"], row["path"]) for row in report["methods"] if row["deleted_but_served"]}
+    by_method: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    for finding in report["findings"]:
+        key = (finding["api_name"], finding["method"], finding["path"])
+        if finding["rule"] not in set_aside and key not in ghosts:
+            by_method.setdefault(key, {})[finding["rule"]] = (finding["outcome"], finding["message"])
+    return by_method
+
+
 def findings(report: dict[str, Any], rule: str, outcome: str = "fail") -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["rule"] == rule and f["outcome"] == outcome]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, findings, method_row
+from helpers import PROJECT, findings, findings_by_method, method_row
 from scanner.cli import main
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "templates"
@@ -293,15 +293,8 @@ ONLY_LIVE = {
 
 
 def judged(report):
-    """{(api, method, path): {rule: (outcome, message)}}, methods the account serves from deleted configuration
-    (deleted_but_served, which no template can hold) and the rules above set aside."""
-    ghosts = {(row["api_name"], row["method"], row["path"]) for row in report["methods"] if row["deleted_but_served"]}
-    by_method: dict = {}
-    for finding in report["findings"]:
-        key = (finding["api_name"], finding["method"], finding["path"])
-        if finding["rule"] not in ONLY_LIVE and key not in ghosts:
-            by_method.setdefault(key, {})[finding["rule"]] = (finding["outcome"], finding["message"])
-    return by_method
+    """{(api, method, path): {rule: (outcome, message)}}, the rules above set aside."""
+    return findings_by_method(report, ONLY_LIVE)
 
 
 def demo_account_judged(session):

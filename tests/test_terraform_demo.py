@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import PROJECT, RULES
+from helpers import PROJECT, RULES, findings_by_method
 from scanner.cli import main
 
 DEMO = PROJECT / "tests" / "fixtures" / "terraform" / "demo"
@@ -21,15 +21,8 @@ ONLY_LIVE = {
 
 
 def judged(report):
-    """{(api, method, path): {rule: (outcome, message)}}, methods the account serves from deleted configuration
-    (deleted_but_served) and the rules above set aside."""
-    ghosts = {(row["api_name"], row["method"], row["path"]) for row in report["methods"] if row["deleted_but_served"]}
-    by_method: dict = {}
-    for finding in report["findings"]:
-        key = (finding["api_name"], finding["method"], finding["path"])
-        if finding["rule"] not in ONLY_LIVE and key not in ghosts:
-            by_method.setdefault(key, {})[finding["rule"]] = (finding["outcome"], finding["message"])
-    return by_method
+    """{(api, method, path): {rule: (outcome, message)}}, the rules above set aside."""
+    return findings_by_method(report, ONLY_LIVE)
 
 
 def seeded(session):

@@ -75,16 +75,12 @@ def computed_attribute(configuration: Configuration, instance: Instance, name: s
         if kind == "aws_apigatewayv2_stage":
             return instance.get("name")  # an HTTP API stage's ID is its name (what API mappings name)
         return own
-    if kind == "aws_api_gateway_rest_api":
-        values = {"root_resource_id": f"{own}-root",
+    if kind in API_TYPES:
+        rest = kind == "aws_api_gateway_rest_api"
+        values = {"root_resource_id" if rest else "api_endpoint":
+                  f"{own}-root" if rest else f"https://{own}.execute-api.{region}.{suffix}",
                   "execution_arn": f"arn:{partition}:execute-api:{region}:{account}:{own}",
-                  "arn": f"arn:{partition}:apigateway:{region}::/restapis/{own}"}
-        if name in values:
-            return values[name]
-    elif kind == "aws_apigatewayv2_api":
-        values = {"api_endpoint": f"https://{own}.execute-api.{region}.{suffix}",
-                  "execution_arn": f"arn:{partition}:execute-api:{region}:{account}:{own}",
-                  "arn": f"arn:{partition}:apigateway:{region}::/apis/{own}"}
+                  "arn": f"arn:{partition}:apigateway:{region}::/{'restapis' if rest else 'apis'}/{own}"}
         if name in values:
             return values[name]
     elif kind == "aws_api_gateway_resource" and name == "path":

@@ -62,15 +62,19 @@ def read_module(folder: Path, display: Callable[[Path], str]) -> list[Block]:
     return blocks
 
 
-def read_file(path: Path, shown: str) -> list[Block]:
+def _read_text(path: Path, shown: str) -> str:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise UsageError(f"--terraform {shown}: larger than {MAX_FILE_BYTES // 1_000_000} MB, not read")
-        text = path.read_text(encoding="utf-8")
+            raise UsageError(f"{shown}: larger than {MAX_FILE_BYTES // 1_000_000} MB, not read")
+        return path.read_text(encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"--terraform {shown}: cannot be read ({error.strerror})") from None
+        raise UsageError(f"{shown}: cannot be read ({error.strerror})") from None
     except UnicodeDecodeError:
-        raise UsageError(f"--terraform {shown}: not UTF-8 text, as Terraform requires") from None
+        raise UsageError(f"{shown}: not UTF-8 text, as Terraform requires") from None
+
+
+def read_file(path: Path, shown: str) -> list[Block]:
+    text = _read_text(path, f"--terraform {shown}")
     return [_block(child, shown) for child in _body_children(parse_text(text, shown)) if _is_block(child)]
 
 
@@ -114,14 +118,7 @@ def parse_expression(text: str, shown: str) -> Any:
 
 def read_attributes(path: Path, shown: str) -> dict[str, Attribute]:
     """The attributes of a .tfvars file (blocks are not allowed there)."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UsageError(f"{shown}: larger than {MAX_FILE_BYTES // 1_000_000} MB, not read")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"{shown}: cannot be read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{shown}: not UTF-8 text") from None
+    text = _read_text(path, shown)
     found = {}
     for child in _body_children(parse_text(text, shown)):
         if _is_block(child):

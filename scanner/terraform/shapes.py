@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..arns import unresolved, unresolved_reason
 from ..templates.convert import Resources
 from .functions import decode_yaml
-from .values import EvaluationError, Unknown, first_unknown, materialize, to_snapshot
+from .values import EvaluationError, Unknown, first_unknown, materialize, to_snapshot, to_text
 
 
 class Written:
@@ -34,6 +35,41 @@ class Written:
         """An attribute AWS computes (arn, id…), as the scanner models it, or unknown."""
         return to_snapshot(materialize(self._computed(name)))
 
+    def text(self, name: str) -> Any:
+        """A string argument: a number or a bool as Terraform converts it, null when left out; a list or an object
+        (which Terraform refuses there) unresolved."""
+        return text_of(self.get(name), name)
+
+    def texts(self, name: str) -> Any:
+        """A list of strings, each as text() reads it; null when left out."""
+        return texts_of(self.get(name), name)
+
+    def flag(self, name: str) -> Any:
+        """A bool argument: "true" and "false" as Terraform converts them; an unknown kept (the readers decide)."""
+        value = self.get(name)
+        if isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        if value is None or isinstance(value, bool) or unresolved_reason(value) is not None:
+            return value
+        return unresolved(f"{name} is not a bool")
+
+    def number(self, name: str) -> Any:
+        """A number argument: a numeric string as Terraform converts it; anything else is left out."""
+        value = self.get(name)
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) > 2**53:
+            return None
+        return int(value) if float(value).is_integer() else value
+
+    def mapping(self, name: str) -> dict[str, Any]:
+        """A map argument, or {} when it is left out (or is not a map, which Terraform refuses)."""
+        value = self.get(name)
+        return value if isinstance(value, dict) else {}
+
     def raw(self, name: str) -> Any:
         return materialize(self._read(name))
 
@@ -51,6 +87,22 @@ class Written:
         if self.line:
             found["line"] = self.line
         return found
+
+
+def text_of(value: Any, name: str) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return to_text(value)
+    return unresolved(f"{name} is not a string")
+
+
+def texts_of(value: Any, name: str) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        return [unresolved(f"{name} is not a list")]
+    return [text_of(item, name) for item in value]
 
 
 @dataclass
@@ -127,10 +179,10 @@ def _body(shaped: Shaped, item: Written) -> dict[str, Any] | None:
 
 def _rest_api(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::RestApi", item, _compact({
-        "Name": item.get("name"), "Body": _body(shaped, item), "Policy": item.get("policy"),
-        "EndpointConfiguration": {"Types": item.block("endpoint_configuration").get("types") or []},
-        "ApiKeySourceType": item.get("api_key_source"),
-        "DisableExecuteApiEndpoint": item.get("disable_execute_api_endpoint")}))
+        "Name": item.text("name"), "Body": _body(shaped, item), "Policy": item.text("policy"),
+        "EndpointConfiguration": {"Types": texts_of(item.block("endpoint_configuration").get("types"), "types") or []},
+        "ApiKeySourceType": item.text("api_key_source"),
+        "DisableExecuteApiEndpoint": item.flag("disable_execute_api_endpoint")}))
 
 
 def _join_policies(shaped: Shaped, policies: list[Written]) -> None:
@@ -142,17 +194,17 @@ def _join_policies(shaped: Shaped, policies: list[Written]) -> None:
 
 
 def _resource(shaped: Shaped, item: Written) -> None:
-    shaped.add("AWS::ApiGateway::Resource", item, {"RestApiId": item.get("rest_api_id"),
-                                                   "ParentId": item.get("parent_id"),
-                                                   "PathPart": item.get("path_part")})
+    shaped.add("AWS::ApiGateway::Resource", item, {"RestApiId": item.text("rest_api_id"),
+                                                   "ParentId": item.text("parent_id"),
+                                                   "PathPart": item.text("path_part")})
 
 
 def _method(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::Method", item, _compact({
-        "RestApiId": item.get("rest_api_id"), "ResourceId": item.get("resource_id"),
-        "HttpMethod": item.get("http_method"), "AuthorizationType": item.get("authorization"),
-        "AuthorizerId": item.get("authorizer_id"), "AuthorizationScopes": item.get("authorization_scopes"),
-        "ApiKeyRequired": item.get("api_key_required")}))
+        "RestApiId": item.text("rest_api_id"), "ResourceId": item.text("resource_id"),
+        "HttpMethod": item.text("http_method"), "AuthorizationType": item.text("authorization"),
+        "AuthorizerId": item.text("authorizer_id"), "AuthorizationScopes": item.texts("authorization_scopes"),
+        "ApiKeyRequired": item.flag("api_key_required")}))
 
 
 def _join_method_parts(shaped: Shaped, by_type: dict[str, list[Written]]) -> None:
@@ -162,42 +214,43 @@ def _join_method_parts(shaped: Shaped, by_type: dict[str, list[Written]]) -> Non
                for props in shaped.resources.of("AWS::ApiGateway::Method").values()}
 
     def method_of(item: Written) -> dict[str, Any] | None:
-        return methods.get((str(item.get("rest_api_id")), str(item.get("resource_id")), str(item.get("http_method"))))
+        return methods.get((str(item.text("rest_api_id")), str(item.text("resource_id")),
+                            str(item.text("http_method"))))
     for item in by_type.get("aws_api_gateway_method_response", []):
         method = method_of(item)
         if method is not None:
             method.setdefault("MethodResponses", []).append({
-                "StatusCode": item.get("status_code"), "ResponseParameters": item.get("response_parameters") or {}})
+                "StatusCode": item.text("status_code"), "ResponseParameters": item.mapping("response_parameters")})
     for item in by_type.get("aws_api_gateway_integration_response", []):
         method = method_of(item)
         if method is not None:
             method.setdefault("Integration", {}).setdefault("IntegrationResponses", []).append({
-                "StatusCode": item.get("status_code"), "ResponseParameters": item.get("response_parameters") or {}})
+                "StatusCode": item.text("status_code"), "ResponseParameters": item.mapping("response_parameters")})
     for item in by_type.get("aws_api_gateway_integration", []):
         method = method_of(item)
         if method is not None:
-            method.setdefault("Integration", {}).update(_compact({"Type": item.get("type"), "Uri": item.get("uri")}))
+            method.setdefault("Integration", {}).update(_compact({"Type": item.text("type"), "Uri": item.text("uri")}))
 
 
 def _authorizer(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::Authorizer", item, _compact({
-        "RestApiId": item.get("rest_api_id"), "Name": item.get("name"), "Type": item.get("type"),
-        "ProviderARNs": item.get("provider_arns"), "IdentitySource": item.get("identity_source"),
-        "IdentityValidationExpression": item.get("identity_validation_expression"),
-        "AuthorizerUri": item.get("authorizer_uri"), "AuthorizerCredentials": item.get("authorizer_credentials"),
-        "AuthorizerResultTtlInSeconds": item.get("authorizer_result_ttl_in_seconds")}))
+        "RestApiId": item.text("rest_api_id"), "Name": item.text("name"), "Type": item.text("type"),
+        "ProviderARNs": item.texts("provider_arns"), "IdentitySource": item.text("identity_source"),
+        "IdentityValidationExpression": item.text("identity_validation_expression"),
+        "AuthorizerUri": item.text("authorizer_uri"), "AuthorizerCredentials": item.text("authorizer_credentials"),
+        "AuthorizerResultTtlInSeconds": item.number("authorizer_result_ttl_in_seconds")}))
 
 
 def _deployment(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::Deployment", item, _compact({
-        "RestApiId": item.get("rest_api_id"), "StageName": item.get("stage_name") or None,
-        "StageDescription": {"Variables": item.get("variables") or {}}}))
+        "RestApiId": item.text("rest_api_id"), "StageName": item.text("stage_name") or None,
+        "StageDescription": {"Variables": item.mapping("variables")}}))
 
 
 def _stage(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::Stage", item, _compact({
-        "RestApiId": item.get("rest_api_id"), "DeploymentId": item.get("deployment_id"),
-        "StageName": item.get("stage_name"), "Variables": item.get("variables") or {}, "MethodSettings": []}))
+        "RestApiId": item.text("rest_api_id"), "DeploymentId": item.text("deployment_id"),
+        "StageName": item.text("stage_name"), "Variables": item.mapping("variables"), "MethodSettings": []}))
 
 
 def _join_method_settings(shaped: Shaped, settings: list[Written]) -> None:
@@ -205,8 +258,8 @@ def _join_method_settings(shaped: Shaped, settings: list[Written]) -> None:
     stages = {(str(props.get("RestApiId")), str(props.get("StageName"))): props
               for props in shaped.resources.of("AWS::ApiGateway::Stage").values()}
     for item in settings:
-        stage = stages.get((str(item.get("rest_api_id")), str(item.get("stage_name"))))
-        path = item.get("method_path")
+        stage = stages.get((str(item.text("rest_api_id")), str(item.text("stage_name"))))
+        path = item.text("method_path")
         if stage is None or not isinstance(path, str) or "/" not in path:
             continue
         resource, verb = path.rsplit("/", 1)
@@ -217,36 +270,36 @@ def _join_method_settings(shaped: Shaped, settings: list[Written]) -> None:
 
 def _gateway_response(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::GatewayResponse", item, _compact({
-        "RestApiId": item.get("rest_api_id"), "ResponseType": item.get("response_type"),
-        "StatusCode": item.get("status_code"), "ResponseParameters": item.get("response_parameters") or {}}))
+        "RestApiId": item.text("rest_api_id"), "ResponseType": item.text("response_type"),
+        "StatusCode": item.text("status_code"), "ResponseParameters": item.mapping("response_parameters")}))
 
 
 def _usage_plan(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::UsagePlan", item, _compact({
-        "UsagePlanName": item.get("name"),
-        "ApiStages": [{"ApiId": stage.get("api_id"), "Stage": stage.get("stage")}
+        "UsagePlanName": item.text("name"),
+        "ApiStages": [{"ApiId": text_of(stage.get("api_id"), "api_id"), "Stage": text_of(stage.get("stage"), "stage")}
                       for stage in item.blocks("api_stages")]}))
 
 
 def _usage_plan_key(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::UsagePlanKey", item, _compact({
-        "UsagePlanId": item.get("usage_plan_id"), "KeyId": item.get("key_id"), "KeyType": item.get("key_type")}))
+        "UsagePlanId": item.text("usage_plan_id"), "KeyId": item.text("key_id"), "KeyType": item.text("key_type")}))
 
 
 def _api_key(shaped: Shaped, item: Written) -> None:
-    shaped.add("AWS::ApiGateway::ApiKey", item, _compact({"Name": item.get("name"), "Enabled": item.get("enabled")}))
+    shaped.add("AWS::ApiGateway::ApiKey", item, _compact({"Name": item.text("name"), "Enabled": item.flag("enabled")}))
 
 
 def _domain_name(shaped: Shaped, item: Written) -> None:
     kind = "AWS::ApiGateway::DomainName" if item.type == "aws_api_gateway_domain_name" else \
         "AWS::ApiGatewayV2::DomainName"
-    shaped.add(kind, item, _compact({"DomainName": item.get("domain_name")}))
+    shaped.add(kind, item, _compact({"DomainName": item.text("domain_name")}))
 
 
 def _base_path_mapping(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGateway::BasePathMapping", item, _compact({
-        "DomainName": item.get("domain_name"), "RestApiId": item.get("api_id"), "Stage": item.get("stage_name"),
-        "BasePath": item.get("base_path")}))
+        "DomainName": item.text("domain_name"), "RestApiId": item.text("api_id"), "Stage": item.text("stage_name"),
+        "BasePath": item.text("base_path")}))
 
 
 # -- HTTP APIs -----------------------------------------------------------------------------------------------
@@ -254,19 +307,19 @@ def _base_path_mapping(shaped: Shaped, item: Written) -> None:
 def _http_api(shaped: Shaped, item: Written) -> None:
     cors = item.block("cors_configuration")
     shaped.add("AWS::ApiGatewayV2::Api", item, _compact({
-        "Name": item.get("name"), "ProtocolType": item.get("protocol_type"), "Body": _body(shaped, item),
-        "RouteKey": item.get("route_key"), "Target": item.get("target"),
-        "CorsConfiguration": {"AllowOrigins": cors.get("allow_origins") or [],
-                              "AllowHeaders": cors.get("allow_headers") or [],
-                              "AllowMethods": cors.get("allow_methods") or []} if cors else None,
-        "DisableExecuteApiEndpoint": item.get("disable_execute_api_endpoint")}))
+        "Name": item.text("name"), "ProtocolType": item.text("protocol_type"), "Body": _body(shaped, item),
+        "RouteKey": item.text("route_key"), "Target": item.text("target"),
+        "CorsConfiguration": {name: texts_of(cors.get(argument), argument) or [] for name, argument in (
+            ("AllowOrigins", "allow_origins"), ("AllowHeaders", "allow_headers"), ("AllowMethods", "allow_methods"))}
+        if cors else None,
+        "DisableExecuteApiEndpoint": item.flag("disable_execute_api_endpoint")}))
     _quick_create_stage(shaped, item)
 
 
 def _quick_create_stage(shaped: Shaped, item: Written) -> None:
     """An HTTP API with `target` is quick create: API Gateway makes its `$default` stage, deploying automatically
     (API Gateway docs, "Quick create"; the provider's aws_apigatewayv2_api `target`)."""
-    if item.get("target") and (item.get("protocol_type") or "HTTP") == "HTTP":
+    if item.text("target") and (item.text("protocol_type") or "HTTP") == "HTTP":
         stage = Written(f"{item.address} ($default stage)", "aws_apigatewayv2_stage", lambda _: None,
                         lambda _: None, item.file, item.line, f"{item.logical}-quick-stage")
         shaped.add("AWS::ApiGatewayV2::Stage", stage, {"ApiId": item.logical, "StageName": "$default",
@@ -275,22 +328,23 @@ def _quick_create_stage(shaped: Shaped, item: Written) -> None:
 
 def _route(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGatewayV2::Route", item, _compact({
-        "ApiId": item.get("api_id"), "RouteKey": item.get("route_key"),
-        "AuthorizationType": item.get("authorization_type"), "AuthorizerId": item.get("authorizer_id"),
-        "AuthorizationScopes": item.get("authorization_scopes"), "Target": item.get("target")}))
+        "ApiId": item.text("api_id"), "RouteKey": item.text("route_key"),
+        "AuthorizationType": item.text("authorization_type"), "AuthorizerId": item.text("authorizer_id"),
+        "AuthorizationScopes": item.texts("authorization_scopes"), "Target": item.text("target")}))
 
 
 def _http_authorizer(shaped: Shaped, item: Written) -> None:
     jwt = item.block("jwt_configuration")
     shaped.add("AWS::ApiGatewayV2::Authorizer", item, _compact({
-        "ApiId": item.get("api_id"), "Name": item.get("name"), "AuthorizerType": item.get("authorizer_type"),
-        "IdentitySource": item.get("identity_sources"),
-        "JwtConfiguration": {"Issuer": jwt.get("issuer"), "Audience": jwt.get("audience") or []} if jwt else None,
-        "AuthorizerUri": item.get("authorizer_uri"),
-        "AuthorizerCredentialsArn": item.get("authorizer_credentials_arn"),
-        "AuthorizerPayloadFormatVersion": item.get("authorizer_payload_format_version"),
-        "AuthorizerResultTtlInSeconds": item.get("authorizer_result_ttl_in_seconds"),
-        "EnableSimpleResponses": item.get("enable_simple_responses")}))
+        "ApiId": item.text("api_id"), "Name": item.text("name"), "AuthorizerType": item.text("authorizer_type"),
+        "IdentitySource": item.texts("identity_sources"),
+        "JwtConfiguration": {"Issuer": text_of(jwt.get("issuer"), "issuer"),
+                             "Audience": texts_of(jwt.get("audience"), "audience") or []} if jwt else None,
+        "AuthorizerUri": item.text("authorizer_uri"),
+        "AuthorizerCredentialsArn": item.text("authorizer_credentials_arn"),
+        "AuthorizerPayloadFormatVersion": item.text("authorizer_payload_format_version"),
+        "AuthorizerResultTtlInSeconds": item.number("authorizer_result_ttl_in_seconds"),
+        "EnableSimpleResponses": item.flag("enable_simple_responses")}))
 
 
 def _route_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -301,21 +355,21 @@ def _route_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 def _http_stage(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGatewayV2::Stage", item, _compact({
-        "ApiId": item.get("api_id"), "StageName": item.get("name"), "AutoDeploy": item.get("auto_deploy"),
-        "DeploymentId": item.get("deployment_id"), "StageVariables": item.get("stage_variables") or {},
+        "ApiId": item.text("api_id"), "StageName": item.text("name"), "AutoDeploy": item.flag("auto_deploy"),
+        "DeploymentId": item.text("deployment_id"), "StageVariables": item.mapping("stage_variables"),
         "DefaultRouteSettings": _route_settings(item.block("default_route_settings")),
-        "RouteSettings": {str(settings.get("route_key")): _route_settings(settings)
+        "RouteSettings": {str(text_of(settings.get("route_key"), "route_key")): _route_settings(settings)
                           for settings in item.blocks("route_settings")}}))
 
 
 def _http_deployment(shaped: Shaped, item: Written) -> None:
-    shaped.add("AWS::ApiGatewayV2::Deployment", item, {"ApiId": item.get("api_id")})
+    shaped.add("AWS::ApiGatewayV2::Deployment", item, {"ApiId": item.text("api_id")})
 
 
 def _api_mapping(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::ApiGatewayV2::ApiMapping", item, _compact({
-        "DomainName": item.get("domain_name"), "ApiId": item.get("api_id"), "Stage": item.get("stage"),
-        "ApiMappingKey": item.get("api_mapping_key")}))
+        "DomainName": item.text("domain_name"), "ApiId": item.text("api_id"), "Stage": item.text("stage"),
+        "ApiMappingKey": item.text("api_mapping_key")}))
 
 
 # -- Cognito, Lambda -----------------------------------------------------------------------------------------
@@ -339,42 +393,44 @@ def _user_pool(shaped: Shaped, item: Written) -> None:
         config.setdefault("PreTokenGeneration", pre_token.get("lambda_arn"))
     issuer = item.block("issuer_configuration").get("type")
     shaped.add("AWS::Cognito::UserPool", item, _compact({
-        "UserPoolName": item.get("name"), "LambdaConfig": config,
+        "UserPoolName": item.text("name"), "LambdaConfig": config,
         "IssuerConfiguration": {"Type": issuer} if isinstance(issuer, str) else None}))
 
 
 def _user_pool_client(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::Cognito::UserPoolClient", item, _compact({
-        "UserPoolId": item.get("user_pool_id"), "ClientName": item.get("name"),
-        "AllowedOAuthFlows": item.get("allowed_oauth_flows"), "AllowedOAuthScopes": item.get("allowed_oauth_scopes"),
-        "CallbackURLs": item.get("callback_urls"), "LogoutURLs": item.get("logout_urls"),
-        "DefaultRedirectURI": item.get("default_redirect_uri"), "ExplicitAuthFlows": item.get("explicit_auth_flows"),
-        "SupportedIdentityProviders": item.get("supported_identity_providers"),
-        "AllowedOAuthFlowsUserPoolClient": item.get("allowed_oauth_flows_user_pool_client"),
-        "GenerateSecret": item.get("generate_secret")}))
+        "UserPoolId": item.text("user_pool_id"), "ClientName": item.text("name"),
+        "AllowedOAuthFlows": item.texts("allowed_oauth_flows"),
+        "AllowedOAuthScopes": item.texts("allowed_oauth_scopes"),
+        "CallbackURLs": item.texts("callback_urls"), "LogoutURLs": item.texts("logout_urls"),
+        "DefaultRedirectURI": item.text("default_redirect_uri"),
+        "ExplicitAuthFlows": item.texts("explicit_auth_flows"),
+        "SupportedIdentityProviders": item.texts("supported_identity_providers"),
+        "AllowedOAuthFlowsUserPoolClient": item.flag("allowed_oauth_flows_user_pool_client"),
+        "GenerateSecret": item.flag("generate_secret")}))
 
 
 def _user_pool_domain(shaped: Shaped, item: Written) -> None:
-    certificate = item.get("certificate_arn")
+    certificate = item.text("certificate_arn")
     shaped.add("AWS::Cognito::UserPoolDomain", item, _compact({
-        "UserPoolId": item.get("user_pool_id"), "Domain": item.get("domain"),
+        "UserPoolId": item.text("user_pool_id"), "Domain": item.text("domain"),
         "CustomDomainConfig": {"CertificateArn": certificate} if certificate else None}))
 
 
 def _resource_server(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::Cognito::UserPoolResourceServer", item, _compact({
-        "UserPoolId": item.get("user_pool_id"), "Identifier": item.get("identifier"),
-        "Scopes": [{"ScopeName": scope.get("scope_name")} for scope in item.blocks("scope")]}))
+        "UserPoolId": item.text("user_pool_id"), "Identifier": item.text("identifier"),
+        "Scopes": [{"ScopeName": text_of(scope.get("scope_name"), "scope_name")} for scope in item.blocks("scope")]}))
 
 
 def _function(shaped: Shaped, item: Written) -> None:
-    shaped.add("AWS::Lambda::Function", item, _compact({"FunctionName": item.get("function_name")}))
+    shaped.add("AWS::Lambda::Function", item, _compact({"FunctionName": item.text("function_name")}))
 
 
 def _permission(shaped: Shaped, item: Written) -> None:
     shaped.add("AWS::Lambda::Permission", item, _compact({
-        "FunctionName": item.get("function_name"), "Action": item.get("action"), "Principal": item.get("principal"),
-        "SourceArn": item.get("source_arn"), "SourceAccount": item.get("source_account")}))
+        "FunctionName": item.text("function_name"), "Action": item.text("action"), "Principal": item.text("principal"),
+        "SourceArn": item.text("source_arn"), "SourceAccount": item.text("source_account")}))
 
 
 _MAPPERS: dict[str, Callable[[Shaped, Written], None]] = {

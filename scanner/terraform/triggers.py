@@ -49,7 +49,8 @@ def deployment_triggers(configuration: Configuration, api_id: str, api_address: 
     """For each deployment of the API that a stage serves: how its replacement is tied to the API's changes."""
     deployments = [instance for instance in instances if instance.type == "aws_api_gateway_deployment"
                    and instance.argument("rest_api_id") == api_id]
-    served = {i.argument("deployment_id") for i in instances if i.type == "aws_api_gateway_stage"}
+    served = {found for found in (i.argument("deployment_id") for i in instances if i.type == "aws_api_gateway_stage")
+              if isinstance(found, str)}
     content = [i for i in instances if i.type in CHANGE_TYPES and i.argument("rest_api_id") == api_id]
     found = []
     for deployment in deployments:
