@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,18 @@ def test_odd_values_anywhere_are_unknown_or_one_line(tmp_path_factory, file, cha
             lines[index] = lines[index].split(" = ", 1)[0] + " = " + value
     path.write_text("\n".join(lines) + "\n")
     judged(folder=str(folder))
+
+
+@pytest.mark.parametrize("value", ["{ a = 1 }", "[1, [2]]", "true", "5", '"5"'])
+def test_every_argument_of_the_wrong_type_is_unknown_or_left_out(tmp_path, value):
+    """Each argument of terraform-provider-aws' deployment example set to a value of the wrong type: Terraform
+    refuses it; the reader gives a report (seen once as a crash: a stage name that was an object)."""
+    shutil.copytree(FIXTURES / "terraform-provider-aws/deployment-docs", tmp_path / "configuration")
+    path = tmp_path / "configuration" / "main.tf"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(line.split(" = ", 1)[0] + " = " + value if " = " in line and "#" not in line
+                              and not line.rstrip().endswith(("{", "(", "[")) else line for line in lines) + "\n")
+    assert judged(folder=str(tmp_path / "configuration")) is not None
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
