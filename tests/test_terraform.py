@@ -197,6 +197,57 @@ def test_an_unfetched_registry_module_is_unknown_with_a_note(capsys, tmp_path):
                in note and "--terraform-plan" in note for note in report["notes"])
 
 
+# terraform-aws-modules/terraform-aws-apigateway-v2 examples/complete-http (commit c1b61c3, v6.1.0), with the module
+# itself (source "../../"): an HTTP API whose OpenAPI body is a templatefile() given an ARN of a module that is not
+# fetched, routes from the module's `routes`, and two JWT authorizers on a Cognito pool the configuration creates
+# without any app client.
+APIGW_V2 = FIXTURES / "terraform-aws-apigateway-v2"
+
+
+def test_jwt_authorizers_on_a_cognito_pool_as_published(capsys):
+    report = scan(capsys, APIGW_V2 / "examples" / "complete-http")
+    # All true, as written: the example shows the module's arguments, not a working API.
+    # COG008 (critical): pool `this` has no app client, so no caller gets a token for the three JWT routes.
+    # HTTP003 (critical) and APIGW006 (high): user.id and user.email are defined by no resource server of the pool
+    # and no client of the audience can obtain them.
+    # HTTP002 (high) twice: "example" and "d6a38afd-…" are not app clients of the pool (it has none).
+    # HTTP004 (medium): routes without authorization beside protected ones on the same API.
+    assert failing(report) == [("APIGW006", "high"), ("COG008", "critical"), ("HTTP002", "high"),
+                               ("HTTP003", "critical"), ("HTTP004", "medium")]
+    module_main, example_main = APIGW_V2 / "main.tf", APIGW_V2 / "examples" / "complete-http" / "main.tf"
+    assert sorted(at(f) for f in findings(report, "HTTP002")) == [
+        ("aws_apigatewayv2_authorizer.external",
+         line_of(example_main, 'resource "aws_apigatewayv2_authorizer" "external"')),
+        ('module.api_gateway.aws_apigatewayv2_authorizer.this["cognito"]',
+         line_of(module_main, 'resource "aws_apigatewayv2_authorizer" "this"'))]
+    route = 'GET /some-route-with-authorizer-and-scope'
+    [finding] = findings(report, "HTTP003")
+    assert at(finding) == (f'module.api_gateway.aws_apigatewayv2_route.this["{route}"]',
+                           line_of(module_main, 'resource "aws_apigatewayv2_route" "this"'))
+    row = method_row(report, "GET", "/some-route-with-authorizer-and-scope")
+    assert (row["api_name"], row["scopes"], row["pool_ids"]) == ("ex-complete-http", ["user.email", "user.id"],
+                                                                ["eu-west-1_this"])  # name from path.cwd
+    # The body's method is read though the ARN templatefile() is given is unknown (module.lambda_function is not
+    # fetched): the template keeps what it writes around the unknown value.
+    assert method_row(report, "GET", "/debug")["stages"] == ["$default"]
+    assert not any("route53" in note for note in report["notes"])  # setproduct() is evaluated
+
+
+def test_a_client_in_the_audience_clears_cog008_and_http002(capsys, tmp_path):
+    folder = mutated(tmp_path, "terraform-aws-apigateway-v2", "examples/complete-http/main.tf", (
+        'audience = ["d6a38afd-45d6-4874-d1aa-3c5c558aqcc2"]', "audience = [aws_cognito_user_pool_client.web.id]"))
+    (folder / "examples" / "complete-http" / "client.tf").write_text(
+        'resource "aws_cognito_user_pool_client" "web" {\n  name                = "web"\n'
+        '  user_pool_id        = aws_cognito_user_pool.this.id\n'
+        '  explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]\n}\n')
+    report = scan(capsys, folder / "examples" / "complete-http")
+    assert {f["path"] for f in findings(report, "COG008")} == set()
+    assert [at(f)[0] for f in findings(report, "HTTP002")] == ["aws_apigatewayv2_authorizer.external"]
+    assert method_row(report, "GET", "/some-route-with-authorizer")["verdict"] == "ok"
+    assert {f["rule"] for f in report["findings"] if f["path"] == "/some-route-with-authorizer-and-scope"
+            and f["outcome"] == "fail"} >= {"HTTP003", "APIGW006"}  # the client still cannot obtain the scopes
+
+
 # yegorski/terraform-aws-api-gateway-cognito (commit 1ea74bc, Terraform 0.11 syntax): a REST API with a Cognito
 # authorizer, a method that requires the resource server's scope, and a client_credentials client.
 
@@ -591,3 +642,71 @@ def test_files_outside_the_configuration_are_never_read(capsys, tmp_path):
     assert main(["scan", "--terraform", str(folder), "--format", "json", "--fail-on", "never"]) == 0
     out = capsys.readouterr().out
     assert "s3cr3t-value" not in out
+
+
+TEMPLATED = {
+    "main.tf": """
+variable "account" {
+  type = string
+}
+
+variable "prefix" {
+  type = string
+}
+
+resource "aws_api_gateway_rest_api" "api" {
+  name   = "marked"
+  body   = templatefile("${path.module}/api.yaml", { arn = "arn:aws:lambda:eu-west-1:${var.account}:function:f" })
+  policy = templatefile("${path.module}/policy.json", { account = var.account })
+}
+
+resource "aws_api_gateway_rest_api" "keyed" {
+  name = "keyed"
+  body = templatefile("${path.module}/keyed.yaml", { prefix = var.prefix })
+}
+
+resource "aws_api_gateway_deployment" "api" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  triggers    = { body = sha1(aws_api_gateway_rest_api.api.body) }
+}
+
+resource "aws_api_gateway_stage" "api" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  deployment_id = aws_api_gateway_deployment.api.id
+  stage_name    = "prod"
+}
+""",
+    "api.yaml": """openapi: "3.0.1"
+info: {title: marked, version: "1"}
+paths:
+  /orders:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${arn}/invocations
+""",
+    "keyed.yaml": 'openapi: "3.0.1"\ninfo: {title: keyed, version: "1"}\npaths:\n  /${prefix}/items:\n    get: {}\n',
+    "policy.json": """{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+  {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+   "Condition": {"StringNotEquals": {"aws:SourceAccount": "${account}"}}}]}
+""",
+}
+
+
+def test_templatefile_given_unknown_values_keeps_what_it_writes_around_them(capsys, tmp_path):
+    """Written here: an unknown value given to templatefile() leaves the body's methods readable and the policy's
+    condition unknown (never a known value with an unknown piece in it); a path built from it leaves the body
+    unknown with a note."""
+    for name, text in TEMPLATED.items():
+        (tmp_path / name).write_text(text)
+    report = scan(capsys, tmp_path)
+    row = method_row(report, "GET", "/orders")
+    assert row["api_name"] == "marked" and row["policy_decision"] == "conditional"
+    assert "keyed" not in {row["api_name"] for row in report["methods"]}
+    assert any(note.startswith("aws_api_gateway_rest_api.keyed: its OpenAPI body could not be read (var.prefix")
+               for note in report["notes"])
+    assert "tfunknown" not in json.dumps(report)
+    report = scan(capsys, tmp_path, "--var", "account=123456789012", "--var", "prefix=v1")
+    assert method_row(report, "GET", "/v1/items")["api_name"] == "keyed"

@@ -509,7 +509,9 @@ class ModuleScope:
         if root == "local":
             return configuration.local(module, names[0]), 1
         if root == "path":
-            return {"module": module.relative, "root": ".", "cwd": "."}.get(names[0], Unknown("path")), 1
+            # path.cwd: where terraform runs, the root module's folder (an absolute path, as Terraform gives it)
+            return {"module": module.relative, "root": ".", "cwd": str(configuration.root)}.get(
+                names[0], Unknown(f"path.{names[0]}")), 1
         if root == "terraform":
             return ("default" if names[0] == "workspace" else Unknown(f"terraform.{names[0]}")), 1
         if root == "module":

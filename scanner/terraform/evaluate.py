@@ -23,6 +23,7 @@ from .values import (
     to_number,
     to_text,
     type_name,
+    unknown_mark,
 )
 
 MAX_DEPTH = 200  # nested expressions (and for-loops over for-loops) deeper than this are unknown
@@ -44,6 +45,7 @@ class Evaluator:
         self.scope = scope
         self.frames: list[dict[str, Any]] = []  # iterator variables of for expressions and dynamic blocks
         self.depth = 0
+        self.marks_unknowns = False  # in a templatefile(): unknown values written as marks
 
     @contextmanager
     def bound(self, names: dict[str, Any]) -> Iterator[None]:
@@ -121,30 +123,32 @@ class Evaluator:
     def template(self, parts: list[Any]) -> Any:
         pieces: list[str] = []
         partial: str | None = None
+        unknowns: dict[str, str] = {}
         for part in parts:
             content = part.content if type(part).__name__ == "StringPartRule" else part
             kind = type(content).__name__
             if kind == "InterpolationRule":
                 found = self.evaluate(content.expression)
+                if self.marks_unknowns:
+                    found = _marked(found)
                 if isinstance(found, Unknown):
                     return found
                 if isinstance(found, PartialText):
                     partial = found.reason
+                    unknowns.update(found.unknowns)
                 pieces.append(to_text(materialize(found)))
-            elif kind == "TemplateIfRule":
-                found = self._template_if(content)
+            elif kind in ("TemplateIfRule", "TemplateForRule"):
+                found = self._template_if(content) if kind == "TemplateIfRule" else self._template_for(content)
                 if isinstance(found, Unknown):
                     return found
-                pieces.append(found)
-            elif kind == "TemplateForRule":
-                found = self._template_for(content)
-                if isinstance(found, Unknown):
-                    return found
+                if isinstance(found, PartialText):
+                    partial = found.reason
+                    unknowns.update(found.unknowns)
                 pieces.append(found)
             else:
                 pieces.append(literal_text(content))
         text = check_size("".join(pieces))
-        return PartialText(text, partial) if partial is not None and isinstance(text, str) else text
+        return PartialText(text, partial, unknowns) if partial is not None and isinstance(text, str) else text
 
     def _template_if(self, node: Any) -> Any:
         start, *rest = node.children
@@ -162,6 +166,8 @@ class Evaluator:
         if start.key_iterator is not None:
             names.append(str(start.key_iterator.serialize()))
         pieces = []
+        partial: str | None = None
+        unknowns: dict[str, str] = {}
         for bound in iterations(collection, names):
             if isinstance(bound, Unknown):
                 return bound
@@ -169,8 +175,12 @@ class Evaluator:
                 found = self.template(body)
             if isinstance(found, Unknown):
                 return found
+            if isinstance(found, PartialText):
+                partial = found.reason
+                unknowns.update(found.unknowns)
             pieces.append(found)
-        return check_size("".join(pieces))
+        text = check_size("".join(pieces))
+        return PartialText(text, partial, unknowns) if partial is not None and isinstance(text, str) else text
 
     def _heredoc(self, node: Any) -> Any:
         raw = str(node.heredoc.serialize())
@@ -186,8 +196,10 @@ class Evaluator:
         return self.template_text(body + "\n", "a heredoc")
 
     def template_file(self, text: str, variables: dict[str, Any], shown: str) -> Any:
-        """templatefile(): the file's template sees only the variables given to it."""
+        """templatefile(): the file's template sees only the variables given to it; an unknown one is written as a
+        mark, so what the template writes around it stays readable (an OpenAPI body with an unknown ARN)."""
         isolated = Evaluator(_Isolated(self.scope.context))
+        isolated.marks_unknowns = True
         with isolated.bound(variables):
             return isolated.template_text(text, shown)
 
@@ -313,6 +325,14 @@ class Evaluator:
         if name == "can":
             return False
         raise EvaluationError("try(): no argument could be evaluated")
+
+
+def _marked(found: Any) -> Any:
+    """An interpolated value in a templatefile(): an unknown one as its mark (a PartialText)."""
+    if isinstance(found, Unknown) and not found.always:
+        mark = unknown_mark(found.reason)
+        return PartialText(mark, found.reason, {mark: found.reason})
+    return found
 
 
 class _Isolated:

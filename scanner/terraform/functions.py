@@ -446,6 +446,16 @@ def _chunklist(_context: Context, _evaluator: Any, value: Any, size: Any) -> lis
     return [items] if count <= 0 else [items[i:i + count] for i in range(0, len(items), count)]
 
 
+@_register("setproduct", arity=(1, 99))
+def _setproduct(_context: Context, _evaluator: Any, *sets: Any) -> list[Any]:
+    combined: list[list[Any]] = [[]]
+    for found in sets:
+        combined = [[*done, item] for done in combined for item in _list(found, "setproduct")]
+        if len(combined) > 10_000:
+            raise EvaluationError("setproduct(): more than 10,000 elements")
+    return combined
+
+
 for _name, _combine in {"setunion": lambda a, b: a + [x for x in b if x not in a],
                         "setintersection": lambda a, b: [x for x in a if x in b],
                         "setsubtract": lambda a, b: [x for x in a if x not in b]}.items():
@@ -600,15 +610,26 @@ def _fileset(context: Context, _evaluator: Any, folder: Any, pattern: Any) -> An
     return found[:10_000]
 
 
-@_register("templatefile", arity=(2, 2))
+@_register("templatefile", strict=False, arity=(2, 2))
 def _templatefile(context: Context, evaluator: Any, path: Any, variables: Any) -> Any:
+    """The variables may hold unknown values: the template writes them as marks (Evaluator.template_file)."""
+    found = first_unknown(path)
+    if found is not None:
+        return found
+    if isinstance(variables, Unknown):
+        return variables
     text = _file_text(context, path)
     if isinstance(text, Unknown):
         return text
     return evaluator.template_file(text, _map(variables, "templatefile"), to_text(path))
 
 
-@_register("templatestring", arity=(2, 2))
+@_register("templatestring", strict=False, arity=(2, 2))
 def _templatestring(_context: Context, evaluator: Any, text: Any, variables: Any) -> Any:
+    found = first_unknown(text)
+    if found is not None:
+        return found
+    if isinstance(variables, Unknown):
+        return variables
     return evaluator.template_file(to_text(text), _map(variables, "templatestring"), "templatestring()")
 

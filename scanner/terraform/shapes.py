@@ -12,7 +12,16 @@ from typing import Any
 from ..arns import unresolved, unresolved_reason
 from ..templates.convert import Resources
 from .functions import decode_yaml
-from .values import EvaluationError, Unknown, first_unknown, materialize, to_snapshot, to_text
+from .values import (
+    EvaluationError,
+    PartialText,
+    Unknown,
+    first_unknown,
+    materialize,
+    to_snapshot,
+    to_text,
+    without_marks,
+)
 
 
 class Written:
@@ -162,6 +171,11 @@ def openapi_body(value: Any) -> dict[str, Any] | Unknown | None:
             return Unknown(f"the body is neither JSON nor YAML ({error})")
     if isinstance(parsed, Unknown):
         return parsed
+    if isinstance(value, PartialText) and value.unknowns:
+        try:
+            parsed = without_marks(parsed, value.unknowns)
+        except EvaluationError:
+            return Unknown(value.reason)
     return parsed if isinstance(parsed, dict) else Unknown("the body is not an OpenAPI document")
 
 

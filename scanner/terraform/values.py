@@ -3,7 +3,9 @@ a missing input decides, with why), and lazily read resource objects."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -26,16 +28,45 @@ class Unknown:
 
 
 class PartialText(str):
-    """A text with unknown parts (jsonencode of an object with an unknown leaf): the known parts stay readable (an
-    OpenAPI body's methods), the unknown ones are `{{unresolved:…}}` markers, and the whole is still unknown to
-    anything that needs all of it (a hash)."""
+    """A text with unknown parts, the known parts still readable (an OpenAPI body's methods) and the whole unknown to
+    anything that needs all of it (a hash). jsonencode writes each unknown leaf as a whole `{{unresolved:…}}`
+    string; a templatefile() writes a mark (`unknowns`: mark → why) where it interpolates an unknown value, since
+    the template may put it inside a longer string or where a YAML scalar may not hold braces."""
 
     reason: str
+    unknowns: dict[str, str]
 
-    def __new__(cls, text: str, reason: str) -> PartialText:
+    def __new__(cls, text: str, reason: str, unknowns: dict[str, str] | None = None) -> PartialText:
         made = super().__new__(cls, text)
-        made.reason = reason
+        made.reason, made.unknowns = reason, unknowns or {}
         return made
+
+
+_MARK = re.compile(r"tfunknown[0-9a-f]{12}x")
+
+
+def unknown_mark(reason: str) -> str:
+    """The mark a template writes for an unknown value: letters and digits only (safe in YAML, JSON and ARNs), the
+    same for the same reason."""
+    return "tfunknown" + hashlib.sha1(reason.encode(), usedforsecurity=False).hexdigest()[:12] + "x"
+
+
+def without_marks(value: Any, unknowns: dict[str, str], depth: int = 0) -> Any:
+    """A document read from a PartialText with its marks: a string holding a mark is unresolved whole (a URI with an
+    unknown ARN in it is unknown, not a URI). A key that holds one (a path the template leaves unknown) makes the
+    whole document unknown: EvaluationError."""
+    if not unknowns or depth > 64:
+        return value
+    if isinstance(value, str):
+        found = _MARK.search(value)
+        return unresolved(unknowns.get(found[0], "a value the template is given is unknown")) if found else value
+    if isinstance(value, list):
+        return [without_marks(item, unknowns, depth + 1) for item in value]
+    if isinstance(value, dict):
+        if any(isinstance(key, str) and _MARK.search(key) for key in value):
+            raise EvaluationError("a key the template writes from an unknown value")
+        return {key: without_marks(item, unknowns, depth + 1) for key, item in value.items()}
+    return value
 
 
 class EvaluationError(Exception):
@@ -97,6 +128,8 @@ def to_snapshot(value: Any, depth: int = 0) -> Any:
     value = materialize(value) if isinstance(value, Lazy) else value
     if isinstance(value, Unknown):
         return unresolved(value.reason)
+    if isinstance(value, PartialText) and value.unknowns:
+        return _marked_text(value)
     if depth > 64:
         return unresolved("a value nested too deeply")
     if isinstance(value, list):
@@ -106,6 +139,18 @@ def to_snapshot(value: Any, depth: int = 0) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+def _marked_text(value: PartialText) -> str:
+    """A templatefile()'s text with unknown parts as the readers take it: JSON (a policy) with each string that holds
+    an unknown part unresolved; anything else unresolved whole."""
+    try:
+        cleaned = without_marks(json.loads(value), value.unknowns)
+    except (ValueError, RecursionError, EvaluationError):
+        return unresolved(value.reason)
+    if not isinstance(cleaned, (dict, list)):
+        return unresolved(value.reason)
+    return json.dumps(cleaned, ensure_ascii=False)
 
 
 def type_name(value: Any) -> str:
