@@ -43,8 +43,9 @@ NEEDS_A_CHOICE = {"APIGW001": {"POOL_ID"}, "APIGW002": {"POOL_ACCOUNT_PROFILE"},
 # replacement the user moves to (COG004): run as printed, they change nothing for the worse.
 GUIDES = {"APIGW013", "APIGW014", "APIGW016", "COG004", "LAM003", "TRF001"}
 # These judge templates, not accounts: their command scans the template again once it is edited (IAC002's names the
-# PREVIOUS_TEMPLATE to compare with); tests/test_templates.py fires and quiets each.
-TEMPLATES = {"IAC001", "IAC002"}
+# PREVIOUS_TEMPLATE to compare with; IAC003's scans the Terraform configuration); tests/test_templates.py and
+# tests/test_terraform.py fire and quiet each.
+TEMPLATES = {"IAC001", "IAC002", "IAC003"}
 
 
 @pytest.fixture

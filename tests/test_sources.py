@@ -35,6 +35,8 @@ def test_a_seed_article_citation_keeps_its_passage():
     assert [c["url"].rsplit("/", 1)[1] for c in two] == ["api-gateway-cognito-401-unauthorized",
                                                        "cognito-api-gateway-integrations"]
     assert cited("my own team's runbook")[0]["kind"] == "note"  # a user's rule may cite anything
+    [terraform] = cited('Terraform docs "aws_api_gateway_deployment"')
+    assert terraform["title"] == "Terraform AWS provider documentation: aws_api_gateway_deployment"
 
 
 def test_catalog_titles_are_the_first_lines_of_the_seed_articles():

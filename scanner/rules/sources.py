@@ -40,12 +40,15 @@ def cited(seed: str) -> list[dict[str, Any]]:
             found.append({"kind": "article", "title": article["title"] if article else quoted[0],
                           "url": article.get("url") if article else None, "passages": []})
         elif name.endswith("docs") and quoted:
+            publisher = _PUBLISHERS.get(name, f"AWS documentation{_service(name)}")
             for title in quoted:
-                found.append({"kind": "docs", "title": f"AWS documentation{_service(name)}: {title}", "url": None,
-                              "passages": []})
+                found.append({"kind": "docs", "title": f"{publisher}: {title}", "url": None, "passages": []})
         else:
             found.append({"kind": "note", "title": part.strip(), "url": None, "passages": []})
     return found
+
+
+_PUBLISHERS = {"Terraform docs": "Terraform AWS provider documentation"}  # documentation that is not AWS's
 
 
 def _service(reference: str) -> str:
