@@ -18,6 +18,7 @@ from .values import (
     Unknown,
     check_size,
     first_unknown,
+    joined,
     materialize,
     to_bool,
     to_number,
@@ -122,8 +123,6 @@ class Evaluator:
 
     def template(self, parts: list[Any]) -> Any:
         pieces: list[str] = []
-        partial: str | None = None
-        unknowns: dict[str, str] = {}
         for part in parts:
             content = part.content if type(part).__name__ == "StringPartRule" else part
             kind = type(content).__name__
@@ -133,22 +132,15 @@ class Evaluator:
                     found = _marked(found)
                 if isinstance(found, Unknown):
                     return found
-                if isinstance(found, PartialText):
-                    partial = found.reason
-                    unknowns.update(found.unknowns)
                 pieces.append(to_text(materialize(found)))
             elif kind in ("TemplateIfRule", "TemplateForRule"):
                 found = self._template_if(content) if kind == "TemplateIfRule" else self._template_for(content)
                 if isinstance(found, Unknown):
                     return found
-                if isinstance(found, PartialText):
-                    partial = found.reason
-                    unknowns.update(found.unknowns)
                 pieces.append(found)
             else:
                 pieces.append(literal_text(content))
-        text = check_size("".join(pieces))
-        return PartialText(text, partial, unknowns) if partial is not None and isinstance(text, str) else text
+        return joined(pieces)
 
     def _template_if(self, node: Any) -> Any:
         start, *rest = node.children
@@ -166,8 +158,6 @@ class Evaluator:
         if start.key_iterator is not None:
             names.append(str(start.key_iterator.serialize()))
         pieces = []
-        partial: str | None = None
-        unknowns: dict[str, str] = {}
         for bound in iterations(collection, names):
             if isinstance(bound, Unknown):
                 return bound
@@ -175,12 +165,8 @@ class Evaluator:
                 found = self.template(body)
             if isinstance(found, Unknown):
                 return found
-            if isinstance(found, PartialText):
-                partial = found.reason
-                unknowns.update(found.unknowns)
             pieces.append(found)
-        text = check_size("".join(pieces))
-        return PartialText(text, partial, unknowns) if partial is not None and isinstance(text, str) else text
+        return joined(pieces)
 
     def _heredoc(self, node: Any) -> Any:
         raw = str(node.heredoc.serialize())

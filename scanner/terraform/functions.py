@@ -613,12 +613,8 @@ def _fileset(context: Context, _evaluator: Any, folder: Any, pattern: Any) -> An
 @_register("templatefile", strict=False, arity=(2, 2))
 def _templatefile(context: Context, evaluator: Any, path: Any, variables: Any) -> Any:
     """The variables may hold unknown values: the template writes them as marks (Evaluator.template_file)."""
-    found = first_unknown(path)
-    if found is not None:
-        return found
-    if isinstance(variables, Unknown):
-        return variables
-    text = _file_text(context, path)
+    found = first_unknown(path) or (variables if isinstance(variables, Unknown) else None)
+    text = found or _file_text(context, path)
     if isinstance(text, Unknown):
         return text
     return evaluator.template_file(text, _map(variables, "templatefile"), to_text(path))
@@ -626,10 +622,8 @@ def _templatefile(context: Context, evaluator: Any, path: Any, variables: Any) -
 
 @_register("templatestring", strict=False, arity=(2, 2))
 def _templatestring(_context: Context, evaluator: Any, text: Any, variables: Any) -> Any:
-    found = first_unknown(text)
+    found = first_unknown(text) or (variables if isinstance(variables, Unknown) else None)
     if found is not None:
         return found
-    if isinstance(variables, Unknown):
-        return variables
     return evaluator.template_file(to_text(text), _map(variables, "templatestring"), "templatestring()")
 

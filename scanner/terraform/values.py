@@ -141,6 +141,18 @@ def to_snapshot(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def joined(pieces: list[str]) -> Any:
+    """A template's pieces as one text; a PartialText among them makes the whole one, with all their unknown parts."""
+    text = check_size("".join(pieces))
+    partial = [piece for piece in pieces if isinstance(piece, PartialText)]
+    if not partial or not isinstance(text, str):
+        return text
+    unknowns: dict[str, str] = {}
+    for piece in partial:
+        unknowns.update(piece.unknowns)
+    return PartialText(text, partial[-1].reason, unknowns)
+
+
 def _marked_text(value: PartialText) -> str:
     """A templatefile()'s text with unknown parts as the readers take it: JSON (a policy) with each string that holds
     an unknown part unresolved; anything else unresolved whole."""
