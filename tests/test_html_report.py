@@ -17,6 +17,7 @@ import pytest
 
 from scanner.cli import main
 from scanner.demo import demo_report
+from scanner.findings import plain
 from scanner.render.html_report import render_html
 from scanner.rules.loader import load_rules
 
@@ -25,7 +26,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 
 @pytest.fixture(scope="module")
 def demo() -> dict:
-    return demo_report(load_rules())
+    return plain(demo_report(load_rules()))  # what renderers read: findings as their JSON objects
 
 
 class Elements(HTMLParser):

@@ -52,12 +52,9 @@ def _state(failed: list[str], undecided: list[str]) -> list[str]:
     return ["broken"] if failed else ["doubt"] if undecided else []
 
 
-def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> str:
-    """The SVG of one API's chain. `methods` are the API's method rows, `findings` the report's findings."""
-    pool_ids = {pool["pool_id"] for pool in chain["pools"]}
-    # The findings that can bear on this picture: its API's, and its pools' (and their clients').
-    mine = [f for f in findings if f.get("region") == chain["region"] and f.get("account") == chain.get("account")
-            and (f.get("api_id") == chain["api_id"] or f.get("pool_id") in pool_ids)]
+def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], mine: list[dict[str, Any]]) -> str:
+    """The SVG of one API's chain. `methods` are the API's method rows, `mine` the findings that can bear on it
+    (its API's, and its pools' and their clients': FindingIndex says which)."""
     names = {authorizer["name"] for authorizer in chain["authorizers"]}
     shown_methods = [m for m in methods if m.get("authorizer") in names]
     hidden_methods = len(shown_methods) - MOST_METHODS
