@@ -11,6 +11,7 @@ from typing import Any
 from . import __version__, help_texts
 from .errors import UsageError
 from .files import OutputClosed, check_writable, write_text
+from .findings import plain
 from .render.colour import COLOUR_CHOICES, wants_colour
 from .render.escape import escape_text, escaped
 from .render.progress import PLAIN_EVERY, PROGRESS_CHOICES, progress_mode
@@ -102,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--format", choices=TOKEN_FORMATS, default="table", help="output format (default: table)")
     token.add_argument("--output", metavar="FILE", help="write the answer to FILE (default: standard output)")
     token.add_argument("--quiet", action="store_true", help="print nothing but the answer")
+    token.add_argument("--policies", action="append", metavar="DIR",
+                       help="also judge with the rule files in DIR (repeatable), as scan and matrix do")
     token.add_argument("token", metavar="TOKEN", help="the token, or - to read it from standard input")
     token.set_defaults(handler=_token)
 
@@ -289,7 +292,6 @@ def _save_snapshot(args: argparse.Namespace, snapshots: list[dict[str, Any]]) ->
 
 
 def _matrix(args: argparse.Namespace) -> int:
-    from .access.matrix import blocked
     from .render.matrix_view import matrix_document, render_matrix_csv, render_matrix_json, render_matrix_table
     from .scan import matrix_of
 
@@ -297,11 +299,11 @@ def _matrix(args: argparse.Namespace) -> int:
     rules = load_rules(args.policies)
     snapshots, report = _collected(args, rules)
     saving_failed = _save_snapshot(args, snapshots)
-    cells = matrix_of(snapshots, args.api, args.stage, rules, args.client)
+    cells, stuck = matrix_of(snapshots, args.api, args.stage, rules, args.client)
     if args.client and not any(cell.caller.client_id for cell in cells):
         raise UsageError(f"--client {', '.join(args.client)}: no app client of that name or ID is a caller of the "
                          "scanned methods")
-    document = matrix_document([cell.as_json() for cell in cells], blocked(cells), report)
+    document = matrix_document([cell.as_json() for cell in cells], stuck, report)
     if args.format == "json":
         text = render_matrix_json(document)
     elif args.format == "csv":
@@ -431,7 +433,8 @@ def _demo_matrix(args: argparse.Namespace, rules: list[Rule]) -> int:
         raise UsageError(f"--matrix {'--html' if args.html else '--format ' + args.format}: the matrix is written "
                          "as table, json or csv")
     assessed = assess(demo_snapshot(), None, None, rules)
-    document = matrix_document([cell.as_json() for cell in assessed.cells], blocked(assessed.cells), assessed.report)
+    document = matrix_document([cell.as_json() for cell in assessed.cells],
+                               blocked(assessed.cells, assessed.judgement.index), assessed.report)
     renderers = {"json": render_matrix_json, "csv": render_matrix_csv, "table": render_matrix_table}
     write_text(renderers[args.format](document), args.output)
     return 0
@@ -451,8 +454,9 @@ def _token(args: argparse.Namespace) -> int:
         pasted = pasted[:-1] if pasted.endswith("\n") else pasted
     if not pasted.strip():
         raise UsageError("TOKEN is empty: pass the token, or - and the token on standard input")
+    rules = load_rules(args.policies)
     result = token_report(open_session(args.profile), args.region, args.api, args.path, args.method, args.stage,
-                          pasted, args.jwks, args.live)
+                          pasted, args.jwks, args.live, rules)
     text = json.dumps(result, indent=2, default=str) + "\n" if args.format == "json" else render_token(result)
     write_text(text, args.output)
     return EXIT_CODES[result["verdict"]]
@@ -529,7 +533,7 @@ def _write_reports(report: dict[str, Any], args: argparse.Namespace, rules: list
     if args.html:
         from .render.html_report import render_html
 
-        write_text(render_html(report, rules, args.fail_on), args.html)
+        write_text(render_html(plain(report), rules, args.fail_on), args.html)
         if not args.quiet:
             print(f"HTML report: {args.html} (open it in a browser)", file=sys.stderr)
 
@@ -542,6 +546,8 @@ def _view(args: argparse.Namespace) -> View:
 
 
 def render(report: dict[str, Any], output_format: str, rules: list[Rule], view: View | None = None) -> str:
+    """The report in a format; renderers read plain data (findings as their JSON objects)."""
+    report = plain(report)
     if output_format == "html":
         from .render.html_report import render_html
 
