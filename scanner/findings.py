@@ -169,22 +169,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def concerns(finding: Mapping[str, Any], method: Mapping[str, Any]) -> bool:
-    """Whether a finding bears on a method (a fact record or a report row): its own, its API's (and its default
-    endpoint's), its authorizer's, or its pool's."""
-    scope = finding["scope"]
-    same_api = finding["region"] == method["region"] and finding["api_id"] == method["api_id"]
-    if scope == "method":
-        return bool(same_api and finding["path"] == method["path"] and finding["method"] == method["method"])
-    if scope in ("api", "endpoint"):  # an endpoint finding names an API only for the API's default endpoint
-        return bool(same_api)
-    if scope == "authorizer":
-        return bool(same_api and method.get("authorizer") == finding.get("authorizer"))
-    if scope == "pool":
-        return finding["pool_id"] in (method.get("pool_ids") or [])
-    return False
-
-
 F = TypeVar("F", bound=Mapping[str, Any])
 
 
@@ -195,32 +179,42 @@ class FindingIndex(Generic[F]):
 
     def __init__(self, findings: Iterable[F]) -> None:
         self.findings = list(findings)
-        self._by_api: dict[tuple[Any, Any, Any], list[F]] = {}
+        self._by_api: dict[tuple[Any, Any, Any], list[F]] = {}  # the API's own, its default endpoint's
+        self._by_method: dict[tuple[Any, ...], list[F]] = {}
+        self._by_authorizer: dict[tuple[Any, ...], list[F]] = {}
         self._by_pool: dict[Any, list[F]] = {}
         self._by_client: dict[tuple[Any, Any], list[F]] = {}
         for finding in self.findings:
-            if finding["scope"] == "client":
+            scope, api = finding["scope"], (finding.get("account"), finding.get("region"), finding.get("api_id"))
+            if scope == "client":
                 self._by_client.setdefault((finding.get("pool_id"), finding.get("client_id")), []).append(finding)
-            elif finding["scope"] == "pool":
+            elif scope == "pool":
                 self._by_pool.setdefault(finding.get("pool_id"), []).append(finding)
-            elif finding.get("api_id") is not None:
-                self._by_api.setdefault((finding.get("account"), finding.get("region"), finding["api_id"]),
-                                        []).append(finding)
+            elif finding.get("api_id") is None:
+                continue  # a custom domain's: it names no API
+            elif scope == "method":
+                self._by_method.setdefault((*api, finding.get("path"), finding.get("method")), []).append(finding)
+            elif scope == "authorizer":
+                self._by_authorizer.setdefault((*api, finding.get("authorizer")), []).append(finding)
+            else:
+                self._by_api.setdefault(api, []).append(finding)
 
     def of_api(self, account: Any, region: Any, api_id: Any) -> list[F]:
         """Every finding about the API, its methods, authorizers and default endpoint."""
-        return list(self._by_api.get((account, region, api_id), []))
+        api = (account, region, api_id)
+        return self._by_api.get(api, []) + [finding for index in (self._by_method, self._by_authorizer)
+                                              for key, found in index.items() if key[:3] == api for finding in found]
 
     def of_method(self, method: Mapping[str, Any]) -> list[F]:
-        """The findings that bear on a method (fact record or report row): its own, its API's, its authorizer's,
-        its pools'."""
-        candidates = self._by_api.get((method.get("account"), method.get("region"), method.get("api_id")), []) + [
-            finding for pool_id in method.get("pool_ids") or [] for finding in self._by_pool.get(pool_id, [])]
-        return [finding for finding in candidates if concerns(finding, method)]
+        """The findings that bear on a method (fact record or report row): its own, its API's (and its default
+        endpoint's), its authorizer's, its pools' — never an app client's (a client's finding bears on no method)."""
+        api = (method.get("account"), method.get("region"), method.get("api_id"))
+        return (self._by_method.get((*api, method.get("path"), method.get("method")), [])
+                + self._by_api.get(api, []) + self._by_authorizer.get((*api, method.get("authorizer")), [])
+                + [finding for pool_id in method.get("pool_ids") or [] for finding in self._by_pool.get(pool_id, [])])
 
     def of_authorizer(self, account: Any, region: Any, api_id: Any, name: Any) -> list[F]:
-        return [finding for finding in self._by_api.get((account, region, api_id), [])
-                if finding["scope"] == "authorizer" and finding.get("authorizer") == name]
+        return list(self._by_authorizer.get((account, region, api_id, name), []))
 
     def of_pool(self, pool_id: Any, with_clients: bool = False) -> list[F]:
         """The pool's own findings (and, `with_clients`, its app clients')."""

@@ -13,6 +13,7 @@ from ..tokens.checks import claim_checks
 from ..tokens.target import clients_by_pool, make_target
 
 KINDS = ("none", "id", "access", "m2m", "lambda", "iam")
+CLAIM_CHECKS = {"issuer": "TOK004", "token_kind": "TOK005", "client": "TOK007", "scopes": "TOK006"}
 LAMBDA_DECIDES = "the Lambda authorizer's function decides what it lets through; its code is not read"
 IAM_DECIDES = "whether the caller's IAM identity may invoke the method is not read (identity policies of callers)"
 
@@ -65,6 +66,9 @@ def add_callers(facts: Facts, snapshot: dict[str, Any]) -> None:
                 client_name=caller.client_name, claims=caller.claims, unknown=caller.unknown,
                 token_fails=fails, token_undecided=undecided)))
         record["callers"] = callers
+        record["callers_failing"] = {check: [caller for caller in callers if rule in caller["token_fails"]
+                                             or rule in caller["token_undecided"]]
+                                     for check, rule in CLAIM_CHECKS.items()}
 
 
 def callers_of(method: dict[str, Any], authorizer: dict[str, Any], clients: dict[str, list[dict[str, Any]]],

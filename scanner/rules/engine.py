@@ -81,7 +81,7 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         message = _stage_aware(message, record)
     fix = render_template(rule.fix, context)
     commands = []
-    for command in rule.commands:
+    for command in rule.commands if rule.kind == MISCONFIGURATION else ():  # a design finding has nothing to fix
         if command.when is not None and not truthy(command.when.search(context)):
             continue
         elements = command.for_each.search(context) if command.for_each is not None else [None]

@@ -205,6 +205,16 @@ class CallerFacts:
     token_undecided: Annotated[list[str], "the token checks that could not be decided for its token"]
 
 
+@dataclass(kw_only=True)
+class CallersFailing:
+    """The callers whose token fails, or cannot be told to pass, one of `token`'s claim checks on the method."""
+
+    issuer: Annotated[list[CallerFacts], "its issuer is none the authorizer trusts (TOK004)"]
+    token_kind: Annotated[list[CallerFacts], "it is not the kind of token the method takes (TOK005)"]
+    client: Annotated[list[CallerFacts], "its app client is not one the authorizer accepts (TOK007)"]
+    scopes: Annotated[list[CallerFacts], "it carries none of the method's scopes (TOK006)"]
+
+
 # The records: one per method, API, authorizer, pool and app client.
 
 @dataclass(kw_only=True)
@@ -282,6 +292,8 @@ class MethodFacts:
                                          "method's own record"] = None
     callers: Annotated[list[CallerFacts], "who may call the method and what each one's token carries (the "
                                           "matrix's callers)"] = dataclasses.field(default_factory=list)
+    callers_failing: Annotated[CallersFailing, "those callers, by the claim check their token fails"] = \
+        dataclasses.field(default_factory=lambda: CallersFailing(issuer=[], token_kind=[], client=[], scopes=[]))
 
 
 # The fields of a method record that a deployment carries, and what is derived from them: a rule that reads one
@@ -289,7 +301,7 @@ class MethodFacts:
 DEPLOYED_FIELDS = ("authorization", "authorizer_id", "authorizer", "authorizer_type", "scopes", "provider_arns",
                    "api_key_required", "token", "pools", "pool_ids", "obtainable_scopes", "obtainable_required_scopes",
                    "obtainable_scopes_unknown", "custom_scope_checks", "scope_client_id", "credential_headers",
-                   "api_key_stages", "callers")
+                   "api_key_stages", "callers", "callers_failing")
 
 
 @dataclass(kw_only=True)
@@ -501,7 +513,7 @@ RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "author
                                  "pool": PoolFacts, "client": ClientFacts, "endpoint": EndpointFacts}
 KINDS = tuple(RECORDS)
 ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget, ApiKeyStage, ZeroThrottle,
-         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic, CallerFacts)
+         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic, CallerFacts, CallersFailing)
 SERVED_METHODS = "served_method"  # the facts' list of records of what a stage serves where it differs from the live API
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
