@@ -25,7 +25,7 @@ def render_token(result: dict[str, Any]) -> str:
             label = finding["rule"] + ("?" if finding["outcome"] == "unknown" else "")
             if finding.get("expected") is None:  # a rule's finding about the method, not a check of the token
                 lines += textwrap.wrap(finding["message"], WIDTH, initial_indent=f"  {label:<9} ",
-                                       subsequent_indent=" " * 12)
+                                       subsequent_indent=" " * 12, break_on_hyphens=False)  # IDs stay whole
                 continue
             lines.append(f"  {label:<9} expected: {finding['expected']}")
             lines += textwrap.wrap(f"actual: {finding['actual']}", WIDTH, initial_indent=" " * 12,
