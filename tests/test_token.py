@@ -219,6 +219,9 @@ def test_resource_policy_refuses_a_perfect_token(account, jwks_file):
     shop = {"pool": pool, "issuer": f"https://cognito-idp.{REGION}.amazonaws.com/{pool['id']}", "account": account}
     result = check(shop, sign(access_claims(shop)), api="walled", jwks=jwks_file, stage="prod")
     assert rules_of(result) == ["APIGW013"] and result["verdict"] == "rejected"
+    assert (result["status"], result["step"], result["rules"]) == ("403", "resource_policy", ["APIGW013"])
+    # No stage named: the live configuration, with what every stage serving the method adds — prod, its only one.
+    assert check(shop, sign(access_claims(shop)), api="walled", jwks=jwks_file)["rules"] == ["APIGW013"]
 
 
 def test_unknown_method_lists_the_methods(shop, capsys):

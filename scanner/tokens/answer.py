@@ -9,6 +9,7 @@ from typing import Any
 
 from ..access.callers import Caller
 from ..access.outcomes import PASS, UNKNOWN, Stop, decide, refusals_of
+from ..findings import Finding
 from ..judgement import Judgement
 from ..report import method_row
 from ..rules.engine import truthy
@@ -43,7 +44,7 @@ def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, 
         step, status = declared_refusal(by_id.get(finding["rule"]), record, entry) or (
             TOKEN_ONLY_STEPS.get(finding["rule"], "authorizer"), "401")
         checks.append({**finding, "step": step, "status": status})
-    holding = [finding for finding in judged.index.of_method(record) if finding.applies_at(stage)]
+    holding = _holding(judged, record, stage)
     stops = refusals_of(holding, caller)
     for step in CLAIM_STEPS:  # the token in hand says for itself whether it passes these
         _claim_step(step, checks, stops, caller.label, notes)
@@ -59,12 +60,24 @@ def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, 
                   and finding.rule not in named and (refusal.step not in CLAIM_STEPS or refusal.step in {
                       check["step"] for check in checks if check["outcome"] == "fail"})]
     if stage is None and record.get("stages"):
-        notes.append(f"judged the live configuration; what a stage adds (its deployment, policy, throttling, keys) "
-                     f"is judged with --stage ({', '.join(record['stages'])})")
+        notes.append(f"judged the live configuration, with what every stage that serves it adds; what one stage adds "
+                     f"(its deployment, policy, throttling, keys) is judged with --stage "
+                     f"({', '.join(record['stages'])})")
     return {"verdict": VERDICTS.get(outcome.outcome, "rejected"), "status": outcome.outcome, "step": outcome.step,
             "rules": outcome.rules, "why": outcome.why, "caller": {**caller.as_json(), "label": caller.label},
             "method": method_row(record), "stage": stage, "claims": own["claims"],
             "findings": checks + list({(f["rule"], f["message"]): f for f in from_rules}.values()), "notes": notes}
+
+
+def _holding(judged: Judgement, record: dict[str, Any], stage: str | None) -> list[Finding]:
+    """The findings that hold for a request to `stage`; with no stage named, those of the live configuration and
+    those that hold on every stage serving the method (a resource policy that denies it everywhere)."""
+    found = judged.index.of_method(record)
+    if stage is not None:
+        return [finding for finding in found if finding.applies_at(stage)]
+    serving = set(record.get("stages") or [])
+    return [finding for finding in found if finding.applies_at(None)
+            or (serving and finding.stages is not None and serving <= finding.stages)]
 
 
 def _claim_step(step: str, checks: list[dict[str, Any]], stops: dict[str, list[Stop]], label: str,
