@@ -46,8 +46,7 @@ def _weighed(finding: Finding, concerned: list[Method], rule: Rule | None,
     """The finding with what its methods served (`requests`) and, for a prediction, what traffic says of it."""
     attributable = [m["traffic"] for m in concerned if m.get("traffic") and m["traffic"]["scope"] == "method"]
     requests = sum(t["requests"] for t in attributable) if attributable else None
-    if rule is None or rule.predicts is None or finding.outcome != "fail" or finding.stages == frozenset({None}):
-        # (a configuration no stage serves yet: no request met it)
+    if rule is None or rule.predicts is None or finding.outcome != "fail" or _pending(finding):
         return finding.replace(requests=requests, evidence=None)
     evidence = _combined([_evidence(method, finding.stage) for method in concerned])
     served = unlisted.get(_api_of(finding))
@@ -63,6 +62,12 @@ def _weighed(finding: Finding, concerned: list[Method], rule: Rule | None,
             f"Contradicted by traffic: {succeeded} of {total} requests to {where} succeeded in the last 24 hours, "
             f"so the prediction that every request fails does not stand (it said: {finding.message})"))
     return finding.replace(requests=requests, evidence=evidence)
+
+
+def _pending(finding: Finding) -> bool:
+    """A finding about a configuration no stage serves yet: no request met it, so traffic neither confirms it nor
+    is explained by it."""
+    return finding.stages == frozenset({None})
 
 
 def _api_of(finding: Finding) -> tuple[Any, ...]:
@@ -137,7 +142,7 @@ def _explanation(finding: Finding, own: list[Method], index: FindingIndex[Findin
         return None
     threshold = SEVERITIES.index(rule.unless_found)
     others = {id(other): other for method in own for other in index.of_method(method)
-              if other is not finding and SEVERITIES.index(other.severity) <= threshold
+              if other is not finding and SEVERITIES.index(other.severity) <= threshold and not _pending(other)
               and (rules.get(other.rule) is None or rules[other.rule].unless_found is None)}.values()
     if any(other.outcome == "fail" for other in others):
         return "explained"
