@@ -5,7 +5,8 @@ returns what the deployment serves and `get_export(stageName, "oas30", extension
 returns a stage's deployed definition. moto keeps no such copy (its export shows the live API,
 its deployments have no summary), has no `update_method`, cannot patch an authorizer's
 `providerARNs`, and drops its `identityValidationExpression` on create (a misspelt keyword). For
-HTTP APIs it cannot list authorizers (`GetAuthorizers`). `install()` teaches moto all six.
+HTTP APIs it cannot list authorizers (`GetAuthorizers`). Of Cognito it lacks app-client secrets kept in Secrets
+Manager (`ClientSecretArn`). `install()` teaches moto all seven.
 The scanner never imports this module: it talks to AWS (or to whatever AWS_ENDPOINT_URL names)
 and cannot tell the difference.
 """
@@ -116,12 +117,13 @@ def install() -> None:
     _install_rest_jwt_authorizers()
     _install_http_deployments()
     _install_cloudfront_policies()
+    _install_managed_client_secrets()
     _INSTALLED = True
 
 
 def _install_rest_jwt_authorizers() -> None:
     """REST APIs accept authorizer type JWT with a jwtConfiguration (apigateway model: AuthorizerType,
-    JwtConfiguration: issuers [{issuer, audiences}], defaultAlgorithms); moto knows neither."""
+    JwtConfiguration: issuers [{issuer, audiences, additionalClaims}], defaultAlgorithms); moto knows neither."""
     from moto.apigateway import models, responses
 
     if "JWT" not in responses.AUTHORIZER_TYPES:
@@ -150,9 +152,44 @@ def _install_rest_jwt_authorizers() -> None:
     _patch(models.Authorizer, "to_json", to_json)
 
 
+def _install_managed_client_secrets() -> None:
+    """An app client created or updated with PublishSecretsInAWSSecretsManager (and a generated secret) is described
+    with ClientSecretArn, the Secrets Manager secret holding it, instead of ClientSecret (cognito-idp model:
+    UserPoolClientType.ClientSecretArn, CreateUserPoolClientRequest.PublishSecretsInAWSSecretsManager). The flag
+    itself is a request parameter, never part of the answer."""
+    from moto.cognitoidp import models as cognito_models
+
+    original_create = cognito_models.CognitoIdpBackend.create_user_pool_client
+
+    def create_user_pool_client(self: Any, user_pool_id: str, generate_secret: bool,
+                                extended_config: dict[str, Any]) -> Any:
+        client: Any = original_create(self, user_pool_id, generate_secret, extended_config)
+        _, region, account = str(self.describe_user_pool(user_pool_id).arn).split(":")[2:5]
+        # The form ClientSecretArnType's pattern gives: arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret/NAME.
+        client.secret_arn = f"arn:aws:secretsmanager:{region}:{account}:secret/cognito-idp/{user_pool_id}/{client.id}"
+        return client
+
+    _patch(cognito_models.CognitoIdpBackend, "create_user_pool_client", create_user_pool_client)
+    original_to_json = cognito_models.CognitoIdpUserPoolClient.to_json
+
+    def to_json(self: Any, extended: bool = False) -> dict[str, Any]:
+        document: dict[str, Any] = original_to_json(self, extended)
+        managed = bool(document.pop("PublishSecretsInAWSSecretsManager", None)
+                       or self.extended_config.get("PublishSecretsInAWSSecretsManager"))
+        if managed and "ClientSecret" in document:
+            del document["ClientSecret"]
+            document["ClientSecretArn"] = self.secret_arn
+        return document
+
+    _patch(cognito_models.CognitoIdpUserPoolClient, "to_json", to_json)
+
+
 def _jwt_configuration(given: dict[str, Any]) -> dict[str, Any]:
-    """What AWS returns for a JwtConfigurationInput: the issuers with their audiences, and the algorithms."""
-    return {"issuers": [{"issuer": item.get("issuer"), "audiences": list(item.get("audiences") or [])}
+    """What AWS returns for a JwtConfigurationInput: the issuers with their audiences and additional claim rules, and
+    the algorithms (apigateway model: JwtConfiguration, JwtIssuer, JwtAdditionalClaim)."""
+    return {"issuers": [{"issuer": item.get("issuer"), "audiences": list(item.get("audiences") or []),
+                         **({"additionalClaims": [dict(claim) for claim in item["additionalClaims"]]}
+                            if item.get("additionalClaims") else {})}
                         for item in given.get("issuers") or []],
             "defaultAlgorithms": list(given.get("defaultAlgorithms") or ["RS256"])}
 

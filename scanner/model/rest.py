@@ -182,8 +182,11 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
         record.pools = _pool_entries(authorizer, api, lookups)
         record.pool_ids = sorted({pool.pool_id or str(pool.arn) for pool in record.pools})
     elif record.type == "JWT":
-        issuers = (authorizer.get("jwtConfiguration") or {}).get("issuers") or []
-        add_jwt_facts(record, [(item.get("issuer"), item.get("audiences")) for item in issuers], lookups)
+        configuration = authorizer.get("jwtConfiguration") or {}
+        algorithms = configuration.get("defaultAlgorithms")
+        add_jwt_facts(record, [(item.get("issuer"), item.get("audiences"), item.get("additionalClaims"))
+                               for item in configuration.get("issuers") or []], lookups,
+                      list(algorithms) if isinstance(algorithms, list) else None)
     elif record.type in ("TOKEN", "REQUEST"):
         add_lambda_facts(record, partition=lookups.partition, uri=authorizer.get("authorizerUri"),
                          credentials=authorizer.get("authorizerCredentials"),
