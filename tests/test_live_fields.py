@@ -5,11 +5,16 @@ names the AWS page it relies on."""
 from __future__ import annotations
 
 import json
+import time
 
-from aws_shaped import ACCOUNT, AwsError, ShapedAws, cognito_pool
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from aws_shaped import ACCOUNT, ShapedAws, cognito_pool
 from helpers import RULES, findings, method_row
 from scanner.collect.account import collect_account
 from scanner.scan import judge
+from scanner.tokens.command import token_report
 
 REGION = "eu-west-1"
 POOL = "eu-west-1_AbCdEf123"
@@ -28,6 +33,14 @@ def scan(aws: ShapedAws) -> dict:
     return report
 
 
+def exported(path: str, scopes: list[str], scheme: str = "jwt", authtype: str = "jwt") -> dict:
+    """A GetExport answer (oas30, extensions=authorizers) of a stage serving GET `path` behind `scheme`."""
+    return {"contentType": "application/json", "body": json.dumps({
+        "openapi": "3.0.1", "paths": {path: {"get": {"security": [{scheme: scopes}]}}},
+        "components": {"securitySchemes": {scheme: {"type": "apiKey", "name": "Authorization", "in": "header",
+                                                    "x-amazon-apigateway-authtype": authtype}}}}).encode()}
+
+
 def cognito_rest_api(aws: ShapedAws, scopes: list[str]) -> None:
     aws.on("apigateway", "GetRestApis", {"items": [{"id": API, "name": "shop",
                                                      "endpointConfiguration": {"types": ["REGIONAL"]}}]})
@@ -41,7 +54,7 @@ def cognito_rest_api(aws: ShapedAws, scopes: list[str]) -> None:
     aws.on("apigateway", "GetStages", {"item": [{"stageName": "prod", "deploymentId": "dep001"}]})
     aws.on("apigateway", "GetDeployment", {"id": "dep001", "apiSummary": {"/me": {"GET": {
         "authorizationType": "COGNITO_USER_POOLS", "apiKeyRequired": False}}}})
-    aws.on("apigateway", "GetExport", AwsError("NotFoundException", "no export here", 404))
+    aws.on("apigateway", "GetExport", exported("/me", scopes, scheme="cognito", authtype="cognito_user_pools"))
 
 
 # 1. ClientSecretArn: a secret Cognito keeps in Secrets Manager.
@@ -88,3 +101,168 @@ def test_cog008_still_fires_for_a_client_token_client_without_any_secret():
     report = scan(aws)
     [finding] = findings(report, "COG008")
     assert finding["severity"] == "critical" and method_row(report, "GET", "/me")["verdict"] == "fail"
+
+
+# 2. REST API JWT authorizers: aud, additionalClaims, defaultAlgorithms.
+
+WEB = {"ClientName": "web", "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
+       "AllowedOAuthScopes": ["openid", "api/read"], "CallbackURLs": ["https://app.example.com/cb"],
+       "SupportedIdentityProviders": ["COGNITO"], "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}
+KID = "rest-jwt-key"
+PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def rest_jwt_api(aws: ShapedAws, issuers: list[dict], scopes: list[str], algorithms: list[str] | None = None) -> None:
+    """A REST API whose GET /me uses a JWT authorizer (GetAuthorizers as the apigateway model returns it), deployed
+    to prod as it is live."""
+    aws.on("apigateway", "GetRestApis", {"items": [{"id": API, "name": "shop",
+                                                     "endpointConfiguration": {"types": ["REGIONAL"]}}]})
+    aws.on("apigateway", "GetResources", {"items": [{"id": "res001x", "path": "/me", "resourceMethods": {"GET": {
+        "httpMethod": "GET", "authorizationType": "JWT", "authorizerId": "jwt001", "authorizationScopes": scopes}}}]})
+    aws.on("apigateway", "GetAuthorizers", {"items": [{
+        "id": "jwt001", "name": "jwt", "type": "JWT", "identitySource": "method.request.header.Authorization",
+        "jwtConfiguration": {"issuers": issuers, "defaultAlgorithms": algorithms or ["RS256"]}}]})
+    aws.on("apigateway", "GetStages", {"item": [{"stageName": "prod", "deploymentId": "dep001"}]})
+    aws.on("apigateway", "GetDeployment", {"id": "dep001", "apiSummary": {"/me": {"GET": {
+        "authorizationType": "JWT", "apiKeyRequired": False}}}})
+    aws.on("apigateway", "GetExport", exported("/me", scopes))
+
+
+def keys_file(tmp_path) -> str:
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(PRIVATE.public_key()))
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": [{**public, "kid": KID, "alg": "RS256", "use": "sig"}]}))
+    return str(path)
+
+
+def token_of(claims: dict, **overrides) -> str:
+    now = int(time.time())
+    return jwt.encode({"iss": ISSUER, "exp": now + 3600, "iat": now - 10, "sub": "s-1", **claims, **overrides},
+                      PRIVATE, algorithm="RS256", headers={"kid": KID})
+
+
+def diagnosed(aws: ShapedAws, token: str, jwks: str) -> dict:
+    return token_report(aws.session(), [REGION], "shop", "/me", "GET", None, token, jwks, False)
+
+
+ACCESS = {"token_use": "access", "client_id": CLIENT, "scope": "openid api/read", "username": "jane"}
+ID = {"token_use": "id", "aud": CLIENT, "cognito:username": "jane"}
+
+
+def test_http003_unknown_for_cognito_access_tokens_on_a_rest_jwt_authorizer(tmp_path):
+    """The apigateway model's JwtIssuerInput.audiences: "The token's aud claim must contain at least one of these
+    values" (Amazon API Gateway API Reference, JwtIssuerInput,
+    https://docs.aws.amazon.com/apigateway/latest/api/API_JwtIssuerInput.html); AWS's guide "Control access to REST
+    APIs using JWT authorizers" (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-jwt-authorizer.html)
+    names Cognito user pools as issuers ("For a user pool, the issuer is https://cognito-idp.region.amazonaws.com/
+    user-pool-id") and lets "each method ... require its own authorization scopes", which only access tokens carry —
+    and a Cognito access token has no aud. Where the two disagree the answer is unknown, citing both."""
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT]}], ["api/read"])
+    report = scan(aws)
+    assert findings(report, "HTTP003") == []  # a client can obtain the scope: never "no token can pass"
+    [unknown] = findings(report, "HTTP003", "unknown")
+    assert "The token's aud claim must contain at least one of these values" in unknown["message"]
+    assert "Control access to REST APIs using JWT authorizers" in unknown["message"]
+    assert method_row(report, "GET", "/me")["verdict"] == "unknown"
+    # `token` gives the same answer for such a token, and checks what it can: an ID token's aud.
+    jwks = keys_file(tmp_path)
+    access = diagnosed(aws, token_of(ACCESS), jwks)
+    assert access["verdict"] == "undecided"
+    [aud] = [f for f in access["findings"] if f["rule"] == "TOK007"]
+    assert aud["outcome"] == "unknown" and "JwtIssuerInput" in aud["message"] and "not documented" not in aud["message"]
+
+
+def test_rest_jwt_id_tokens_are_judged_by_their_aud_a_list_like_a_string(tmp_path):
+    """JwtIssuerInput.audiences (above): the token's aud must contain one of them; RFC 7519 4.1.3: aud is a string or
+    an array of strings."""
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT]}], [])
+    report = scan(aws)
+    assert [f for f in report["findings"] if f["outcome"] == "fail"] == []
+    assert method_row(report, "GET", "/me")["verdict"] == "ok"
+    jwks = keys_file(tmp_path)
+    assert diagnosed(aws, token_of(ID), jwks)["verdict"] == "accepted"
+    assert diagnosed(aws, token_of(ID, aud=[CLIENT]), jwks)["verdict"] == "accepted"
+    stranger = diagnosed(aws, token_of(ID, aud=["7f3kq0retiredclient01abcde"]), jwks)
+    assert stranger["verdict"] == "rejected" and [f["rule"] for f in stranger["findings"]] == ["TOK007"]
+    odd = diagnosed(aws, token_of(ID, aud=[CLIENT, 7]), jwks)
+    assert odd["verdict"] == "rejected" and [f["rule"] for f in odd["findings"]] == ["TOK001"]
+
+
+TENANT = {"claimName": "custom:tenant", "format": "SINGLE_STRING", "required": True, "expectedValues": ["acme"]}
+
+
+def test_http002_unknown_for_additional_claims_only_some_tokens_carry_and_token_judges_them(tmp_path):
+    """JwtAdditionalClaim (Amazon API Gateway API Reference,
+    https://docs.aws.amazon.com/apigateway/latest/api/API_JwtAdditionalClaim.html): required — "When true, the token
+    must contain the claim"; expectedValues — "When a value is specified, the claim must match it exactly, and the
+    match is case-sensitive"; format — "The only valid value is SINGLE_STRING"."""
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT], "additionalClaims": [TENANT]}], [])
+    report = scan(aws)
+    [rules] = report["snapshot"]["rest_apis"][0]["authorizers"][0]["jwtConfiguration"]["issuers"]
+    assert rules["additionalClaims"] == [TENANT]  # the snapshot keeps them
+    assert findings(report, "HTTP002") == []
+    [unknown] = findings(report, "HTTP002", "unknown")
+    assert "claim custom:tenant equal to one of [acme] (required)" in unknown["message"]
+    assert method_row(report, "GET", "/me")["verdict"] == "unknown"
+    jwks = keys_file(tmp_path)
+    assert diagnosed(aws, token_of(ID, **{"custom:tenant": "acme"}), jwks)["verdict"] == "accepted"
+    for claims, outcome in ((ID, "fail"), ({**ID, "custom:tenant": "ACME"}, "fail"),
+                            ({**ID, "custom:tenant": ["acme"]}, "fail")):
+        result = diagnosed(aws, token_of(claims), jwks)
+        assert result["verdict"] == "rejected", claims
+        [finding] = result["findings"]
+        assert (finding["rule"], finding["outcome"]) == ("TOK007", outcome) and "custom:tenant" in finding["message"]
+
+
+def test_http002_fires_on_claim_rules_no_cognito_token_meets():
+    """JwtAdditionalClaim (above); Cognito tokens carry token_use "id" or "access" ("Understanding the identity (ID)
+    token", "Understanding the access token", Amazon Cognito Developer Guide)."""
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT], "additionalClaims": [
+        {"claimName": "token_use", "format": "SINGLE_STRING", "expectedValues": ["access_token"]}]}], [])
+    report = scan(aws)
+    [finding] = findings(report, "HTTP002")
+    assert finding["severity"] == "high" and "claim token_use must be one of [access_token]" in finding["message"]
+    assert method_row(report, "GET", "/me")["verdict"] == "fail"
+
+
+def test_http002_quiet_for_claim_rules_every_token_meets():
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT], "additionalClaims": [
+        {"claimName": "token_use", "format": "SINGLE_STRING", "expectedValues": ["id", "access"]},
+        {"claimName": "sub", "format": "SINGLE_STRING", "required": True}]}], [])
+    report = scan(aws)
+    assert findings(report, "HTTP002") == [] and findings(report, "HTTP002", "unknown") == []
+    assert method_row(report, "GET", "/me")["verdict"] == "ok"
+
+
+def test_default_algorithms_decide_the_signature(tmp_path):
+    """JwtConfigurationInput.defaultAlgorithms: "The signing algorithms that the authorizer accepts, applied to every
+    issuer" (Amazon API Gateway API Reference, JwtConfigurationInput,
+    https://docs.aws.amazon.com/apigateway/latest/api/API_JwtConfigurationInput.html); Cognito signs with RS256
+    ("Verifying a JSON Web Token", Amazon Cognito Developer Guide)."""
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT]}], [], algorithms=["ES256"])
+    report = scan(aws)
+    [finding] = findings(report, "HTTP001")
+    assert finding["severity"] == "critical" and "Cognito signs its tokens with RS256" in finding["message"]
+    assert method_row(report, "GET", "/me")["verdict"] == "fail"
+    result = diagnosed(aws, token_of(ID), keys_file(tmp_path))
+    assert result["verdict"] == "rejected" and [f["rule"] for f in result["findings"]] == ["TOK008"]
+    assert "ES256 signatures only" in result["findings"][0]["message"]
+
+
+def test_http001_quiet_when_the_default_algorithms_include_rs256():
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT]}], [], algorithms=["ES256", "RS256"])
+    assert findings(scan(aws), "HTTP001") == []

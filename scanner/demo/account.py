@@ -232,6 +232,10 @@ def seed_demo_account(session: boto3.Session, region: str = REGION) -> dict[str,
     seed.add_method(apigateway, storefront, "/cart", "DELETE", authorization="COGNITO_USER_POOLS",
                     authorizer_id=storefront_auth)
     seed.add_cors_preflight(apigateway, storefront, "/cart", "https://shop.example.com")
+    # Everything else goes to a protected catch-all with no OPTIONS of its own: the browser's preflight for
+    # /wishlist reaches ANY /{proxy+} without a token, and gets 401.
+    seed.add_method(apigateway, storefront, "/{proxy+}", "ANY", authorization="COGNITO_USER_POOLS",
+                    authorizer_id=storefront_auth)
     seed.deploy(apigateway, storefront, "prod")
     seed.create_distribution(cloudfront, "storefront", f"{storefront}.execute-api.{region}.amazonaws.com",
                              origin_path="/prod", cache_policy=CACHING_OPTIMIZED)

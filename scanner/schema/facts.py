@@ -270,8 +270,13 @@ class MethodFacts:
     api_key_source_problem: Annotated[str | None, "why the API's key source gives the method no key"] = None
     api_cors: Annotated[bool, "the API answers browsers' CORS preflights (REST: OPTIONS methods that return "
                               "Access-Control-Allow-Origin; HTTP: a CORS configuration)"] = False
-    catches_preflight: Annotated[bool | None, "HTTP routes: browsers' OPTIONS preflights for some path end at this "
-                                              "route (ANY or $default, no OPTIONS route there); null for REST"] = None
+    catches_preflight: Annotated[bool | None, "browsers' OPTIONS preflights for some path end here: the OPTIONS "
+                                              "method or route, or ANY (HTTP: also $default) where the path has no "
+                                              "OPTIONS of its own"] = None
+    preflight_reason: Annotated[str | None, "REST: why preflights end at this method, in words"] = None
+    api_cors_unknown: Annotated[str | None, "REST: why whether the API answers CORS could not be told"] = None
+    preflight_response_parameters: Annotated[str | None, "REST: the integration response parameters an OPTIONS "
+                                                         "method answering CORS maps (JSON, for the fix)"] = None
     preflight_route_key: Annotated[str | None, "the OPTIONS route that would take those preflights "
                                                "(OPTIONS /{proxy+} for $default)"] = None
     route_target: Annotated[str | None, "an HTTP route's integration target (integrations/ID)"] = None

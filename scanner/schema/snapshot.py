@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 STR, BOOL, INT, NUMBER, FREE = "str", "bool", "int", "number", "free"  # FREE: any JSON object, read later
-REQUIRED = "required"  # in a record's spec: the fields without which the record is dropped
+# In a record's spec: the fields without which the record is dropped (a name no AWS field has: JwtAdditionalClaim
+# has a field "required").
+REQUIRED = "__required__"
 SCHEMA = "apigw-scan-snapshot/1"
 SNAPSHOTS_SCHEMA = "apigw-scan-snapshots/1"
 
