@@ -4,6 +4,7 @@ names the AWS page it relies on."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 
@@ -13,6 +14,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from aws_shaped import ACCOUNT, ShapedAws, cognito_pool
 from helpers import RULES, findings, method_row
 from scanner.collect.account import collect_account
+from scanner.collect.calls import CallLog
+from scanner.collect.session import Clients
+from scanner.collect.traffic import collect_traffic
+from scanner.model.facts import build_facts
+from scanner.model.normalize import normalize_snapshot
 from scanner.scan import judge
 from scanner.tokens.command import token_report
 
@@ -266,3 +272,133 @@ def test_http001_quiet_when_the_default_algorithms_include_rs256():
     cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
     rest_jwt_api(aws, [{"issuer": ISSUER, "audiences": [CLIENT]}], [], algorithms=["ES256", "RS256"])
     assert findings(scan(aws), "HTTP001") == []
+
+
+# 3. Traffic windows: CloudWatch rounds StartTime; the last day comes from the periods it returns.
+
+NOW = datetime.datetime(2026, 3, 12, 12, 37, 42, tzinfo=datetime.UTC)
+TRAFFIC_API = {"id": API, "name": "shop", "resources": [{"id": "res001x", "path": "/me", "methods": {"GET": {}}}],
+               "stages": [{"stageName": "prod", "deploymentId": "dep001"}]}
+
+
+def read_traffic(aws: ShapedAws, days: int) -> dict:
+    log = CallLog()
+    return collect_traffic(Clients(aws.session(), log), log, REGION, [TRAFFIC_API], [], None, days, now=NOW)
+
+
+def test_the_window_is_aligned_so_cloudwatch_rounds_nothing():
+    """GetMetricData StartTime: "Start time between 15 and 63 days ago - Round down to the nearest 5-minute clock
+    interval ... Start time greater than 63 days ago - Round down to the nearest 1-hour clock interval" (Amazon
+    CloudWatch API Reference, GetMetricData, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+    A start CloudWatch rounds shifts every daily period: the window starts on the interval itself."""
+    asked = []
+    aws = ShapedAws().on("cloudwatch", "GetMetricData", lambda p: asked.append(p) or {"MetricDataResults": []})
+    for days, start, end in ((7, "2026-03-05T12:37:00", "2026-03-12T12:37:00"),
+                             (30, "2026-02-10T12:35:00", "2026-03-12T12:35:00"),
+                             (90, "2025-12-12T12:00:00", "2026-03-12T12:00:00")):
+        record = read_traffic(aws, days)
+        request = asked[-1]
+        assert (request["StartTime"].isoformat(), request["EndTime"].isoformat()) == (f"{start}+00:00",
+                                                                                        f"{end}+00:00")
+        assert request["EndTime"] - request["StartTime"] == datetime.timedelta(days=days)
+        assert record["end"] == f"{end}+00:00"
+
+
+def test_the_last_day_counts_the_periods_cloudwatch_returned():
+    """The same page: CloudWatch may begin the periods before the StartTime asked for. The last day is the daily
+    period that reaches into the last 24 hours (and a partial one after it), read from the returned Timestamps —
+    never only what begins after the requested end minus a day (which, for a start rounded down by minutes, is a
+    sliver of a few minutes)."""
+    end = datetime.datetime(2026, 3, 12, 12, 35, tzinfo=datetime.UTC)
+    shift = datetime.timedelta(minutes=3)  # periods as CloudWatch would begin them for a start 3 minutes earlier
+    day = datetime.timedelta(days=1)
+    stamps = [end - 2 * day - shift, end - day - shift, end - shift]
+
+    def answered(params):
+        return {"MetricDataResults": [{"Id": query["Id"], "StatusCode": "Complete", "Timestamps": stamps,
+                                       "Values": [5.0, 40.0, 1.0]} for query in params["MetricDataQueries"]]}
+
+    record = read_traffic(ShapedAws().on("cloudwatch", "GetMetricData", answered), 30)
+    stage = record["apis"][f"rest/{API}"]["stages"]["prod"]
+    assert stage["requests"] == 46 and stage["last_day"]["requests"] == 41  # 40 + 1: never the 5 of two days ago
+
+
+# 4. A method's own zero beside its stage's requests: unknown evidence where AWS does not document the recording.
+
+def test_an_any_method_whose_own_figure_is_zero_beside_stage_requests_is_not_no_traffic(account):
+    """"Amazon API Gateway dimensions and metrics" (https://docs.aws.amazon.com/apigateway/latest/developerguide/
+    api-gateway-metrics-and-dimensions.html) names the ApiName, Method, Resource, Stage dimensions, not how an ANY
+    method or a greedy {proxy+} resource fills them: a zero there, while the stage served requests, is no evidence that
+    nobody called the method."""
+    cloudwatch = account.session.client("cloudwatch", region_name=REGION)
+    pool = account.healthy_pool()
+    gone = pool["arn"].replace(pool["id"], f"{REGION}_Gone1")
+    api = account.cognito_api(gone, methods=(("/{proxy+}", "ANY", []),))
+    account.seed.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    # Requests recorded under the verb and path the callers used, not ANY /{proxy+}.
+    account.seed.record_requests(cloudwatch, "REST", "shop", "prod", "GET", "/orders/7", requests=12, client_errors=3)
+    report = account.scan()
+    [finding] = findings(report, "APIGW001")
+    assert finding["evidence"] is None and finding["outcome"] == "fail"  # not "no-traffic", not contradicted
+    row = method_row(report, "ANY", "/{proxy+}")
+    assert row["traffic"]["scope"] == "stage" and row["traffic"]["requests"] == 12 and row["verdict"] == "fail"
+    [facts] = build_facts(normalize_snapshot(report["snapshot"]))["method"]
+    assert "does not document how an ANY method on a greedy path variable is recorded" in facts["traffic_unattributed"]
+
+
+def test_a_documented_method_whose_own_figure_is_zero_is_still_no_traffic(account):
+    cloudwatch = account.session.client("cloudwatch", region_name=REGION)
+    pool = account.healthy_pool()
+    gone = pool["arn"].replace(pool["id"], f"{REGION}_Gone1")
+    api = account.cognito_api(gone, methods=(("/orders", "GET", []),))
+    account.seed.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    account.seed.record_requests(cloudwatch, "REST", "shop", "prod", "GET", "/retired", requests=12)
+    report = account.scan()
+    [finding] = findings(report, "APIGW001")
+    assert finding["evidence"] == "no-traffic"  # GET /orders is recorded as itself: its zero is a figure
+    assert method_row(report, "GET", "/orders")["traffic"]["scope"] == "method"
+
+
+# 5. Canary deployments: what the canary requires beyond the authorization type cannot be read.
+
+def canary_api(aws: ShapedAws, canary_summary: dict) -> None:
+    cognito_rest_api(aws, ["api/read"])
+    aws.on("apigateway", "GetStages", {"item": [{"stageName": "prod", "deploymentId": "dep001", "canarySettings": {
+        "deploymentId": "dep002", "percentTraffic": 10.0}}]})
+    summaries = {"dep001": {"/me": {"GET": {"authorizationType": "COGNITO_USER_POOLS", "apiKeyRequired": False}}},
+                 "dep002": canary_summary}
+    aws.on("apigateway", "GetDeployment", lambda p: {"id": p["deploymentId"],
+                                                      "apiSummary": summaries[p["deploymentId"]]})
+
+
+def test_a_canary_whose_scopes_cannot_be_read_is_unknown_never_clean():
+    """CanarySettings.deploymentId: "The ID of the canary deployment" serving percentTraffic of the stage (Amazon API
+    Gateway API Reference, CanarySettings, https://docs.aws.amazon.com/apigateway/latest/api/API_CanarySettings.html);
+    GetDeployment's apiSummary gives each method's authorizationType and apiKeyRequired only, and GetExport exports a
+    stage's main deployment ("GetExport": "Exports a deployed version of a RestApi in a specified format" for a
+    stageName), so the scopes and authorizer the canary requires cannot be read."""
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    canary_api(aws, {"/me": {"GET": {"authorizationType": "COGNITO_USER_POOLS", "apiKeyRequired": False}}})
+    report = scan(aws)
+    assert findings(report, "APIGW003") == []
+    [unknown] = findings(report, "APIGW003", "unknown")
+    assert "prod (canary, 10% of traffic)" in unknown["message"] and "authorizer and scopes" in unknown["message"]
+    assert method_row(report, "GET", "/me")["verdict"] == "unknown"
+
+
+def test_a_canary_that_decides_by_its_authorization_type_is_still_decided():
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    canary_api(aws, {"/me": {"GET": {"authorizationType": "NONE", "apiKeyRequired": False}}})
+    [drift] = findings(scan(aws), "APIGW003")
+    assert drift["severity"] == "high" and "serves NONE" in drift["message"]
+
+
+def test_a_stage_whose_export_is_read_is_compared_in_full():
+    aws = ShapedAws()
+    cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
+    cognito_rest_api(aws, ["api/read"])
+    report = scan(aws)
+    assert findings(report, "APIGW003") == [] and findings(report, "APIGW003", "unknown") == []
+    assert method_row(report, "GET", "/me")["verdict"] == "ok"

@@ -290,6 +290,9 @@ class MethodFacts:
                                        "when not read"] = None
     traffic_by_stage: Annotated[list[StageTraffic], "the same, stage by stage"] = \
         dataclasses.field(default_factory=list)
+    traffic_unattributed: Annotated[str | None, "why the method's own figures (zero beside its stage's requests) "
+                                                "were not used: AWS does not document how ANY, {proxy+} or $default "
+                                                "is recorded"] = None
     source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
                                              "{stack, logical_id} of a live resource CloudFormation made; null when "
                                              "not known"] = None
