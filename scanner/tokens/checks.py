@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ..model.java_regex import full_match
-from ..model.jwt_authorizers import REST_ACCESS_TOKEN_AUD
+from ..model.jwt_authorizers import HTTP_JWT_ALGORITHMS, REST_ACCESS_TOKEN_AUD
 from .decode import DecodedToken, decode
 from .jwks import KeyStore, KeysUnavailable, signature_problem
 from .target import TokenTarget
@@ -277,7 +277,7 @@ def _client(claims: dict[str, Any], token_use: Any, target: TokenTarget, fail: R
 
 # The algorithms an authorizer may accept: Cognito signs with RS256; a REST API JWT authorizer accepts its
 # defaultAlgorithms, chosen among RS256-512 and ES256-512 (apigateway model: JwtSigningAlgorithm); HTTP APIs' JWT
-# authorizers take RSA keys only (their facts say which).
+# authorizers take RSA keys only (HTTP_JWT_ALGORITHMS).
 COGNITO_ALGORITHMS = ("RS256",)
 REST_JWT_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 
@@ -286,7 +286,9 @@ def _signature(token: DecodedToken, claims: dict[str, Any], target: TokenTarget,
                fail: Recorder) -> None:
     header = token.header or {}
     if target.authorization == "JWT":
-        algorithms = tuple(target.jwt_algorithms) if target.jwt_algorithms is not None else REST_JWT_ALGORITHMS
+        rest = target.method.get("api_type") == "REST"
+        algorithms = tuple(target.jwt_algorithms) if target.jwt_algorithms is not None else \
+            REST_JWT_ALGORITHMS if rest else HTTP_JWT_ALGORITHMS
         trusted = target.jwt_issuers or []
         sources = [(item["issuer"], item.get("pool_id")) for item in trusted if item["issuer"] == claims.get("iss")]
     else:
@@ -297,7 +299,7 @@ def _signature(token: DecodedToken, claims: dict[str, Any], target: TokenTarget,
         fail("TOK008", f"alg {' or '.join(algorithms)}", header.get("alg"),
              f"the authorizer verifies {', '.join(algorithms) or 'no'} signatures only")
         return
-    if target.authorization == "JWT" and target.jwt_algorithms is None:
+    if target.authorization == "JWT" and target.jwt_algorithms is None and target.method.get("api_type") == "REST":
         fail("TOK008", "an alg among the authorizer's defaultAlgorithms", header.get("alg"),
              "the authorizer's defaultAlgorithms could not be read: whether it accepts this alg is unknown",
              outcome="unknown")
