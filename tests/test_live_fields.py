@@ -12,7 +12,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from aws_shaped import ACCOUNT, ShapedAws, cognito_pool
-from helpers import RULES, findings, method_row
+from helpers import RULES, deleted_pool_api, findings, method_row
 from scanner.collect.account import collect_account
 from scanner.collect.calls import CallLog
 from scanner.collect.session import Clients
@@ -331,10 +331,7 @@ def test_an_any_method_whose_own_figure_is_zero_beside_stage_requests_is_not_no_
     method or a greedy {proxy+} resource fills them: a zero there, while the stage served requests, is no evidence that
     nobody called the method."""
     cloudwatch = account.session.client("cloudwatch", region_name=REGION)
-    pool = account.healthy_pool()
-    gone = pool["arn"].replace(pool["id"], f"{REGION}_Gone1")
-    api = account.cognito_api(gone, methods=(("/{proxy+}", "ANY", []),))
-    account.seed.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    deleted_pool_api(account, (("/{proxy+}", "ANY", []),))
     # Requests recorded under the verb and path the callers used, not ANY /{proxy+}.
     account.seed.record_requests(cloudwatch, "REST", "shop", "prod", "GET", "/orders/7", requests=12, client_errors=3)
     report = account.scan()
@@ -348,10 +345,7 @@ def test_an_any_method_whose_own_figure_is_zero_beside_stage_requests_is_not_no_
 
 def test_a_documented_method_whose_own_figure_is_zero_is_still_no_traffic(account):
     cloudwatch = account.session.client("cloudwatch", region_name=REGION)
-    pool = account.healthy_pool()
-    gone = pool["arn"].replace(pool["id"], f"{REGION}_Gone1")
-    api = account.cognito_api(gone, methods=(("/orders", "GET", []),))
-    account.seed.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    deleted_pool_api(account, (("/orders", "GET", []),))
     account.seed.record_requests(cloudwatch, "REST", "shop", "prod", "GET", "/retired", requests=12)
     report = account.scan()
     [finding] = findings(report, "APIGW001")

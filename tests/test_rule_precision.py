@@ -34,15 +34,18 @@ def template(tmp_path: Path, body: str, name: str = "template.yaml") -> Path:
     return path
 
 
-POOL_AND_API = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
+POOL = """\
   Pool:
     Type: AWS::Cognito::UserPool
     Properties: {UserPoolName: users}
   Client:
     Type: AWS::Cognito::UserPoolClient
     Properties: {UserPoolId: !Ref Pool, ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]}
+"""
+POOL_AND_API = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+""" + POOL + """\
   Api:
     Type: AWS::ApiGateway::RestApi
     Properties: {Name: shop}
@@ -150,12 +153,7 @@ def test_apigw011_quiet_for_sam_cors_which_writes_an_options_method_on_every_pat
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Resources:
-  Pool:
-    Type: AWS::Cognito::UserPool
-    Properties: {UserPoolName: users}
-  Client:
-    Type: AWS::Cognito::UserPoolClient
-    Properties: {UserPoolId: !Ref Pool, ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]}
+""" + POOL + """\
   Api:
     Type: AWS::Serverless::Api
     Properties:
