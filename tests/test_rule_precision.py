@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from helpers import ACCOUNT, REGION, deny, findings, judge_snapshot, method_row, snapshot_with
+from helpers import REGION, deny, findings, judge_snapshot, method_row, snapshot_with
 from scanner.cli import main
 
 POOL_ID = f"{REGION}_AbCdEf123"
@@ -259,4 +259,15 @@ def test_http001_unknown_not_fired_for_a_well_formed_issuer_whose_pool_is_unread
     assert "PoolId" in unknown["message"] and method_row(report, "GET", "/me")["verdict"] == "unknown"
     whole = judge_snapshot(http_api_with_issuer(unread))
     assert findings(whole, "HTTP001") == [] and findings(whole, "HTTP001", "unknown")
-    assert ACCOUNT  # the snapshot's account: never the template placeholder
+
+
+def test_http001_fires_on_a_trailing_slash_when_the_pools_cannot_be_listed():
+    """A live scan whose ListUserPools was denied: the pool is unreadable, the issuer's slash decides anyway."""
+    snapshot = http_api_with_issuer(f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}/")
+    snapshot["pool_listings"] = {REGION: {"complete": False, "reason": "cognito-idp:ListUserPools failed"}}
+    report = judge_snapshot(snapshot)
+    [finding] = findings(report, "HTTP001")
+    assert finding["severity"] == "critical" and "ends with a slash" in finding["message"]
+    assert method_row(report, "GET", "/me")["verdict"] == "fail"
+    [audience] = findings(report, "HTTP002", "unknown")  # the audience needs the pool: undecided
+    assert "ListUserPools" in audience["message"]
