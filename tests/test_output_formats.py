@@ -16,8 +16,8 @@ SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
 def _demo_formats():
     """One demo report, rendered in every format (the demo account's IDs change from run to run)."""
-    from scanner.cli import render
     from scanner.demo import demo_report
+    from scanner.render.formats import render
 
     rules = load_rules()
     report = demo_report(rules)
