@@ -244,7 +244,31 @@ def test_plain_progress_prints_lines_for_a_log(monkeypatch):
 
 def test_demo_without_the_emulator_says_how_to_get_it(monkeypatch, capsys):
     import sys
+
+    import scanner.demo
     monkeypatch.setitem(sys.modules, "moto", None)  # as if the demo extra were not installed
+    monkeypatch.delitem(sys.modules, "scanner.demo.moto_extensions", raising=False)  # and never imported
+    monkeypatch.delattr(scanner.demo, "moto_extensions", raising=False)
     assert main(["demo"]) == 2
     err = capsys.readouterr().err
     assert "pip install 'apigw-scan[demo]'" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_the_emulator_refuses_a_moto_it_does_not_know():
+    """scanner/demo/moto_extensions.py patches moto's internals: a release it was not written against is refused
+    with the pin to install, and pyproject's demo extra pins the very same range."""
+    import tomllib
+    from pathlib import Path
+
+    from scanner.demo.moto_extensions import KNOWN_MOTO_PIN, check_moto_version
+    from scanner.errors import UsageError
+
+    check_moto_version("5.2.6")
+    for unknown in ("5.3.0", "6.0.0", "5.1.22", "garbage"):
+        with pytest.raises(UsageError, match=r"knows moto>=5\.2,<5\.3; this is moto .*: pip install 'moto>=5\.2"):
+            check_moto_version(unknown)
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = pyproject["project"]["optional-dependencies"]
+    assert any(KNOWN_MOTO_PIN.removeprefix("moto") in requirement for requirement in extras["demo"])
+    assert any(KNOWN_MOTO_PIN.removeprefix("moto") in requirement for requirement in extras["test"]
+               if requirement.startswith("moto"))
