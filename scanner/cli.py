@@ -20,7 +20,7 @@ from .render.escape import escape_text
 from .render.formats import render, render_fields, render_matrix, render_rules, render_token_answer
 from .render.matrix_view import matrix_document
 from .render.terminal import View
-from .render.width import terminal_width
+from .render.width import terminal_width, wrap
 from .report import exit_code, merge_reports
 from .rules.loader import Rule, builtin_rules_dir, load_rules
 from .run import Triage, apply_triage, collected, load_triage, save_snapshots
@@ -74,7 +74,7 @@ def _matrix(args: argparse.Namespace) -> int:
     document = matrix_document([cell.as_json() for cell in cells], blocked(cells), report)
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
     unicode = args.color == "always" or (args.color == "auto" and encoding == "utf8")
-    write_text(render_matrix(document, args.format, unicode), args.output)
+    write_text(render_matrix(document, args.format, unicode, terminal_width(to_file=bool(args.output))), args.output)
     if saving_failed is not None:
         raise saving_failed
     return 2 if report["errors"] else 1 if document["blocked"] else 0
@@ -106,8 +106,7 @@ def _demo(args: argparse.Namespace) -> int:
     report = demo_report(rules)
     _write_reports(report, args, rules)
     if not args.quiet and args.format == "table" and args.output is None:
-        print("This was the built-in example account (moto, in-process). Scan yours: apigw-scan scan --region REGION",
-              file=sys.stderr)
+        _say("This was the built-in example account (moto, in-process). Scan yours: apigw-scan scan --region REGION")
     return exit_code(report, args.fail_on) if args.fail_on else 0
 
 
@@ -117,7 +116,7 @@ def _demo_matrix(args: argparse.Namespace, rules: list[Rule]) -> int:
                          "as table, json or csv")
     assessed = assess(demo_snapshot(), None, None, rules)
     document = matrix_document([cell.as_json() for cell in assessed.cells], blocked(assessed.cells), assessed.report)
-    write_text(render_matrix(document, args.format), args.output)
+    write_text(render_matrix(document, args.format, width=terminal_width(to_file=bool(args.output))), args.output)
     return 0
 
 
@@ -163,7 +162,12 @@ def _write_reports(report: dict[str, Any], args: argparse.Namespace, rules: list
     if args.html:
         write_text(render(report, "html", rules, _view(args)), args.html)
         if not args.quiet:
-            print(f"HTML report: {args.html} (open it in a browser)", file=sys.stderr)
+            _say(f"HTML report: {args.html} (open it in a browser)")
+
+
+def _say(text: str) -> None:
+    """A line for the person at the terminal, on standard error, wrapped to its width."""
+    print("\n".join(wrap(text, terminal_width(sys.stderr))), file=sys.stderr)
 
 
 def _view(args: argparse.Namespace) -> View:

@@ -17,6 +17,7 @@ from scanner.render.groups import group_findings, severity_rank
 from scanner.render.progress import Progress, progress_mode
 from scanner.render.terminal import View, render_table
 from scanner.render.width import cells, shorten, shorten_middle, wrap
+from scanner.render.words import findings_tally
 from scanner.report import merge_reports
 from scanner.rules.loader import SEVERITIES, load_rules
 
@@ -137,13 +138,17 @@ def test_default_detail_is_critical_and_high_grouped_by_cause_with_a_short_fix(d
     assert heads and all(not line.startswith(("MEDIUM", "LOW", "INFO")) for line in heads)
     shown = [f for f in demo["findings"] if f["severity"] in ("critical", "high")]
     assert len(heads) == len(group_findings(shown)) < len(shown)  # grouped: fewer causes than findings
-    assert "  fix: " in detail and "aws apigateway update-" not in detail  # commands live in the detail view
-    assert "lower not shown (--details all, or --format html)" in text
+    assert "  fix: " in detail
+    # A fix that names its commands ("with the first command", "POOL_ID below") shows them, ready to paste.
+    apigw001 = detail.split("APIGW001", 1)[1].split("\n\n", 1)[0]
+    assert "first command" in apigw001 and "    aws cognito-idp list-user-pools " in apigw001
+    assert "    aws apigateway update-authorizer " in apigw001
+    assert "lower not shown (--details all, or --format html)" in " ".join(text.split())
 
 
 def test_details_all_none_and_min_severity(demo, capsys):
     everything = render_table(demo, View(width=120, details="all"))
-    assert f"Findings ({len(demo['findings'])})" in everything and "aws apigateway " in everything
+    assert f"Findings: {findings_tally(demo['findings'])}" in everything and "aws apigateway " in everything
     assert "LOW " in everything
     none = render_table(demo, View(width=120, details="none"))
     assert "findings by cause" not in none and "CRITICAL " not in none

@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
+from ..schema.snapshot import pick
 from .faults import SILENCE, THROTTLED_CODES, Breaker, Faults, silence_words
 from .pacing import Pacer
 
@@ -49,6 +50,10 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def picked(self, spec: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """A listing's items with the fields `spec` declares; None (never []) when it could not be read."""
+        return [pick(item, spec) for item in self.data] if self.ok else None
 
 
 @dataclass

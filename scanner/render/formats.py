@@ -17,6 +17,7 @@ from .matrix_view import render_matrix_csv, render_matrix_json, render_matrix_ta
 from .sarif import render_sarif
 from .terminal import View, render_table
 from .token_table import render_token
+from .width import DEFAULT_WIDTH
 
 FORMATS = ("table", "json", "sarif", "csv", "html")
 MATRIX_FORMATS = ("table", "json", "csv")
@@ -37,13 +38,14 @@ def render(report: dict[str, Any], output_format: str, rules: list[Rule], view: 
     return render_table(report, view)
 
 
-def render_matrix(document: dict[str, Any], output_format: str, unicode: bool = True) -> str:
-    """The access matrix in one of MATRIX_FORMATS (`unicode`: ✓ in the table, else ok)."""
+def render_matrix(document: dict[str, Any], output_format: str, unicode: bool = True,
+                  width: int = DEFAULT_WIDTH) -> str:
+    """The access matrix in one of MATRIX_FORMATS (the table: ✓ with `unicode`, else ok; fitted to `width`)."""
     if output_format == "json":
         return render_matrix_json(document)
     if output_format == "csv":
         return render_matrix_csv(document)
-    return render_matrix_table(document, unicode=unicode)
+    return render_matrix_table(document, unicode=unicode, width=width)
 
 
 def render_token_answer(result: dict[str, Any], output_format: str) -> str:
