@@ -4,7 +4,10 @@ before any AWS call (a bad one is a one-line usage error)."""
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import textwrap
+from typing import NoReturn
 
 from . import __version__, help_texts
 from .collect.pacing import parse_max_rps
@@ -12,6 +15,7 @@ from .collect.stopping import parse_duration
 from .errors import UsageError
 from .files import check_writable
 from .render.colour import COLOUR_CHOICES
+from .render.escape import escape_text
 from .render.formats import FORMATS, MATRIX_FORMATS, RULES_FORMATS, TOKEN_FORMATS
 from .render.progress import PLAIN_EVERY, PROGRESS_CHOICES
 from .render.terminal import DETAIL_CHOICES
@@ -20,9 +24,24 @@ from .rules.loader import SEVERITIES
 from .traffic_window import MAX_TRAFFIC_DAYS
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (not the whole usage) that lists what was expected."""
+
+    def error(self, message: str) -> NoReturn:
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            close = difflib.get_close_matches(choice.group(1), _QUOTED.findall(choice.group(2)), n=1)
+            message += f"; did you mean {close[0]}?" if close else ""
+        self.exit(2, f"{self.prog}: error: {escape_text(message)} (see {self.prog} --help)\n")
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(.*?)' \(choose from (.*)\)")
+_QUOTED = re.compile(r"'([^']*)'")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command with its options, help text, examples and exit codes."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="apigw-scan", formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill("Audits API Gateway authorization against Cognito, method by method: whether a "
                                   "caller with a token can get through, and exactly why not.", 100),
