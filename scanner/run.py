@@ -10,6 +10,7 @@ from typing import Any
 from .arguments import template_parameters
 from .collect.faults import CALL_TIMEOUT, Faults
 from .collect.pacing import parse_max_rps
+from .collect.regions import listed_regions, unlisted_words
 from .collect.session import open_session, resolve_regions
 from .collect.stopping import parse_duration, stop_on
 from .errors import UsageError
@@ -53,7 +54,10 @@ def _templates(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
                               account=args.account, previous=args.previous)
     if not args.resolve:
         snapshot = template_snapshot(args.template, options)
-        return [snapshot], judge_snapshots([snapshot], args.api, args.stage, rules)
+        report = judge_snapshots([snapshot], args.api, args.stage, rules)
+        if options.region and options.region not in listed_regions():  # said, not checked: nothing is called
+            report["notes"].append(unlisted_words(options.region))
+        return [snapshot], report
     session = open_session(args.profile)
     region = resolve_regions(session, args.region)[0]
     clients, log, account, partition = open_resolve_session(session, region)
