@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ACCOUNT, POOL_ARN, REGION, cli_env, one_line_error, run_cli, snapshot_with
+from helpers import ACCOUNT, HANG_GUARD, POOL_ARN, REGION, cli_env, one_line_error, run_cli, snapshot_with
 
 RAW_CONTROLS = ("\x1b", "\x07", "\r", "\x08", "\u202e", "\u2066", "\x9b", "\u2028")
 EVIL = "\x1b[2J\x1b[31mpwned\x07\r\u202etxt.exe\x9b"
@@ -272,8 +272,8 @@ def test_a_closed_pipe_is_one_line(hostile):
     import sys
 
     command = f"{sys.executable} -m scanner scan --snapshot {hostile} --format json | head -c 10 > /dev/null"
-    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
-                            env=cli_env())
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True,
+                            timeout=HANG_GUARD, env=cli_env())
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
     assert result.stderr.strip() == "" or "standard output was closed" in one_line_error(result.stderr)
 

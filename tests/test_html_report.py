@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD
 from scanner.cli import main
 from scanner.demo import demo_report
 from scanner.render.html_report import render_html
@@ -128,7 +129,7 @@ def browse(url: str, profile: Path, *flags: str) -> subprocess.CompletedProcess[
     assert CHROMIUM
     return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                            "--no-first-run", f"--user-data-dir={profile}", *flags, url],
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=HANG_GUARD, check=False)
 
 
 def visible_rows(dom: str) -> list[str]:
