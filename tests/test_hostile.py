@@ -279,14 +279,14 @@ def test_a_closed_pipe_is_one_line(hostile):
 
 
 def test_the_report_is_written_even_when_saving_the_snapshot_fails(hostile, tmp_path, monkeypatch, capsys):
-    from scanner import scan
+    from scanner import run
     from scanner.cli import main
     from scanner.errors import UsageError
 
     def disk_full(snapshots, path):
         raise UsageError(f"--save-snapshot {path}: cannot be written (No space left on device)")
 
-    monkeypatch.setattr(scan, "save_snapshot", disk_full)
+    monkeypatch.setattr(run, "save_snapshot", disk_full)
     output = tmp_path / "report.json"
     assert main(["scan", "--snapshot", str(hostile), "--format", "json", "--output", str(output),
                  "--save-snapshot", str(tmp_path / "s.json")]) == 2
