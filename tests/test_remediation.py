@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 import pytest
 
-from helpers import RULES
+from helpers import HANG_GUARD, RULES
 from moto_writes import install as install_writes
 from scanner.collect.account import collect_account
 from scanner.demo.account import REGION, seed_demo_account
@@ -91,7 +91,7 @@ def run_commands(commands: list[str], endpoint: str, folder: Path) -> None:
                PATH=f"{AWS_CLI.parent}:{env.get('PATH', '')}", AWS_PAGER="")
     for command in commands:
         done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=folder,
-                              env=env, timeout=120)
+                              env=env, timeout=HANG_GUARD)
         assert done.returncode == 0, f"{command}\n{done.stderr}"
 
 

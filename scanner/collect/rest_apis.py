@@ -51,8 +51,7 @@ def collect_rest_api(clients: Clients, log: CallLog, region: str, api: dict[str,
         "disable_execute_api_endpoint": api.get("disableExecuteApiEndpoint"),
         "source": stack_source(api.get("tags")),
         "resources": resource_list,
-        "authorizers": [pick(authorizer, REST_AUTHORIZER) for authorizer in authorizers.data]
-        if authorizers.ok else None,
+        "authorizers": authorizers.picked(REST_AUTHORIZER),
         "stages": stage_list,
         "deployments": _deployments(clients, log, region, api_id, stage_list or []),
     }
