@@ -20,7 +20,10 @@ class TokenTarget:
     identity_header: str | None
     validation_expression: str | None
     pools: list[dict[str, Any]] = field(default_factory=list)  # {pool_id, arn, issuer, status, client_ids}
-    jwt_issuers: list[dict[str, Any]] | None = None  # JWT authorizers: {issuer, audiences, pool_id} they trust
+    # JWT authorizers: {issuer, audiences, pool_id, additional_claims} they trust, and the algorithms they accept
+    # (None: not read).
+    jwt_issuers: list[dict[str, Any]] | None = None
+    jwt_algorithms: list[str] | None = None
     unread: str | None = None  # what of the method's authorizer could not be read: the verdict cannot be accepted
 
     @property
@@ -77,8 +80,10 @@ def make_target(method: dict[str, Any], authorizer: dict[str, Any], clients_by_a
         pools=[{**pool, "client_ids": clients_by_arn.get(pool["arn"])} for pool in method["pools"]
                if stage is None or pool.get("stage") in (None, stage)],
         jwt_issuers=[{"issuer": item["issuer"], "audiences": item["audiences"],
-                      "pool_id": (item.get("pool") or {}).get("pool_id")}
+                      "pool_id": (item.get("pool") or {}).get("pool_id"),
+                      "additional_claims": item.get("additional_claims") or []}
                      for item in authorizer.get("jwt_issuers") or [] if item.get("issuer")]
         if authorizer.get("type") == "JWT" else None,
+        jwt_algorithms=authorizer.get("jwt_algorithms"),
         unread=method.get("unread"),
     )
