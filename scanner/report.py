@@ -8,13 +8,12 @@ from typing import Any
 
 from .chains import api_chains
 from .findings import Finding, FindingIndex, plain
+from .method_rows import method_key, method_row
 from .rules.loader import SEVERITIES
 
 REPORT_SCHEMA = "apigw-scan/1"
 FAIL_ON_CHOICES = (*SEVERITIES, "never")
-_METHOD_FIELDS = ("region", "account", "api_id", "api_name", "api_type", "path", "method", "stages",
-                  "authorization", "authorizer", "token", "scopes", "api_key_required", "pool_ids",
-                  "policy_decision", "unread", "source")
+
 
 
 def resource_of(finding: Mapping[str, Any]) -> str:
@@ -134,31 +133,8 @@ def recount(report: dict[str, Any]) -> None:
     report["summary"] = summary
 
 
-def method_key(method: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What tells one method (fact record or report row) from another across accounts and regions."""
-    return (method.get("account"), method.get("region"), method.get("api_id"), method.get("path"),
-            method.get("method"), method.get("live", not method.get("deleted_but_served", False)))
-
-
 def _method_order(method: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(method.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method"))
-
-
-def method_row(record: dict[str, Any]) -> dict[str, Any]:
-    """The contract's fields of a method fact record, and its traffic as the report names it; `deleted_but_served`
-    marks a method a stage's deployment serves though the API's configuration no longer has it."""
-    return {**{field: record.get(field) for field in _METHOD_FIELDS}, "deleted_but_served": record.get("live") is False,
-            "traffic": traffic_row(record.get("traffic"))}
-
-
-def traffic_row(traffic: dict[str, Any] | None) -> dict[str, Any] | None:
-    """{"days", "requests", "4xx", "5xx", "scope", "last_day"}: the window's totals and the last 24 hours."""
-    if not traffic:
-        return None
-    def counts(figures: dict[str, Any]) -> dict[str, int]:
-        return {"requests": figures["requests"], "4xx": figures["client_errors"], "5xx": figures["server_errors"]}
-    return {"days": traffic["days"], **counts(traffic), "scope": traffic["scope"],
-            "last_day": counts(traffic["last_day"])}
 
 
 def verdict(findings: Iterable[Mapping[str, Any]]) -> str:

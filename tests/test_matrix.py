@@ -21,7 +21,7 @@ from helpers import RULES, assert_fires
 from scanner.access.matrix import served_records
 from scanner.cli import main
 from scanner.findings import FindingIndex
-from scanner.report import method_key
+from scanner.method_rows import method_key
 from scanner.rules.loader import load_rules
 from scanner.scan import assess
 from scanner.tokens.answer import answer, token_target

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..findings import MISCONFIGURATION, Finding, FindingIndex
-from ..report import method_key
+from ..method_rows import method_key
 from ..schema.facts import SERVED_METHODS
 from .callers import Caller
 from .outcomes import PASS, UNKNOWN, Outcome, caller_outcome

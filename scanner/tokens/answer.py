@@ -11,7 +11,7 @@ from ..access.callers import Caller
 from ..access.outcomes import PASS, UNKNOWN, Stop, decide, refusals_of
 from ..findings import Finding
 from ..judgement import Judgement
-from ..report import method_row
+from ..method_rows import method_row
 from ..rules.engine import truthy
 from ..rules.loader import Rule
 from ..rules.steps import CLAIM_STEPS
