@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from botocore.exceptions import ClientError
 
 from scanner.collect.account import collect_account
@@ -21,12 +22,33 @@ from scanner.collect.calls import READS_BY_VERB, CallLog, iam_action
 from scanner.demo import seed as seed_module
 from scanner.model.wildcards import wildcard_match
 from scanner.rules.loader import load_rules
-from scanner.scan import judge
+from scanner.scan import Assessment, assess, judge
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 PROJECT = Path(__file__).resolve().parents[1]
+# Seconds after which a subprocess that has not ended fails its test: a guard against a hang, never a measure of
+# speed (this suite runs on machines loaded by other work; speed is measured by `make bench`).
+HANG_GUARD = 600
 SHARED = PROJECT.parent / "shared"
+
+
+def in_ci() -> bool:
+    """CI sets CI (CI=true): GitHub Actions, GitLab, most runners, and this project's .ci/run."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/ (the SARIF schema, the rule catalog), which is read there and never copied into the
+    project. CI lays shared/ beside its clone, so there a missing file fails the test; a user's own clone may lack
+    it, and there the test is skipped with the reason, which pytest's summary prints (-ra): never a silent pass."""
+    path = SHARED / relative
+    if not path.exists():
+        why = f"../shared/{relative} is not beside this clone ({path})"
+        if in_ci():
+            pytest.fail(f"{why}: CI lays shared/ beside the clone, so this check must run there")
+        pytest.skip(f"{why}: not checked in this clone")
+    return path
 RULES = load_rules()
 
 # Every AWS operation the scanner makes anywhere in the suite is recorded here and checked against
@@ -79,6 +101,11 @@ class Account:
         report["snapshot"] = snapshot
         return report
 
+    def assess(self, stage: str | None = None, policies: list[Any] | None = None) -> Assessment:
+        """The report, the access matrix and every finding (the design rules' too) of the emulated account."""
+        snapshot = collect_account(self.session, [REGION], None)
+        return assess(snapshot, None, stage, policies or RULES)
+
     # Building blocks most tests share.
     def healthy_pool(self, name: str = "users", scopes: tuple[str, ...] = ("read", "write")) -> dict[str, str]:
         pool = seed_module.create_pool(self.cognito, name, domain=f"{name}-domain",
@@ -98,6 +125,15 @@ class Account:
         if deploy:
             seed_module.deploy(self.apigateway, api_id, deploy)
         return {"api_id": api_id, "authorizer_id": authorizer_id}
+
+
+def deleted_pool_api(account: Account, methods: tuple[tuple[str, str, list[str]], ...]) -> dict[str, str]:
+    """A REST API `shop` (deployed to prod, with detailed metrics) whose Cognito authorizer names a deleted pool:
+    APIGW001, a prediction that every request fails, on each method."""
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"].replace(pool["id"], f"{REGION}_Gone1"), methods=methods)
+    seed_module.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    return api
 
 
 def deny(account: Account, service_event: str) -> None:
@@ -122,6 +158,38 @@ def findings_by_method(report: dict[str, Any], set_aside: Any) -> dict[tuple[Any
 
 def findings(report: dict[str, Any], rule: str, outcome: str = "fail") -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["rule"] == rule and f["outcome"] == outcome]
+
+
+def assert_fires(judged: Any, rule: str, *, verdict: str | None, severity: str, method: str | None = None,
+                 path: str | None = None, api: str | None = None, stage: str | None = None) -> Any:
+    """The rule's decided finding (on that method, API or stage when given) and what it does to a method's verdict:
+    it has `severity`, and every method row it bears on has `verdict` and lists it (verdict None: no method row
+    lists it — a pool's or an app client's finding). `judged` is a report, or an Assessment (design rules: their
+    findings are the matrix's and `token`'s, never the report's, and leave the rows' verdict as it is: `verdict`).
+    tests/test_rule_files.py checks that each rule's fire test calls this with the rule's ID."""
+    report = judged.report if hasattr(judged, "report") else judged
+    every = judged.judgement.findings if hasattr(judged, "judgement") else report["findings"]
+
+    def here(entry: Any, whole: bool = False) -> bool:
+        """At the place asked for; with `whole`, a finding about the whole API, authorizer or pool is there too."""
+        return all(wanted is None or entry.get(key) == wanted or (whole and entry.get(key) is None)
+                   for key, wanted in (("method", method), ("path", path), ("api_name", api), ("stage", stage)))
+
+    chosen = [f for f in every if f["rule"] == rule and f["outcome"] == "fail" and here(f, whole=True)]
+    assert chosen, f"{rule} did not fire there: {sorted({(f['rule'], f['outcome']) for f in every})}"
+    assert {f["severity"] for f in chosen} == {severity}, [f["severity"] for f in chosen]
+    design = getattr(chosen[0], "kind", "misconfiguration") == "design"
+    rows = [row for row in report["methods"] if (rule in row["findings"] or design) and here(
+        {**row, "stage": stage if stage in (row.get("stages") or []) else None})]
+    if verdict is None:
+        assert not any(rule in row["findings"] for row in report["methods"]), f"{rule} is on a method row"
+    else:
+        assert rows, f"no method row {'of' if design else 'lists'} {rule}"
+        assert {row["verdict"] for row in rows} == {verdict}, [(r["method"], r["path"], r["verdict"]) for r in rows]
+        if design:
+            assert not any(rule in row["findings"] for row in report["methods"])
+            assert not any(f["rule"] == rule for f in report["findings"])
+    return chosen[0]
 
 
 def rule_ids(report: dict[str, Any], outcome: str = "fail") -> set[str]:
@@ -230,7 +298,7 @@ def cli_env(endpoint: str | None = None, **extra: str) -> dict[str, str]:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            timeout: float = HANG_GUARD) -> subprocess.CompletedProcess[str]:
     """`python -m scanner ARGS` as a user runs it."""
     return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True, input=stdin,
                           timeout=timeout, cwd=PROJECT, env=env if env is not None else cli_env())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ACCOUNT, POOL_ARN, REGION, cli_env, one_line_error, run_cli, snapshot_with
+from helpers import ACCOUNT, HANG_GUARD, POOL_ARN, REGION, cli_env, one_line_error, run_cli, snapshot_with
 
 RAW_CONTROLS = ("\x1b", "\x07", "\r", "\x08", "\u202e", "\u2066", "\x9b", "\u2028")
 EVIL = "\x1b[2J\x1b[31mpwned\x07\r\u202etxt.exe\x9b"
@@ -272,21 +272,21 @@ def test_a_closed_pipe_is_one_line(hostile):
     import sys
 
     command = f"{sys.executable} -m scanner scan --snapshot {hostile} --format json | head -c 10 > /dev/null"
-    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
-                            env=cli_env())
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True,
+                            timeout=HANG_GUARD, env=cli_env())
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
     assert result.stderr.strip() == "" or "standard output was closed" in one_line_error(result.stderr)
 
 
 def test_the_report_is_written_even_when_saving_the_snapshot_fails(hostile, tmp_path, monkeypatch, capsys):
-    from scanner import scan
+    from scanner import run
     from scanner.cli import main
     from scanner.errors import UsageError
 
     def disk_full(snapshots, path):
         raise UsageError(f"--save-snapshot {path}: cannot be written (No space left on device)")
 
-    monkeypatch.setattr(scan, "save_snapshot", disk_full)
+    monkeypatch.setattr(run, "save_snapshot", disk_full)
     output = tmp_path / "report.json"
     assert main(["scan", "--snapshot", str(hostile), "--format", "json", "--output", str(output),
                  "--save-snapshot", str(tmp_path / "s.json")]) == 2
@@ -318,16 +318,17 @@ def _token(claims: dict) -> str:
 def test_token_is_undecided_when_the_authorizer_could_not_be_read():
     from scanner.model.facts import build_facts
     from scanner.model.normalize import normalize_snapshot
-    from scanner.report import method_row
     from scanner.tokens.checks import diagnose
     from scanner.tokens.jwks import KeyStore
-    from scanner.tokens.target import find_target
+    from scanner.tokens.target import authorizer_of, clients_by_pool, find_method, make_target
 
     snapshot = normalize_snapshot(snapshot_with(http_apis=[{
         "region": REGION, "id": "h1", "name": "bff", "authorizers": None,
         "routes": [{"RouteId": "r1", "RouteKey": "GET /me", "AuthorizationType": "JWT", "AuthorizerId": "j1"}],
         "stages": [{"StageName": "$default", "AutoDeploy": True}]}]))
-    target = find_target(build_facts(snapshot), snapshot, method_row, "bff", "/me", "GET", None)
+    facts = build_facts(snapshot)
+    method = find_method(facts, "bff", "/me", "GET", None)
+    target = make_target(method, authorizer_of(facts, method), clients_by_pool(snapshot), None)
     import time
 
     token = _token({"iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X", "token_use": "id",

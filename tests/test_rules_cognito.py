@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import ACCOUNT, findings, method_row
+from helpers import ACCOUNT, assert_fires, findings, method_row
 
 
 def _client(account, pool_id, name, **settings):
@@ -14,7 +14,7 @@ def test_cog001_fires_on_oauth_without_a_domain(account):
     client_id = _client(account, bare["id"], "web", **account.seed.web_client_settings([]))
     _client(account, bare["id"], "server", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
     report = account.scan()
-    [finding] = findings(report, "COG001")
+    finding = assert_fires(report, "COG001", verdict=None, severity="high")  # an app client's: no method row
     assert (finding["pool_id"], finding["client_id"]) == (bare["id"], client_id)
     assert finding["api_id"] is None and finding["path"] is None
 
@@ -31,6 +31,7 @@ def test_cog002_fires_on_a_browser_flow_without_callback(account):
     client_id = _client(account, pool["id"], "mobile", **settings)
     report = account.scan()
     assert [f["client_id"] for f in findings(report, "COG002")] == [client_id]
+    assert_fires(report, "COG002", verdict=None, severity="high")
 
 
 def test_cog002_quiet_for_client_credentials(account):
@@ -47,7 +48,7 @@ def test_cog003_fires_on_a_browser_flow_without_openid(account):
     settings["AllowedOAuthScopes"] = ["api/read"]
     client_id = _client(account, pool["id"], "no-openid", **settings)
     report = account.scan()
-    [finding] = findings(report, "COG003")
+    finding = assert_fires(report, "COG003", verdict=None, severity="medium")
     assert finding["client_id"] == client_id and "allowed: [api/read]" in finding["message"]
 
 
@@ -60,6 +61,7 @@ def test_cog004_fires_on_a_secret_with_the_implicit_flow(account):
     _client(account, pool["id"], "backend", GenerateSecret=True, **account.seed.web_client_settings([]))
     report = account.scan()
     assert [f["client_id"] for f in findings(report, "COG004")] == [secret_id]
+    assert_fires(report, "COG004", verdict=None, severity="medium")
 
 
 def test_cog005_fires_on_a_missing_pre_token_trigger(account):
@@ -68,11 +70,9 @@ def test_cog005_fires_on_a_missing_pre_token_trigger(account):
     _client(account, pool["id"], "cli", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
     account.cognito_api(pool["arn"], methods=(("/me", "GET", []),))
     report = account.scan()
-    [finding] = findings(report, "COG005")
-    assert finding["pool_id"] == pool["id"] and "deleted-enricher" in finding["message"]
     # Every token request fails, so the methods that use the pool fail too.
-    assert method_row(report, "GET", "/me")["verdict"] == "fail"
-    assert "COG005" in method_row(report, "GET", "/me")["findings"]
+    finding = assert_fires(report, "COG005", verdict="fail", severity="critical", path="/me")
+    assert finding["pool_id"] == pool["id"] and "deleted-enricher" in finding["message"]
 
 
 def test_cog005_unknown_for_a_function_of_another_account(account):
@@ -88,8 +88,10 @@ def test_cog005_unknown_for_a_function_of_another_account(account):
 def test_cog006_fires_on_a_trigger_without_permission(account):
     function_arn = account.seed.create_function(account.lambda_client, account.iam, "enrich")
     pool = account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
+    _client(account, pool["id"], "cli", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
+    account.cognito_api(pool["arn"], methods=(("/me", "GET", []),))
     report = account.scan()
-    [finding] = findings(report, "COG006")
+    finding = assert_fires(report, "COG006", verdict="fail", severity="critical", path="/me")
     assert finding["pool_id"] == pool["id"] and "no resource policy" in finding["message"]
 
 
@@ -115,8 +117,9 @@ def test_cog007_fires_on_a_client_without_sign_in_flow(account):
     account.cognito_api(pool["arn"])
     stuck = _client(account, pool["id"], "refresh-only", ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
     report = account.scan()
-    [finding] = findings(report, "COG007")
+    finding = assert_fires(report, "COG007", verdict=None, severity="low")
     assert finding["client_id"] == stuck and "shop/shop-cognito" in finding["message"]
+    assert method_row(report, "GET", "/orders")["verdict"] == "ok"
 
 
 def test_cog007_fires_when_custom_auth_triggers_lack_allow_custom_auth(account):
@@ -159,3 +162,72 @@ def test_cog005_quiet_when_the_function_exists(account):
     account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
     report = account.scan()
     assert findings(report, "COG005") == [] and findings(report, "COG005", "unknown") == []
+
+
+def _export_pool(account):
+    """A pool with a domain whose resource server defines api/read and api/export; its web client allows read only."""
+    pool = account.seed.create_pool(account.cognito, "users", domain="users-domain",
+                                    resource_servers={"api": ["read", "export"]})
+    _client(account, pool["id"], "web", **account.seed.web_client_settings(["api/read"]))
+    return pool
+
+
+def _switched_off_exporter(account, pool):
+    """A machine client whose flow and scope are set but whose OAuth switch was never turned on."""
+    return _client(account, pool["id"], "exports", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=False,
+                   AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["api/export"],
+                   ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+
+
+def test_cog009_fires(account):
+    """AllowedOAuthFlowsUserPoolClient "must have a value of true before you can configure" scopes and flows; "When
+    false, only SDK-based API sign-in is permitted" (Amazon Cognito API Reference, UserPoolClientType,
+    https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolClientType.html)."""
+    pool = _export_pool(account)
+    exporter = _switched_off_exporter(account, pool)
+    account.cognito_api(pool["arn"], methods=(("/exports", "GET", ["api/export"]),))
+    report = account.scan()
+    assert_fires(report, "COG009", verdict=None, severity="high")  # an app client's finding: no method row lists it
+    [client] = findings(report, "COG009")
+    assert (client["severity"], client["client_id"], client["pool_id"]) == ("high", exporter, pool["id"])
+    assert client["api_id"] is None and client["path"] is None  # reported on the client
+    assert "AllowedOAuthFlows [client_credentials], AllowedOAuthScopes [api/export]" in client["message"]
+    assert "scopes kept out: [api/export]" in client["message"]
+    # The fix reads the client, turns the switch on and keeps every other setting (never the secret).
+    describe, update = client["commands"]
+    assert ".AllowedOAuthFlowsUserPoolClient = true" in describe and "del(.ClientSecret, .ClientSecretArn" in describe
+    assert update.startswith("aws cognito-idp update-user-pool-client") and "client.json" in update
+    # The method that needs the scope fails for everyone, and APIGW005 says why: the switch, not a missing scope.
+    [method] = findings(report, "APIGW005")
+    assert method["severity"] == "critical" and (method["method"], method["path"]) == ("GET", "/exports")
+    assert f"app client exports ({exporter}) allows api/export but has AllowedOAuthFlowsUserPoolClient false " \
+           "(COG009)" in method["message"]
+    assert any(".AllowedOAuthFlowsUserPoolClient = true" in command and exporter in command
+               for command in method["commands"])
+    assert not any(".AllowedOAuthScopes = " in command for command in method["commands"])  # not "allow the scope"
+    row = method_row(report, "GET", "/exports")
+    assert row["verdict"] == "fail" and {"APIGW005"} <= set(row["findings"])
+
+
+def test_cog009_fires_on_flows_alone_and_turns_on_a_flow_for_scopes_alone(account):
+    pool = account.healthy_pool()
+    flows_only = _client(account, pool["id"], "flows", AllowedOAuthFlows=["code"],
+                         CallbackURLs=["https://app.example.com/cb"])
+    scopes_only = _client(account, pool["id"], "scopes", GenerateSecret=True, AllowedOAuthScopes=["api/read"])
+    by_client = {f["client_id"]: f for f in findings(account.scan(), "COG009")}
+    assert set(by_client) == {flows_only, scopes_only}
+    assert "--args client_credentials" in by_client[scopes_only]["commands"][0]  # a secret: a machine client
+
+
+def test_cog009_quiet(account):
+    pool = _export_pool(account)
+    _client(account, pool["id"], "exports", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["api/export"])
+    _client(account, pool["id"], "sdk-only", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])  # no OAuth at all
+    # GetClientToken issues the allowed scopes without the OAuth endpoints: the switch does not matter there.
+    _client(account, pool["id"], "client-token", GenerateSecret=True, AllowedOAuthScopes=["api/export"],
+            ExplicitAuthFlows=["ALLOW_CLIENT_TOKEN_AUTH"])
+    account.cognito_api(pool["arn"], methods=(("/exports", "GET", ["api/export"]),))
+    report = account.scan()
+    assert findings(report, "COG009") == [] and findings(report, "APIGW005") == []
+    assert method_row(report, "GET", "/exports")["verdict"] == "ok"

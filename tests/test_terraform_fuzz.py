@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from helpers import PROJECT, RULES
 from scanner.cli import main
 from scanner.errors import UsageError
+from scanner.findings import plain
 from scanner.render.terminal import render_table
 from scanner.scan import judge_snapshots
 from scanner.terraform.assemble import TerraformOptions
@@ -62,8 +63,8 @@ def judged(**given):
         assert len(str(error).strip().splitlines()) == 1, str(error)
         return None
     report = judge_snapshots([snapshot], None, None, RULES)
-    json.dumps(report)
-    render_table(report)
+    json.dumps(plain(report))
+    render_table(plain(report))
     return report
 
 

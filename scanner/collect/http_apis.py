@@ -32,16 +32,15 @@ def collect_http_api(clients: Clients, log: CallLog, region: str, api: dict[str,
                                PaginationConfig={"PageSize": PAGE_SIZE})
     stages = log.paginate(client, "get_stages", "Items", region=region, subject=subject, ApiId=api_id,
                           PaginationConfig={"PageSize": PAGE_SIZE})
-    stage_list = [pick(stage, HTTP_STAGE) for stage in stages.data] if stages.ok else None
+    stage_list = stages.picked(HTTP_STAGE)
     return {
         "region": region,
         "id": api_id,
         "name": api.get("Name", api_id),
         "source": stack_source(api.get("Tags")),
         **pick(api, {"DisableExecuteApiEndpoint": None, "CorsConfiguration": None}),
-        "routes": [pick(route, HTTP_ROUTE) for route in routes.data] if routes.ok else None,
-        "authorizers": [pick(authorizer, HTTP_AUTHORIZER) for authorizer in authorizers.data]
-        if authorizers.ok else None,
+        "routes": routes.picked(HTTP_ROUTE),
+        "authorizers": authorizers.picked(HTTP_AUTHORIZER),
         "stages": stage_list,
         "deployments": _deployments(client, log, region, api_id, stage_list or []),
     }

@@ -32,7 +32,7 @@ def collect_usage(clients: Clients, log: CallLog, region: str, api_ids: set[str]
             plan_keys = log.paginate(client, "get_usage_plan_keys", "items", region=region,
                                      subject=f"usageplan/{plan.get('id')}", usagePlanId=plan.get("id"),
                                      PaginationConfig={"PageSize": PAGE_SIZE})
-            record["keys"] = [pick(key, USAGE_PLAN_KEY) for key in plan_keys.data] if plan_keys.ok else None
+            record["keys"] = plan_keys.picked(USAGE_PLAN_KEY)
         collected.append(record)
     return {"plans": collected if plans.ok else None,
-            "api_keys": [pick(key, API_KEY) for key in keys.data] if keys.ok else None}
+            "api_keys": keys.picked(API_KEY)}

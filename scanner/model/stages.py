@@ -20,6 +20,7 @@ class Serving:
     methods: dict[tuple[str, str], dict[str, Any]] | None  # None: the deployment could not be read
     unreadable: str | None
     live: bool = False  # an HTTP stage that deploys automatically: it serves the live routes as they are
+    partly_unread: str | None = None  # why the authorizer and scopes it serves could not be read (its summary was)
 
 
 class StageView:
@@ -101,6 +102,7 @@ class StageView:
                 entry.deployed = deployed
                 entry.differences = (_differences(serving, verb, path, live, deployed, unknown) if live is not None
                                      else _deleted(serving, verb, path, deployed))
+                entry.unknown_reason = _unread_requirements(serving, verb, path, live, deployed)
             entries.append(entry)
         return entries
 
@@ -115,7 +117,28 @@ def _serving(stage: str, label: str, canary: bool, deployment_id: str | None,
     methods = deployed_methods(deployment)
     error = deployment.get("summary_error") or deployment.get("export_error")
     unreadable = None if methods is not None else f"apigateway:GET on the deployment and its export failed: {error}"
-    return Serving(stage, label, canary, deployment_id, methods, unreadable)
+    partly = None if deployment.get("export") is not None else str(deployment.get("export_error") or
+                                                                    "its export was not read")
+    return Serving(stage, label, canary, deployment_id, methods, unreadable, partly_unread=partly)
+
+
+# What a method of each authorization type requires beyond the type itself: read from the export, not the summary.
+_REQUIREMENTS = {"COGNITO_USER_POOLS": ("authorizer", "scopes"), "JWT": ("authorizer", "scopes"),
+                 "CUSTOM": ("authorizer",)}
+
+
+def _unread_requirements(serving: Serving, verb: str, path: str, live: dict[str, Any] | None,
+                         deployed: dict[str, Any] | None) -> str | None:
+    """Why what the deployment requires of the method's callers (its authorizer, its scopes) is unknown: the summary
+    gave the authorization type, but not the rest. Never silently "the same as the live method"."""
+    if live is None or deployed is None or deployed.get("authorization") != live.get("authorization"):
+        return None
+    missing = [name for name in _REQUIREMENTS.get(str(live.get("authorization")), ()) if name not in deployed]
+    if not missing:
+        return None
+    return (f"which {' and '.join(missing)} stage {serving.label} requires for {verb} {path} could not be read "
+            f"({serving.partly_unread or 'the deployment does not say'}): its callers may meet another configuration "
+            "than the live API's")
 
 
 def _deleted(serving: Serving, verb: str, path: str, deployed: dict[str, Any] | None) -> list[str]:
@@ -161,3 +184,33 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "none"
     return str(value)
+
+
+def judged_stages(comparison: list[StageComparison], live: bool) -> list[str]:
+    """The stages that serve a method's record as it is (a deleted method: as they still serve it), and those
+    whose deployment could not be read (nothing tells them apart)."""
+    return [entry.stage for entry in comparison if not entry.canary and (
+        entry.unknown_reason is not None or (entry.served and (not entry.differences or not live)))]
+
+
+def served_differently(comparison: list[StageComparison]) -> list[StageComparison]:
+    """The stages (not canaries) whose deployment serves the method in another form than the live API."""
+    return [entry for entry in comparison
+            if not entry.canary and entry.served and entry.differences and entry.deployed is not None]
+
+
+def as_served(method: dict[str, Any], deployed: dict[str, Any], authorizer_ids: dict[str, str],
+              guarded: tuple[str, ...]) -> dict[str, Any]:
+    """A live method's configuration (as a fact builder's method dict) with what a stage's deployment serves
+    instead: authorization type, authorizer (by name), scopes, API key (fields the deployment does not give keep
+    their live value)."""
+    authorization = str(deployed.get("authorization") or method["authorization"])
+    served = {**method, "authorization": authorization,
+              "api_key_required": bool(deployed.get("api_key_required", method["api_key_required"]))}
+    if authorization not in guarded:
+        return {**served, "authorizer_id": None, "authorizer": None, "scopes": []}
+    name = deployed.get("authorizer", method["authorizer"])
+    authorizer_id = authorizer_ids.get(str(name)) if "authorizer" in deployed else method["authorizer_id"]
+    scopes = deployed.get("scopes", method["scopes"]) if authorization in ("COGNITO_USER_POOLS", "JWT") else []
+    return {**served, "authorizer_id": authorizer_id, "authorizer": name if authorizer_id else None,
+            "scopes": sorted(scopes or [])}

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from .. import __version__
+from ..findings import FindingIndex
 from ..rules.loader import SEVERITIES, Rule
 from ..rules.sources import cited
 from .chain_picture import chain_picture
@@ -22,7 +23,7 @@ from .details import new_mark, source_words, where
 from .escape import html_text as _text
 from .groups import group_findings, place_of, row_severity, rows_by_severity, severities_of
 from .table import auth_short, traffic_cell
-from .terminal import exit_words, summary_extras
+from .words import exit_words, findings_tally, legend_notes, summary_extras
 
 
 @functools.cache
@@ -38,9 +39,7 @@ def render_html(report: dict[str, Any], rules: list[Rule], fail_on: str | None =
     style, script = _asset("report.css"), _asset("report.js")
     policy = (f"default-src 'none'; style-src {_hash(style)}; script-src {_hash(script)}; img-src data:; "
               "base-uri 'none'; form-action 'none'")
-    summary = report["summary"]
-    title = (f"apigw-scan report: {summary['methods']} method(s), "
-             f"{sum(summary['findings'].values())} finding(s)")
+    title = f"apigw-scan report: {report['summary']['methods']} method(s), {findings_tally(report['findings'])}"
     sections = [_header(report), _incomplete(report), _summary(report, fail_on), _methods(report),
                 _chains(report), _findings(report, {rule.id: rule for rule in rules}), _errors(report),
                 _notes(report)]
@@ -157,18 +156,25 @@ def _methods(report: dict[str, Any]) -> str:
     return ('<section id="methods"><h2>Methods, worst first</h2>' + filters
             + '<table id="method-table"><thead><tr>' + "".join(f"<th>{_text(h)}</th>" for h in headers)
             + "</tr></thead><tbody>" + "\n".join(body) + "</tbody></table>"
-            + '<p id="no-match" class="muted" hidden>No method matches these filters.</p></section>')
+            + '<p id="no-match" class="muted" hidden>No method matches these filters.</p>'
+            + "".join(f'<p class="muted table-legend">{_text(note)}</p>' for note in legend_notes(report))
+            + "</section>")
 
 
 def _chains(report: dict[str, Any]) -> str:
     chains = report.get("chains") or []
-    intro = ('<p class="legend"><span><span class="swatch broken"></span>broken by a failed finding</span>'
-             '<span><span class="swatch doubt"></span>undecided</span><span><span class="swatch fine"></span>no '
-             "finding</span> Hover a link or a box for the rules and names in full.</p>")
+    intro = ('<p class="legend"><span><span class="swatch broken"></span>broken: a failed critical or high finding '
+             "turns callers away here</span><span><span class=\"swatch doubt\"></span>undecided: such a check could "
+             "not be decided</span><span><span class=\"swatch notice\"></span>only lower findings (medium, low, "
+             "info): callers still get through</span><span><span class=\"swatch fine\"></span>no finding</span>"
+             "<span><span class=\"box missing\"></span>user pool not found</span><span><span class=\"box "
+             "elsewhere\"></span>user pool elsewhere (another account or a region not scanned) or not read</span>"
+             " Hover or tap a link or a box for its rules and names in full.</p>")
     if not chains:
         return ('<section id="chains"><h2>Each API\'s chain</h2><p class="muted">No API with an authorizer was '
                 "scanned.</p></section>")
     figures = []
+    index = FindingIndex(report["findings"])
     by_api: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
     for row in report["methods"]:
         by_api.setdefault((row.get("account"), row.get("region"), row.get("api_id")), []).append(row)
@@ -179,10 +185,16 @@ def _chains(report: dict[str, Any]) -> str:
         caption = (f"{chain.get('api_name')} ({chain['api_id']}, {chain.get('api_type')}, {chain['region']}"
                    + (f", account {chain.get('account')}" if len(report.get("accounts") or []) > 1 else "") + ")")
         figures.append(f'<figure class="chain" data-api="{_text(chain.get("api_name"))}"><figcaption>'
-                       f"{_text(caption)}</figcaption>{chain_picture(chain, methods, report['findings'])}"
+                       f"{_text(caption)}</figcaption>{chain_picture(chain, methods, _near(index, chain))}"
                        + (f'<p class="muted">{others} method(s) of this API use no authorizer drawn here.</p>'
                           if others else "") + "</figure>")
     return '<section id="chains"><h2>Each API\'s chain</h2>' + intro + "\n".join(figures) + "</section>"
+
+
+def _near(index: FindingIndex[dict[str, Any]], chain: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings a chain's picture can show: its API's, and its pools' and their app clients'."""
+    return index.of_api(chain.get("account"), chain["region"], chain["api_id"]) + [
+        finding for pool in chain["pools"] for finding in index.of_pool(pool["pool_id"], with_clients=True)]
 
 
 def _why(rule: Rule | None, seed: str) -> str:
@@ -228,8 +240,8 @@ def _findings(report: dict[str, Any], rules: dict[str, Rule]) -> str:
             + _why(rules.get(group.rule), str(first.get("seed") or ""))
             + (f"<p><strong>Fix:</strong> {_text(fix)}</p>" if fix else "")
             + commands + "</article>")
-    return (f'<section id="findings"><h2>Findings by cause ({len(groups)} cause(s), {len(report["findings"])} '
-            "finding(s))</h2>" + "\n".join(articles) + "</section>")
+    return (f'<section id="findings"><h2>Findings by cause ({len(groups)} cause(s), '
+            f'{_text(findings_tally(report["findings"]))})</h2>' + "\n".join(articles) + "</section>")
 
 
 def _commands(members: list[dict[str, Any]]) -> str:

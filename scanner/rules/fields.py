@@ -112,8 +112,9 @@ def check(parsed: dict[str, Any], shape: Shape) -> Shape:
         return _function(str(parsed["value"]), children, shape)
     if kind == "expref":
         return ANY  # checked where the function applies it
-    for child in children:  # comparators, and/or/not, multi-selects, key-value pairs, literals, slices
-        check(child, shape)
+    elements = [check(child, shape) for child in children]  # comparators, and/or/not, multi-selects, literals…
+    if kind == "multi_select_list":
+        return Shape("list", element=elements[0] if len(elements) == 1 else ANY)
     return ANY if kind in ("or_expression", "multi_select_dict") else SCALAR
 
 
@@ -139,7 +140,9 @@ def _unknown_field(shape: Shape, name: str) -> str:
     known = sorted(shape.fields or {})
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f"; did you mean `{close[0]}`?" if close else ""
-    return f"unknown field `{name}`: a {shape.name} record has no such field{hint} (see `apigw-scan rules --fields`)"
+    article = "an" if shape.name[:1] in "aeiou" else "a"
+    return (f"unknown field `{name}`: {article} {shape.name} record has no such field{hint} (see `apigw-scan rules "
+            "--fields`)")
 
 
 def _function(name: str, children: list[dict[str, Any]], shape: Shape) -> Shape:
@@ -176,3 +179,12 @@ def template_logic(parsed: dict[str, Any]) -> str | None:
         if found:
             return found
     return None
+
+
+def fields_named(parsed: dict[str, Any]) -> set[str]:
+    """Every field name a JMESPath AST reads, at any depth."""
+    names = {str(parsed["value"])} if parsed["type"] == "field" else set()
+    for child in parsed.get("children") or []:
+        if isinstance(child, dict):
+            names |= fields_named(child)
+    return names

@@ -19,6 +19,8 @@ PoolStatus = Literal["present", "missing", "malformed", "unresolved", "elsewhere
 PolicyDecision = Literal["allow", "deny", "implicit-deny", "conditional", "no-policy", "unknown"]
 FunctionStatus = Literal["found", "missing", "foreign", "malformed", "unreadable"]
 InvokeOutcome = Literal["allowed", "denied", "unknown"]
+WRITTEN_AT = ("where it was written: {file, logical_id, line} of a template, {file, address, line} of a Terraform "
+              "block, or {stack, logical_id} of a live resource CloudFormation made; null when not known")
 
 
 # Items of the lists a rule iterates with `for_each` (as `item`).
@@ -64,7 +66,9 @@ class StageComparison:
     deployment_id: Annotated[str | None, "the deployment the stage serves"]
     served: Annotated[bool, "the stage's deployment contains the method"]
     differences: Annotated[list[str], "how what the stage serves differs from the live method, in words"]
-    unknown_reason: Annotated[str | None, "why the deployment could not be read (then nothing is compared)"]
+    unknown_reason: Annotated[str | None, "why what the stage serves could not be read: the whole deployment (then "
+                                          "nothing is compared), or what it requires beyond the authorization type "
+                                          "(its authorizer, scopes: a canary's are never exported)"]
     deployed: Annotated[dict[str, Any] | None, "the deployed method: authorization, authorizer, scopes, …"]
 
 
@@ -95,6 +99,28 @@ class ScopeCheck:
 
 
 @dataclass(kw_only=True)
+class SwitchedOffClient:
+    """An app client that allows a scope the method requires, but whose AllowedOAuthFlowsUserPoolClient is false:
+    it cannot use the OAuth endpoints, so the scope never reaches its tokens (COG009)."""
+
+    pool_id: Annotated[str, "the client's pool"]
+    client_id: Annotated[str, "the app client's ID"]
+    client_name: Annotated[str | None, "its name"]
+    scopes: Annotated[list[str], "the method's scopes it allows"]
+    flows_to_enable: Annotated[list[str], "the OAuth flows a fix turns on with AllowedOAuthFlowsUserPoolClient"]
+
+
+@dataclass(kw_only=True)
+class ClaimRule:
+    """An additional claim rule a REST API JWT authorizer applies to one issuer's tokens (JwtAdditionalClaim)."""
+
+    name: Annotated[str, "the claim"]
+    required: Annotated[bool, "the token must carry it"]
+    expected_values: Annotated[list[str], "when set, the claim must equal one of them exactly (case-sensitive)"]
+    format: Annotated[str | None, "the claim's format: SINGLE_STRING (a single string)"]
+
+
+@dataclass(kw_only=True)
 class JwtIssuer:
     """One issuer a JWT authorizer trusts (HTTP APIs have one; REST JWT authorizers may list several)."""
 
@@ -107,6 +133,11 @@ class JwtIssuer:
     audience_problem: Annotated[str | None, "why the audience rejects real clients' tokens"]
     audience_unknown: Annotated[str | None, "why the audience could not be judged"]
     audience_clients: Annotated[list[str] | None, "audience entries that are app clients of the pool"]
+    additional_claims: Annotated[list[ClaimRule], "the claims its tokens must carry or match (REST APIs)"] = \
+        dataclasses.field(default_factory=list)
+    claims_problem: Annotated[str | None, "why no token of the pool can meet the additional claim rules"] = None
+    claims_unknown: Annotated[str | None, "why whether the pool's tokens meet them cannot be told"] = None
+    token_problem: Annotated[str | None, "audience_problem and claims_problem together, in words"] = None
 
 
 @dataclass(kw_only=True)
@@ -198,6 +229,36 @@ class StageTraffic:
     traffic: Annotated[Traffic, "its figures"]
 
 
+@dataclass(kw_only=True)
+class CallerFacts:
+    """One way of calling a method: no credential, a token an app client can get (ID, access, machine-to-machine),
+    a caller a Lambda authorizer's function judges, an IAM-signed caller."""
+
+    kind: Annotated[str, "none | id | access | m2m | lambda | iam"]
+    label: Annotated[str, "how the matrix names it: none, lambda, iam, or KIND:CLIENT (id:shop-web)"]
+    pool_id: Annotated[str | None, "the pool of its app client (token callers)"]
+    client_id: Annotated[str | None, "its app client's ID (token callers)"]
+    client_name: Annotated[str | None, "its app client's name"]
+    claims: Annotated[dict[str, Any] | None, "what its token carries: iss, token_use, aud or client_id, scope (null: "
+                                              "no token)"]
+    unknown: Annotated[str | None, "why what it gets cannot be told: its pool or app client could not be read, a "
+                                   "Lambda function or an IAM identity decides"]
+    token_fails: Annotated[list[str], "the token checks its token fails on the method, as `apigw-scan token` "
+                                      "judges a token: TOK004 issuer, TOK005 token type, TOK006 scopes, TOK007 "
+                                      "client"]
+    token_undecided: Annotated[list[str], "the token checks that could not be decided for its token"]
+
+
+@dataclass(kw_only=True)
+class CallersFailing:
+    """The callers whose token fails, or cannot be told to pass, one of `token`'s claim checks on the method."""
+
+    issuer: Annotated[list[CallerFacts], "its issuer is none the authorizer trusts (TOK004)"]
+    token_kind: Annotated[list[CallerFacts], "it is not the kind of token the method takes (TOK005)"]
+    client: Annotated[list[CallerFacts], "its app client is not one the authorizer accepts (TOK007)"]
+    scopes: Annotated[list[CallerFacts], "it carries none of the method's scopes (TOK006)"]
+
+
 # The records: one per method, API, authorizer, pool and app client.
 
 @dataclass(kw_only=True)
@@ -238,6 +299,12 @@ class MethodFacts:
     api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
     api_authorizer_id: Annotated[str | None, "the authorizer most protected methods of the API use"]
     scope_client_id: Annotated[str | None, "the app client best placed to obtain the method's scopes (for fixes)"]
+    unobtainable_reason: Annotated[str | None, "why none of the method's scopes reaches a token, in words (when "
+                                               "none does)"] = None
+    switched_off_scope_clients: Annotated[list[SwitchedOffClient], "app clients that allow one of the method's "
+                                                                   "scopes but have AllowedOAuthFlowsUserPoolClient "
+                                                                   "false (COG009)"] = \
+        dataclasses.field(default_factory=list)
     unread: Annotated[str | None, "what of the method's configuration could not be read (then its verdict is at "
                                   "best unknown), with the IAM action"] = None
     credential_headers: Annotated[list[str], "the request headers a caller's credentials travel in (Authorization, "
@@ -248,8 +315,13 @@ class MethodFacts:
     api_key_source_problem: Annotated[str | None, "why the API's key source gives the method no key"] = None
     api_cors: Annotated[bool, "the API answers browsers' CORS preflights (REST: OPTIONS methods that return "
                               "Access-Control-Allow-Origin; HTTP: a CORS configuration)"] = False
-    catches_preflight: Annotated[bool | None, "HTTP routes: browsers' OPTIONS preflights for some path end at this "
-                                              "route (ANY or $default, no OPTIONS route there); null for REST"] = None
+    catches_preflight: Annotated[bool | None, "browsers' OPTIONS preflights for some path end here: the OPTIONS "
+                                              "method or route, or ANY (HTTP: also $default) where the path has no "
+                                              "OPTIONS of its own"] = None
+    preflight_reason: Annotated[str | None, "REST: why preflights end at this method, in words"] = None
+    api_cors_unknown: Annotated[str | None, "REST: why whether the API answers CORS could not be told"] = None
+    preflight_response_parameters: Annotated[str | None, "REST: the integration response parameters an OPTIONS "
+                                                         "method answering CORS maps (JSON, for the fix)"] = None
     preflight_route_key: Annotated[str | None, "the OPTIONS route that would take those preflights "
                                                "(OPTIONS /{proxy+} for $default)"] = None
     route_target: Annotated[str | None, "an HTTP route's integration target (integrations/ID)"] = None
@@ -263,9 +335,29 @@ class MethodFacts:
                                        "when not read"] = None
     traffic_by_stage: Annotated[list[StageTraffic], "the same, stage by stage"] = \
         dataclasses.field(default_factory=list)
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
-                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
-                                             "live resource CloudFormation made; null when not known"] = None
+    traffic_unattributed: Annotated[str | None, "why the method's own figures (zero beside its stage's requests) "
+                                                "were not used: AWS does not document how ANY, {proxy+} or $default "
+                                                "is recorded"] = None
+    source: Annotated[dict[str, Any] | None, WRITTEN_AT] = None
+    judged_stages: Annotated[list[str] | None, "the stages that serve this record's configuration as it is: a "
+                                               "finding that judges the configuration holds there (and, on the "
+                                               "method's own record, once deployed); null when the stages could "
+                                               "not be read"] = None
+    serving_stage: Annotated[str | None, "on a record of what one stage serves where it differs from the live "
+                                         "API: that stage (the record is judged for it alone); null on the "
+                                         "method's own record"] = None
+    callers: Annotated[list[CallerFacts], "who may call the method and what each one's token carries (the "
+                                          "matrix's callers)"] = dataclasses.field(default_factory=list)
+    callers_failing: Annotated[CallersFailing, "those callers, by the claim check their token fails"] = \
+        dataclasses.field(default_factory=lambda: CallersFailing(issuer=[], token_kind=[], client=[], scopes=[]))
+
+
+# The fields of a method record that a deployment carries, and what is derived from them: a rule that reads one
+# judges the method's configuration, which a stage may serve in an earlier form (see `judged_stages`).
+DEPLOYED_FIELDS = ("authorization", "authorizer_id", "authorizer", "authorizer_type", "scopes", "provider_arns",
+                   "api_key_required", "token", "pools", "pool_ids", "obtainable_scopes", "obtainable_required_scopes",
+                   "obtainable_scopes_unknown", "custom_scope_checks", "scope_client_id", "credential_headers",
+                   "api_key_stages", "callers", "callers_failing")
 
 
 @dataclass(kw_only=True)
@@ -317,9 +409,7 @@ class ApiFacts:
     deployment_triggers: Annotated[list[DeploymentTrigger], "Terraform: each deployment a stage serves, and "
                                                             "whether the API's changes replace it"] = \
         dataclasses.field(default_factory=list)
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
-                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
-                                             "live resource CloudFormation made; null when not known"] = None
+    source: Annotated[dict[str, Any] | None, WRITTEN_AT] = None
 
 
 @dataclass(kw_only=True)
@@ -355,9 +445,7 @@ class AuthorizerFacts:
     lambda_targets: Annotated[list[LambdaTarget], "the function it calls (one per stage when the URI uses stage "
                                                    "variables)"] = dataclasses.field(default_factory=list)
     credentials_role: Annotated[str | None, "authorizerCredentials: the role API Gateway assumes to invoke"] = None
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
-                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
-                                             "live resource CloudFormation made; null when not known"] = None
+    source: Annotated[dict[str, Any] | None, WRITTEN_AT] = None
     credentials_role_name: Annotated[str | None, "that role's name"] = None
     invoke_policy_document: Annotated[str | None, "a role policy that allows invoking the function (JSON)"] = None
     source_arn: Annotated[str | None, "the SourceArn API Gateway presents when it invokes the function"] = None
@@ -375,6 +463,8 @@ class AuthorizerFacts:
     # JWT authorizers.
     jwt_issuers: Annotated[list[JwtIssuer], "the issuers a JWT authorizer trusts, each with its audience"] = \
         dataclasses.field(default_factory=list)
+    jwt_algorithms: Annotated[list[str] | None, "the signing algorithms it accepts (REST: defaultAlgorithms; HTTP: "
+                                                "RS256, RS384, RS512); null when not read"] = None
     external_issuers: Annotated[list[str], "trusted issuers that are not Cognito user pools (Auth0, Okta, …)"] = \
         dataclasses.field(default_factory=list)
 
@@ -401,9 +491,7 @@ class PoolFacts:
     pre_token_invoke_reason: Annotated[str | None, "why, in words"]
     custom_auth_triggers: Annotated[list[str], "custom-authentication triggers the pool runs"]
     used_by_authorizers: Annotated[list[str], "authorizers that name the pool (API/authorizer)"]
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
-                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
-                                             "live resource CloudFormation made; null when not known"] = None
+    source: Annotated[dict[str, Any] | None, WRITTEN_AT] = None
 
 
 @dataclass(kw_only=True)
@@ -426,7 +514,17 @@ class ClientFacts:
     obtainable_scopes: Annotated[list[str], "the scopes this client can really put into an access token"]
     callback_urls: Annotated[list[str], "CallbackURLs"]
     logout_urls: Annotated[list[str], "LogoutURLs"]
-    has_secret: Annotated[bool, "the client has a secret"]
+    has_secret: Annotated[bool, "the client has a secret (ClientSecret, or ClientSecretArn when Secrets Manager "
+                                "keeps it)"]
+    oauth_switch: Annotated[bool, "AllowedOAuthFlowsUserPoolClient: the client may use the OAuth endpoints"] = False
+    oauth_without_switch: Annotated[list[str], "OAuth settings (flows, scopes) set while AllowedOAuthFlowsUserPool"
+                                               "Client is false, in words; scopes the client-token flow issues are "
+                                               "not counted"] = dataclasses.field(default_factory=list)
+    oauth_flows_to_enable: Annotated[list[str], "the OAuth flows a fix turns on with the switch: the client's own, "
+                                                "else client_credentials (with a secret) or code"] = \
+        dataclasses.field(default_factory=list)
+    switch_blocked_scopes: Annotated[list[str], "scopes it allows that reach no token only because the switch is "
+                                                "off"] = dataclasses.field(default_factory=list)
     explicit_auth_flows: Annotated[list[str], "ExplicitAuthFlows (sign-in through the user-pool API); Cognito's "
                                               "default when none is set"]
     token_ways: Annotated[list[str], "how a caller can get a token from the client (API sign-in, OAuth flows, "
@@ -434,9 +532,7 @@ class ClientFacts:
     identity_providers: Annotated[list[str], "SupportedIdentityProviders"]
     used_by_authorizers: Annotated[list[str], "authorizers that name the client's pool"]
     sign_in_problem: Annotated[str | None, "why callers of an authorizer cannot get a token from it, in words"]
-    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, "
-                                             "{file, address, line} of a Terraform block, or {stack, logical_id} of a "
-                                             "live resource CloudFormation made; null when not known"] = None
+    source: Annotated[dict[str, Any] | None, WRITTEN_AT] = None
 
 
 @dataclass(kw_only=True)
@@ -479,8 +575,10 @@ class EndpointFacts:
 RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "authorizer": AuthorizerFacts,
                                  "pool": PoolFacts, "client": ClientFacts, "endpoint": EndpointFacts}
 KINDS = tuple(RECORDS)
-ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget, ApiKeyStage, ZeroThrottle,
-         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic, DeploymentTrigger)
+ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, SwitchedOffClient, ClaimRule, JwtIssuer,
+         LambdaTarget, ApiKeyStage, ZeroThrottle, CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts,
+         StageTraffic, CallerFacts, CallersFailing, DeploymentTrigger)
+SERVED_METHODS = "served_method"  # the facts' list of records of what a stage serves where it differs from the live API
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 
