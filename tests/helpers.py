@@ -192,6 +192,12 @@ def assert_fires(judged: Any, rule: str, *, verdict: str | None, severity: str, 
     return chosen[0]
 
 
+def line_of(path: Path | str, text: str) -> int:
+    """The number of the first line of a file that contains `text` (where a finding about a template's or
+    configuration's block should point)."""
+    return next(number for number, line in enumerate(Path(path).read_text().splitlines(), 1) if text in line)
+
+
 def rule_ids(report: dict[str, Any], outcome: str = "fail") -> set[str]:
     return {f["rule"] for f in report["findings"] if f["outcome"] == outcome}
 

@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from helpers import REGION, deny, findings, judge_snapshot, method_row, snapshot_with
+from helpers import REGION, deny, findings, judge_snapshot, line_of, method_row, snapshot_with
 from scanner.cli import main
 
 POOL_ID = f"{REGION}_AbCdEf123"
@@ -17,10 +17,6 @@ POOL_ID = f"{REGION}_AbCdEf123"
 def scan_template(capsys, path: Path) -> dict:
     assert main(["scan", "--template", str(path), "--format", "json", "--fail-on", "never"]) == 0
     return json.loads(capsys.readouterr().out)
-
-
-def line_of(path: Path, text: str) -> int:
-    return next(number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line)
 
 
 def template(tmp_path: Path, body: str, name: str = "template.yaml") -> Path:

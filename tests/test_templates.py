@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, assert_fires, findings, findings_by_method, method_row
+from helpers import PROJECT, assert_fires, findings, findings_by_method, line_of, method_row
 from scanner.cli import main
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "templates"
@@ -32,10 +31,6 @@ def mutated(tmp_path, name, *changes, file="template.yaml"):
         text = text.replace(old, new)
     (folder / file).write_text(text)
     return folder / "template.yaml"
-
-
-def line_of(path, text):
-    return next(number for number, line in enumerate(Path(path).read_text().splitlines(), 1) if text in line)
 
 
 def at(finding):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, assert_fires, findings, method_row
+from helpers import PROJECT, assert_fires, findings, line_of, method_row
 from scanner.cli import main
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "terraform"
@@ -35,10 +35,6 @@ def mutated(tmp_path, name, file, *changes):
         text = text.replace(old, new)
     path.write_text(text)
     return folder
-
-
-def line_of(path, text):
-    return next(number for number, line in enumerate(Path(path).read_text().splitlines(), 1) if text in line)
 
 
 def at(finding):
@@ -109,6 +105,8 @@ def test_iac003_fires_high_when_triggers_name_nothing_of_the_api(capsys, tmp_pat
     [_] = findings(report, "IAC003")
     finding = assert_fires(report, "IAC003", verdict="fail", severity="high")
     assert "reference none of the API's methods" in finding["message"]
+    assert at(finding) == ("aws_api_gateway_deployment.example",
+                           line_of(folder / "main.tf", 'resource "aws_api_gateway_deployment" "example"'))
 
 
 @pytest.mark.parametrize("triggers, why", [
@@ -174,6 +172,39 @@ def test_local_modules_as_published(capsys):
     # The REQUEST authorizer's role (an aws_iam_policy_document in a module) trusts API Gateway and may invoke the
     # authorizer function: LAM002 is decided and quiet.
     assert findings(report, "LAM002") == []
+
+
+RUDOLPH_API = "deployments/terraform_modules/santa_api"
+
+
+def test_an_authorizer_role_without_invoke_permission_is_lam002_in_its_module(capsys, tmp_path):
+    """airbnb/rudolph, mutated: the REQUEST authorizer's role (authorizer_credentials) loses its inline policy
+    that allows lambda:InvokeFunction on the authorizer function; API Gateway then answers every request 500."""
+    policy_file = f"{RUDOLPH_API}/modules/lambda/authorizer/iam.tf"
+    folder = mutated(tmp_path, "airbnb-rudolph", policy_file, (
+        'resource "aws_iam_role_policy" "invocation_policy"', 'resource "null_resource" "invocation_policy"'))
+    report = scan(capsys, folder / "deployments" / "environments" / "example")
+    [finding] = findings(report, "LAM002")
+    assert (finding["outcome"], finding["severity"]) == ("fail", "critical")
+    authorizer_file = folder / RUDOLPH_API / "modules" / "lambda" / "authorizer" / "main.tf"
+    assert at(finding) == ("module.santa_api.module.rudolph_api_authorizer.aws_api_gateway_authorizer.api_authorizer",
+                           line_of(authorizer_file, 'resource "aws_api_gateway_authorizer" "api_authorizer"'))
+    assert finding["source"]["file"] == str(authorizer_file)
+    assert {row["verdict"] for row in report["methods"]} == {"fail"}
+
+
+def test_a_module_deployment_without_triggers_is_iac003_high_at_its_block(capsys, tmp_path):
+    """airbnb/rudolph, mutated: the deployment's triggers removed (its depends_on kept, which orders the first
+    deployment after the integrations and ties no later change to it)."""
+    main_file = f"{RUDOLPH_API}/main.tf"
+    text = (FIXTURES / "airbnb-rudolph" / main_file).read_text()
+    triggers = text[text.index("  triggers = {"):text.index("  depends_on = [")]
+    folder = mutated(tmp_path, "airbnb-rudolph", main_file, (triggers, ""))
+    report = scan(capsys, folder / "deployments" / "environments" / "example")
+    finding = assert_fires(report, "IAC003", verdict="fail", severity="high")
+    assert at(finding) == ("module.santa_api.aws_api_gateway_deployment.api_deployment",
+                           line_of(folder / main_file, 'resource "aws_api_gateway_deployment" "api_deployment"'))
+    assert "has no triggers" in finding["message"]
 
 
 # serverless-patterns terraform-apigw-http-lambda: the API Gateway module from the registry, vendored under
@@ -298,6 +329,8 @@ def test_wrong_pool_is_cog008_on_the_method(capsys, tmp_path):
     [finding] = [f for f in findings(report, "COG008") if f["method"] == "GET"]
     assert (finding["outcome"], finding["severity"]) == ("fail", "critical")
     assert finding["pool_id"] == "us-east-1_other"
+    assert at(finding) == ("aws_api_gateway_method.hello_world",
+                           line_of(folder / "api_gateway.tf", 'resource "aws_api_gateway_method" "hello_world"'))
 
 
 def test_options_behind_the_authorizer_is_apigw011(capsys, tmp_path):
@@ -399,14 +432,22 @@ def test_terraform_scans_call_no_aws_and_need_no_credentials(tmp_path, monkeypat
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("PATH", str(tmp_path))  # no terraform on the path
+    import boto3.session
+    import botocore.credentials
     import botocore.endpoint
 
     def refuse(*_, **__):
-        raise AssertionError("a Terraform scan made an AWS call")
+        raise AssertionError("a Terraform scan made an AWS call, opened a session or looked for credentials")
     monkeypatch.setattr(botocore.endpoint.Endpoint, "make_request", refuse)
+    monkeypatch.setattr(botocore.credentials.CredentialResolver, "load_credentials", refuse)
+    monkeypatch.setattr(boto3.session.Session, "__init__", refuse)
     for folder in (SERVERLESS / "apigw-http-api-waf-cloudfront-terraform", FIXTURES / "yegorski-api-gateway-cognito",
                    FIXTURES / "airbnb-rudolph" / "deployments" / "environments" / "example"):
         assert scan(capsys, folder)["calls"] == 0
+    plan = FIXTURES / "aws-sam-cli" / "terraform-v1-api-simple"
+    assert main(["scan", "--terraform-plan", str(plan / "custom-plan.json"), "--terraform", str(plan),
+                 "--format", "sarif", "--fail-on", "never"]) == 0
+    assert json.loads(capsys.readouterr().out)["runs"]
 
 
 def test_results_are_the_same_run_to_run_and_carry_no_uuid(capsys):

@@ -153,3 +153,15 @@ def test_a_plan_that_is_not_json_is_one_line(capsys, tmp_path):
         assert said in err and "Traceback" not in err
     assert main(["scan", "--terraform-plan", str(tmp_path / "nowhere.json")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_plan_alone_needs_no_hcl_reader(capsys, monkeypatch):
+    """A plan is JSON: without python-hcl2 (the terraform extra) --terraform-plan still reads it; only --terraform
+    DIR asks for the extra."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hcl2", None)
+    report = scan(capsys, COMPLIANCE)
+    assert method_row(report, "ANY", "/")["api_name"] == "cc-testapi"
+    assert main(["scan", "--terraform-plan", str(COMPLIANCE), "--terraform", str(SAM)]) == 2
+    assert "pip install 'apigw-scan[terraform]'" in capsys.readouterr().err

@@ -153,7 +153,8 @@ def _regex(pattern: str, text: str) -> Any:
     try:
         import regex  # python-hcl2 depends on it; it matches with a timeout
     except ImportError:
-        raise EvaluationError("regular expressions need the terraform extra") from None
+        raise EvaluationError("regular expressions need the terraform extra: pip install 'apigw-scan[terraform]'") \
+            from None
     try:
         return regex.compile(pattern)
     except (regex.error, ValueError, OverflowError) as error:
