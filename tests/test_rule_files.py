@@ -284,3 +284,23 @@ def test_severity_when_gives_a_finding_another_severity(tmp_path):
                                                             'when = "api_key_required"', broken))
         with pytest.raises(UsageError, match=re.escape(f"field '{field}'")):
             load_rule_file(tmp_path / "ACME001.toml")
+
+
+
+def test_severity_when_leaves_whom_a_finding_turns_away(tmp_path):
+    """The judge's [[refuses]] and [[severity_when]] are independent: a finding given another severity turns away
+    the same callers with the same status (the matrix and `token` read its refusals, not its severity); a design
+    rule, whose findings are info by definition, may not change its severity."""
+    refusing = GOOD.replace("[[command]]", '[[refuses]]\nstep = "scopes"\nstatus = 401\ncallers = "token"\n\n'
+                                           '[[severity_when]]\nwhen = "api_key_required"\nseverity = "low"\n\n'
+                                           '[[command]]', 1)
+    (tmp_path / "ACME001.toml").write_text(refusing)
+    [rule] = [r for r in load_rules([str(tmp_path)]) if r.id == "ACME001"]
+    [plain] = evaluate([rule], {"method": [METHOD]})
+    [lowered] = evaluate([rule], {"method": [{**METHOD, "api_key_required": True}]})
+    assert (plain.severity, lowered.severity) == ("medium", "low")
+    assert plain.refusals == lowered.refusals and [r.status for r in lowered.refusals] == ["401"]
+    design = refusing.replace('severity = "medium"', 'severity = "info"\nkind = "design"', 1)
+    (tmp_path / "ACME001.toml").write_text(design)
+    with pytest.raises(UsageError, match=re.escape("field 'severity_when'")):
+        load_rule_file(tmp_path / "ACME001.toml")
