@@ -416,7 +416,7 @@ resource "aws_api_gateway_integration" "get" {
 def terraform() -> bool:
     print("\nTerraform: apigw-scan scan --terraform on 100 REST APIs x 10 methods (one process each, no AWS call, no "
           "terraform binary)")
-    print(f"{'style':<16} {'bytes':>9} {'rows':>6} {'findings':>8} {'wall s':>7}")
+    print(f"{'style':<16} {'bytes':>9} {'rows':>6} {'findings':>8} {'CPU s':>7} {'wall s':>7}")
     ok = True
     with tempfile.TemporaryDirectory() as folder:
         for style in ("blocks", "modules"):
@@ -427,16 +427,18 @@ def terraform() -> bool:
             (root / "main.tf").write_text(main_text)
             if module_text:
                 (root / "api" / "main.tf").write_text(module_text)
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
             finished = subprocess.run([sys.executable, "-m", "scanner", "scan", "--terraform", str(root),
                                        "--region", REGION, "--format", "json", "--fail-on", "never"],
                                       capture_output=True, text=True,
                                       env={**os.environ, "AWS_CONFIG_FILE": "/nonexistent",
                                            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
             wall = time.perf_counter() - started
+            cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu_before  # the scan's own CPU time
             report = json.loads(finished.stdout) if finished.stdout.strip() else {}
             rows = len(report.get("methods") or [])
-            print(f"{style:<16} {len(text):>9} {rows:>6} {len(report.get('findings') or []):>8} {wall:>7.1f}")
+            print(f"{style:<16} {len(text):>9} {rows:>6} {len(report.get('findings') or []):>8} {cpu:>7.1f} "
+                  f"{wall:>7.1f}")
             ok = ok and rows >= 1000 and wall <= TERRAFORM_BUDGET and not report.get("findings")
             if rows < 1000 or report.get("findings"):
                 print(f"  expected 1000 method rows and no finding, got {rows}: {finished.stderr.strip()[-400:]} "
