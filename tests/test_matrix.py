@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from helpers import RULES, assert_fires
 from scanner.access.matrix import served_records
 from scanner.cli import main
+from scanner.demo import seed as seed_module
 from scanner.findings import FindingIndex
 from scanner.method_rows import method_key
 from scanner.rules.loader import load_rules
@@ -307,3 +308,22 @@ def test_a_method_no_caller_passes_is_named_with_the_callers_tried(account, caps
     [entry] = json.loads(capsys.readouterr().out)["blocked"]
     assert entry["path"] == "/admin" and entry["callers"] == ["access:users-web", "id:users-web", "none"]
     assert "APIGW005" in entry["rules"]
+
+
+def test_a_pool_of_a_region_not_scanned_gives_its_clients_as_callers(account, capsys):
+    """A pool in us-east-1 behind an API in eu-west-1, scanned in eu-west-1 alone: the pool is read to judge the
+    API (audited by its own region's scan, so no client rule reports its clients here), and its app clients are the
+    method's callers — without them the method would seem to turn every caller away."""
+    cognito = account.session.client("cognito-idp", region_name="us-east-1")
+    pool = seed_module.create_pool(cognito, "remote", domain="remote-domain", resource_servers={"api": ["read"]})
+    seed_module.create_client(cognito, pool["id"], "remote-web", **seed_module.web_client_settings(["api/read"]))
+    seed_module.create_client(cognito, pool["id"], "remote-stuck")  # no flow: COG-worthy, but not audited here
+    account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]),))
+    assert main(["matrix", "--region", "eu-west-1", "--format", "json", "--no-traffic"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    labels = {cell["label"]: cell["outcome"] for cell in document["cells"]}
+    assert labels["access:remote-web"] == "pass" and labels["none"] == "401" and not document["blocked"]
+    assert main(["scan", "--region", "eu-west-1", "--format", "json", "--no-traffic", "--fail-on", "never"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not [f for f in report["findings"] if f["rule"].startswith("COG")]
+    assert {row["callers_passing"] for row in report["methods"]} == {1}

@@ -25,19 +25,25 @@ def judged(report):
     return findings_by_method(report, ONLY_LIVE)
 
 
-def seeded(session):
-    """The live demo account as a scan without traffic judges it, and the IDs the configuration takes as
-    variables (the members pool, created with the updated issuer outside Terraform, and its app client)."""
+def seeded(session, matrix=False):
+    """The live demo account as a scan without traffic judges it (or, with `matrix`, its access matrix's cells as
+    JSON, with the report), and the IDs the configuration takes as variables (the members pool, created with the
+    updated issuer outside Terraform, and its app client)."""
     from scanner.collect.account import collect_account
     from scanner.demo.account import REGION, seed_demo_account
-    from scanner.scan import judge
+    from scanner.scan import judge, matrix_of
 
     created = seed_demo_account(session)
     members = created["pools"]["members"]["id"]
     clients = session.client("cognito-idp", region_name=REGION).list_user_pool_clients(UserPoolId=members)
     app = next(client["ClientId"] for client in clients["UserPoolClients"] if client["ClientName"] == "members-app")
-    live = judge({**collect_account(session, [REGION]), "traffic": {}}, None, None, RULES)
-    return live, ["--var", f"members_pool_id={members}", "--var", f"members_app_client_id={app}"]
+    snapshot = {**collect_account(session, [REGION]), "traffic": {}}
+    live = judge(snapshot, None, None, RULES)
+    variables = ["--var", f"members_pool_id={members}", "--var", f"members_app_client_id={app}"]
+    if matrix:
+        cells = [cell.as_json() for cell in matrix_of([snapshot], None, None, RULES, None)[0]]
+        return live, cells, variables
+    return live, variables
 
 
 def scan(capsys, *extra):
@@ -84,3 +90,28 @@ def test_the_demo_configuration_with_resolve_is_judged_as_the_demo_account(capsy
     assert differing == {(("webhooks", None, None), "APIGW019"): ("unknown", "fail")}
     assert terraform.keys() == live.keys()
     assert report["calls"] > 0
+
+
+def test_the_demo_configuration_gives_the_live_access_matrix(capsys, account):
+    """The matrix is the rules' findings projected on each caller (issue 27): the configuration with --resolve gives
+    every method x stage x caller of the live account the same answer and the same rules, drift aside (the methods
+    whose stage serves other than the live API: APIGW003, HTTP006, and those deleted after their deployment), and
+    but for the custom domain only the account knows. The members pool, which the configuration reads with a data
+    source, has its app clients as callers (read with --resolve, not audited by the client rules)."""
+    live_report, live_cells, variables = seeded(account.session, matrix=True)
+    assert main(["matrix", "--terraform", str(DEMO), *variables, "--resolve", "--region", "eu-west-1",
+                 "--format", "json"]) in (0, 1)
+    cells = json.loads(capsys.readouterr().out)["cells"]
+
+    def key(cell):
+        return cell["api_name"], cell["method"], cell["path"], cell["stage"], cell["label"]
+    drifted = {(f["api_name"], f["method"], f["path"]) for f in live_report["findings"]
+               if f["rule"] in ("APIGW003", "HTTP006") and f["outcome"] == "fail"}
+    live = {key(cell): cell for cell in live_cells if key(cell)[:3] not in drifted}
+    terraform = {key(cell): cell for cell in cells if key(cell)[:3] not in drifted}
+    assert live.keys() == terraform.keys() and len(live) >= 90
+    differing = {name: (terraform[name]["outcome"], live[name]["outcome"]) for name in live
+                 if (live[name]["outcome"], live[name]["rules"]) != (terraform[name]["outcome"],
+                                                                     terraform[name]["rules"])}
+    assert differing == {("webhooks", "POST", "/stripe", None, "none"): ("unknown", "403")}
+    assert terraform[("members", "GET", "/me", "prod", "id:members-app")]["outcome"] == "pass"

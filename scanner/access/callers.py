@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.scopes import ADMIN_SCOPE, API_SIGN_IN_FLOWS, CLIENT_TOKEN_FLOWS
-from ..schema.facts import SERVED_METHODS, CallerFacts, Facts, as_record
+from ..schema.facts import REFERENCED_CLIENTS, SERVED_METHODS, CallerFacts, Facts, as_record
 from ..tokens.checks import claim_checks
 from ..tokens.target import clients_by_pool, make_target
 
@@ -53,7 +53,7 @@ def add_callers(facts: Facts, snapshot: dict[str, Any]) -> None:
     what each one's token carries, and which of `token`'s claim checks that token fails there."""
     authorizers = {(a["region"], a["api_id"], a["authorizer_id"]): a for a in facts.get("authorizer", [])}
     clients: dict[str, list[dict[str, Any]]] = {}
-    for client in facts.get("client", []):
+    for client in facts.get("client", []) + facts.get(REFERENCED_CLIENTS, []):  # a pool read only for its APIs too
         clients.setdefault(str(client["pool_id"]), []).append(client)
     client_ids = clients_by_pool(snapshot)
     for record in facts.get("method", []) + facts.get(SERVED_METHODS, []):

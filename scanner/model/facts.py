@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schema.facts import KINDS, SERVED_METHODS, Facts, as_record
+from ..schema.facts import KINDS, REFERENCED_CLIENTS, SERVED_METHODS, Facts, as_record
 from .cognito import client_facts, pool_facts
 from .endpoints import endpoint_facts
 from .http import http_api_facts
@@ -16,7 +16,7 @@ from .rest import rest_api_facts
 def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> Facts:
     """All fact records of a snapshot (in the shape normalize_snapshot gives), grouped by kind, as rules read them."""
     lookups = Lookups.of(snapshot, stage_filter)
-    records: dict[str, list[Any]] = {kind: [] for kind in (*KINDS, SERVED_METHODS)}
+    records: dict[str, list[Any]] = {kind: [] for kind in (*KINDS, SERVED_METHODS, REFERENCED_CLIENTS)}
     for key, api_facts in (("rest_apis", rest_api_facts), ("http_apis", http_api_facts)):
         for api in snapshot.get(key) or []:  # normalized: each a dict with an id
             apis, authorizers, methods = api_facts(api, lookups)
@@ -29,12 +29,15 @@ def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> Fa
         for pool in authorizer.pools:
             used_by.setdefault(str(pool.arn), []).append(f"{authorizer.api_name}/{authorizer.authorizer}")
     for pool in lookups.directory.pools.values():
-        if pool.get("status") != "ok" or pool.get("referenced_only") or pool.get("replica_of"):
-            continue  # pools of other regions, and replicas, are audited with their own region's primary
+        if pool.get("status") != "ok" or pool.get("replica_of"):
+            continue  # replicas are audited with their own region's primary
         used = sorted(set(used_by.get(pool["arn"], [])))
         record = pool_facts(pool, lookups.account, lookups.partition, lookups.functions, used)
+        clients = [client_facts(app_client, pool, record) for app_client in pool.get("clients") or []]
+        if pool.get("referenced_only"):  # audited by the scan of its own region: its clients only call methods
+            records[REFERENCED_CLIENTS] += clients
+            continue
         records["pool"].append(record)
-        for app_client in pool.get("clients") or []:
-            records["client"].append(client_facts(app_client, pool, record))
+        records["client"] += clients
     records["endpoint"] = endpoint_facts(snapshot, lookups.account, lookups.partition)
     return {kind: [as_record(record) for record in items] for kind, items in records.items()}

@@ -579,6 +579,10 @@ ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, SwitchedOffClient,
          LambdaTarget, ApiKeyStage, ZeroThrottle, CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts,
          StageTraffic, CallerFacts, CallersFailing, DeploymentTrigger)
 SERVED_METHODS = "served_method"  # the facts' list of records of what a stage serves where it differs from the live API
+# The facts' list of app clients of pools read only to judge the APIs that use them (a pool of a region not scanned,
+# a pool a template or Terraform configuration names but does not create, read with --resolve): callers of the
+# methods, never audited by the client rules.
+REFERENCED_CLIENTS = "referenced_client"
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 
