@@ -128,6 +128,20 @@ def test_iac003_quiet_when_triggers_change_with_the_api(capsys, tmp_path, trigge
         assert any("replaced on every apply" in note for note in report["notes"])
 
 
+def test_an_authorization_from_a_variable_without_a_value_is_unknown(capsys, tmp_path):
+    """The provider's deployment example, its method's authorization a variable nobody gives: the method is
+    unknown with what would decide it, never ok; given, it is judged."""
+    folder = mutated(tmp_path, "terraform-provider-aws/deployment-docs", "main.tf",
+                     ('  authorization = "NONE"', "  authorization = var.authorization"))
+    (folder / "variables.tf").write_text('variable "authorization" {\n  type = string\n}\n')
+    row = method_row(scan(capsys, folder, "--api", "example"), "GET", "/example")
+    # at best unknown: failing only for the API's IAC003 (its triggers hash IDs), never ok
+    assert row["findings"] == ["IAC003"] and row["verdict"] == "fail"
+    assert "authorization type is not known" in row["unread"] and "give --var authorization=VALUE" in row["unread"]
+    given = method_row(scan(capsys, folder, "--var", "authorization=NONE"), "GET", "/example")
+    assert given["unread"] is None and given["authorization"] == "NONE"
+
+
 def test_iac003_quiet_when_the_triggers_hash_the_openapi_body(capsys):
     """hashicorp/terraform-provider-aws examples/api-gateway-rest-api-openapi: the body is the API, and the
     deployment's triggers hash it."""

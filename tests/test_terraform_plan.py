@@ -165,3 +165,27 @@ def test_a_plan_alone_needs_no_hcl_reader(capsys, monkeypatch):
     assert method_row(report, "ANY", "/")["api_name"] == "cc-testapi"
     assert main(["scan", "--terraform-plan", str(COMPLIANCE), "--terraform", str(SAM)]) == 2
     assert "pip install 'apigw-scan[terraform]'" in capsys.readouterr().err
+
+
+def test_an_authorization_known_only_after_apply_leaves_the_method_unknown(capsys, tmp_path):
+    """The SAM CLI's public plan, mutated: GET /hello's authorization is known only after apply. The method is
+    unknown (never ok), the table shows `?` and says why, and no other method counts it as protected."""
+    data = json.loads((SAM / "custom-plan.json").read_text())
+    for resource in data["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == "aws_api_gateway_method.GetMethod":
+            del resource["values"]["authorization"]
+    for change in data["resource_changes"]:
+        if change["address"] == "aws_api_gateway_method.GetMethod":
+            del change["change"]["after"]["authorization"]
+            change["change"]["after_unknown"]["authorization"] = True
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data))
+    report = scan(capsys, plan)
+    row = method_row(report, "GET", "/hello")
+    assert row["verdict"] == "unknown"
+    assert "aws_api_gateway_method.GetMethod.authorization is known only after apply" in row["unread"]
+    assert method_row(report, "POST", "/hello")["verdict"] == "ok"  # no APIGW010: nothing else is known protected
+    assert main(["scan", "--terraform-plan", str(plan), "--color", "never"]) == 0
+    table = " ".join(capsys.readouterr().out.split())
+    assert "unknown ? GET /hello ?" in table.replace("MyDemoAPI ", "")
+    assert "unknown: MyDemoAPI GET /hello: the method's authorization type is not known" in table

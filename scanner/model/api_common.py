@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..arns import unresolved_reason
 from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry
 from .lookups import Lookups, PoolView
 
@@ -82,9 +83,18 @@ def add_cache_sharing_facts(authorizer: AuthorizerFacts, using: list[MethodFacts
     authorizer.catch_all_methods = [f"{m.method} {m.path}" for m in using if catch_all(m)]
 
 
+def is_protected(authorization: str, api_key_required: Any = False) -> int:
+    """1 when a method (or route) requires authorization or an API key, as far as is known; an authorization a
+    template or configuration leaves unresolved is not counted."""
+    return int(bool(api_key_required is True or (authorization != "NONE" and not unresolved_reason(authorization))))
+
+
 def unread_reasons(authorizers_read: bool, authorization: str, stages_read: bool, what: str) -> str | None:
     """What of a method's configuration could not be read (its verdict is then at best unknown)."""
     reasons = []
+    unresolved = unresolved_reason(authorization)  # a template's or configuration's value known only later
+    if unresolved:
+        reasons.append(f"the {what}'s authorization type is not known ({unresolved})")
     if not authorizers_read and authorization in ("COGNITO_USER_POOLS", "CUSTOM", "JWT"):
         reasons.append("the API's authorizers could not be read (apigateway:GET, GetAuthorizers): which authorizer "
                        f"guards the {what} is unknown")

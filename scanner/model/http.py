@@ -12,6 +12,7 @@ from .api_common import (
     add_cloudfront_facts,
     api_base,
     credential_headers,
+    is_protected,
     most_used_authorizer,
     token_for,
     unread_reasons,
@@ -69,11 +70,11 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         route.zero_throttles = zero_throttles(str(route.route_key), stages)  # ghosts too: a stage serves them
         add_cloudfront_facts(route, lookups)
         add_traffic_facts(route, lookups.traffic.get(route.region))
-    protected = sum(1 for route in routes if route.authorization != "NONE" and route.live)
+    protected = sum(is_protected(route.authorization) for route in routes if route.live)
     main_authorizer = most_used_authorizer([{"authorizer_id": r.authorizer_id} for r in routes])
     stage_names = [str(s.get("StageName")) for s in stages]
     for route in routes + served:
-        route.other_protected_methods = protected - (route.authorization != "NONE" and route.live)
+        route.other_protected_methods = protected - (is_protected(route.authorization) if route.live else 0)
         route.api_stages, route.api_authorizer_id = stage_names, main_authorizer
     for authorizer in authorizers.values():
         using = [r for r in routes if r.authorizer_id == authorizer.authorizer_id and r.live]

@@ -13,6 +13,7 @@ from .api_common import (
     add_cloudfront_facts,
     api_base,
     credential_headers,
+    is_protected,
     most_used_authorizer,
     scope_client,
     token_for,
@@ -46,7 +47,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
     # Deleted methods can be told only when the live API's resources were read.
     ghosts = _deleted_but_served(stages, {(m["path"], m["method"]) for m in live}, raw_authorizers) \
         if api.get("resources") is not None else []
-    protected = sum(1 for method in live if method["authorization"] != "NONE" or method["api_key_required"])
+    protected = sum(1 for method in live if is_protected(method["authorization"], method["api_key_required"]))
     main_authorizer = most_used_authorizer(live)
     cors = api_cors(api)
     authorizer_ids = {str(raw.get("name")): key for key, raw in raw_authorizers.items()}
@@ -70,8 +71,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
             stages=serving if stages.known else None, stage_comparison=comparison, policy_decision=decision,
             policy_by_stage=by_stage if serving_stage is None else [],
             unread=unread_reasons(authorizers_read, method["authorization"], stages.known, "method"),
-            other_protected_methods=protected - (1 if method["authorization"] != "NONE"
-                                                 or method["api_key_required"] else 0),
+            other_protected_methods=protected - is_protected(method["authorization"], method["api_key_required"]),
             api_stages=stages.names, api_authorizer_id=main_authorizer,
             scope_client_id=scope_client(pools, lookups.pool_views, None)
             if method["scopes"] and method["authorization"] == "COGNITO_USER_POOLS" else None,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..arns import unresolved_reason
 from .colour import Palette
 from .groups import row_severity, rows_by_severity, severities_of, severity_rank
 from .width import cells, pad, shorten, shorten_middle
@@ -84,9 +85,15 @@ def _rules(row: dict[str, Any], severity_of: dict[str, str]) -> Cell:
     return list_cell([rule + ("?" if rule in undecided else "") for rule in rules], "rule", " ")
 
 
+def known(value: Any) -> str:
+    """A value as the table shows it: `?` for one a template or Terraform configuration leaves to deployment (the
+    JSON and the detail say why)."""
+    return "?" if unresolved_reason(value) else str(value)
+
+
 def auth_short(row: dict[str, Any]) -> str:
     """The method's authorization type in a word: COGNITO, JWT, LAMBDA, IAM, NONE."""
-    return str(AUTH_SHORT.get(row["authorization"], row["authorization"]))
+    return known(AUTH_SHORT.get(row["authorization"], row["authorization"]))
 
 
 def _auth(row: dict[str, Any]) -> Cell:
@@ -102,13 +109,15 @@ def columns(report: dict[str, Any]) -> list[Column]:
         Column("Severity", lambda row: _severity(row, severity_of), 8, 0),
         Column("Verdict", lambda row: Cell(str(row["verdict"]), style=str(row["verdict"])), 7, 0),
         Column("API", lambda row: Cell(str(row["api_name"])), 6, 1.5, comfortable=14),
-        Column("Stages", lambda row: Cell("?") if row["stages"] is None else list_cell(list(row["stages"]), "stage"),
+        Column("Stages", lambda row: Cell("?") if row["stages"] is None else list_cell(
+            [known(stage) for stage in row["stages"]], "stage"),
                8, 1.0, drop=3, comfortable=10),
         Column("Method", lambda row: Cell(str(row["method"])), 7, 0),
         Column("Path", lambda row: Cell(str(row["path"]), middle=True), 10, 0.6, comfortable=18),
         Column("Auth", _auth, 7, 0.5, drop=5, comfortable=14),
-        Column("Authorizer", lambda row: Cell(str(row["authorizer"] or "-")), 8, 1.5, drop=7, comfortable=14),
-        Column("Scopes", lambda row: list_cell(list(row["scopes"] or []), "scope"), 8, 1.0, drop=6,
+        Column("Authorizer", lambda row: Cell(known(row["authorizer"] or "-")), 8, 1.5, drop=7, comfortable=14),
+        Column("Scopes", lambda row: list_cell([known(scope) for scope in row["scopes"] or []], "scope"), 8, 1.0,
+               drop=6,
                comfortable=14),
         Column("Policy", lambda row: Cell(_POLICY_SHORT.get(row.get("policy_decision") or "", "-")), 8, 0, drop=1,
                optional=True),

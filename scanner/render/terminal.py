@@ -48,6 +48,8 @@ def render_table(report: dict[str, Any], view: View | None = None) -> str:
                      or ("No findings." if not report["findings"] else ""))
     if report["errors"]:
         parts.append(_errors(report["errors"], width))
+    else:
+        parts.append(_unknown_without_finding(report["methods"], width))
     if report.get("fixed"):
         parts.append("\n".join(wrap("Fixed since the baseline: " + ", ".join(
             f"{f['rule']} ({f.get('api_name') or f.get('pool_id') or '-'} {f.get('method') or ''} "
@@ -55,6 +57,17 @@ def render_table(report: dict[str, Any], view: View | None = None) -> str:
     for note in report.get("notes") or []:
         parts.append("\n".join(wrap(f"note: {note}", width)))
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _unknown_without_finding(rows: list[dict[str, Any]], width: int, most: int = 10) -> str:
+    """Why a method is unknown when no finding says it: what of it could not be read (in a template or a Terraform
+    configuration, a value known only at deployment). A failed call says it in the errors instead."""
+    unexplained = [row for row in rows if row["verdict"] == "unknown" and row.get("unread") and not row["undecided"]]
+    lines = [line for row in unexplained[:most] for line in wrap(
+        f"unknown: {row['api_name']} {row['method']} {row['path']}: {row['unread']}", width)]
+    if len(unexplained) > most:
+        lines.append(f"… and {len(unexplained) - most} more method(s) (the JSON report's `unread`)")
+    return "\n".join(lines)
 
 
 def incomplete_banner(report: dict[str, Any], width: int = DEFAULT_WIDTH, paint: Palette | None = None) -> str:
