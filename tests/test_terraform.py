@@ -142,6 +142,23 @@ def test_an_authorization_from_a_variable_without_a_value_is_unknown(capsys, tmp
     assert given["unread"] is None and given["authorization"] == "NONE"
 
 
+def test_an_authorized_method_whose_authorizer_is_not_known_is_unknown(capsys, tmp_path):
+    """The provider's deployment example (its triggers made to hash the file, so IAC003 is quiet), its method behind
+    Cognito with an authorizer_id from a variable nobody gives: no rule can judge the authorizer, and the method is
+    unknown, never ok."""
+    text = (FIXTURES / "terraform-provider-aws" / "deployment-docs" / "main.tf").read_text()
+    hashed = text[text.index("sha1(jsonencode(["):text.index("]))", text.index("sha1(jsonencode([")) + 3]
+    folder = mutated(tmp_path, "terraform-provider-aws/deployment-docs", "main.tf",
+                     ('  authorization = "NONE"',
+                      '  authorization = "COGNITO_USER_POOLS"\n  authorizer_id = var.authorizer_id'),
+                     (hashed, 'filesha1("main.tf")'))
+    (folder / "variables.tf").write_text('variable "authorizer_id" {\n  type = string\n}\n')
+    report = scan(capsys, folder)
+    row = method_row(report, "GET", "/example")
+    assert report["findings"] == [] and row["verdict"] == "unknown"
+    assert "authorizer" in row["unread"] and "not known" in row["unread"]
+
+
 def test_iac003_quiet_when_the_triggers_hash_the_openapi_body(capsys):
     """hashicorp/terraform-provider-aws examples/api-gateway-rest-api-openapi: the body is the API, and the
     deployment's triggers hash it."""

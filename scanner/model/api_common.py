@@ -89,12 +89,21 @@ def is_protected(authorization: str, api_key_required: Any = False) -> int:
     return int(bool(api_key_required is True or (authorization != "NONE" and not unresolved_reason(authorization))))
 
 
-def unread_reasons(authorizers_read: bool, authorization: str, stages_read: bool, what: str) -> str | None:
-    """What of a method's configuration could not be read (its verdict is then at best unknown)."""
+def unread_reasons(authorizers_read: bool, authorization: str, stages_read: bool, what: str,
+                   authorizer_named: Any = None, authorizer_found: bool = True) -> str | None:
+    """What of a method's configuration could not be read (its verdict is then at best unknown). A template or a
+    Terraform configuration may leave the authorization type, or the authorizer an authorized method names
+    (`authorizer_named`, not among the API's: `authorizer_found` false), to deployment."""
     reasons = []
     unresolved = unresolved_reason(authorization)  # a template's or configuration's value known only later
     if unresolved:
         reasons.append(f"the {what}'s authorization type is not known ({unresolved})")
+    if authorizers_read and not authorizer_found and authorization in ("COGNITO_USER_POOLS", "CUSTOM", "JWT"):
+        why = unresolved_reason(authorizer_named)
+        reasons.append(f"the {what}'s authorizer is not known ({why})" if why else
+                       f"the {what}'s authorizer ({authorizer_named}) is none of the API's authorizers"
+                       if authorizer_named else f"which authorizer the {what} names is not known (none the template "
+                                                "or configuration decides)")
     if not authorizers_read and authorization in ("COGNITO_USER_POOLS", "CUSTOM", "JWT"):
         reasons.append("the API's authorizers could not be read (apigateway:GET, GetAuthorizers): which authorizer "
                        f"guards the {what} is unknown")

@@ -113,7 +113,7 @@ def _route_config(route: dict[str, Any], authorizers: dict[str, AuthorizerFacts]
             "authorizer": authorizer.authorizer if authorizer else None,
             "scopes": sorted(route.get("AuthorizationScopes") or []) if authorization == "JWT" else [],
             "api_key_required": bool(route.get("ApiKeyRequired")), "target": route.get("Target"),
-            "source": route.get("source")}
+            "source": route.get("source"), "authorizer_named": route.get("AuthorizerId")}
 
 
 def _deleted_but_served(view: StageView, live: set[tuple[str, str]],
@@ -178,7 +178,9 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, A
         if view.known else None, serving_stage=serving_stage, policy_decision="no-policy", policy_by_stage=[],
         custom_scope_checks=[], obtainable_scopes=None, obtainable_required_scopes=None,
         obtainable_scopes_unknown=None, other_protected_methods=0, api_stages=[], api_authorizer_id=None,
-        scope_client_id=None, unread=unread_reasons(authorizers_read, authorization, view.known, "route"),
+        scope_client_id=None, unread=unread_reasons(
+            authorizers_read, authorization, view.known, "route", route.get("authorizer_named"),
+            authorizer is not None or not route["live"] or serving_stage is not None),
         route_target=route.get("target"), source=route.get("source"),
         credential_headers=credential_headers(authorization, authorizer, route["api_key_required"]),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..arns import provider_arns_by_stage, stage_variable_sets, stage_variables_in
+from ..arns import provider_arns_by_stage, stage_variable_sets, stage_variables_in, unresolved_reason
 from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry, StageComparison
 from .api_common import (
     ApiRecords,
@@ -70,7 +70,9 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
                if method["authorization"] == "COGNITO_USER_POOLS" else scope_facts([], [], {})),
             stages=serving if stages.known else None, stage_comparison=comparison, policy_decision=decision,
             policy_by_stage=by_stage if serving_stage is None else [],
-            unread=unread_reasons(authorizers_read, method["authorization"], stages.known, "method"),
+            unread=unread_reasons(authorizers_read, method["authorization"], stages.known, "method",
+                                  method["authorizer_id"], authorizer is not None or not is_live
+                                  or serving_stage is not None),
             other_protected_methods=protected - is_protected(method["authorization"], method["api_key_required"]),
             api_stages=stages.names, api_authorizer_id=main_authorizer,
             scope_client_id=scope_client(pools, lookups.pool_views, None)
@@ -151,7 +153,8 @@ def _live_methods(api: dict[str, Any], authorizers: dict[str, Any]) -> list[dict
             authorization = method.get("authorizationType") or "NONE"
             guarded = authorization in AUTHORIZED
             methods.append({
-                "path": str(resource.get("path") or "/"), "method": verb.upper(), "resource_id": resource.get("id"),
+                "path": str(resource.get("path") or "/"), "method": verb if unresolved_reason(verb) else verb.upper(),
+                "resource_id": resource.get("id"),
                 "authorization": authorization,
                 "authorizer_id": method.get("authorizerId") if guarded else None,
                 "authorizer": authorizer.get("name") if guarded else None,

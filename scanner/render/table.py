@@ -112,7 +112,7 @@ def columns(report: dict[str, Any]) -> list[Column]:
         Column("Stages", lambda row: Cell("?") if row["stages"] is None else list_cell(
             [known(stage) for stage in row["stages"]], "stage"),
                8, 1.0, drop=3, comfortable=10),
-        Column("Method", lambda row: Cell(str(row["method"])), 7, 0),
+        Column("Method", lambda row: Cell(known(row["method"])), 7, 0),
         Column("Path", lambda row: Cell(str(row["path"]), middle=True), 10, 0.6, comfortable=18),
         Column("Auth", _auth, 7, 0.5, drop=5, comfortable=14),
         Column("Authorizer", lambda row: Cell(known(row["authorizer"] or "-")), 8, 1.5, drop=7, comfortable=14),

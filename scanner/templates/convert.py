@@ -121,7 +121,8 @@ def _method_resources(resources: Resources, api: str, methods: dict[str, dict[st
         path = path_of(resource_id)
         if path is None:
             continue
-        verb = str(method.get("HttpMethod") or "ANY").upper()
+        verb = str(method.get("HttpMethod") or "ANY")
+        verb = verb if unresolved_reason(verb) else verb.upper()  # a verb left to deployment keeps its reason
         record: dict[str, Any] = {"authorizationType": method.get("AuthorizationType") or "NONE",
                                   "apiKeyRequired": bool(method.get("ApiKeyRequired")), "source": source(name)}
         if _ref_id(method.get("AuthorizerId")):
