@@ -210,7 +210,11 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[s
         old = {_key(finding): finding for finding in record.get("findings", [])}
         new = {_key(finding): finding for finding in later.get("findings", [])}
         for key, finding in sorted(old.items(), key=lambda item: str(item[0])):
-            moved = new.get(key)
+            moved = new.get(key) or new.get(_folded(finding))
+            kept = [other for other in later.get("findings", []) if finding.get("stage") and _key(other)[:4] ==
+                    key[:4] and other.get("stage") not in (None, finding.get("stage"))]
+            if moved is None and kept and all(_key(other) in old for other in kept):
+                continue  # the same cause on the method's other stage, reported there (SAM's implicit stage)
             if moved is None:
                 lines.append(f"GONE {record['file']}: {_said(finding)}")
             elif (rank[moved["severity"]], outcomes.get(moved["outcome"], 3)) > (
@@ -224,6 +228,11 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[s
         if "refusal" in later and "refusal" not in record:
             lines.append(f"REFUSED {record['file']}: {later['refusal']}")
     return lines
+
+
+def _folded(finding: dict[str, Any]) -> tuple[Any, ...]:
+    """The key of the one finding per rule and API that findings on SAM's implicit stage fold into."""
+    return _key({"rule": finding["rule"], "api_name": finding.get("api_name"), "stage": finding.get("stage")})
 
 
 def _said(finding: dict[str, Any]) -> str:

@@ -32,6 +32,7 @@ from .rules.engine import evaluate
 from .rules.loader import Rule
 from .schema.snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .schema.snapshot import SNAPSHOTS_SCHEMA
+from .templates.implicit_stage import fold_implicit_stage
 from .traffic_window import TRAFFIC_DAYS
 
 
@@ -126,7 +127,8 @@ def assess(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter:
     findings = add_evidence(evaluate(rules, facts), facts, rules)
     cells = build_matrix(shaped, facts, findings, clients)
     passing = callers_passing(cells)
-    return Assessment(build_report(shaped, facts, findings, lambda record: passing.get(method_key(record))), cells)
+    reported = fold_implicit_stage(findings, facts)  # SAM's implicit stage: once, at low (the matrix keeps it)
+    return Assessment(build_report(shaped, facts, reported, lambda record: passing.get(method_key(record))), cells)
 
 
 def select(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> dict[str, Any]:

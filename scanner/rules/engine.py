@@ -69,6 +69,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
     location["source"] = source
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
+        if isinstance(item.get("source"), dict):  # the item is written elsewhere (a template's deployment)
+            location["source"] = source = item["source"]
     if location.get("pool_id") is None and len(record.get("pool_ids") or []) == 1:
         location["pool_id"] = record["pool_ids"][0]
     message = render_template(rule.message, context)
@@ -86,7 +88,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
-        fix = render_template_fix(rule.fix, context)
+        sam = rule.sam_fix is not None and str(source.get("type") or "").startswith("AWS::Serverless::")
+        fix = render_template_fix(rule.sam_fix if sam and rule.sam_fix is not None else rule.fix, context)
     return {
         "rule": rule.id, "severity": rule.severity, "title": rule.title, "outcome": outcome,
         "message": message, "fix": fix, "commands": commands, "remediation": remediation_text(fix, commands),

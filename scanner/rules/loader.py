@@ -21,7 +21,7 @@ from .template import Template, compile_template
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
-OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found")
+OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found", "sam_fix")
 PREDICTIONS = ("every-request-fails",)
 ALIASES = {"scope": "applies_to", "remediation": "fix"}  # the names of rule files written before 0.2
 METHOD_VERDICTS = ("fail", "warn", "unknown")
@@ -56,6 +56,7 @@ class Rule:
     method_verdict: str | None = None  # what a firing finding makes the methods it concerns; default by severity
     predicts: str | None = None  # every-request-fails: traffic confirms or contradicts the finding
     unless_found: str | None = None  # a severity: the finding stands only when no decided finding that bad explains it
+    sam_fix: Template | None = None  # the fix on a SAM template: the SAM property to change
 
 
 def builtin_rules_dir() -> Path:
@@ -195,6 +196,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         fix=template("fix", fix_text.strip()), commands=tuple(commands), for_each=for_each, unknown=unknown,
         description=str(data.get("description", "")).strip(), path=source, method_verdict=data.get("method_verdict"),
         predicts=data.get("predicts"), unless_found=data.get("unless_found"),
+        sam_fix=template("sam_fix", data["sam_fix"].strip()) if "sam_fix" in data else None,
     )
 
 
