@@ -42,7 +42,7 @@ def _custom_domain(region: str, domain: dict[str, Any], listed: list[str] | None
     record = EndpointFacts(account=account, partition=partition, region=region, endpoint=name, custom_domain=True,
                            endpoint_type=domain.get("EndpointType"), routing_mode=mode, api_id=None, api_name=None,
                            api_type=None, api_stages=[], routes=None, broken_mapping_ids=[], broken_base_paths=[],
-                           broken_rule_ids=[], problem=None, unknown_reason=None)
+                           broken_rule_ids=[], problem=None, unknown_reason=None, source=domain.get("source"))
     unread = [what for what, needed, read in (
         ("API mappings (apigateway:GET, GetApiMappings or GetBasePathMappings)", uses_mappings(mode),
          domain.get("mappings")),
@@ -94,7 +94,8 @@ def _default_endpoint(region: str, api: dict[str, Any], kind: str, part: dict[st
                            endpoint_type=None, routing_mode=None, api_id=api_id,
                            api_name=str(api.get("name") or api_id), api_type=kind,  # type: ignore[arg-type]
                            api_stages=stage_names(api) or [], routes=None, broken_mapping_ids=[],
-                           broken_base_paths=[], broken_rule_ids=[], problem=None, unknown_reason=None)
+                           broken_base_paths=[], broken_rule_ids=[], problem=None, unknown_reason=None,
+                           source=api.get("source"))
     if not disabled:
         return record
     reaching = [c.endpoint for c in customs if c.region == region and any(

@@ -477,13 +477,15 @@ class EndpointFacts:
     broken_rule_ids: Annotated[list[str], "routing rules that invoke a missing API or stage"]
     problem: Annotated[str | None, "why requests through it cannot reach an API, in words"]
     unknown_reason: Annotated[str | None, "why that could not be decided"]
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template's domain "
+                                             "or API; null when not known"] = None
 
 
 RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "authorizer": AuthorizerFacts,
                                  "pool": PoolFacts, "client": ClientFacts, "endpoint": EndpointFacts}
 KINDS = tuple(RECORDS)
 ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget, ApiKeyStage, ZeroThrottle,
-         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic)
+         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic, DeploymentWait)
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 

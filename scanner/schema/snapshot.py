@@ -101,7 +101,7 @@ USAGE = {"plans": [USAGE_PLAN], "api_keys": [API_KEY]}
 DOMAIN_ROUTE = {"ApiId": STR, "Stage": STR, "ApiMappingKey": STR, "ApiMappingId": STR, "BasePath": STR,
                 "RoutingRuleId": STR}
 DOMAIN = {REQUIRED: ("DomainName",), "DomainName": STR, "DomainNameId": STR, "EndpointType": STR,
-          "RoutingMode": STR, "mappings": [DOMAIN_ROUTE], "rules": [DOMAIN_ROUTE]}
+          "RoutingMode": STR, "mappings": [DOMAIN_ROUTE], "rules": [DOMAIN_ROUTE], "source": SOURCE}
 DOMAINS = {"names": [DOMAIN], "complete": BOOL, "apis": [STR]}
 # Per account: CloudFront distributions with an origin at the account's APIs, and the policies they name.
 CLOUDFRONT_BEHAVIOUR = {"PathPattern": STR, "TargetOriginId": STR, "CachePolicyId": STR,

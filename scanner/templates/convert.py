@@ -360,7 +360,7 @@ def usage(resources: Resources) -> dict[str, Any] | None:
     }
 
 
-def domains(resources: Resources) -> dict[str, Any] | None:
+def domains(resources: Resources, source: Any) -> dict[str, Any] | None:
     """Custom domains the template creates, with the mappings it gives them; other stacks may map the APIs too. A
     mapping names its domain as `Ref` of the domain resource returns it: the domain name."""
     names: dict[str, dict[str, Any]] = {}
@@ -370,7 +370,8 @@ def domains(resources: Resources) -> dict[str, Any] | None:
         if isinstance(name, str):
             names[name] = {"DomainName": name if not unresolved_reason(name) else
                            f"{logical} (its name is given at deployment: {unresolved_reason(name)})",
-                           "RoutingMode": props.get("RoutingMode"), "mappings": [], "rules": []}
+                           "RoutingMode": props.get("RoutingMode"), "mappings": [], "rules": [],
+                           "source": source(logical)}
     for props in resources.of("AWS::ApiGateway::BasePathMapping").values():
         domain = names.get(props["DomainName"]) if isinstance(props.get("DomainName"), str) else None
         if domain is not None:

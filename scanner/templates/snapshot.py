@@ -115,7 +115,7 @@ def _add(snapshot: dict[str, Any], read: _Expanded, options: TemplateOptions, pl
         part = snapshot["usage"].setdefault(region, {"plans": [], "api_keys": []})
         part["plans"] += usage["plans"]
         part["api_keys"] += usage["api_keys"]
-    domains = convert.domains(resources)
+    domains = convert.domains(resources, source)
     if domains:
         part = snapshot["domains"].setdefault(region, {"names": [], "complete": False, "apis": None})
         part["names"] += domains["names"]
