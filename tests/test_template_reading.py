@@ -531,10 +531,14 @@ def test_the_sam_translators_metrics_line_never_reaches_stderr(capsys):
     assert "unpublished metrics" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("role", ["FunctionInvokeRole: !GetAtt Invoker.Arn", ""])
-def test_an_http_lambda_authorizer_with_a_role_is_not_lam002(capsys, tmp_path, role):
-    """SAM writes FunctionInvokeRole into the OpenAPI body (authorizerCredentials): API Gateway assumes the role.
-    Without it (and without EnableFunctionDefaultPermissions) SAM grants no permission: LAM002 is right."""
+@pytest.mark.parametrize("role, trusted", [("FunctionInvokeRole: !GetAtt Invoker.Arn", "apigateway.amazonaws.com"),
+                                           ("FunctionInvokeRole: !GetAtt Invoker.Arn", "lambda.amazonaws.com"),
+                                           ("", "apigateway.amazonaws.com")])
+def test_an_http_lambda_authorizer_with_a_role_is_not_lam002(capsys, tmp_path, role, trusted):
+    """SAM writes FunctionInvokeRole into the OpenAPI body (authorizerCredentials): API Gateway assumes the role,
+    read from the template like the collector reads one (trust policy, inline policies). A role that does not trust
+    apigateway.amazonaws.com, or no role and no EnableFunctionDefaultPermissions (SAM then grants no permission):
+    LAM002 is right."""
     path = write(tmp_path, SAM + f"""
     Resources:
       Api:
@@ -552,7 +556,11 @@ def test_an_http_lambda_authorizer_with_a_role_is_not_lam002(capsys, tmp_path, r
         Type: AWS::IAM::Role
         Properties:
           AssumeRolePolicyDocument:
-            Statement: [{{Effect: Allow, Principal: {{Service: apigateway.amazonaws.com}}, Action: sts:AssumeRole}}]
+            Statement: [{{Effect: Allow, Principal: {{Service: {trusted}}}, Action: sts:AssumeRole}}]
+          Policies:
+            - PolicyName: invoke
+              PolicyDocument:
+                Statement: [{{Effect: Allow, Action: lambda:InvokeFunction, Resource: !GetAtt Check.Arn}}]
       Check:
         Type: AWS::Serverless::Function
         Properties: {{Runtime: python3.12, Handler: app.handler, InlineCode: x}}
@@ -566,8 +574,8 @@ def test_an_http_lambda_authorizer_with_a_role_is_not_lam002(capsys, tmp_path, r
             Get: {{Type: HttpApi, Properties: {{ApiId: !Ref Api, Path: /orders, Method: get}}}}
     """)
     report = scan(capsys, path)
-    if role:
-        assert findings(report, "LAM002") == []
+    if role and trusted == "apigateway.amazonaws.com":
+        assert findings(report, "LAM002") == [] and findings(report, "LAM002", "unknown") == []
     else:
         [finding] = findings(report, "LAM002")
         assert finding["severity"] == "critical" and at(finding) == ("Api", line(path, "  Api:"))

@@ -10,8 +10,8 @@ from typing import Any
 from ..arns import unresolved, unresolved_reason
 from .load import as_map, items
 from .openapi import http_from_openapi, rest_from_openapi
-from .resolve import NO_VALUE, Resolver
-from .returns import pool_stand_in
+from .resolve import NO_VALUE, Resolver, unresolved_in
+from .returns import pool_stand_in, role_arn
 
 
 @dataclass
@@ -335,6 +335,36 @@ def functions(resources: Resources, region: str, account: str, partition: str) -
     return found
 
 
+def roles(resources: Resources, account: str, partition: str) -> dict[str, Any]:
+    """The template's IAM roles as the collector reads a role: its trust policy and the permission policies the
+    template gives it (inline, and AWS::IAM::Policy resources naming it); managed policies are not read."""
+    found: dict[str, Any] = {}
+    attached: dict[str, list[Any]] = {}
+    for policy in resources.of("AWS::IAM::Policy").values():
+        for role in items(policy.get("Roles")):
+            if isinstance(role, str):
+                attached.setdefault(role, []).append(policy.get("PolicyDocument"))
+    for logical, props in resources.of("AWS::IAM::Role").items():
+        name = _text(props.get("RoleName")) or logical
+        arn = role_arn(partition, account, name, props.get("Path"))
+        documents = [as_map(policy).get("PolicyDocument") for policy in items(props.get("Policies"))] + \
+            attached.get(name, [])
+        trust = props.get("AssumeRolePolicyDocument")
+        if unresolved_in([arn, trust, documents]):
+            found[arn] = {"arn": arn, "status": "outside", "message": "names what only deployment decides "
+                                                                      f"({_first_unresolved([arn, trust, documents])})"}
+            continue
+        found[arn] = {"arn": arn, "status": "found", "trust": trust if isinstance(trust, dict) else None,
+                      "policies": [document for document in documents if isinstance(document, dict)],
+                      "message": "its managed policies (ManagedPolicyArns) are not read" if props.get(
+                          "ManagedPolicyArns") else None}
+    return found
+
+
+def _first_unresolved(value: Any) -> str | None:
+    return unresolved_reason(json.dumps(value, default=str))
+
+
 def usage(resources: Resources) -> dict[str, Any] | None:
     """Usage plans (their stages and keys) and API keys, when the template creates any."""
     plans = resources.of("AWS::ApiGateway::UsagePlan")
@@ -389,4 +419,4 @@ def domains(resources: Resources, source: Any) -> dict[str, Any] | None:
 
 
 __all__ = ["NO_VALUE", "Resources", "domains", "functions", "http_apis", "resolved_resources", "rest_apis",
-           "unresolved", "usage", "user_pools"]
+           "roles", "unresolved", "usage", "user_pools"]

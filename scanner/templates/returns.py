@@ -146,10 +146,15 @@ def _issuer_host(values: Values) -> str:
     return f"{'issuer-cognito-idp' if form == 'UPDATED' else 'cognito-idp'}.{values.region}.{values.suffix}"
 
 
-def _role_arn(values: Values) -> str:
-    path = values.resolve(values.properties.get("Path"))
+def role_arn(partition: str, account: str, name: Any, path: Any) -> str:
+    """An IAM role's ARN: its path (Path, /service/) between role/ and its name."""
     prefix = path.strip("/") + "/" if isinstance(path, str) and path.strip("/") else ""
-    return f"arn:{values.partition}:iam::{values.account}:role/{prefix}{values.value('RoleName')}"
+    return f"arn:{partition}:iam::{account}:role/{prefix}{name}"
+
+
+def _role_arn(values: Values) -> str:
+    return role_arn(values.partition, values.account, values.value("RoleName"),
+                    values.resolve(values.properties.get("Path")))
 
 
 def _domain_arn(values: Values) -> Any:

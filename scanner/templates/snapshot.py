@@ -110,6 +110,7 @@ def _add(snapshot: dict[str, Any], read: _Expanded, options: TemplateOptions, pl
     snapshot["http_apis"] += http
     snapshot["user_pools"] += pools
     snapshot["functions"].update(convert.functions(resources, region, account, options.partition))
+    snapshot["roles"].update(convert.roles(resources, account, options.partition))
     usage = convert.usage(resources)
     if usage:
         part = snapshot["usage"].setdefault(region, {"plans": [], "api_keys": []})
