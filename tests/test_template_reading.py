@@ -50,28 +50,55 @@ def at(finding):
     return finding["source"]["logical_id"], finding["source"]["line"]
 
 
-# -- Ref of a custom domain is its name -------------------------------------------------------------------------
-
-DOMAIN = """
+def rest_api(api: str = "{Name: shop}", method: str = "AuthorizationType: NONE", stage: str = "prod",
+             more: str = "") -> str:
+    """A REST API with one GET method on / and a deployment that waits for it, then `more` resources (written flush
+    left, two spaces a level)."""
+    return f"""
 Resources:
   Api:
     Type: AWS::ApiGateway::RestApi
-    Properties: {Name: shop}
+    Properties: {api}
   Get:
     Type: AWS::ApiGateway::Method
-    Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET,
-                 AuthorizationType: NONE}
+    Properties: {{RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET, {method}}}
   Deploy:
     Type: AWS::ApiGateway::Deployment
     DependsOn: Get
-    Properties: {RestApiId: !Ref Api, StageName: prod}
+    Properties: {{RestApiId: !Ref Api, StageName: {stage}}}
+{more}"""
+
+
+def sam_api(properties: str, event: str = "Api", more: str = "") -> str:
+    """A SAM API (properties written six spaces in) and a function whose event serves GET /orders on it."""
+    kind, reference = ("Api", "RestApiId") if event == "Api" else ("HttpApi", "ApiId")
+    return SAM + f"""
+Resources:
+  Api:
+    Type: AWS::Serverless::{kind}
+    Properties:
+{properties}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: x
+      Events:
+        Get: {{Type: {event}, Properties: {{{reference}: !Ref Api, Path: /orders, Method: get}}}}
+{more}"""
+
+
+# -- Ref of a custom domain is its name -------------------------------------------------------------------------
+
+DOMAIN = rest_api(more="""
   Domain:
     Type: AWS::ApiGateway::DomainName
     Properties: {DomainName: api.example.com, RegionalCertificateArn: arn:aws:acm:eu-west-1:111122223333:certificate/x}
   Mapping:
     Type: AWS::ApiGateway::BasePathMapping
     Properties: {DomainName: !Ref Domain, RestApiId: !Ref Api, Stage: prod}
-"""
+""")
 
 
 def test_a_mapping_that_refs_its_domain_maps_that_domain(capsys, tmp_path):
@@ -91,22 +118,8 @@ def test_a_domain_that_maps_nothing_is_still_apigw019_at_the_domain(capsys, tmp_
 
 def test_sam_domain_maps_its_api(capsys, tmp_path):
     """SAM's Domain property makes the domain and its mapping, which names it with Ref."""
-    path = write(tmp_path, SAM + """
-    Resources:
-      Api:
-        Type: AWS::Serverless::Api
-        Properties:
-          StageName: prod
-          Domain: {DomainName: api.example.com, CertificateArn: arn:aws:acm:eu-west-1:111122223333:certificate/x}
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          InlineCode: x
-          Events:
-            Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /, Method: get}}
-    """)
+    path = write(tmp_path, sam_api("""      StageName: prod
+      Domain: {DomainName: api.example.com, CertificateArn: arn:aws:acm:eu-west-1:111122223333:certificate/x}"""))
     report = scan(capsys, path)
     assert findings(report, "APIGW019") == [] and findings(report, "APIGW019", "unknown") == []
 
@@ -148,32 +161,18 @@ def test_an_http_api_without_target_or_stage_is_still_http005(capsys, tmp_path):
 
 # -- SAM's implicit Stage stage -------------------------------------------------------------------------------------
 
-def sam_api(stage: str, extra: str = "") -> str:
-    return SAM + f"""
-    Resources:
-      Api:
-        Type: AWS::Serverless::Api
-        Properties:
-          StageName: {stage}{extra}
-          Auth:
-            ApiKeyRequired: true
-            UsagePlan: {{CreateUsagePlan: PER_API}}
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          InlineCode: x
-          Events:
-            Get: {{Type: Api, Properties: {{RestApiId: !Ref Api, Path: /orders, Method: get}}}}
-    """
+def keyed_api(extra: str = "") -> str:
+    return sam_api("""      StageName: prod
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan: {CreateUsagePlan: PER_API}""" + extra)
 
 
 def test_a_finding_only_on_sams_implicit_stage_is_one_low_finding(capsys, tmp_path):
     """SAM's PER_API usage plan covers the stage the user named (prod); the Stage stage SAM's generated deployment
     makes is in no plan. A request to /Stage/orders does get 403, but no caller is given that URL: one finding, low
     (rules.md's exception), saying SAM made the stage and OpenApiVersion removes it; prod is judged as usual."""
-    path = write(tmp_path, sam_api("prod"))
+    path = write(tmp_path, keyed_api())
     report = scan(capsys, path)
     [finding] = [f for f in report["findings"] if f["rule"] == "APIGW018"]
     assert (finding["severity"], finding["outcome"], finding["stage"], finding["method"]) == ("low", "fail", "Stage",
@@ -187,30 +186,18 @@ def test_a_finding_only_on_sams_implicit_stage_is_one_low_finding(capsys, tmp_pa
 
 
 def test_with_openapi_version_there_is_no_implicit_stage(capsys, tmp_path):
-    report = scan(capsys, write(tmp_path, sam_api("prod", "\n          OpenApiVersion: '3.0.1'")))
+    report = scan(capsys, write(tmp_path, keyed_api("\n      OpenApiVersion: '3.0.1'")))
     assert report["findings"] == [] and method_row(report, "GET", "/orders")["stages"] == ["prod"]
 
 
 def test_a_stage_the_user_names_stage_is_judged_as_usual(capsys, tmp_path):
     """Recognised by how it is made, never by its name: a plain CloudFormation stage called Stage, in no usage plan,
     is a critical APIGW018 like any other stage."""
-    path = write(tmp_path, """
-    Resources:
-      Api:
-        Type: AWS::ApiGateway::RestApi
-        Properties: {Name: shop}
-      Get:
-        Type: AWS::ApiGateway::Method
-        Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET,
-                     AuthorizationType: NONE, ApiKeyRequired: true}
-      Deploy:
-        Type: AWS::ApiGateway::Deployment
-        DependsOn: Get
-        Properties: {RestApiId: !Ref Api, StageName: Stage}
-      Plan:
-        Type: AWS::ApiGateway::UsagePlan
-        Properties: {ApiStages: []}
-    """)
+    path = write(tmp_path, rest_api(method="AuthorizationType: NONE, ApiKeyRequired: true", stage="Stage", more="""
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties: {ApiStages: []}
+"""))
     [finding] = findings(scan(capsys, path), "APIGW018")
     assert (finding["severity"], finding["stage"], finding["method"]) == ("critical", "Stage", "GET")
     assert at(finding) == ("Get", line(path, "  Get:"))
@@ -218,26 +205,11 @@ def test_a_stage_the_user_names_stage_is_judged_as_usual(capsys, tmp_path):
 
 # -- Unknown in part ------------------------------------------------------------------------------------------------
 
-def policy_api(statements: str) -> str:
-    return """
-    Parameters:
-      Vpce: {Type: String}
-    Resources:
-      Api:
-        Type: AWS::ApiGateway::RestApi
-        Properties:
-          Name: shop
-          Policy: !Sub |
-            {"Version": "2012-10-17", "Statement": [STATEMENTS]}
-      Get:
-        Type: AWS::ApiGateway::Method
-        Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET,
-                     AuthorizationType: NONE}
-      Deploy:
-        Type: AWS::ApiGateway::Deployment
-        DependsOn: Get
-        Properties: {RestApiId: !Ref Api, StageName: prod}
-    """.replace("STATEMENTS", statements)
+def policy_api(statements: str, authorization: str = "NONE") -> str:
+    policy = '{"Version": "2012-10-17", "Statement": [' + statements + "]}"
+    written = policy.replace("'", "''")
+    return "Parameters:\n  Vpce: {Type: String}" + rest_api(api=f"{{Name: shop, Policy: !Sub '{written}'}}",
+                                                             method=f"AuthorizationType: {authorization}")
 
 
 ALLOW_FROM_VPCE = ('{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", '
@@ -281,10 +253,9 @@ def test_an_iam_method_is_not_refused_by_a_policy_that_names_one_role(capsys, tm
     authentication and resource policy). Only an unconditional Deny refuses every caller."""
     allow_role = ('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${AWS::AccountId}:role/reader"}, '
                   '"Action": "execute-api:Invoke", "Resource": "execute-api:/*"}')
-    text = policy_api(allow_role).replace("AuthorizationType: NONE", "AuthorizationType: AWS_IAM")
+    text = policy_api(allow_role, "AWS_IAM")
     assert findings(scan(capsys, write(tmp_path, text)), "APIGW013") == []
-    denied = write(tmp_path, policy_api(f"{allow_role}, {DENY_ALL}").replace("AuthorizationType: NONE",
-                                                                            "AuthorizationType: AWS_IAM"), "deny.yaml")
+    denied = write(tmp_path, policy_api(f"{allow_role}, {DENY_ALL}", "AWS_IAM"), "deny.yaml")
     [finding] = findings(scan(capsys, denied), "APIGW013")
     assert finding["severity"] == "critical"
 
@@ -336,7 +307,7 @@ def test_a_serverless_framework_service_is_refused_with_the_command_that_makes_a
 
 
 def test_serverless_resources_without_the_transform_get_a_note(capsys, tmp_path):
-    report = scan(capsys, write(tmp_path, sam_api("prod").replace(SAM, "")))
+    report = scan(capsys, write(tmp_path, keyed_api().replace(SAM, "")))
     assert any("no `Transform: AWS::Serverless-2016-10-31`" in note for note in report["notes"])
 
 
@@ -457,30 +428,17 @@ def test_a_child_in_s3_is_found_by_its_file_name_when_given(capsys, tmp_path):
 # -- The finding points where the fix goes -------------------------------------------------------------------------
 
 def test_sam_fixes_name_the_sam_property(capsys, tmp_path):
-    path = write(tmp_path, SAM + """
-    Resources:
-      Api:
-        Type: AWS::Serverless::Api
-        Properties:
-          StageName: prod
-          OpenApiVersion: '3.0.1'
-          Cors: {AllowOrigin: "'https://example.com'"}
-          Auth:
-            DefaultAuthorizer: Token
-            Authorizers:
-              Token: {FunctionArn: !GetAtt Check.Arn}
-      Check:
-        Type: AWS::Serverless::Function
-        Properties: {Runtime: python3.12, Handler: app.handler, InlineCode: x}
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          InlineCode: x
-          Events:
-            Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /orders, Method: get}}
-    """)
+    path = write(tmp_path, sam_api("""      StageName: prod
+      OpenApiVersion: '3.0.1'
+      Cors: {AllowOrigin: "'https://example.com'"}
+      Auth:
+        DefaultAuthorizer: Token
+        Authorizers:
+          Token: {FunctionArn: !GetAtt Check.Arn}""", more="""
+  Check:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, InlineCode: x}
+"""))
     [finding] = findings(scan(capsys, path), "APIGW011")
     assert (finding["severity"], finding["method"]) == ("high", "OPTIONS")
     assert "Auth.AddDefaultAuthorizerToCorsPreflight: false" in finding["fix"]
@@ -490,30 +448,18 @@ def test_sam_fixes_name_the_sam_property(capsys, tmp_path):
 def test_no_template_finding_names_the_placeholder_account_or_a_live_call(capsys, tmp_path):
     """What the template names but does not create says "give --resolve" (a function by ARN here); no text shows
     the stand-ins 000000000000 / xx-template-1, which the template writes as ${AWS::AccountId} / ${AWS::Region}."""
-    path = write(tmp_path, """
-    Resources:
-      Api:
-        Type: AWS::ApiGateway::RestApi
-        Properties: {Name: shop}
-      Check:
-        Type: AWS::ApiGateway::Authorizer
-        Properties:
-          RestApiId: !Ref Api
-          Name: check
-          Type: TOKEN
-          IdentitySource: method.request.header.Authorization
-          AuthorizerUri: !Sub
-            - arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function}/invocations
-            - Function: !Sub arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:elsewhere
-      Get:
-        Type: AWS::ApiGateway::Method
-        Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET,
-                     AuthorizationType: CUSTOM, AuthorizerId: !Ref Check}
-      Deploy:
-        Type: AWS::ApiGateway::Deployment
-        DependsOn: Get
-        Properties: {RestApiId: !Ref Api, StageName: prod}
-    """)
+    path = write(tmp_path, rest_api(method="AuthorizationType: CUSTOM, AuthorizerId: !Ref Check", more="""
+  Check:
+    Type: AWS::ApiGateway::Authorizer
+    Properties:
+      RestApiId: !Ref Api
+      Name: check
+      Type: TOKEN
+      IdentitySource: method.request.header.Authorization
+      AuthorizerUri: !Sub
+        - arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function}/invocations
+        - Function: !Sub arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:elsewhere
+"""))
     report = scan(capsys, path)
     [lam001] = findings(report, "LAM001", "unknown")
     assert "give --resolve" in lam001["message"] and "${AWS::AccountId}" in lam001["message"]
@@ -539,40 +485,27 @@ def test_an_http_lambda_authorizer_with_a_role_is_not_lam002(capsys, tmp_path, r
     read from the template like the collector reads one (trust policy, inline policies). A role that does not trust
     apigateway.amazonaws.com, or no role and no EnableFunctionDefaultPermissions (SAM then grants no permission):
     LAM002 is right."""
-    path = write(tmp_path, SAM + f"""
-    Resources:
-      Api:
-        Type: AWS::Serverless::HttpApi
-        Properties:
-          Auth:
-            DefaultAuthorizer: Check
-            Authorizers:
-              Check:
-                FunctionArn: !GetAtt Check.Arn
-                {role}
-                AuthorizerPayloadFormatVersion: '2.0'
-                Identity: {{Headers: [Authorization]}}
-      Invoker:
-        Type: AWS::IAM::Role
-        Properties:
-          AssumeRolePolicyDocument:
-            Statement: [{{Effect: Allow, Principal: {{Service: {trusted}}}, Action: sts:AssumeRole}}]
-          Policies:
-            - PolicyName: invoke
-              PolicyDocument:
-                Statement: [{{Effect: Allow, Action: lambda:InvokeFunction, Resource: !GetAtt Check.Arn}}]
-      Check:
-        Type: AWS::Serverless::Function
-        Properties: {{Runtime: python3.12, Handler: app.handler, InlineCode: x}}
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          InlineCode: x
-          Events:
-            Get: {{Type: HttpApi, Properties: {{ApiId: !Ref Api, Path: /orders, Method: get}}}}
-    """)
+    path = write(tmp_path, sam_api(f"""      Auth:
+        DefaultAuthorizer: Check
+        Authorizers:
+          Check:
+            FunctionArn: !GetAtt Check.Arn
+            {role}
+            AuthorizerPayloadFormatVersion: '2.0'
+            Identity: {{Headers: [Authorization]}}""", "HttpApi", f"""
+  Invoker:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{{Effect: Allow, Principal: {{Service: {trusted}}}, Action: sts:AssumeRole}}]
+      Policies:
+        - PolicyName: invoke
+          PolicyDocument:
+            Statement: [{{Effect: Allow, Action: lambda:InvokeFunction, Resource: !GetAtt Check.Arn}}]
+  Check:
+    Type: AWS::Serverless::Function
+    Properties: {{Runtime: python3.12, Handler: app.handler, InlineCode: x}}
+"""))
     report = scan(capsys, path)
     if role and trusted == "apigateway.amazonaws.com":
         assert findings(report, "LAM002") == [] and findings(report, "LAM002", "unknown") == []
