@@ -155,7 +155,7 @@ def run_one(path: Path, shown: str) -> dict[str, Any]:
     lines = [line for line in err.getvalue().splitlines() if line.strip()]
     if record.get("exit") == 2:
         said = [line for line in lines if line.startswith("apigw-scan: ")]
-        record["refusal"] = said[0] if said else "(nothing said)"
+        record["refusal"] = said[0].replace(str(path), shown) if said else "(nothing said)"
         lines = [line for line in lines if line not in said[:1]]
     if lines:
         record["stderr"] = lines[:5]
