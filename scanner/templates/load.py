@@ -87,16 +87,15 @@ def _duplicate_lines(messages: list[str]) -> list[str]:
 def _last_key_wins(path: Path, shown: str) -> dict[str, Any]:
     """The template read again, a duplicate key taking its last value (lines kept)."""
     try:
-        from cfnlint.decode.cfn_yaml import CfnFullLoader, multi_constructor
+        from cfnlint.decode.cfn_yaml import CfnFullLoader, NodeConstructor, multi_constructor
         from cfnlint.decode.node import dict_node
-        from yaml.constructor import SafeConstructor
     except ImportError:
         raise UsageError(MISSING_EXTRA) from None
 
     class LastWins(CfnFullLoader):  # type: ignore[misc]
         def construct_yaml_map(self, node: Any) -> Any:
             self.flatten_mapping(node)
-            (mapping,) = SafeConstructor.construct_yaml_map(self, node)
+            (mapping,) = super(NodeConstructor, self).construct_yaml_map(node)  # YAML's own: the last key wins
             return dict_node(mapping, node.start_mark, node.end_mark)
 
     LastWins.add_constructor("tag:yaml.org,2002:map", LastWins.construct_yaml_map)
