@@ -150,3 +150,13 @@ def test_a_sub_with_one_unresolved_part_is_unknown_in_that_part_only():
         {"Fn::Sub": "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Http}/${Stage}/GET/"})
     assert value.startswith(f"arn:aws:execute-api:{REGION}:{ACCOUNT}:Http/") and value.endswith("/GET/")
     assert unresolved_reason(value) == "parameter Stage has no value (give --parameter Stage=VALUE)"
+
+
+def test_a_comma_delimited_list_parameter_is_a_list():
+    """Ref of a CommaDelimitedList parameter returns a list (CloudFormation "Parameters" syntax); Fn::Join makes it a
+    text again."""
+    body = {"Parameters": {"Scopes": {"Type": "CommaDelimitedList", "Default": "orders/read,orders/write"}},
+            "Resources": {}}
+    resolver = Resolver(body, {}, REGION, ACCOUNT, "aws")
+    assert resolver.resolve({"Ref": "Scopes"}) == ["orders/read", "orders/write"]
+    assert resolver.resolve({"Fn::Join": [" ", {"Ref": "Scopes"}]}) == "orders/read orders/write"

@@ -32,6 +32,9 @@ class Resolver:
         self.conditions: dict[str, Any] = as_map(body.get("Conditions"))
         self.region, self.account, self.partition, self.stack = region, account, partition, stack
         self.parameters: dict[str, Any] = {}
+        self.list_parameters = {str(name) for name, declared in as_map(body.get("Parameters")).items()
+                                if str(as_map(declared).get("Type")) == "CommaDelimitedList"
+                                or str(as_map(declared).get("Type")).startswith("List<")}
         for name, declared in as_map(body.get("Parameters")).items():
             if name in parameters:
                 self.parameters[name] = parameters[name]
@@ -105,7 +108,8 @@ class Resolver:
         name = str(name)
         stack = self.stack or unresolved("the stack's name is given at deployment")
         pseudo = {"AWS::Region": self.region, "AWS::AccountId": self.account, "AWS::Partition": self.partition,
-                  "AWS::StackName": stack, "AWS::URLSuffix": "amazonaws.com",
+                  "AWS::StackName": stack,
+                  "AWS::URLSuffix": "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com",
                   "AWS::StackId": stack if self.stack is None else
                   f"arn:{self.partition}:cloudformation:{self.region}:{self.account}:stack/{self.stack}/0"}
         if name == "AWS::NoValue":
@@ -114,6 +118,8 @@ class Resolver:
             return pseudo[name]
         if name in self.parameters:
             value = self.parameters[name]
+            if name in self.list_parameters:  # a CommaDelimitedList (or List<…>) parameter's Ref is a list
+                return value if isinstance(value, list) else str(value).split(",")
             return ",".join(map(str, value)) if isinstance(value, list) else value
         if name in self.resources:
             return self.physical_id(name)
