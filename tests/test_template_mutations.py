@@ -8,6 +8,7 @@ TypeError "unhashable type: 'dict'" where a name belongs, OSError on a long AWS:
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -57,7 +58,7 @@ def mutated(draw):
         parent = body
         for key in path[:-1]:
             parent = parent[key]
-        mutant = draw(st.sampled_from(MUTANTS))
+        mutant = copy.deepcopy(draw(st.sampled_from(MUTANTS)))  # a later mutation may land inside it
         if isinstance(parent, dict) and draw(st.booleans()):
             parent[draw(st.sampled_from([PAYLOAD, "k" * 5000, str(path[-1])]))] = mutant  # a hostile key
         else:
