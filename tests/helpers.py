@@ -122,6 +122,15 @@ class Account:
         return {"api_id": api_id, "authorizer_id": authorizer_id}
 
 
+def deleted_pool_api(account: Account, methods: tuple[tuple[str, str, list[str]], ...]) -> dict[str, str]:
+    """A REST API `shop` (deployed to prod, with detailed metrics) whose Cognito authorizer names a deleted pool:
+    APIGW001, a prediction that every request fails, on each method."""
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"].replace(pool["id"], f"{REGION}_Gone1"), methods=methods)
+    seed_module.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    return api
+
+
 def deny(account: Account, service_event: str) -> None:
     """Every call matching `service_event` (e.g. cognito-idp.ListUserPoolClients) answers AccessDenied."""
     def refuse(model: Any, **_: Any) -> None:

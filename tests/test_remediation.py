@@ -33,8 +33,8 @@ PLACEHOLDER = re.compile(r"\b(POOL_ID|SCOPE|VPCE_ID|CLIENT_ID|RESOURCE_ID|VERB|F
                          r"YOUR_APP|POOL_ACCOUNT_PROFILE|REGION|API_ID|STAGE)\b")
 # The commands of these rules remove their finding when run as printed.
 FIXES = {"APIGW003", "APIGW004", "APIGW005", "APIGW006", "APIGW008", "APIGW009", "APIGW010", "APIGW011",
-         "APIGW012", "APIGW017", "APIGW018", "APIGW020", "COG003", "COG005", "COG006", "COG007", "COG008", "HTTP001",
-         "HTTP002", "HTTP003", "HTTP004", "HTTP005", "HTTP006", "HTTP007", "HTTP008", "LAM002", "LAM004"}
+         "APIGW012", "APIGW017", "APIGW018", "APIGW020", "COG003", "COG005", "COG006", "COG007", "COG008", "COG009",
+         "HTTP001", "HTTP002", "HTTP003", "HTTP004", "HTTP005", "HTTP006", "HTTP007", "HTTP008", "LAM002", "LAM004"}
 # These need a value only the user knows (the command says which, in upper case).
 NEEDS_A_CHOICE = {"APIGW001": {"POOL_ID"}, "APIGW002": {"POOL_ACCOUNT_PROFILE"}, "APIGW007": {"RESOURCE_ID", "VERB",
                   "SCOPE"}, "APIGW015": {"VPCE_ID"}, "COG001": {"YOUR-UNIQUE-PREFIX"}, "COG002": {"YOUR_APP"},

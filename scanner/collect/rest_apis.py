@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cors import cors_origin
+from ..cors import cors_origin, preflight_catchers
 from ..schema.snapshot import GATEWAY_RESPONSE, REST_AUTHORIZER, REST_METHOD, REST_STAGE, pick
 from .calls import CallLog, exported_document
 from .session import Clients
@@ -33,8 +33,9 @@ def collect_rest_api(clients: Clients, log: CallLog, region: str, api: dict[str,
     stage_list = [_stage(stage) for stage in (stages.data or {}).get("item", [])] if stages.ok else None
     resource_list = [_resource(resource) for resource in resources.data] if resources.ok else None
     record: dict[str, Any] = {}
-    if resource_list and cors_origin(resource_list) is not None:
-        # Gateway responses are read only for APIs that answer CORS: the others cost no call.
+    if resource_list and (cors_origin(resource_list) is not None or preflight_catchers(resource_list)):
+        # Gateway responses are read only for APIs that answer CORS (APIGW017), or whose authorized ANY methods
+        # would take preflights if the API answers CORS in them (APIGW011): the others cost no call.
         responses = log.paginate(client, "get_gateway_responses", "items", region=region, subject=subject,
                                  restApiId=api_id, PaginationConfig={"PageSize": PAGE_SIZE})
         record["gateway_responses"] = [pick(item, GATEWAY_RESPONSE) for item in responses.data] if responses.ok \

@@ -13,6 +13,8 @@ message that says which to install, instead of emulating AWS wrongly.
   drops (a misspelt keyword); authorizers of type JWT with a `jwtConfiguration`.
 - API Gateway (HTTP APIs): `GetAuthorizers`; `CreateDeployment` keeps what it serves and a stage that does not
   deploy automatically serves its `DeploymentId`; `ExportApi` exports what a stage serves.
+- Cognito: app clients whose secret is kept in Secrets Manager (`PublishSecretsInAWSSecretsManager`) are
+  described with `ClientSecretArn` instead of `ClientSecret`.
 - CloudFront: cache and origin request policies (Get, List by type, Create), with the managed ones every account
   has.
 `seed_ids(n)` seeds moto's random generator (and the IDs this module makes), so a demo built twice has the same
@@ -57,6 +59,7 @@ from moto.apigatewayv2 import responses as v2_responses  # noqa: E402
 from moto.apigatewayv2 import urls as v2_urls  # noqa: E402
 from moto.cloudfront import responses as cf_responses  # noqa: E402
 from moto.cloudfront import urls as cf_urls  # noqa: E402
+from moto.cognitoidp import models as cognito_models  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.moto_api._internal import mock_random  # noqa: E402
 
@@ -162,12 +165,13 @@ def install() -> None:
     _install_rest_jwt_authorizers()
     _install_http_deployments()
     _install_cloudfront_policies()
+    _install_managed_client_secrets()
     _INSTALLED = True
 
 
 def _install_rest_jwt_authorizers() -> None:
     """REST APIs accept authorizer type JWT with a jwtConfiguration (apigateway model: AuthorizerType,
-    JwtConfiguration: issuers [{issuer, audiences}], defaultAlgorithms); moto knows neither."""
+    JwtConfiguration: issuers [{issuer, audiences, additionalClaims}], defaultAlgorithms); moto knows neither."""
     if "JWT" not in responses.AUTHORIZER_TYPES:
         responses.AUTHORIZER_TYPES.append("JWT")
     original_create = responses.APIGatewayResponse.create_authorizer
@@ -194,9 +198,42 @@ def _install_rest_jwt_authorizers() -> None:
     _patch(models.Authorizer, "to_json", to_json)
 
 
+def _install_managed_client_secrets() -> None:
+    """An app client created or updated with PublishSecretsInAWSSecretsManager (and a generated secret) is described
+    with ClientSecretArn, the Secrets Manager secret holding it, instead of ClientSecret (cognito-idp model:
+    UserPoolClientType.ClientSecretArn, CreateUserPoolClientRequest.PublishSecretsInAWSSecretsManager). The flag
+    itself is a request parameter, never part of the answer."""
+    original_create = cognito_models.CognitoIdpBackend.create_user_pool_client
+
+    def create_user_pool_client(self: Any, user_pool_id: str, generate_secret: bool,
+                                extended_config: dict[str, Any]) -> Any:
+        client: Any = original_create(self, user_pool_id, generate_secret, extended_config)
+        _, region, account = str(self.describe_user_pool(user_pool_id).arn).split(":")[2:5]
+        # The form ClientSecretArnType's pattern gives: arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret/NAME.
+        client.secret_arn = f"arn:aws:secretsmanager:{region}:{account}:secret/cognito-idp/{user_pool_id}/{client.id}"
+        return client
+
+    _patch(cognito_models.CognitoIdpBackend, "create_user_pool_client", create_user_pool_client)
+    original_to_json = cognito_models.CognitoIdpUserPoolClient.to_json
+
+    def to_json(self: Any, extended: bool = False) -> dict[str, Any]:
+        document: dict[str, Any] = original_to_json(self, extended)
+        managed = bool(document.pop("PublishSecretsInAWSSecretsManager", None)
+                       or self.extended_config.get("PublishSecretsInAWSSecretsManager"))
+        if managed and "ClientSecret" in document:
+            del document["ClientSecret"]
+            document["ClientSecretArn"] = self.secret_arn
+        return document
+
+    _patch(cognito_models.CognitoIdpUserPoolClient, "to_json", to_json)
+
+
 def _jwt_configuration(given: dict[str, Any]) -> dict[str, Any]:
-    """What AWS returns for a JwtConfigurationInput: the issuers with their audiences, and the algorithms."""
-    return {"issuers": [{"issuer": item.get("issuer"), "audiences": list(item.get("audiences") or [])}
+    """What AWS returns for a JwtConfigurationInput: the issuers with their audiences and additional claim rules, and
+    the algorithms (apigateway model: JwtConfiguration, JwtIssuer, JwtAdditionalClaim)."""
+    return {"issuers": [{"issuer": item.get("issuer"), "audiences": list(item.get("audiences") or []),
+                         **({"additionalClaims": [dict(claim) for claim in item["additionalClaims"]]}
+                            if item.get("additionalClaims") else {})}
                         for item in given.get("issuers") or []],
             "defaultAlgorithms": list(given.get("defaultAlgorithms") or ["RS256"])}
 
