@@ -12,19 +12,23 @@ _TEXTS = ("title", "message", "fix", "remediation")
 
 
 def name_placeholders(report: dict[str, Any], account_given: bool, region_given: bool) -> None:
-    """Each finding's texts with the placeholders written as the template's pseudo parameters; its account left
-    out when it is the placeholder."""
+    """The report's findings anew, their texts with the placeholders written as the template's pseudo parameters
+    and their account left out when it is the placeholder."""
     swaps = [(PLACEHOLDER_ACCOUNT, "${AWS::AccountId}")] * (not account_given) + \
         [(PLACEHOLDER_REGION, "${AWS::Region}")] * (not region_given)
     if not swaps:
         return
-    for finding in report.get("findings") or []:
-        for key in _TEXTS:
-            if isinstance(finding.get(key), str):
-                finding[key] = _swapped(finding[key], swaps)
-        finding["commands"] = [_swapped(str(command), swaps) for command in finding.get("commands") or []]
-        if finding.get("account") == PLACEHOLDER_ACCOUNT and not account_given:
-            finding["account"] = None
+    report["findings"] = [_named(finding, swaps, account_given) for finding in report.get("findings") or []]
+
+
+def _named(finding: Any, swaps: list[tuple[str, str]], account_given: bool) -> Any:
+    """A new finding (findings are immutable) with the placeholders written as the template's pseudo parameters."""
+    changes: dict[str, Any] = {key: _swapped(finding[key], swaps) for key in _TEXTS
+                               if isinstance(finding.get(key), str)}
+    changes["commands"] = tuple(_swapped(str(command), swaps) for command in finding.get("commands") or [])
+    if finding.get("account") == PLACEHOLDER_ACCOUNT and not account_given:
+        changes["account"] = None
+    return finding.replace(**changes)
 
 
 def _swapped(text: str, swaps: list[tuple[str, str]]) -> str:
