@@ -188,6 +188,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:500]
 
 
+def exported(export: Outcome) -> tuple[dict[str, Any] | None, str | None]:
+    """(the exported definition, why there is none) of a GetExport or ExportApi call."""
+    body = exported_document(export.data.get("body")) if export.ok else None
+    if not export.ok:
+        return None, export.message
+    return body, None if body is not None else "the exported definition is not a JSON object the scanner can read"
+
+
 def exported_document(body: Any) -> dict[str, Any] | None:
     """An exported API definition (GetExport, ExportApi) as a dict, whether the SDK gave bytes or a stream."""
     raw = body.read() if body is not None and hasattr(body, "read") else body

@@ -204,21 +204,21 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
     stops the scan, the units not yet started are left out (and listed)."""
     faults = faults or Faults()
     not_started: list[str] = []
-    collectors: dict[str, AccountCollector] = {}
-    units: list[tuple[str, str]] = []
-    for target in targets:
-        if target.session is None:
-            continue
-        # Each account has its own quotas: its own buckets, shared by its regions' threads.
-        clients = Clients(target.session, CallLog(faults=faults, pacer=Pacer(dict(max_rps or {}))))
-        collectors[target.account] = AccountCollector(
-            clients, target.account, target.session.get_partition_for_region(target.regions[0]) if target.regions
-            else "aws", api_filter, on_api=progress.api_done if progress else None, traffic_days=traffic_days)
-        units += [(target.account, region) for region in target.regions]
-    units.sort()
+    units = sorted((target.account, region) for target in targets if target.session is not None
+                   for region in target.regions)
     planned = len(units)
     if shard:
         units = [unit for position, unit in enumerate(units) if shard.keeps(position)]
+    collectors: dict[str, AccountCollector] = {}
+    for target in targets:
+        if target.session is None:
+            continue
+        # Each account has its own quotas: its own buckets, shared by its regions' reads.
+        clients = Clients(target.session, CallLog(faults=faults, pacer=Pacer(dict(max_rps or {}))))
+        collectors[target.account] = AccountCollector(
+            clients, target.account, target.session.get_partition_for_region(target.regions[0]) if target.regions
+            else "aws", api_filter, on_api=progress.api_done if progress else None, traffic_days=traffic_days,
+            regions=[region for account, region in units if account == target.account])
     if progress:
         progress.start(len(units), [c.log for c in collectors.values()])
 
