@@ -1,6 +1,7 @@
 """Accounts of several regions for the emulator, shared by the collection tests and the bench: in each region a user
-pool with a pre-token trigger, REST APIs with Cognito and role-based Lambda authorizers on two stages, an HTTP API
-with a JWT authorizer; across regions, authorizers naming pools of other regions (scanned or not)."""
+pool with a pre-token trigger, REST APIs with Cognito and Lambda authorizers on two stages (in the first region the
+Lambda authorizer is invoked with a role, and a method requires an API key), an HTTP API with a JWT authorizer;
+across regions, authorizers naming pools of other regions (scanned or not)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def seed_regions(session: Any, regions: list[str], busiest_apis: int = 3) -> dic
     pools = {region: _pool(session, region, trigger=True) for region in regions}
     for number, region in enumerate(regions):
         foreign = [pools[regions[0]], elsewhere] if number == 1 else []
-        _apis(session, region, pools[region], busiest_apis if number == 0 else 1, foreign, key_required=number == 0)
+        _apis(session, region, pools[region], busiest_apis if number == 0 else 1, foreign, first=number == 0)
     return {**pools, ELSEWHERE: elsewhere}
 
 
@@ -39,20 +40,14 @@ def _pool(session: Any, region: str, trigger: bool) -> dict[str, Any]:
 
 
 def _apis(session: Any, region: str, pool: dict[str, Any], apis: int, foreign: list[dict[str, Any]],
-          key_required: bool) -> None:
+          first: bool) -> None:
     apigateway = session.client("apigateway", region_name=region)
     apigatewayv2 = session.client("apigatewayv2", region_name=region)
     iam = session.client("iam")
     authorizer_function = seed.create_function(session.client("lambda", region_name=region), iam,
                                                f"authorizer-{region}")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "apigateway.amazonaws.com"}}]}
-    role = iam.create_role(RoleName=f"invoke-{region}", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    invoke = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
-                                                      "Resource": authorizer_function}]}
-    policy = iam.create_policy(PolicyName=f"invoke-{region}", PolicyDocument=json.dumps(invoke))["Policy"]["Arn"]
-    iam.attach_role_policy(RoleName=f"invoke-{region}", PolicyArn=policy)
-    iam.put_role_policy(RoleName=f"invoke-{region}", PolicyName="logs", PolicyDocument=json.dumps(invoke))
+    role = _invoke_role(iam, region, authorizer_function) if first else None
+    key_required = first
     for number in range(apis):
         api_id = seed.create_rest_api(apigateway, f"shop-{number}")
         cognito = seed.add_cognito_authorizer(apigateway, api_id, "cognito", [pool["arn"]])
@@ -74,3 +69,16 @@ def _apis(session: Any, region: str, pool: dict[str, Any], apis: int, foreign: l
     for route in range(4):
         seed.add_route(apigatewayv2, http_id, f"GET /orders/{route}", authorization="JWT", authorizer_id=jwt)
     apigatewayv2.create_stage(ApiId=http_id, StageName="$default", AutoDeploy=True)
+
+
+def _invoke_role(iam: Any, region: str, function: str) -> str:
+    """The role API Gateway assumes to invoke an authorizer: a managed policy attached, an inline one."""
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "apigateway.amazonaws.com"}}]}
+    role = iam.create_role(RoleName=f"invoke-{region}", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    invoke = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                                      "Resource": function}]}
+    policy = iam.create_policy(PolicyName=f"invoke-{region}", PolicyDocument=json.dumps(invoke))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=f"invoke-{region}", PolicyArn=policy)
+    iam.put_role_policy(RoleName=f"invoke-{region}", PolicyName="logs", PolicyDocument=json.dumps(invoke))
+    return str(role)

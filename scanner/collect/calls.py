@@ -66,6 +66,8 @@ class CallLog:
     throttled_rounds: int = 0  # calls made again after botocore's retries all met throttling
     busiest: dict[str, float] = field(default_factory=dict)  # seconds spent waiting, per service
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # botocore builds a paginator (a class, with its docstring) on every get_paginator: one per client and method.
+    _paginators: dict[tuple[Any, str], Any] = field(default_factory=dict, repr=False)
 
     def count(self, service: str, operation: str) -> None:
         with self._lock:
@@ -95,7 +97,10 @@ class CallLog:
         """All pages of a paginated call, the items of `result_key` (a dotted path) joined into one list."""
         def all_pages() -> list[Any]:
             items: list[Any] = []
-            for page in client.get_paginator(method).paginate(**params):
+            paginator = self._paginators.get((client, method))
+            if paginator is None:
+                paginator = self._paginators[(client, method)] = client.get_paginator(method)
+            for page in paginator.paginate(**params):
                 found = page
                 for part in result_key.split("."):  # CloudFront nests its lists: DistributionList.Items
                     found = found.get(part) if isinstance(found, dict) else None
