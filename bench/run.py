@@ -545,7 +545,10 @@ def moto_server(port: int) -> None:
 
     from scanner.demo.moto_extensions import install
 
+    import logging
+
     install()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     print("ready", flush=True)
@@ -574,13 +577,19 @@ def regions_child(in_process: bool) -> None:
     from contextlib import nullcontext
 
     from scanner import scan as scan_module
-    from scanner.collect import fleet
-    from scanner.collect.pacing import DEFAULT_RATES, bucket_of
+    from scanner.collect import fleet, pacing
     from scanner.scan import FleetOptions, scan_fleet
     from worlds import BUSY, seed_regions
 
+    def bucket_of(service: str, operation: str, region: str) -> tuple[str, str]:
+        if hasattr(pacing, "bucket_of"):
+            return pacing.bucket_of(service, operation, region)
+        # A release before it: the same mapping, from its private parts.
+        return "global" if service in pacing._GLOBAL else region, pacing._quota_name(service, operation)
+
+    rates = pacing.DEFAULT_RATES
     lock = threading.Lock()
-    spent = {"emulator": 0.0, "clients": 0.0, "collect": 0.0, "collect_wall": 0.0}
+    spent = {"emulator": 0.0, "clients": 0.0, "collect": 0.0, "collect_wall": 0.0, "made": 0}
     calls: Counter[tuple[str, str]] = Counter()  # per (region, quota bucket)
 
     def timed(name: str, function):
@@ -591,6 +600,7 @@ def regions_child(in_process: bool) -> None:
             finally:
                 with lock:
                     spent[name] += time.thread_time() - started
+                    spent["made"] += name == "clients"
         return wrapper
 
     def collect_fleet(*args, **kwargs):
@@ -638,7 +648,7 @@ def regions_child(in_process: bool) -> None:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         server = subprocess.Popen([sys.executable, __file__, "moto-server", str(port)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         server.stdout.readline()
         os.environ.update(AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="test",
                           AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION=REGION)
@@ -670,9 +680,9 @@ def regions_child(in_process: bool) -> None:
                 "paths": paths, "units": dict(units),
                 "region_calls": {region: sum(n for (where, _), n in calls.items() if where == region)
                                  for region in regions},
-                "quota_bound": {region: max([max(0.0, n - DEFAULT_RATES[quota][1]) / DEFAULT_RATES[quota][0]
+                "quota_bound": {region: max([max(0.0, n - rates[quota][1]) / rates[quota][0]
                                              for (where, quota), n in calls.items()
-                                             if where == region and quota in DEFAULT_RATES], default=0.0)
+                                             if where == region and quota in rates], default=0.0)
                                 for region in regions}}
     if server:
         server.stdin.close()

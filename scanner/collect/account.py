@@ -15,6 +15,7 @@ from ..traffic_window import TRAFFIC_DAYS
 from .calls import CallLog, Outcome
 from .cloudfront import PARTITIONS_WITH_CLOUDFRONT, list_distributions, read_cloudfront
 from .functions import collect_function
+from .garbage import fewer_collections
 from .reader import Reader
 from .reads import Reads
 from .referenced import authorizer_functions, authorizer_roles, trigger_functions
@@ -29,11 +30,12 @@ def collect_account(session: boto3.Session, regions: list[str], api_filter: list
     """Everything the rules need from `regions` of the session's account, as a JSON-ready snapshot (with the
     traffic of the last `traffic_days` days; None: without traffic). Every region is read at once."""
     clients = Clients(session, call_log or CallLog())
-    collector = AccountCollector(clients, clients.account_id(regions[0]),
-                                 session.get_partition_for_region(regions[0]), api_filter, traffic_days=traffic_days,
-                                 regions=regions)
-    started = [collector.start_region(region) for region in regions]
-    return collector.finish([part.result() for part in started])
+    with fewer_collections():
+        collector = AccountCollector(clients, clients.account_id(regions[0]),
+                                     session.get_partition_for_region(regions[0]), api_filter,
+                                     traffic_days=traffic_days, regions=regions)
+        started = [collector.start_region(region) for region in regions]
+        return collector.finish([part.result() for part in started])
 
 
 class AccountCollector:

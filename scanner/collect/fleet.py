@@ -20,6 +20,7 @@ from ..traffic_window import TRAFFIC_DAYS
 from .account import AccountCollector
 from .calls import CallLog
 from .faults import Faults
+from .garbage import fewer_collections
 from .pacing import Pacer
 from .session import Clients, partition_of, resolve_regions
 
@@ -232,7 +233,7 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
             progress.unit_done()
         return unit[0], part
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    with fewer_collections(), ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         done = list(pool.map(run, units))
         parts: dict[str, list[dict[str, Any]]] = {}
         for account, part in done:

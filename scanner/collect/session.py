@@ -24,6 +24,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
+from botocore.hooks import EVENT_ALIASES
 from botocore.parsers import ResponseParserError
 
 from ..errors import UsageError
@@ -147,6 +148,7 @@ class Clients:
     def _client(self, service: str, region: str, config: Config) -> Any:
         log = self.call_log
         client = self.session.client(service, region_name=region, config=config)
+        _share_event_aliases(client)
         client.meta.events.register("before-call", self._counter(service))
         client.meta.events.register("needs-retry", self._throttle_counter)
         client.meta.events.register("needs-retry", retry_guard(log.faults, log.breaker, service, region,
@@ -183,3 +185,17 @@ class Clients:
                 profile = self.session.profile_name
                 raise UsageError(credential_problem(error, None if profile == "default" else profile)) from None
             raise UsageError(f"cannot reach AWS STS in {region}: {' '.join(str(error).split())}") from None
+
+
+_EVENT_ALIASES: dict[str, str] = {}  # event name as emitted: as botocore's handlers are registered
+
+
+def _share_event_aliases(client: Any) -> None:
+    """botocore rewrites each event name a client emits (`before-call.apigateway.GetStages` → its registered spelling)
+    and caches the answer per client: a client that makes a call or three (an empty region's listings) pays for
+    forty rewrites. The answer depends only on the name and botocore's alias table, so clients that use that table
+    share one cache."""
+    events = client.meta.events
+    if isinstance(getattr(events, "_alias_name_cache", None), dict) and \
+            getattr(events, "_event_aliases", None) == EVENT_ALIASES:
+        events._alias_name_cache = _EVENT_ALIASES
