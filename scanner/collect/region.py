@@ -57,11 +57,9 @@ def start_region(account: Account, reader: Reader) -> Future[Record]:
         pools = _RegionPools(account, reader, resolved([]))
 
     def selected(listed: list[Record] | None, id_key: str, name_key: str) -> list[Record]:
-        chosen = [api for api in listed or [] if not account.api_filter or api[id_key] in account.api_filter
-                  or api.get(name_key) in account.api_filter]
-        if chosen:
-            account.has_api()
-        return chosen
+        """The listed APIs that --api selects, in the listing's order."""
+        return [api for api in listed or [] if not account.api_filter or api[id_key] in account.api_filter
+                or api.get(name_key) in account.api_filter]
 
     def named(api: Record) -> None:
         account.named(api)
@@ -73,17 +71,23 @@ def start_region(account: Account, reader: Reader) -> Future[Record]:
             return done
         return reads.then([record], told)
 
+    def resources_of(api_id: str, resources: Future[list[Record] | None]) -> Future[Record]:
+        return reads.then([resources], lambda found: {"id": api_id, "resources": found})
+
     def rest(listed: list[Record] | None) -> tuple[Future[list[Record]], Future[list[Record]]]:
-        started = [(api["id"], read_rest_api(reader, api, named)) for api in selected(listed, "id", "name")]
-        records = gather(reads, [read_in_full(record) for _, (record, _) in started])
-        resources = gather(reads, [reads.then([found], partial(lambda api_id, found: {"id": api_id,
-                                                                                         "resources": found}, api_id))
-                                   for api_id, (_, found) in started])
-        return records, resources
+        """(the selected REST APIs read in full, each one's resources as soon as they are read)."""
+        apis = selected(listed, "id", "name")
+        if apis:
+            account.has_api()
+        started = [(api["id"], read_rest_api(reader, api, named)) for api in apis]
+        return (gather(reads, [read_in_full(record) for _, (record, _) in started]),
+                gather(reads, [resources_of(api_id, resources) for api_id, (_, resources) in started]))
 
     def http(listed: list[Record] | None) -> Future[list[Record]]:
-        return gather(reads, [read_in_full(read_http_api(reader, api, named))
-                              for api in selected(listed, "ApiId", "Name")])
+        apis = selected(listed, "ApiId", "Name")
+        if apis:
+            account.has_api()
+        return gather(reads, [read_in_full(read_http_api(reader, api, named)) for api in apis])
 
     rest_started = reads.then([rest_listing], rest)
     rest_apis = reads.chain([rest_started], lambda started: started[0])
@@ -114,11 +118,11 @@ def start_region(account: Account, reader: Reader) -> Future[Record]:
             collect_traffic, clients, log, region, rest_records, http_records, listed, account.traffic_days))
 
     def stacks(listed: list[Record] | None, listed_http: list[Record] | None,
-               described: list[Record]) -> Future[Any]:
+               user_pools: list[Record]) -> Future[Any]:
         # The stacks that tag the region's APIs (known from the listings) and pools (from their descriptions).
         sources = [stack_source(api.get("tags")) for api in selected(listed, "id", "name")] + \
                   [stack_source(api.get("Tags")) for api in selected(listed_http, "ApiId", "Name")] + \
-                  [user_pool.get("source") for user_pool in described]
+                  [user_pool.get("source") for user_pool in user_pools]
         return read_stacks(reader, stacks_named(sources))
 
     def part(listed: list[Record] | None, listed_http: list[Record] | None, rest_records: list[Record],
@@ -212,7 +216,11 @@ class _RegionPools:
             described.set_result(user_pool)
 
         def done(read: Future[Record]) -> None:
-            if not described.done():  # a pool that could not be described is told here, whole
+            if described.done():
+                return
+            if read.exception() is not None:
+                described.set_exception(read.exception())
+            else:  # a pool that could not be described is told here, whole
                 described.set_result(read.result())
 
         read = read_user_pool(self.reader, self.account.account, self.account.partition, pool_id, told)
