@@ -17,9 +17,16 @@
    quota allows, no row lost, no error.
 7. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
    never in the scanner) take at most 0.25x the time of scanning them one after another.
-8. Report sizes: the demo and an account of 100 APIs x 10 methods (2,000 rows) as table, JSON, SARIF, CSV, HTML:
+8. Regions side by side (`python bench/run.py regions [in-process] [--against DIR]`): the world of tests/worlds.py,
+   8 regions with APIs and the rest of moto's 38 empty, 55 ms on every call, moto.server in a process of its own:
+   the busiest region alone, --all-regions one unit at a time and at the default concurrency, in one process; wall,
+   calls, the scanner's CPU per call (client creation apart, the emulator's apart), and per region its calls, its
+   longest chain of dependent reads, the time its quotas allow and the unit's wall. Budget: --all-regions at most
+   0.25x one unit at a time and 2x its busiest region alone. `--against DIR` measures another checkout first (a
+   release), the same way; `python bench/run.py concurrency` runs 7 and 8.
+9. Report sizes: the demo and an account of 100 APIs x 10 methods (2,000 rows) as table, JSON, SARIF, CSV, HTML:
    bytes and render time; budget: that HTML report under 5 MB and rendered in under 10 s.
-9. Install (`python bench/run.py install`, not part of `make bench`: it downloads): the installed size of the
+10. Install (`python bench/run.py install`, not part of `make bench`: it downloads): the installed size of the
    scanner alone (what a cron image or CI gate carries) and with the demo extra, each in a fresh virtual environment.
 """
 
@@ -541,11 +548,11 @@ LATENCY = 0.055  # seconds added to every call in the regions scenario (the issu
 def moto_server(port: int) -> None:
     """Run in a process of its own: moto.server (with what the demo teaches it) on 127.0.0.1:`port` until stdin
     closes — the emulator's CPU time on its own core and GIL, as AWS's is not the scanner's."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
     from scanner.demo.moto_extensions import install
-
-    import logging
 
     install()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -690,28 +697,36 @@ def regions_child(in_process: bool) -> None:
     print(json.dumps(rows))
 
 
-def regions(in_process: bool = False) -> bool:
-    """`--all-regions` against the busiest region alone and against one unit at a time, under 55 ms a call."""
+def _regions_rows(in_process: bool, scanner: str | None) -> dict:
+    env = {**os.environ, **({"BENCH_SCANNER": scanner} if scanner else {})}
     output = subprocess.run([sys.executable, __file__, "regions-child", *(["in-process"] if in_process else [])],
-                            capture_output=True, text=True, check=True).stdout
-    rows = json.loads(output.strip().splitlines()[-1])
+                            capture_output=True, text=True, check=True, env=env).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def regions(in_process: bool = False, against: str | None = None) -> bool:
+    """`--all-regions` against the busiest region alone and against one unit at a time, under 55 ms a call
+    (`against`: a checkout of another release, measured first, the same way, in the same run)."""
     where = "moto in the scanner's process" if in_process else "moto.server in a process of its own"
     print(f"\nRegions: 8 with APIs (the busiest with 3 REST APIs), the rest of moto's 38 empty; {LATENCY * 1000:.0f} "
-          f"ms emulated latency per call; {where}. CPU: the scanner process's, per call, during collection (client "
-          "creation included) and during the whole scan (judging included); the emulator's apart")
-    print(f"{'scan':<40} {'calls':>6} {'wall s':>7} {'collect s':>10} {'CPU/call ms':>12} {'clients':>8} "
-          f"{'scan CPU s':>11} {'emulator':>9}")
+          f"ms emulated latency per call; {where}. CPU: the scanner process's per call while collecting (client "
+          "creation included, and apart), and for the whole scan (judging included); the emulator's apart")
+    print(f"{'scanner':<8} {'scan':<40} {'calls':>6} {'wall s':>7} {'collect s':>10} {'CPU/call ms':>12} "
+          f"{'clients':>8} {'scan CPU s':>11} {'emulator':>9}")
     labels = {"busiest": "--region eu-west-1 (the busiest alone)", "serial": "--all-regions --concurrency 1",
               "all": "--all-regions (concurrency 16)"}
-    for key, label in labels.items():
-        row = rows[key]
-        calls = row["calls"]
-        collect = row["collect"] - (row["emulator"] if in_process else 0.0)
-        print(f"{label:<40} {calls:>6} {row['wall']:>7.2f} {row['collect_wall']:>10.2f} "
-              f"{collect / calls * 1000:>12.2f} {row['clients'] / calls * 1000:>8.2f} {row['cpu']:>11.2f} "
-              f"{row['emulator'] / calls * 1000:>9.2f}")
+    runs = ([("before", _regions_rows(in_process, against))] if against else []) + \
+        [("this", _regions_rows(in_process, None))]
+    for name, rows in runs:
+        for key, label in labels.items():
+            row = rows[key]
+            calls = row["calls"]
+            collect = row["collect"] - (row["emulator"] if in_process else 0.0)
+            print(f"{name:<8} {label:<40} {calls:>6} {row['wall']:>7.2f} {row['collect_wall']:>10.2f} "
+                  f"{collect / calls * 1000:>12.2f} {row['clients'] / calls * 1000:>8.2f} {row['cpu']:>11.2f} "
+                  f"{row['emulator'] / calls * 1000:>9.2f}")
+    rows = runs[-1][1]
     every = rows["all"]
-    serial, alone = every["wall"] / rows["serial"]["wall"], every["wall"] / rows["busiest"]["wall"]
     if every["paths"]:
         print(f"\n--all-regions, per region      {'calls':>6} {'longest chain of reads':>23} {'reads':>6} "
               f"{'quota allows':>13} {'unit wall':>10}")
@@ -720,11 +735,15 @@ def regions(in_process: bool = False) -> bool:
             print(f"  {region:<28} {every['region_calls'].get(region, 0):>6} {path['seconds']:>21.2f} s "
                   f"{path['reads']:>6} {every['quota_bound'].get(region, 0.0):>11.2f} s "
                   f"{'' if unit is None else f'{unit:8.2f} s':>10}")
-    per_call = (every["collect"] - (every["emulator"] if in_process else 0.0)) / every["calls"] * 1000
-    print(f"\n--all-regions takes {serial:.2f}x the time of one unit at a time (budget 0.25x) and {alone:.2f}x the "
-          f"time of its busiest region alone (budget 2x); the scanner's CPU per call while collecting: "
-          f"{per_call:.2f} ms")
-    return serial <= 0.25 and alone <= 2
+    print()
+    for name, found in runs:
+        everywhere = found["all"]
+        per_call = (everywhere["collect"] - (everywhere["emulator"] if in_process else 0.0)) / everywhere["calls"]
+        print(f"{name}: --all-regions takes {everywhere['wall'] / found['serial']['wall']:.2f}x the time of one unit "
+              f"at a time (budget 0.25x) and {everywhere['wall'] / found['busiest']['wall']:.2f}x the time of its "
+              f"busiest region alone (budget 2x); the scanner's CPU per call while collecting "
+              f"{per_call * 1000:.2f} ms, over the whole scan {everywhere['cpu'] / everywhere['calls'] * 1000:.2f} ms")
+    return every["wall"] / rows["serial"]["wall"] <= 0.25 and every["wall"] / rows["busiest"]["wall"] <= 2
 
 
 def report_sizes() -> bool:
@@ -736,7 +755,7 @@ def report_sizes() -> bool:
     with emulated_aws() as session:
         build(session, 100, 10)
         large = judge(collect_account(session, [REGION]), None, None, rules)
-    print("\n8. report sizes")
+    print("\n9. report sizes")
     print(f"{'report':<22}{'format':<8}{'bytes':>12}{'seconds':>9}")
     ok = True
     for name, report in (("demo", demo_report(rules)), (f"{len(large['methods'])} methods", large)):
@@ -751,7 +770,7 @@ def report_sizes() -> bool:
 
 
 def install_sizes() -> bool:
-    print("\n9. installed size (a fresh virtual environment each; site-packages)")
+    print("\n10. installed size (a fresh virtual environment each; site-packages)")
     root = Path(__file__).resolve().parents[1]
     for label, target in (("apigw-scan", str(root)), ("apigw-scan[demo]", f"{root}[demo]")):
         with tempfile.TemporaryDirectory() as folder:
@@ -797,8 +816,9 @@ def main() -> int:
     if sys.argv[1:2] == ["regions-child"]:
         regions_child(sys.argv[2:3] == ["in-process"])
         return 0
-    if sys.argv[1:2] == ["regions"]:
-        return 0 if regions(sys.argv[2:3] == ["in-process"]) else 1
+    if sys.argv[1:2] == ["regions"]:  # [in-process] [--against DIR]
+        against = sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None
+        return 0 if regions("in-process" in sys.argv, against) else 1
     if sys.argv[1:2] == ["concurrency"]:
         return 0 if concurrency() and regions() else 1
     if sys.argv[1:2] == ["reports"]:
