@@ -90,24 +90,22 @@ class Held:
             if not self.released.wait(GATE):
                 self.waited_out = True
 
+    def collect(self, session: Any, regions: list[str]) -> dict[str, Any]:
+        """The snapshot of `regions`; the held read was sent and released by the other, not by the clock."""
+        snapshot = collect_account(session, regions, traffic_days=None)
+        assert self.held_sent.is_set() and not self.waited_out
+        return snapshot
 
-def test_a_pool_is_read_before_the_regions_api_reads_are_done(account):
-    """The pool's description does not wait for the deployments of the region's APIs."""
+
+@pytest.mark.parametrize(("held", "until"), [
+    ("api-gateway.GetExport", "cognito-identity-provider.DescribeUserPool"),  # a pool: not after the deployments
+    ("api-gateway.GetResources", "api-gateway.GetExport"),  # a deployment needs the stage, not the resources
+])
+def test_a_read_does_not_wait_for_reads_it_does_not_need(account, held, until):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"])
-    held = Held(account.session, "api-gateway.GetExport", until="cognito-identity-provider.DescribeUserPool")
-    snapshot = collect_account(account.session, ["eu-west-1"], traffic_days=None)
-    assert held.held_sent.is_set() and not held.waited_out
+    snapshot = Held(account.session, held, until=until).collect(account.session, ["eu-west-1"])
     assert snapshot["user_pools"][0]["clients"] and snapshot["rest_apis"][0]["deployments"]
-
-
-def test_a_deployment_is_read_before_the_apis_resources_are(account):
-    """What a stage serves needs the stage, not the API's resources."""
-    pool = account.healthy_pool()
-    account.cognito_api(pool["arn"])
-    held = Held(account.session, "api-gateway.GetResources", until="api-gateway.GetExport")
-    snapshot = collect_account(account.session, ["eu-west-1"], traffic_days=None)
-    assert held.held_sent.is_set() and not held.waited_out
     assert snapshot["rest_apis"][0]["resources"]
 
 
@@ -120,9 +118,7 @@ def test_a_function_is_read_as_soon_as_an_authorizer_names_it(account):
                             authorizer_id=authorizer)
     account.healthy_pool()
     held = Held(account.session, "cognito-identity-provider.ListUserPoolClients", until="lambda.GetPolicy")
-    snapshot = collect_account(account.session, ["eu-west-1"], traffic_days=None)
-    assert held.held_sent.is_set() and not held.waited_out
-    assert snapshot["functions"][function]["status"] == "found"
+    assert held.collect(account.session, ["eu-west-1"])["functions"][function]["status"] == "found"
 
 
 def test_a_trigger_is_read_while_another_region_is_still_read(account):
@@ -131,9 +127,7 @@ def test_a_trigger_is_read_while_another_region_is_still_read(account):
     account.seed.create_pool(account.cognito, "users", lambda_config={"PreTokenGeneration": trigger})
     account.session.client("apigateway", region_name="us-east-1").create_rest_api(name="elsewhere")
     held = Held(account.session, "api-gateway.GetResources", until="lambda.GetPolicy")
-    snapshot = collect_account(account.session, ["eu-west-1", "us-east-1"], traffic_days=None)
-    assert held.held_sent.is_set() and not held.waited_out
-    assert snapshot["functions"][trigger]["status"] == "found"
+    assert held.collect(account.session, ["eu-west-1", "us-east-1"])["functions"][trigger]["status"] == "found"
 
 
 def test_a_read_asked_for_by_several_records_is_made_once(account):
