@@ -249,10 +249,21 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
                        sum(collector.log.not_made for collector in collectors.values()))
 
 
+PLANS_AT_ONCE = 16  # accounts whose enabled regions are asked at once (--all-regions)
+
+
 def plan_regions(targets: list[AccountTarget], regions: list[str] | None, all_regions: bool, log: CallLog) -> None:
-    """Each reachable account's regions: --all-regions (enabled ones), --region, or the configured one."""
-    for target in targets:
-        if target.session is None:
-            continue
+    """Each reachable account's regions: --all-regions (enabled ones, every account asked at once: an organization's
+    hundreds of DescribeRegions calls are not made one after another), --region, or the configured one."""
+    def plan(target: AccountTarget) -> None:
+        assert target.session is not None
         target.regions = (enabled_regions(target, log) if all_regions
                           else resolve_regions(target.session, regions, target.notes))
+
+    reachable = [target for target in targets if target.session is not None]
+    if not all_regions or len(reachable) < 2:
+        for target in reachable:
+            plan(target)
+        return
+    with ThreadPoolExecutor(max_workers=min(PLANS_AT_ONCE, len(reachable))) as asking:
+        list(asking.map(plan, reachable))
