@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_STAMP := $(VENV)/.demo-stamp
 
-.PHONY: demo test lint bench clean guide
+.PHONY: demo test lint bench clean guide docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ clean:
 
 guide: $(STAMP)
 	$(BIN)/python -c "from scanner.rules.guide import refresh_guide; refresh_guide()"
+
+# The output samples of README.md and docs/interface.md, generated from the demo (tests/test_docs.py checks them).
+docs: $(STAMP)
+	$(BIN)/python docs/samples.py

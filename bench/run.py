@@ -747,8 +747,8 @@ def regions(in_process: bool = False, against: str | None = None) -> bool:
 
 
 def report_sizes() -> bool:
-    from scanner.cli import render
     from scanner.demo import demo_report
+    from scanner.render.formats import render
     from scanner.render.terminal import View
 
     rules = load_rules()

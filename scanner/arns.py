@@ -251,3 +251,25 @@ def unresolved_reason(text: Any) -> str | None:
     """Why a value could not be resolved from a template, or None when it is a value."""
     found = _UNRESOLVED.match(text) if isinstance(text, str) else None
     return found["why"] if found else None
+
+
+_UNRESOLVED_PART = re.compile(r"\{\{unresolved:(?P<why>.*?)\}\}", re.S)
+
+
+def unresolved_part(text: Any) -> str | None:
+    """Why part of a value (a !Sub with one unresolved variable) could not be resolved, or None."""
+    found = _UNRESOLVED_PART.search(text) if isinstance(text, str) else None
+    return found["why"] if found else None
+
+
+def issuer_shape_problem(text: Any) -> str | None:
+    """Why an issuer whose pool is not known cannot match any token's iss whatever the pool: a trailing slash, or not
+    https (the parts a template leaves to deployment do not change that)."""
+    if not isinstance(text, str):
+        return None
+    shown = _UNRESOLVED_PART.sub("…", text)
+    if shown.endswith("/"):
+        return f"{shown!r} ends with a slash: tokens carry the issuer without one, whatever the pool"
+    if not shown.startswith(("https://", "…")):
+        return f"{shown!r} is not https: issuers are https URLs, whatever the pool"
+    return None

@@ -1,4 +1,5 @@
-"""What a REST API answers a browser's CORS preflight: the Access-Control-Allow-Origin its OPTIONS methods send."""
+"""What a REST API answers a browser's CORS preflight: the Access-Control-Allow-Origin its OPTIONS methods send, and
+whether it answers CORS at all (its gateway responses too); which ANY methods a preflight reaches."""
 
 from __future__ import annotations
 
@@ -26,3 +27,20 @@ def cors_origin(resources: list[dict[str, Any]]) -> str | None:
             if value:
                 return str(value)
     return "'*'" if answers else None
+
+
+def gateway_cors_origin(responses: list[dict[str, Any]]) -> str | None:
+    """The Access-Control-Allow-Origin the API's gateway responses (UNAUTHORIZED, DEFAULT_4XX, …) add, if any does."""
+    for response in responses:
+        value = ((response or {}).get("responseParameters") or {}).get(GATEWAY_ORIGIN_HEADER)
+        if value:
+            return str(value)
+    return None
+
+
+def preflight_catchers(resources: list[dict[str, Any]]) -> list[str]:
+    """The paths whose ANY method requires authorization while the resource has no OPTIONS method: a browser's
+    preflight (OPTIONS, sent without a token) reaches that ANY method and gets 401 or 403."""
+    return [str(resource.get("path")) for resource in resources
+            if "ANY" in (methods := resource.get("methods") or {}) and "OPTIONS" not in methods
+            and (methods["ANY"] or {}).get("authorizationType") not in (None, "NONE")]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from botocore.exceptions import ClientError
 
 from scanner.collect.account import collect_account
@@ -26,7 +27,28 @@ from scanner.scan import judge
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 PROJECT = Path(__file__).resolve().parents[1]
+# Seconds after which a subprocess that has not ended fails its test: a guard against a hang, never a measure of
+# speed (this suite runs on machines loaded by other work; speed is measured by `make bench`).
+HANG_GUARD = 600
 SHARED = PROJECT.parent / "shared"
+
+
+def in_ci() -> bool:
+    """CI sets CI (CI=true): GitHub Actions, GitLab, most runners, and this project's .ci/run."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/ (the SARIF schema, the rule catalog), which is read there and never copied into the
+    project. CI lays shared/ beside its clone, so there a missing file fails the test; a user's own clone may lack
+    it, and there the test is skipped with the reason, which pytest's summary prints (-ra): never a silent pass."""
+    path = SHARED / relative
+    if not path.exists():
+        why = f"../shared/{relative} is not beside this clone ({path})"
+        if in_ci():
+            pytest.fail(f"{why}: CI lays shared/ beside the clone, so this check must run there")
+        pytest.skip(f"{why}: not checked in this clone")
+    return path
 RULES = load_rules()
 
 # Every AWS operation the scanner makes anywhere in the suite is recorded here and checked against
@@ -98,6 +120,15 @@ class Account:
         if deploy:
             seed_module.deploy(self.apigateway, api_id, deploy)
         return {"api_id": api_id, "authorizer_id": authorizer_id}
+
+
+def deleted_pool_api(account: Account, methods: tuple[tuple[str, str, list[str]], ...]) -> dict[str, str]:
+    """A REST API `shop` (deployed to prod, with detailed metrics) whose Cognito authorizer names a deleted pool:
+    APIGW001, a prediction that every request fails, on each method."""
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"].replace(pool["id"], f"{REGION}_Gone1"), methods=methods)
+    seed_module.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    return api
 
 
 def deny(account: Account, service_event: str) -> None:
@@ -217,7 +248,7 @@ def cli_env(endpoint: str | None = None, **extra: str) -> dict[str, str]:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            timeout: float = HANG_GUARD) -> subprocess.CompletedProcess[str]:
     """`python -m scanner ARGS` as a user runs it."""
     return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True, input=stdin,
                           timeout=timeout, cwd=PROJECT, env=env if env is not None else cli_env())

@@ -164,3 +164,20 @@ def test_every_package_of_the_scanner_is_installed():
              if "__pycache__" not in path.parts}
     assert found <= listed, f"pyproject.toml does not ship {sorted(found - listed)}"
     assert all((PROJECT / package.replace(".", "/") / "__init__.py").exists() for package in found)
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["scan", "--format", "jsno"], "invalid choice: 'jsno' (choose from 'table', 'json', 'sarif', 'csv', 'html'); "
+                                   "did you mean json? (see apigw-scan scan --help)"),
+    (["scna"], "did you mean scan?"),
+    (["matrix", "--format", "sarif"], "(choose from 'table', 'json', 'csv')"),
+    (["token", "--api", "shop"], "the following arguments are required: --path, --method, TOKEN"),
+    (["scan", "--concurrency", "many"], "argument --concurrency: invalid int value: 'many'"),
+])
+def test_a_bad_argument_is_one_line_that_says_what_was_expected(argv, said, capsys):
+    """argparse's errors are one line (the choices, the closest one), not the 20-line usage."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "usage:" not in err and said in err

@@ -1,14 +1,15 @@
 """Collection as a graph of reads: each read starts as soon as the reads it needs are in (no phase waits for another,
 no account-wide read waits for every region), and the snapshot stays what the collector of phases made.
 
-The snapshots in tests/fixtures/collected/ were written by the collector of phases (the release before the graph,
-run with `PYTHONPATH=<its checkout> python tests/test_collect_graph.py write`) on the demo account and on a world of
-three regions with APIs, one without, and a pool in a region not scanned (tests/worlds.py), with and without --api;
-moto's IDs are seeded, so both collectors meet the same account. The new collector must write the same snapshot,
-field for field and in the same order, except where the order never meant anything: `errors` (calls made side by
-side fail in any order) is compared sorted, and the traffic window's `end` is the minute the scan ran. When moto's
-seeded IDs change with a new moto, write the fixtures again with the current collector (the comparison then guards
-against changes from here on).
+The snapshots in tests/fixtures/collected/ were written by the collector of phases (main before the graph, run with
+`PYTHONPATH=<its checkout> python tests/test_collect_graph.py write`) on the demo account and on a world of three
+regions with APIs, one without, and a pool in a region not scanned (tests/worlds.py), with and without --api; the
+emulator seeds moto's IDs, so both collectors meet the same account. The new collector must write the same
+snapshot, field for field and in the same order, except where the order never meant anything: `errors` (calls made
+side by side fail in any order) is compared sorted, and the traffic window's `end` is the minute the scan ran. When
+the emulator's IDs change (a new moto, a changed demo) or the snapshot gains a field, write them again: with the
+collector of phases while a checkout of it is at hand, then with the current one (the comparison guards against
+changes from there on).
 
 The order tests hold a read back (a before-send hook waits on an event, never on the clock) until another read
 that must not wait for it has started; the collector of phases fails them."""
@@ -30,30 +31,19 @@ from worlds import BUSY, seed_regions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "collected"
 WORLDS = {"demo": None, "regions": None, "regions-api-filter": ["shop-0"]}
-SEED = 25
 GATE = 60  # seconds a held read waits at most: a deadlock guard, never a measure
 
 
 def collected(world: str) -> dict[str, Any]:
-    """The snapshot of a seeded world, as the installed collector writes it (normalised: see the docstring)."""
-    import secrets
-
-    from moto.moto_api._internal import mock_random
-
-    counter = iter(range(1, 10_000))
-    original = secrets.token_hex
-    secrets.token_hex = lambda nbytes=None: f"{next(counter):0{2 * (nbytes or 3)}x}"  # HTTP deployment IDs
-    try:
-        with emulated_aws() as session:
-            mock_random.seed(SEED)
-            if world == "demo":
-                seed_demo_account(session)
-                snapshot = collect_account(session, ["eu-west-1"])
-            else:
-                seed_regions(session, BUSY[:3])
-                snapshot = collect_account(session, [*BUSY[:3], "eu-west-2"], api_filter=WORLDS[world])
-    finally:
-        secrets.token_hex = original
+    """The snapshot of a world, as the installed collector writes it (normalised: see the docstring); the emulator
+    seeds its IDs."""
+    with emulated_aws() as session:
+        if world == "demo":
+            seed_demo_account(session)
+            snapshot = collect_account(session, ["eu-west-1"])
+        else:
+            seed_regions(session, BUSY[:3])
+            snapshot = collect_account(session, [*BUSY[:3], "eu-west-2"], api_filter=WORLDS[world])
     normalised = json.loads(json.dumps(snapshot, default=str))
     normalised["errors"] = sorted(normalised["errors"], key=lambda error: json.dumps(error, sort_keys=True))
     for traffic in normalised["traffic"].values():

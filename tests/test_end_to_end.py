@@ -11,7 +11,7 @@ from pathlib import Path
 
 import boto3
 
-from helpers import PROJECT
+from helpers import HANG_GUARD, PROJECT
 from scanner.demo import seed
 
 
@@ -43,7 +43,7 @@ def test_cli_scans_an_account_served_by_moto_server(moto_server):
     env.update(AWS_ENDPOINT_URL=moto_server, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
                AWS_DEFAULT_REGION="eu-west-1")
     result = subprocess.run([sys.executable, "-m", "scanner", "scan", "--format", "json"], capture_output=True,
-                            text=True, timeout=120, cwd=PROJECT, env=env)
+                            text=True, timeout=HANG_GUARD, cwd=PROJECT, env=env)
     assert result.returncode == 1, result.stderr  # critical findings at the default --fail-on high
     report = json.loads(result.stdout)
     rows = {(row["method"], row["path"]): row for row in report["methods"]}
@@ -59,13 +59,13 @@ def test_cli_scans_an_account_served_by_moto_server(moto_server):
     assert {f["rule"] for f in report["findings"]} == {"APIGW003", "APIGW005", "APIGW006", "HTTP002"}
 
     table = subprocess.run([sys.executable, "-m", "scanner", "scan", "--api", "shop"], capture_output=True,
-                           text=True, timeout=120, cwd=PROJECT, env=env)
+                           text=True, timeout=HANG_GUARD, cwd=PROJECT, env=env)
     assert table.returncode == 1 and "APIGW005" in table.stdout and table.stderr == ""
 
     # In CI (CI=true, no terminal): plain progress lines on standard error, the table at COLUMNS, the HTML beside it.
     html = Path(tempfile.mkdtemp()) / "report.html"
     ci = subprocess.run([sys.executable, "-m", "scanner", "scan", "--html", str(html)], capture_output=True,
-                        text=True, timeout=120, cwd=PROJECT, env={**env, "CI": "true", "COLUMNS": "80"})
+                        text=True, timeout=HANG_GUARD, cwd=PROJECT, env={**env, "CI": "true", "COLUMNS": "80"})
     assert ci.returncode == 1, ci.stderr
     assert max(len(line) for line in ci.stdout.split("\n\n")[1].splitlines()) <= 80  # the table
     progress = [line for line in ci.stderr.splitlines() if line.startswith("apigw-scan: ")]
@@ -98,14 +98,14 @@ def test_token_minted_by_moto_is_judged_through_the_cli(moto_server):
                AWS_DEFAULT_REGION="eu-west-1")
     command = [sys.executable, "-m", "scanner", "token", "--api", "shop", "--path", "/me", "--method", "GET",
                "--stage", "prod", "--format", "json", "-"]
-    accepted = subprocess.run(command, input=access + "\n", capture_output=True, text=True, timeout=120,
+    accepted = subprocess.run(command, input=access + "\n", capture_output=True, text=True, timeout=HANG_GUARD,
                               cwd=PROJECT, env=env)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     answer = json.loads(accepted.stdout)
     assert answer["verdict"] == "accepted" and answer["claims"]["token_use"] == "access"
     assert access not in accepted.stdout  # the JWKS came from moto server: {endpoint}/{poolId}/.well-known/jwks.json
 
-    rejected = subprocess.run(command, input=identity, capture_output=True, text=True, timeout=120, cwd=PROJECT,
+    rejected = subprocess.run(command, input=identity, capture_output=True, text=True, timeout=HANG_GUARD, cwd=PROJECT,
                               env=env)
     assert rejected.returncode == 1
     assert [f["rule"] for f in json.loads(rejected.stdout)["findings"]] == ["TOK005"]

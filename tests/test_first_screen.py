@@ -17,6 +17,7 @@ from scanner.render.groups import group_findings, severity_rank
 from scanner.render.progress import Progress, progress_mode
 from scanner.render.terminal import View, render_table
 from scanner.render.width import cells, shorten, shorten_middle, wrap
+from scanner.render.words import findings_tally
 from scanner.report import merge_reports
 from scanner.rules.loader import SEVERITIES, load_rules
 
@@ -137,13 +138,17 @@ def test_default_detail_is_critical_and_high_grouped_by_cause_with_a_short_fix(d
     assert heads and all(not line.startswith(("MEDIUM", "LOW", "INFO")) for line in heads)
     shown = [f for f in demo["findings"] if f["severity"] in ("critical", "high")]
     assert len(heads) == len(group_findings(shown)) < len(shown)  # grouped: fewer causes than findings
-    assert "  fix: " in detail and "aws apigateway update-" not in detail  # commands live in the detail view
-    assert "lower not shown (--details all, or --format html)" in text
+    assert "  fix: " in detail
+    # A fix that names its commands ("with the first command", "POOL_ID below") shows them, ready to paste.
+    apigw001 = detail.split("APIGW001", 1)[1].split("\n\n", 1)[0]
+    assert "first command" in apigw001 and "    aws cognito-idp list-user-pools " in apigw001
+    assert "    aws apigateway update-authorizer " in apigw001
+    assert "lower not shown (--details all, or --format html)" in " ".join(text.split())
 
 
 def test_details_all_none_and_min_severity(demo, capsys):
     everything = render_table(demo, View(width=120, details="all"))
-    assert f"Findings ({len(demo['findings'])})" in everything and "aws apigateway " in everything
+    assert f"Findings: {findings_tally(demo['findings'])}" in everything and "aws apigateway " in everything
     assert "LOW " in everything
     none = render_table(demo, View(width=120, details="none"))
     assert "findings by cause" not in none and "CRITICAL " not in none
@@ -244,7 +249,31 @@ def test_plain_progress_prints_lines_for_a_log(monkeypatch):
 
 def test_demo_without_the_emulator_says_how_to_get_it(monkeypatch, capsys):
     import sys
+
+    import scanner.demo
     monkeypatch.setitem(sys.modules, "moto", None)  # as if the demo extra were not installed
+    monkeypatch.delitem(sys.modules, "scanner.demo.moto_extensions", raising=False)  # and never imported
+    monkeypatch.delattr(scanner.demo, "moto_extensions", raising=False)
     assert main(["demo"]) == 2
     err = capsys.readouterr().err
     assert "pip install 'apigw-scan[demo]'" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_the_emulator_refuses_a_moto_it_does_not_know():
+    """scanner/demo/moto_extensions.py patches moto's internals: a release it was not written against is refused
+    with the pin to install, and pyproject's demo extra pins the very same range."""
+    import tomllib
+    from pathlib import Path
+
+    from scanner.demo.moto_extensions import KNOWN_MOTO_PIN, check_moto_version
+    from scanner.errors import UsageError
+
+    check_moto_version("5.2.6")
+    for unknown in ("5.3.0", "6.0.0", "5.1.22", "garbage"):
+        with pytest.raises(UsageError, match=r"knows moto>=5\.2,<5\.3; this is moto .*: pip install 'moto>=5\.2"):
+            check_moto_version(unknown)
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = pyproject["project"]["optional-dependencies"]
+    assert any(KNOWN_MOTO_PIN.removeprefix("moto") in requirement for requirement in extras["demo"])
+    assert any(KNOWN_MOTO_PIN.removeprefix("moto") in requirement for requirement in extras["test"]
+               if requirement.startswith("moto"))

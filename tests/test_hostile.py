@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ACCOUNT, POOL_ARN, REGION, cli_env, one_line_error, run_cli, snapshot_with
+from helpers import ACCOUNT, HANG_GUARD, POOL_ARN, REGION, cli_env, one_line_error, run_cli, snapshot_with
 
 RAW_CONTROLS = ("\x1b", "\x07", "\r", "\x08", "\u202e", "\u2066", "\x9b", "\u2028")
 EVIL = "\x1b[2J\x1b[31mpwned\x07\r\u202etxt.exe\x9b"
@@ -272,21 +272,21 @@ def test_a_closed_pipe_is_one_line(hostile):
     import sys
 
     command = f"{sys.executable} -m scanner scan --snapshot {hostile} --format json | head -c 10 > /dev/null"
-    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
-                            env=cli_env())
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True,
+                            timeout=HANG_GUARD, env=cli_env())
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
     assert result.stderr.strip() == "" or "standard output was closed" in one_line_error(result.stderr)
 
 
 def test_the_report_is_written_even_when_saving_the_snapshot_fails(hostile, tmp_path, monkeypatch, capsys):
-    from scanner import scan
+    from scanner import run
     from scanner.cli import main
     from scanner.errors import UsageError
 
     def disk_full(snapshots, path):
         raise UsageError(f"--save-snapshot {path}: cannot be written (No space left on device)")
 
-    monkeypatch.setattr(scan, "save_snapshot", disk_full)
+    monkeypatch.setattr(run, "save_snapshot", disk_full)
     output = tmp_path / "report.json"
     assert main(["scan", "--snapshot", str(hostile), "--format", "json", "--output", str(output),
                  "--save-snapshot", str(tmp_path / "s.json")]) == 2

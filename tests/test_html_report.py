@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD
 from scanner.cli import main
 from scanner.demo import demo_report
 from scanner.render.html_report import render_html
@@ -128,7 +129,7 @@ def browse(url: str, profile: Path, *flags: str) -> subprocess.CompletedProcess[
     assert CHROMIUM
     return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                            "--no-first-run", f"--user-data-dir={profile}", *flags, url],
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=HANG_GUARD, check=False)
 
 
 def visible_rows(dom: str) -> list[str]:
@@ -163,3 +164,85 @@ def test_the_report_in_a_real_browser(demo, tmp_path):
     shot = tmp_path / "report.png"
     browse(page.as_uri(), tmp_path / "profile", f"--screenshot={shot}", "--window-size=1400,2000")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+PHONE_HARNESS = """<!DOCTYPE html><html><body>
+<iframe id="narrow" src="report.html" style="width:420px;height:1500px"></iframe>
+<iframe id="wide" src="report.html" style="width:1300px;height:1500px"></iframe>
+<pre id="measured"></pre>
+<script>
+function measure(frame) {
+  var page = frame.contentDocument, view = frame.contentWindow;
+  var figures = Array.prototype.slice.call(page.querySelectorAll("figure.chain"));
+  var found = {figures: figures.length, pictures: 0, trees: 0, smallest: 99, overflowing: 0, scale: 99};
+  figures.forEach(function (figure) {
+    var picture = figure.querySelector("svg.chain-picture"), tree = figure.querySelector(".chain-tree");
+    if (view.getComputedStyle(picture).display !== "none") {
+      found.pictures += 1;
+      found.scale = Math.min(found.scale, picture.getBoundingClientRect().width / picture.viewBox.baseVal.width);
+    }
+    if (view.getComputedStyle(tree).display !== "none") {
+      found.trees += 1;
+      tree.querySelectorAll("*").forEach(function (element) {
+        if (element.textContent.trim()) {
+          found.smallest = Math.min(found.smallest, parseFloat(view.getComputedStyle(element).fontSize));
+        }
+      });
+    }
+    if (figure.scrollWidth > figure.clientWidth + 1) { found.overflowing += 1; }
+  });
+  return found;
+}
+window.addEventListener("load", function () {
+  document.getElementById("measured").textContent = JSON.stringify(
+    {narrow: measure(document.getElementById("narrow")), wide: measure(document.getElementById("wide"))});
+});
+</script></body></html>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed here: .ci/run installs Debian's chromium "
+                    "(apt-get install -y chromium); without it the chains' layout is not measured in a browser")
+def test_the_chains_stay_readable_on_a_phone(demo, tmp_path):
+    """At 420 px (a phone) each chain is the tree that wraps, its text at 12 px or more and nothing wider than the
+    screen; at 1300 px it is the picture, drawn at its own size. Measured by the browser in two frames."""
+    import json
+
+    (tmp_path / "report.html").write_text(render_html(demo, load_rules()), encoding="utf-8")
+    harness = tmp_path / "harness.html"
+    harness.write_text(PHONE_HARNESS, encoding="utf-8")
+    dump = browse(harness.as_uri(), tmp_path / "profile", "--dump-dom", "--virtual-time-budget=5000",
+                  "--allow-file-access-from-files", "--window-size=1800,1600")
+    assert dump.returncode == 0, dump.stderr[-2000:]
+    measured = json.loads(re.search(r'<pre id="measured">(.*?)</pre>', dump.stdout, re.S).group(1))
+    narrow, wide = measured["narrow"], measured["wide"]
+    chains = len(demo["chains"])
+    assert narrow["figures"] == wide["figures"] == chains > 0
+    assert narrow["trees"] == chains and narrow["pictures"] == 0
+    assert narrow["smallest"] >= 12 and narrow["overflowing"] == 0
+    assert wide["pictures"] == chains and wide["trees"] == 0 and wide["scale"] >= 0.99 and wide["overflowing"] == 0
+
+
+def test_a_link_is_red_only_where_a_failed_critical_or_high_finding_breaks_it(demo):
+    """Low and info findings (APIGW007: ID tokens where access tokens would do) leave the link dotted, not red;
+    an undecided critical one is dashed; a pool in another account is elsewhere, never "not found"."""
+    html = render_html(demo, load_rules())
+    links = [attrs for tag, attrs in parsed(html).tags if tag == "path"]
+    lows = {f["rule"] for f in demo["findings"] if f["severity"] in ("low", "info", "medium")}
+    highs = {f["rule"] for f in demo["findings"] if f["severity"] in ("critical", "high") and f["outcome"] == "fail"}
+    for attrs in links:
+        state = (attrs.get("class") or "").split()[1:]
+        rules = set((attrs.get("data-rules") or "").split())
+        if "broken" in state:
+            assert rules and rules <= highs, attrs
+        if rules and rules <= lows - highs:
+            assert state == ["notice"], attrs
+    assert any((attrs.get("class") or "").split()[1:] == ["notice"] for attrs in links)
+    report = copy.deepcopy(demo)
+    for finding in report["findings"]:
+        finding["severity"] = "low"
+    assert not [attrs for tag, attrs in parsed(render_html(report, load_rules())).tags
+                if tag == "path" and "broken" in (attrs.get("class") or "")]
+    reviews = html[html.index('<figure class="chain" data-api="reviews"'):]
+    reviews = reviews[:reviews.index("</figure>")]
+    assert "elsewhere: account 210987654321" in reviews and "not found" not in reviews
+    assert "user pool not found" in html and "elsewhere (another account or a region not scanned)" in html

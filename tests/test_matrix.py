@@ -66,7 +66,8 @@ EXPECTED = {
     # An issuer with a trailing slash: no token of the pool matches it.
     ("mobile-bff", "GET", "/legacy/orders", "$default"): {"none": "401", f"id:{WEB}": "401", f"access:{WEB}": "401"},
     # The pool is another account's: which clients exist is unknown.
-    ("reviews", "POST", "/reviews", "prod"): {"none": "401", "id:?": U, "access:?": U},
+    ("reviews", "POST", "/reviews", "prod"): {"none": "401", "id:pool eu-west-1_Sh4red01": U,
+                                              "access:pool eu-west-1_Sh4red01": U},
     # The stage is throttled to 0.
     ("partners-v2", "GET", "/quotes", "live"): {"none": "429", f"id:{WEB}": "429", f"access:{WEB}": "429"},
     # Stage-variable function, unknown on beta; the function decides on prod.

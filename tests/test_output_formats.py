@@ -2,35 +2,59 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
 
+import jsonschema
 import pytest
 
-from helpers import SHARED
+from helpers import in_ci, shared_file
 from scanner.rules.loader import load_rules
 
-SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMA = "schemas/sarif-schema-2.1.0.json"
 
 
 def _demo_formats():
-    """One demo report, rendered in every format (the demo account's IDs change from run to run)."""
-    from scanner.cli import render
+    """One demo report, rendered in every format."""
     from scanner.demo import demo_report
+    from scanner.render.formats import render
 
     rules = load_rules()
     report = demo_report(rules)
     return {output_format: render(report, output_format, rules) for output_format in ("json", "sarif", "csv")}
 
 
-def test_sarif_is_valid_and_all_formats_carry_the_same_findings():
-    outputs = _demo_formats()
-    report, sarif = json.loads(outputs["json"]), json.loads(outputs["sarif"])
-    if SCHEMA.exists():
-        import jsonschema
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, str]:
+    return _demo_formats()
 
-        jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(sarif)
+
+def test_sarif_is_valid_against_the_oasis_schema(outputs):
+    """Validated against ../shared/schemas/ (never copied here): skipped with its reason in a clone without it,
+    failed under CI, which always lays shared/ beside its clone."""
+    schema = json.loads(shared_file(SCHEMA).read_text())
+    assert schema["title"].startswith("Static Analysis Results Format")
+    sarif = json.loads(outputs["sarif"])
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    broken = copy.deepcopy(sarif)
+    broken["runs"][0]["results"][0]["level"] = "fatal"  # not a SARIF level: the validation can fail
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(broken))
+
+
+def test_a_missing_schema_fails_under_ci_and_skips_visibly_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    assert in_ci()
+    with pytest.raises(pytest.fail.Exception, match="CI lays shared/ beside the clone"):
+        shared_file("schemas/no-such-schema.json")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="not checked in this clone"):
+        shared_file("schemas/no-such-schema.json")
+
+
+def test_all_formats_carry_the_same_findings(outputs):
+    report, sarif = json.loads(outputs["json"]), json.loads(outputs["sarif"])
     [run] = sarif["runs"]
     assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} == {r.id for r in load_rules()}
     from scanner.report import resource_of
@@ -43,12 +67,6 @@ def test_sarif_is_valid_and_all_formats_carry_the_same_findings():
     assert len([r for r in rows if r["kind"] == "method"]) == len(report["methods"])
     in_csv = sorted((r["rules"], r["message"]) for r in rows if r["kind"] == "finding")
     assert in_csv == sorted((f["rule"], f["message"]) for f in report["findings"])
-
-
-def test_sarif_schema_is_read_from_shared():
-    if not SCHEMA.exists():
-        pytest.skip("../shared/schemas/ is not beside this clone: the SARIF output is not validated")
-    assert json.loads(SCHEMA.read_text())["title"].startswith("Static Analysis Results Format")
 
 
 def test_csv_defuses_spreadsheet_formulas():

@@ -8,29 +8,56 @@ attempt, retries included)."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from scanner.collect import calls
+from scanner.collect import calls, pacing
 from scanner.collect.account import collect_account
 from scanner.collect.calls import CallLog
 from scanner.collect.pacing import Bucket, Pacer, parse_max_rps
 from scanner.errors import UsageError
 
 
-def test_a_bucket_shared_by_threads_holds_its_rate_after_the_burst():
+class FakeClock:
+    """pacing's clock, stopped: `sleep` records how long a caller would wait and returns at once, so a bucket's
+    schedule is read from the waits it hands out, not from the wall clock of a loaded machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.waits.append(seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(pacing, "time", fake)
+    return fake
+
+
+def test_a_bucket_shared_by_threads_holds_its_rate_after_the_burst(clock):
+    """Four threads take 40 tokens at one instant: the burst's 10 are free, and the other 30 are handed out one
+    every 1/50 s, whoever asks: the last caller waits 30/50 s, and no two callers get the same moment."""
     bucket = Bucket(quota=50.0, burst=10.0)
-    started = time.monotonic()
     threads = [threading.Thread(target=lambda: [bucket.take() for _ in range(10)]) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
-    assert elapsed >= (40 - 10) / 50 * 0.95  # 40 tokens: 10 at once, 30 at 50 a second
-    assert elapsed < 2.0
+    assert len(clock.waits) == 30  # the burst's callers did not wait
+    assert sorted(clock.waits) == pytest.approx([n / 50 for n in range(1, 31)])
+    clock.now = 10.0  # ten seconds later the bucket is full again, never fuller than its burst
+    clock.waits.clear()
+    assert [bucket.take() for _ in range(10)] == [0.0] * 10 and clock.waits == []
+    assert bucket.take() == pytest.approx(1 / 50)
 
 
 def test_a_throttled_answer_slows_the_bucket_and_answers_bring_it_back():
@@ -83,16 +110,20 @@ def test_a_call_still_throttled_after_botocores_attempts_is_made_again(monkeypat
     assert log._until_not_throttled(request) == "served" and log.throttled_rounds == 2
 
 
-def test_a_paced_scan_keeps_to_its_rate_and_loses_nothing(account):
-    """Twelve APIs make about 70 control-plane calls: at 20 a second with a burst of 40 the scan lasts at least
-    1.5 s; unpaced it takes a fraction of that. Every method row is there and no call failed."""
+def test_a_paced_scan_keeps_to_its_rate_and_loses_nothing(account, clock):
+    """Twelve APIs make about 50 control-plane calls: at 20 a second with a burst of 40, the pacer hands out the
+    last of them (n - 40) / 20 s after the first, every attempt taking its token (the clock is stopped: the
+    waits are the schedule; the wall time is measured in `make bench`). Every method row is there, no call failed."""
     pool = account.healthy_pool()
     for number in range(12):
         account.cognito_api(pool["arn"], name=f"shop-{number}")
     log = CallLog(pacer=Pacer({"apigateway": 20.0}))
-    started = time.monotonic()
     snapshot = collect_account(account.session, ["eu-west-1"], call_log=log, traffic_days=None)
-    elapsed = time.monotonic() - started
-    gateway = sum(count for name, count in log.counts.items() if name.startswith("apigateway"))
-    assert gateway > 60 and elapsed >= (gateway - 40) / 20 * 0.9, (gateway, elapsed)
+    control = sum(count for name, count in log.counts.items()
+                  if name.split(":")[0] in ("apigateway", "apigatewayv2") and name != "apigateway:GetResources")
+    [bucket] = [bucket for key, bucket in log.pacer._buckets.items() if key == ("eu-west-1", "apigateway")]
+    assert control > 40 and bucket.tokens == pytest.approx(40 - control)  # every call took a token
+    assert pytest.approx((control - 40) / 20) in clock.waits  # the last one, at the quota's pace
+    resources = log.counts["apigateway:GetResources"]  # its own quota: 5 per 2 s, a burst of 5
+    assert max(clock.waits) == pytest.approx((resources - 5) / 2.5) and resources == 12
     assert log.pacer.waited > 0 and log.errors == [] and len(snapshot["rest_apis"]) == 12

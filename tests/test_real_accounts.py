@@ -17,7 +17,9 @@ import http.server
 import json
 import threading
 import time
+from pathlib import Path
 
+import boto3
 import pytest
 
 from aws_shaped import ACCOUNT, AwsError, ShapedAws, cognito_pool
@@ -172,9 +174,15 @@ def test_rest_jwt_authorizers_are_judged_like_http_ones():
 
 
 def test_rest_jwt_authorizer_quiet_when_healthy():
+    """A method without scopes takes ID tokens, whose aud is the app client (what the audience lists). With scopes
+    it needs Cognito access tokens, which have no aud: tests/test_live_fields.py shows that case undecided."""
     aws = ShapedAws()
     cognito_pool(aws, POOL, {CLIENT: WEB}, servers=SERVERS, Domain="shop-auth")
-    rest_jwt(aws, [{"issuer": ORIGINAL, "audiences": [CLIENT]}], ["api/read"])
+    rest_jwt(aws, [{"issuer": ORIGINAL, "audiences": [CLIENT]}], [])
+    aws.on("apigateway", "GetExport", {"contentType": "application/json", "body": json.dumps({
+        "openapi": "3.0.1", "paths": {"/me": {"get": {"security": [{"jwt": []}]}}},
+        "components": {"securitySchemes": {"jwt": {"type": "apiKey", "name": "Authorization", "in": "header",
+                                                   "x-amazon-apigateway-authtype": "jwt"}}}}).encode()})
     report = scan(aws)
     assert rule_ids(report) == set() and method_row(report, "GET", "/me")["verdict"] == "ok"
 
@@ -513,7 +521,8 @@ def test_moto_extensions_answer_in_the_models_shapes():
 
     def check(model, parsed, **_):
         if model.output_shape is not None and model.name in ("GetDeployment", "GetExport", "GetAuthorizers",
-                                                             "ExportApi", "GetStages", "DescribeUserPool"):
+                                                             "ExportApi", "GetStages", "DescribeUserPool",
+                                                             "DescribeUserPoolClient"):
             validate_parameters({k: v for k, v in parsed.items() if k != "ResponseMetadata"}, model.output_shape)
             checked.append(model.name)
 
@@ -521,4 +530,67 @@ def test_moto_extensions_answer_in_the_models_shapes():
         session._session.register("after-call", check)
         seed_demo_account(session)
         collect_account(session, [REGION])
-    assert {"GetDeployment", "GetExport", "GetAuthorizers", "ExportApi", "DescribeUserPool"} <= set(checked)
+    assert {"GetDeployment", "GetExport", "GetAuthorizers", "ExportApi", "DescribeUserPool",
+            "DescribeUserPoolClient"} <= set(checked)
+
+
+def _unreachable(session: boto3.Session) -> boto3.Session:
+    """Every request of `session` fails as botocore fails when the endpoint's name has no address."""
+    from botocore.exceptions import EndpointConnectionError
+
+    def refuse(request, **_):
+        raise EndpointConnectionError(endpoint_url=request.url)
+    session._session.register("before-send", refuse)
+    return session
+
+
+def test_a_region_whose_endpoint_has_no_address_may_not_exist(monkeypatch):
+    """An unlisted region is tried (regions newer than botocore work); when its endpoint's name has no address
+    while the closest listed region's has one, the words say the region may not exist and name that region —
+    not a network failure. When neither resolves, the network is in doubt and the words say so."""
+    from scanner.collect import regions
+    from scanner.collect.calls import CallLog
+    from scanner.collect.session import Clients
+    from scanner.errors import UsageError
+
+    monkeypatch.setattr(regions, "host_resolves", lambda url: "eu-wset-1" not in str(url))
+    session = _unreachable(boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x",
+                                         region_name="eu-wset-1"))
+    with pytest.raises(UsageError) as refused:
+        Clients(session, CallLog()).account_id("eu-wset-1")
+    assert str(refused.value) == ("region eu-wset-1 may not exist: the installed botocore does not list it and its "
+                                  "endpoint sts.eu-wset-1.amazonaws.com has no address; did you mean eu-west-1?")
+    log = CallLog()
+    outcome = log.call(Clients(session, log).get("apigateway", "eu-wset-1"), "get_rest_apis", region="eu-wset-1")
+    assert outcome.status == "failed" and outcome.message.startswith("region eu-wset-1 may not exist")
+    assert log.errors[0]["message"] == outcome.message
+    with pytest.raises(UsageError, match="cannot reach AWS STS in eu-west-1: Could not connect"):
+        Clients(session, CallLog()).account_id("eu-west-1")  # a listed region: the network is in doubt
+    monkeypatch.setattr(regions, "host_resolves", lambda url: False)  # no name resolves: no network, not the region
+    with pytest.raises(UsageError, match="cannot reach AWS STS in eu-wset-1: Could not connect"):
+        Clients(session, CallLog()).account_id("eu-wset-1")
+
+
+def test_a_made_up_region_name_says_which_region_was_meant():
+    from scanner.collect.session import resolve_regions
+    from scanner.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^unknown region euwest-1: expected a region name such as eu-west-1 or "
+                                         r"us-east-1; did you mean eu-west-1\?$"):
+        resolve_regions(ShapedAws().session(), ["euwest-1"])
+
+
+def test_a_template_scan_warns_of_an_unlisted_region_and_calls_nothing(monkeypatch, capsys):
+    import botocore.endpoint
+
+    from scanner.cli import main
+
+    def refuse(*_, **__):
+        raise AssertionError("a template scan made an AWS call")
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "make_request", refuse)
+    template = Path(__file__).parent / "fixtures" / "templates" / "cfn-methods" / "template.yaml"
+    assert main(["scan", "--template", str(template), "--region", "eu-wset-1", "--format", "json",
+                 "--fail-on", "never"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert ("region eu-wset-1 is not listed by the installed botocore: it may be newer than botocore, or it may not "
+            "exist; did you mean eu-west-1?") in notes

@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 import pytest
 
-from helpers import RULES
+from helpers import HANG_GUARD, RULES
 from moto_writes import install as install_writes
 from scanner.collect.account import collect_account
 from scanner.demo.account import REGION, seed_demo_account
@@ -33,8 +33,8 @@ PLACEHOLDER = re.compile(r"\b(POOL_ID|SCOPE|VPCE_ID|CLIENT_ID|RESOURCE_ID|VERB|F
                          r"YOUR_APP|POOL_ACCOUNT_PROFILE|REGION|API_ID|STAGE)\b")
 # The commands of these rules remove their finding when run as printed.
 FIXES = {"APIGW003", "APIGW004", "APIGW005", "APIGW006", "APIGW008", "APIGW009", "APIGW010", "APIGW011",
-         "APIGW012", "APIGW017", "APIGW018", "APIGW020", "COG003", "COG005", "COG006", "COG007", "COG008", "HTTP001",
-         "HTTP002", "HTTP003", "HTTP004", "HTTP005", "HTTP006", "HTTP007", "HTTP008", "LAM002", "LAM004"}
+         "APIGW012", "APIGW017", "APIGW018", "APIGW020", "COG003", "COG005", "COG006", "COG007", "COG008", "COG009",
+         "HTTP001", "HTTP002", "HTTP003", "HTTP004", "HTTP005", "HTTP006", "HTTP007", "HTTP008", "LAM002", "LAM004"}
 # These need a value only the user knows (the command says which, in upper case).
 NEEDS_A_CHOICE = {"APIGW001": {"POOL_ID"}, "APIGW002": {"POOL_ACCOUNT_PROFILE"}, "APIGW007": {"RESOURCE_ID", "VERB",
                   "SCOPE"}, "APIGW015": {"VPCE_ID"}, "COG001": {"YOUR-UNIQUE-PREFIX"}, "COG002": {"YOUR_APP"},
@@ -91,7 +91,7 @@ def run_commands(commands: list[str], endpoint: str, folder: Path) -> None:
                PATH=f"{AWS_CLI.parent}:{env.get('PATH', '')}", AWS_PAGER="")
     for command in commands:
         done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=folder,
-                              env=env, timeout=120)
+                              env=env, timeout=HANG_GUARD)
         assert done.returncode == 0, f"{command}\n{done.stderr}"
 
 

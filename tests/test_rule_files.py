@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, SHARED
+from helpers import PROJECT, SHARED, shared_file
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.rules.engine import evaluate
@@ -48,9 +48,7 @@ METHOD = {"api_name": "shop", "authorization": "COGNITO_USER_POOLS", "scopes": [
 
 def catalog_rows() -> list[tuple[str, str, bool, str]]:
     """(ID, severity, planned, source) of each rule in ../shared/rules.md."""
-    catalog = SHARED / "rules.md"
-    if not catalog.exists():
-        pytest.skip("../shared/rules.md is not beside this clone")
+    catalog = shared_file("rules.md")
     rows = re.findall(r"^\| ((?:APIGW|COG|LAM|HTTP|IAC|TRF)\d{3}) \| (\w+)( \(planned\))? \|.*\| ([^|]*) \|$",
                       catalog.read_text(), re.M)
     return [(rule_id, severity, bool(planned), source) for rule_id, severity, planned, source in rows]

@@ -159,3 +159,71 @@ def test_cog005_quiet_when_the_function_exists(account):
     account.seed.create_pool(account.cognito, "p", lambda_config={"PreTokenGeneration": function_arn})
     report = account.scan()
     assert findings(report, "COG005") == [] and findings(report, "COG005", "unknown") == []
+
+
+def _export_pool(account):
+    """A pool with a domain whose resource server defines api/read and api/export; its web client allows read only."""
+    pool = account.seed.create_pool(account.cognito, "users", domain="users-domain",
+                                    resource_servers={"api": ["read", "export"]})
+    _client(account, pool["id"], "web", **account.seed.web_client_settings(["api/read"]))
+    return pool
+
+
+def _switched_off_exporter(account, pool):
+    """A machine client whose flow and scope are set but whose OAuth switch was never turned on."""
+    return _client(account, pool["id"], "exports", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=False,
+                   AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["api/export"],
+                   ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+
+
+def test_cog009_fires(account):
+    """AllowedOAuthFlowsUserPoolClient "must have a value of true before you can configure" scopes and flows; "When
+    false, only SDK-based API sign-in is permitted" (Amazon Cognito API Reference, UserPoolClientType,
+    https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolClientType.html)."""
+    pool = _export_pool(account)
+    exporter = _switched_off_exporter(account, pool)
+    account.cognito_api(pool["arn"], methods=(("/exports", "GET", ["api/export"]),))
+    report = account.scan()
+    [client] = findings(report, "COG009")
+    assert (client["severity"], client["client_id"], client["pool_id"]) == ("high", exporter, pool["id"])
+    assert client["api_id"] is None and client["path"] is None  # reported on the client
+    assert "AllowedOAuthFlows [client_credentials], AllowedOAuthScopes [api/export]" in client["message"]
+    assert "scopes kept out: [api/export]" in client["message"]
+    # The fix reads the client, turns the switch on and keeps every other setting (never the secret).
+    describe, update = client["commands"]
+    assert ".AllowedOAuthFlowsUserPoolClient = true" in describe and "del(.ClientSecret, .ClientSecretArn" in describe
+    assert update.startswith("aws cognito-idp update-user-pool-client") and "client.json" in update
+    # The method that needs the scope fails for everyone, and APIGW005 says why: the switch, not a missing scope.
+    [method] = findings(report, "APIGW005")
+    assert method["severity"] == "critical" and (method["method"], method["path"]) == ("GET", "/exports")
+    assert f"app client exports ({exporter}) allows api/export but has AllowedOAuthFlowsUserPoolClient false " \
+           "(COG009)" in method["message"]
+    assert any(".AllowedOAuthFlowsUserPoolClient = true" in command and exporter in command
+               for command in method["commands"])
+    assert not any(".AllowedOAuthScopes = " in command for command in method["commands"])  # not "allow the scope"
+    row = method_row(report, "GET", "/exports")
+    assert row["verdict"] == "fail" and {"APIGW005"} <= set(row["findings"])
+
+
+def test_cog009_fires_on_flows_alone_and_turns_on_a_flow_for_scopes_alone(account):
+    pool = account.healthy_pool()
+    flows_only = _client(account, pool["id"], "flows", AllowedOAuthFlows=["code"],
+                         CallbackURLs=["https://app.example.com/cb"])
+    scopes_only = _client(account, pool["id"], "scopes", GenerateSecret=True, AllowedOAuthScopes=["api/read"])
+    by_client = {f["client_id"]: f for f in findings(account.scan(), "COG009")}
+    assert set(by_client) == {flows_only, scopes_only}
+    assert "--args client_credentials" in by_client[scopes_only]["commands"][0]  # a secret: a machine client
+
+
+def test_cog009_quiet(account):
+    pool = _export_pool(account)
+    _client(account, pool["id"], "exports", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["api/export"])
+    _client(account, pool["id"], "sdk-only", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])  # no OAuth at all
+    # GetClientToken issues the allowed scopes without the OAuth endpoints: the switch does not matter there.
+    _client(account, pool["id"], "client-token", GenerateSecret=True, AllowedOAuthScopes=["api/export"],
+            ExplicitAuthFlows=["ALLOW_CLIENT_TOKEN_AUTH"])
+    account.cognito_api(pool["arn"], methods=(("/exports", "GET", ["api/export"]),))
+    report = account.scan()
+    assert findings(report, "COG009") == [] and findings(report, "APIGW005") == []
+    assert method_row(report, "GET", "/exports")["verdict"] == "ok"

@@ -300,9 +300,32 @@ def test_http_api_jwt_route(account, jwks_file):
     # "Troubleshooting HTTP API JWT authorizers": aud when present, else client_id; scope or scp).
     assert rules_of(run(sign(id_claims(shop)), "/orders")) == ["TOK006"]
     assert run(sign({**access_claims(shop), "token_use": "id"}), "/orders")["verdict"] == "accepted"
-    listed = run(sign({**id_claims(shop), "aud": ["someone-else", pool["client_id"], 7]}), "$default")
-    assert listed["verdict"] == "accepted"  # a list aud (RFC 7519) matches when one entry does; odd entries never crash
+    listed = run(sign({**id_claims(shop), "aud": ["someone-else", pool["client_id"]]}), "$default")
+    assert listed["verdict"] == "accepted"  # a list aud (RFC 7519) matches when one entry does
+    odd = run(sign({**id_claims(shop), "aud": ["someone-else", pool["client_id"], 7]}), "$default")
+    assert odd["verdict"] == "rejected" and rules_of(odd) == ["TOK001"]  # not an array of strings: malformed
     assert rules_of(run(sign(id_claims(shop, aud="stranger")), "$default")) == ["TOK007"]
     assert rules_of(run(sign(access_claims(shop)), "/orders", "manual")) == ["APIGW003"]
     with pytest.raises(UsageError, match="no scanned API has that stage"):
         run(sign(access_claims(shop)), "/orders", "qa")
+
+
+def test_an_aud_list_on_an_id_token(shop, jwks_file):
+    """RFC 7519, 4.1.3: "In the general case, the "aud" value is an array of case-sensitive strings, each containing a
+    StringOrURI value. In the special case when the JWT has one audience, the "aud" value MAY be a single
+    case-sensitive string" (https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3). ["c1"] is judged like "c1"; an aud
+    holding anything but strings is not a well-formed JWT (TOK001): no audience or app client can be compared with it,
+    and the fix is in what issued the token, not in the authorizer (which TOK007 would point at)."""
+    client = shop["pool"]["client_id"]
+    single = check(shop, sign(id_claims(shop, aud=client)), path="/me", jwks=jwks_file)
+    listed = check(shop, sign(id_claims(shop, aud=[client])), path="/me", jwks=jwks_file)
+    assert single["verdict"] == listed["verdict"] == "accepted" and listed["findings"] == []
+    stranger = check(shop, sign(id_claims(shop, aud=["3rdpartyclient"])), path="/me", jwks=jwks_file)
+    assert stranger["verdict"] == "rejected" and rules_of(stranger) == ["TOK007"]
+    for odd in ([client, 7], [{"client": client}], [[client]], 42, {"aud": client}):
+        result = check(shop, sign(id_claims(shop, aud=odd)), path="/me", jwks=jwks_file)
+        assert result["verdict"] == "rejected" and rules_of(result) == ["TOK001"], odd
+        assert result["findings"][0]["expected"].startswith("aud: a string, or a list of strings")
+    # The validation expression is matched against the list's entries too (the strict API's never matches).
+    strict = check(shop, sign(id_claims(shop, aud=[client])), path="/me", api="strict", jwks=jwks_file)
+    assert rules_of(strict) == ["TOK007"] and "identityValidationExpression" in strict["findings"][0]["message"]

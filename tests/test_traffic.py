@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.validate import validate_parameters
 
-from helpers import REGION, RULES, deny, findings, method_row, rule_ids
+from helpers import REGION, RULES, deleted_pool_api, deny, findings, method_row, rule_ids
 from scanner.cli import main
 from scanner.collect.account import collect_account
 from scanner.collect.calls import CallLog
@@ -97,10 +97,7 @@ def test_rest_apis_sharing_a_metric_name_get_no_traffic_never_mixed_figures(acco
 
 def test_a_confirmed_prediction(account, cloudwatch):
     """APIGW001 predicts that every request fails; the last day's requests all failed: confirmed."""
-    pool = account.healthy_pool()
-    gone = pool["arn"].replace(pool["id"], f"{REGION}_Gone1")
-    api = account.cognito_api(gone, methods=(("/orders", "GET", []),))
-    account.seed.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    deleted_pool_api(account, (("/orders", "GET", []),))
     account.seed.record_requests(cloudwatch, "REST", "shop", "prod", "GET", "/orders", requests=30, client_errors=30)
     report = account.scan()
     [finding] = findings(report, "APIGW001")
@@ -110,10 +107,7 @@ def test_a_confirmed_prediction(account, cloudwatch):
 
 
 def test_a_contradicted_prediction_is_undecided_never_a_critical(account, cloudwatch):
-    pool = account.healthy_pool()
-    gone = pool["arn"].replace(pool["id"], f"{REGION}_Gone1")
-    api = account.cognito_api(gone, methods=(("/orders", "GET", []),))
-    account.seed.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    deleted_pool_api(account, (("/orders", "GET", []),))
     account.seed.record_requests(cloudwatch, "REST", "shop", "prod", "GET", "/orders", requests=30, client_errors=2)
     report = account.scan()
     assert findings(report, "APIGW001") == []
@@ -237,7 +231,7 @@ def test_traffic_options_are_checked_before_any_call(args, said, capsys):
 
 
 def test_no_traffic_reads_no_metrics(account, monkeypatch):
-    import scanner.collect.region as collector
+    import scanner.collect.region_graph as collector
 
     rest_api(account)
 
@@ -250,10 +244,7 @@ def test_no_traffic_reads_no_metrics(account, monkeypatch):
 def test_trf001_undecided_when_what_might_explain_it_is_undecided(account, cloudwatch):
     """Every request failed, and the check that would name the cause (the pool) could not be read: the scan
     cannot say it found no cause."""
-    pool = account.healthy_pool()
-    gone = pool["arn"].replace(pool["id"], f"{REGION}_Gone1")
-    api = account.cognito_api(gone, methods=(("/orders", "GET", []),))
-    account.seed.detailed_metrics(account.apigateway, api["api_id"], "prod")
+    deleted_pool_api(account, (("/orders", "GET", []),))
     account.seed.record_requests(cloudwatch, "REST", "shop", "prod", "GET", "/orders", requests=30, client_errors=30)
     deny(account, "cognito-idp.ListUserPools")
     report = account.scan()

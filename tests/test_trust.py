@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from helpers import ACCOUNT, PROJECT, RECORDED, REGION, findings, operation_allowed
+from helpers import ACCOUNT, HANG_GUARD, PROJECT, RECORDED, REGION, findings, operation_allowed
 from scanner.cli import main
 from scanner.demo import seed
 from scanner.errors import UsageError
@@ -109,7 +109,7 @@ def test_unreachable_endpoint_is_reported_once_and_not_fatal(tmp_path):
     env.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION=REGION,
                AWS_ENDPOINT_URL="http://127.0.0.1:9")
     result = subprocess.run([sys.executable, "-m", "scanner", "scan", "--format", "json"], capture_output=True,
-                            text=True, timeout=180, cwd=PROJECT, env=env)
+                            text=True, timeout=HANG_GUARD, cwd=PROJECT, env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cannot reach AWS STS" in result.stderr
 

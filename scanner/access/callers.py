@@ -24,9 +24,11 @@ class Caller:
 
     @property
     def label(self) -> str:
+        """`none`, `lambda`, `iam`; `id:shop-web` (the client's name, else its ID); `id:pool eu-west-1_AbC` for
+        any client of a pool that could not be read (another account…)."""
         if self.kind in ("none", "lambda", "iam"):
             return self.kind
-        return f"{self.kind}:{self.client_name or self.client_id or '?'}"
+        return f"{self.kind}:{self.client_name or self.client_id or (f'pool {self.pool_id}' if self.pool_id else '?')}"
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "pool_id": self.pool_id, "client_id": self.client_id,

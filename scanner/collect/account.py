@@ -19,7 +19,7 @@ from .garbage import fewer_collections
 from .reader import Reader
 from .reads import Reads
 from .referenced import authorizer_functions, authorizer_roles, trigger_functions
-from .region import start_region
+from .region_graph import start_region
 from .roles import read_role
 from .session import Clients
 from .user_pools import read_user_pool

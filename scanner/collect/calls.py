@@ -12,8 +12,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
+from ..schema.snapshot import pick
 from .faults import SILENCE, THROTTLED_CODES, Breaker, Faults, silence_words
 from .pacing import Pacer
+from .regions import missing_region_words
 
 DENIED_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
@@ -49,6 +51,10 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def picked(self, spec: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """A listing's items with the fields `spec` declares; None (never []) when it could not be read."""
+        return [pick(item, spec) for item in self.data] if self.ok else None
 
 
 @dataclass
@@ -127,8 +133,11 @@ class CallLog:
         except ClientError as error:
             outcome = self._failed(client, method, region, subject, expect_not_found, error, record_error)
         except (EndpointConnectionError, ConnectTimeoutError) as error:
+            missing = missing_region_words(region, error.kwargs.get("endpoint_url")) \
+                if isinstance(error, EndpointConnectionError) else None
             self.breaker.failed(key, silence_words(error, self.faults.call_timeout), at_once=True)
-            outcome = self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
+            outcome = self._record(client, method, region, subject, "failed", missing or _one_line(str(error)),
+                                   record_error)
         except SILENCE as error:  # each attempt was counted by the retry guard (faults.py)
             outcome = self._record(client, method, region, subject, "failed", _one_line(str(error)), record_error)
         except BotoCoreError as error:

@@ -33,12 +33,11 @@ def read_http_api(reader: Reader, api: dict[str, Any], named: Named) -> Future[d
     subject = f"httpapi/{api_id}"
     paged = {"ApiId": api_id, "PaginationConfig": {"PageSize": PAGE_SIZE}}
     routes = reads.then([reader.paginate("apigatewayv2", "get_routes", "Items", subject=subject, **paged)],
-                        lambda found: [pick(route, HTTP_ROUTE) for route in found.data] if found.ok else None)
+                        lambda found: found.picked(HTTP_ROUTE))
     authorizers = reads.then([reader.paginate("apigatewayv2", "get_authorizers", "Items", subject=subject, **paged)],
-                             lambda found: [pick(item, HTTP_AUTHORIZER) for item in found.data] if found.ok
-                             else None)
+                             lambda found: found.picked(HTTP_AUTHORIZER))
     stages = reads.then([reader.paginate("apigatewayv2", "get_stages", "Items", subject=subject, **paged)],
-                        lambda found: [pick(stage, HTTP_STAGE) for stage in found.data] if found.ok else None)
+                        lambda found: found.picked(HTTP_STAGE))
     announced = reads.then([authorizers, stages], lambda authorizers, stages: named(
         {"region": reader.region, "id": api_id, "authorizers": authorizers, "stages": stages}))
     deployments = reads.chain([stages], lambda stage_list: _deployments(reader, api_id, stage_list or []))

@@ -62,11 +62,11 @@ class Bucket:
     burst: float
     rate: float = 0.0
     tokens: float = 0.0
-    updated: float = field(default_factory=time.monotonic)
+    updated: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        self.rate, self.tokens = self.quota, self.burst
+        self.rate, self.tokens, self.updated = self.quota, self.burst, time.monotonic()
 
     def take(self) -> float:
         """Waits until a token is free and takes it; returns the seconds waited."""

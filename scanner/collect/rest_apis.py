@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
-from ..cors import cors_origin
+from ..cors import cors_origin, preflight_catchers
 from ..schema.snapshot import GATEWAY_RESPONSE, REST_AUTHORIZER, REST_METHOD, REST_STAGE, pick
 from .calls import CallLog, Outcome, exported
 from .reader import Reader
@@ -47,19 +47,19 @@ def read_rest_api(reader: Reader, api: dict[str, Any], named: Named) -> tuple[
     stages_read = reader.call("apigateway", "get_stages", subject=subject, restApiId=api_id)
     resources = reads.then([resources_read], lambda found: [_resource(item) for item in found.data] if found.ok
                            else None)
-    authorizers = reads.then([authorizers_read], lambda found: [pick(item, REST_AUTHORIZER) for item in found.data]
-                             if found.ok else None)
+    authorizers = reads.then([authorizers_read], lambda found: found.picked(REST_AUTHORIZER))
     stages = reads.then([stages_read], lambda found: [_stage(stage) for stage in (found.data or {}).get("item", [])]
                         if found.ok else None)
     announced = reads.then([authorizers, stages], lambda authorizers, stages: named(
         {"region": reader.region, "id": api_id, "authorizers": authorizers, "stages": stages}))
 
     def gateway_responses(resource_list: list[dict[str, Any]] | None) -> Future[dict[str, Any]]:
-        if not resource_list or cors_origin(resource_list) is None:
-            return resolved({})  # gateway responses are read only for APIs that answer CORS: the others cost no call
+        if not resource_list or (cors_origin(resource_list) is None and not preflight_catchers(resource_list)):
+            # Gateway responses are read only for APIs that answer CORS (APIGW017), or whose authorized ANY methods
+            # would take preflights if the API answers CORS in them (APIGW011): the others cost no call.
+            return resolved({})
         read = reader.paginate("apigateway", "get_gateway_responses", "items", subject=subject, **paged)
-        return reads.then([read], lambda found: {"gateway_responses": [pick(item, GATEWAY_RESPONSE)
-                                                                       for item in found.data] if found.ok else None})
+        return reads.then([read], lambda found: {"gateway_responses": found.picked(GATEWAY_RESPONSE)})
 
     def record(responses: dict[str, Any], resource_list: list[dict[str, Any]] | None,
                authorizer_list: list[dict[str, Any]] | None, stage_list: list[dict[str, Any]] | None,

@@ -16,6 +16,7 @@ from botocore.exceptions import (
     ClientError,
     ConfigParseError,
     CredentialRetrievalError,
+    EndpointConnectionError,
     InvalidConfigError,
     PartialCredentialsError,
     ProfileNotFound,
@@ -30,6 +31,7 @@ from botocore.parsers import ResponseParserError
 from ..errors import UsageError
 from .calls import CallLog
 from .faults import CALL_TIMEOUT, CONNECT_TIMEOUT, THROTTLED_CODES, answer_code, retry_guard, send_guard
+from .regions import did_you_mean, missing_region_words
 
 
 def client_config(call_timeout: float = CALL_TIMEOUT) -> Config:
@@ -111,10 +113,8 @@ def resolve_regions(session: boto3.Session, requested: list[str] | None, notes: 
         raise UsageError("no region: pass --region REGION (repeatable) or set AWS_REGION / AWS_DEFAULT_REGION")
     unknown = [region for region in regions if region not in known and partition_of(region) is None]
     if unknown:
-        raise UsageError(
-            f"unknown region {', '.join(unknown)}: expected a region such as eu-west-1 or us-east-1 "
-            f"(known: {', '.join(sorted(known))})"
-        )
+        raise UsageError(f"unknown region {unknown[0]}: expected a region name such as eu-west-1 or us-east-1"
+                         + did_you_mean(unknown[0], known))
     newer = [region for region in regions if region not in known]
     if newer and notes is not None:
         notes.append(f"{', '.join(newer)}: newer than the installed botocore's endpoint data; scanned at the "
@@ -184,6 +184,10 @@ class Clients:
                                   CredentialRetrievalError)):
                 profile = self.session.profile_name
                 raise UsageError(credential_problem(error, None if profile == "default" else profile)) from None
+            if isinstance(error, EndpointConnectionError):
+                missing = missing_region_words(region, error.kwargs.get("endpoint_url"))
+                if missing:
+                    raise UsageError(missing) from None
             raise UsageError(f"cannot reach AWS STS in {region}: {' '.join(str(error).split())}") from None
 
 

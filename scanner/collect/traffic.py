@@ -50,8 +50,7 @@ def collect_traffic(clients: Clients, log: CallLog, region: str, rest_apis: list
 
     REST figures are keyed by name: two REST APIs whose names send the same ApiName share their numbers, so
     neither gets any (a note says why). A denied or failed read is a note, never an error."""
-    end = (now or datetime.datetime.now(datetime.UTC)).replace(second=0, microsecond=0)
-    start = end - datetime.timedelta(seconds=days * DAY)
+    start, end = window(now or datetime.datetime.now(datetime.UTC), days)
     names = Counter(metric_api_name(str(api.get("name") or ""), str(api["id"])) for api in listed_rest or rest_apis)
     series: list[Series] = []
     skipped: dict[str, str] = {}
@@ -75,6 +74,15 @@ def collect_traffic(clients: Clients, log: CallLog, region: str, rest_apis: list
         figures[item.figure] = int(total)
         figures["last_day"][item.figure] = int(last_day)
     return record
+
+
+def window(now: datetime.datetime, days: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The window's start and end, aligned so that CloudWatch has nothing to round: it rounds StartTime down to the
+    minute, to 5 minutes when it is 15 to 63 days ago, to the hour beyond (cloudwatch model, GetMetricData
+    StartTime). A rounded start would shift every daily period, and the last one would no longer be the last day."""
+    step = 60 if days < 15 else 300 if days <= 63 else 3600
+    end = datetime.datetime.fromtimestamp(int(now.timestamp()) // step * step, datetime.UTC)
+    return end - datetime.timedelta(seconds=days * DAY), end
 
 
 def _slot(api: dict[str, Any], item: Series) -> dict[str, Any]:
@@ -168,7 +176,9 @@ def _read(clients: Clients, log: CallLog, region: str, series: list[Series], sta
                 total, recent = sums.get(number, (0.0, 0.0))
                 for stamp, value in zip(result.get("Timestamps") or [], result.get("Values") or [], strict=False):
                     total += float(value)
-                    if _aware(stamp) >= last_day:  # periods start at StartTime: the last one is the last day
+                    # A data point's timestamp starts its period (a day long): it counts for the last day when its
+                    # period reaches into the last 24 hours, wherever CloudWatch began the periods.
+                    if _aware(stamp) + datetime.timedelta(seconds=DAY) > last_day:
                         recent += float(value)
                 sums[number] = (total, recent)
             token = page.data.get("NextToken")

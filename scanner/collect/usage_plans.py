@@ -35,12 +35,11 @@ def read_usage(reader: Reader, api_ids: set[str]) -> Future[dict[str, Any]]:
             return resolved(record)
         read = reader.paginate("apigateway", "get_usage_plan_keys", "items", subject=f"usageplan/{plan.get('id')}",
                                usagePlanId=plan.get("id"), **paged)
-        return reader.reads.then([read], lambda found: {**record, "keys": [pick(key, USAGE_PLAN_KEY)
-                                                                          for key in found.data] if found.ok else None})
+        return reader.reads.then([read], lambda found: {**record, "keys": found.picked(USAGE_PLAN_KEY)})
 
     def usage(plans: Outcome, keys: Outcome) -> Future[dict[str, Any]]:
         return reader.reads.then([plan_keys(plan) for plan in plans.data or []], lambda *collected: {
             "plans": list(collected) if plans.ok else None,
-            "api_keys": [pick(key, API_KEY) for key in keys.data] if keys.ok else None})
+            "api_keys": keys.picked(API_KEY)})
 
     return reader.reads.chain([plans, keys], usage)

@@ -103,8 +103,10 @@ def _app_client(summary: dict[str, Any], described: Outcome) -> dict[str, Any]:
                 "unreadable": described.message}
     app_client = described.data.get("UserPoolClient", {})
     record = pick(app_client, APP_CLIENT)
-    # The secret itself is dropped here, at the door: only whether there is one goes further.
-    record["HasClientSecret"] = bool(app_client.get("ClientSecret"))
+    # The secret itself is dropped here, at the door: only whether there is one goes further. A secret Cognito
+    # keeps in Secrets Manager comes as ClientSecretArn instead of ClientSecret (cognito-idp model,
+    # UserPoolClientType.ClientSecretArn): the client has a secret all the same.
+    record["HasClientSecret"] = bool(app_client.get("ClientSecret") or app_client.get("ClientSecretArn"))
     return record
 
 

@@ -1,24 +1,77 @@
-"""What moto lacks of API Gateway's deployment behaviour, added to moto for the demo and the tests.
+"""Every change the demo and the tests make to moto, the AWS emulator, in this one module: what moto lacks of the
+services the scanner reads, added as AWS behaves (botocore's models give the shapes), and its IDs made repeatable.
 
-AWS freezes an API's configuration into each deployment: `get_deployment(embed=["apisummary"])`
-returns what the deployment serves and `get_export(stageName, "oas30", extensions=authorizers)`
-returns a stage's deployed definition. moto keeps no such copy (its export shows the live API,
-its deployments have no summary), has no `update_method`, cannot patch an authorizer's
-`providerARNs`, and drops its `identityValidationExpression` on create (a misspelt keyword). For
-HTTP APIs it cannot list authorizers (`GetAuthorizers`). `install()` teaches moto all six.
-The scanner never imports this module: it talks to AWS (or to whatever AWS_ENDPOINT_URL names)
-and cannot tell the difference.
+moto's private internals are patched (response handlers, model classes, URL tables), so this module knows the
+moto versions it was written against (KNOWN_MOTO; pyproject pins the same range) and refuses others with a
+message that says which to install, instead of emulating AWS wrongly.
+
+`install()` patches, in this process:
+- API Gateway (REST): each deployment keeps a copy of what it serves (`CreateDeployment`); `GetDeployment` with
+  `embed=apisummary` returns it; `GetExport` (oas30, swagger; `extensions=authorizers`) exports what a stage's
+  deployment serves, shaped as API Gateway writes it; `UpdateMethod` (authorization, authorizer, scopes, API
+  key); `UpdateAuthorizer` on `/providerARNs`; `CreateAuthorizer` keeps the `identityValidationExpression` moto
+  drops (a misspelt keyword); authorizers of type JWT with a `jwtConfiguration`.
+- API Gateway (HTTP APIs): `GetAuthorizers`; `CreateDeployment` keeps what it serves and a stage that does not
+  deploy automatically serves its `DeploymentId`; `ExportApi` exports what a stage serves.
+- Cognito: app clients whose secret is kept in Secrets Manager (`PublishSecretsInAWSSecretsManager`) are
+  described with `ClientSecretArn` instead of `ClientSecret`.
+- CloudFront: cache and origin request policies (Get, List by type, Create), with the managed ones every account
+  has.
+`seed_ids(n)` seeds moto's random generator (and the IDs this module makes), so a demo built twice has the same
+API, pool and client IDs (the README's samples, compared by a test).
+
+The scanner never imports this module: it talks to AWS (or to whatever AWS_ENDPOINT_URL names) and cannot tell
+the difference.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import secrets
 from typing import Any
+
+import moto
+from moto import mock_aws
+
+from ..errors import UsageError
+
+# The moto releases these patches were written and tested against (pyproject's demo extra pins the same).
+KNOWN_MOTO = ((5, 2),)
+KNOWN_MOTO_PIN = "moto>=5.2,<5.3"
+
+
+def check_moto_version(version: str) -> None:
+    """A moto these patches do not know is refused: they reach into its internals, which change between releases."""
+    parts = version.split(".")
+    known = len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() and \
+        (int(parts[0]), int(parts[1])) in KNOWN_MOTO
+    if not known:
+        raise UsageError(f"the demo's emulator patches moto's internals and knows {KNOWN_MOTO_PIN}; this is moto "
+                         f"{version}: pip install '{KNOWN_MOTO_PIN}'")
+
+
+check_moto_version(moto.__version__)
+
+# Imported once the version is known: these are the internals patched below.
+from moto.apigateway import models, responses  # noqa: E402
+from moto.apigatewayv2 import models as v2_models  # noqa: E402
+from moto.apigatewayv2 import responses as v2_responses  # noqa: E402
+from moto.apigatewayv2 import urls as v2_urls  # noqa: E402
+from moto.cloudfront import responses as cf_responses  # noqa: E402
+from moto.cloudfront import urls as cf_urls  # noqa: E402
+from moto.cognitoidp import models as cognito_models  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.moto_api._internal import mock_random  # noqa: E402
+
+__all__ = ["install", "mock_aws", "seed_ids"]
 
 _INSTALLED = False
 _SNAPSHOT_ATTRIBUTE = "deployed_configuration"
+
+
+def seed_ids(seed: int) -> None:
+    """moto's IDs (APIs, pools, clients, functions…) and this module's, the same on every run from here on."""
+    mock_random.seed(seed)
 
 
 def install() -> None:
@@ -26,8 +79,6 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
-    from moto.apigateway import models, responses
-
     original_create_deployment = models.RestAPI.create_deployment
 
     def create_deployment(self: Any, name: str, description: str, stage_variables: Any = None) -> Any:
@@ -106,8 +157,6 @@ def install() -> None:
 
     _patch(models.Authorizer, "apply_operations", apply_operations)
 
-    from moto.apigatewayv2 import responses as v2_responses
-
     def get_authorizers(self: Any) -> Any:
         api = self.apigatewayv2_backend.get_api(self.path.split("/")[-2])
         return 200, {}, json.dumps({"items": [authorizer.to_json() for authorizer in api.authorizers.values()]})
@@ -116,14 +165,13 @@ def install() -> None:
     _install_rest_jwt_authorizers()
     _install_http_deployments()
     _install_cloudfront_policies()
+    _install_managed_client_secrets()
     _INSTALLED = True
 
 
 def _install_rest_jwt_authorizers() -> None:
     """REST APIs accept authorizer type JWT with a jwtConfiguration (apigateway model: AuthorizerType,
-    JwtConfiguration: issuers [{issuer, audiences}], defaultAlgorithms); moto knows neither."""
-    from moto.apigateway import models, responses
-
+    JwtConfiguration: issuers [{issuer, audiences, additionalClaims}], defaultAlgorithms); moto knows neither."""
     if "JWT" not in responses.AUTHORIZER_TYPES:
         responses.AUTHORIZER_TYPES.append("JWT")
     original_create = responses.APIGatewayResponse.create_authorizer
@@ -150,9 +198,42 @@ def _install_rest_jwt_authorizers() -> None:
     _patch(models.Authorizer, "to_json", to_json)
 
 
+def _install_managed_client_secrets() -> None:
+    """An app client created or updated with PublishSecretsInAWSSecretsManager (and a generated secret) is described
+    with ClientSecretArn, the Secrets Manager secret holding it, instead of ClientSecret (cognito-idp model:
+    UserPoolClientType.ClientSecretArn, CreateUserPoolClientRequest.PublishSecretsInAWSSecretsManager). The flag
+    itself is a request parameter, never part of the answer."""
+    original_create = cognito_models.CognitoIdpBackend.create_user_pool_client
+
+    def create_user_pool_client(self: Any, user_pool_id: str, generate_secret: bool,
+                                extended_config: dict[str, Any]) -> Any:
+        client: Any = original_create(self, user_pool_id, generate_secret, extended_config)
+        _, region, account = str(self.describe_user_pool(user_pool_id).arn).split(":")[2:5]
+        # The form ClientSecretArnType's pattern gives: arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret/NAME.
+        client.secret_arn = f"arn:aws:secretsmanager:{region}:{account}:secret/cognito-idp/{user_pool_id}/{client.id}"
+        return client
+
+    _patch(cognito_models.CognitoIdpBackend, "create_user_pool_client", create_user_pool_client)
+    original_to_json = cognito_models.CognitoIdpUserPoolClient.to_json
+
+    def to_json(self: Any, extended: bool = False) -> dict[str, Any]:
+        document: dict[str, Any] = original_to_json(self, extended)
+        managed = bool(document.pop("PublishSecretsInAWSSecretsManager", None)
+                       or self.extended_config.get("PublishSecretsInAWSSecretsManager"))
+        if managed and "ClientSecret" in document:
+            del document["ClientSecret"]
+            document["ClientSecretArn"] = self.secret_arn
+        return document
+
+    _patch(cognito_models.CognitoIdpUserPoolClient, "to_json", to_json)
+
+
 def _jwt_configuration(given: dict[str, Any]) -> dict[str, Any]:
-    """What AWS returns for a JwtConfigurationInput: the issuers with their audiences, and the algorithms."""
-    return {"issuers": [{"issuer": item.get("issuer"), "audiences": list(item.get("audiences") or [])}
+    """What AWS returns for a JwtConfigurationInput: the issuers with their audiences and additional claim rules, and
+    the algorithms (apigateway model: JwtConfiguration, JwtIssuer, JwtAdditionalClaim)."""
+    return {"issuers": [{"issuer": item.get("issuer"), "audiences": list(item.get("audiences") or []),
+                         **({"additionalClaims": [dict(claim) for claim in item["additionalClaims"]]}
+                            if item.get("additionalClaims") else {})}
                         for item in given.get("issuers") or []],
             "defaultAlgorithms": list(given.get("defaultAlgorithms") or ["RS256"])}
 
@@ -162,10 +243,6 @@ def _install_http_deployments() -> None:
     automatically serves its DeploymentId; ExportApi with a StageName exports what that stage serves (an OpenAPI
     3 definition with x-amazon-apigateway-authorizer security schemes, as AWS's "Working with OpenAPI
     definitions for HTTP APIs" shows). moto has none of it."""
-    from moto.apigatewayv2 import models as v2_models
-    from moto.apigatewayv2 import responses as v2_responses
-    from moto.apigatewayv2 import urls as v2_urls
-
     dispatch = v2_responses.ApiGatewayV2Response.dispatch
     v2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"] = dispatch
     v2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/exports/(?P<specification>[^/]+)$"] = dispatch
@@ -182,7 +259,7 @@ def _install_http_deployments() -> None:
     def create_deployment(self: Any) -> Any:
         api = self.apigatewayv2_backend.get_api(self.path.split("/")[-2])
         body = json.loads(self.body or "{}")
-        deployment_id = secrets.token_hex(3)
+        deployment_id = mock_random.get_random_hex(6)
         frozen = getattr(api, _SNAPSHOT_ATTRIBUTE, {})
         frozen[deployment_id] = _freeze_http(api)
         setattr(api, _SNAPSHOT_ATTRIBUTE, frozen)
@@ -265,10 +342,6 @@ MANAGED_ORIGIN_REQUEST_POLICIES = {
 def _install_cloudfront_policies() -> None:
     """CloudFront cache and origin request policies: Get, List (by type) and Create, with the managed ones every
     account has. moto has none of them; its distributions already keep the policy IDs a behaviour names."""
-    from moto.cloudfront import responses as cf_responses
-    from moto.cloudfront import urls as cf_urls
-    from moto.core.responses import ActionResult
-
     dispatch = cf_responses.CloudFrontResponse.dispatch
     for kind in ("cache-policy", "origin-request-policy"):
         cf_urls.url_paths["{0}/2020-05-31/" + kind + "$"] = dispatch
@@ -313,7 +386,7 @@ def _install_cloudfront_policies() -> None:
             config = self._get_param(shape + "Config") or {}
             headers = (config.get("ParametersInCacheKeyAndForwardedToOrigin") or {}).get("HeadersConfig") \
                 if kind == "cache" else config.get("HeadersConfig")
-            policy_id = secrets.token_hex(16)
+            policy_id = mock_random.get_random_hex(32)
             custom[kind][policy_id] = {"Name": config.get("Name"), "MinTTL": config.get("MinTTL", 0),
                                        "DefaultTTL": config.get("DefaultTTL", 0), "MaxTTL": config.get("MaxTTL", 0),
                                        "HeaderBehavior": (headers or {}).get("HeaderBehavior", "none"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import zipfile
@@ -206,8 +207,6 @@ def record_requests(cloudwatch: Any, kind: str, api: str, stage: str, verb: str,
                     client_errors: int = 0, server_errors: int = 0, hours_ago: float = 2) -> None:
     """Metrics as API Gateway sends them for `requests` calls to VERB path on a stage with detailed metrics: by
     API, by stage and by method (REST: ApiName and 4XXError/5XXError; HTTP: ApiId and 4xx/5xx)."""
-    import datetime
-
     api_dimension = "ApiName" if kind == "REST" else "ApiId"
     names = ("Count", "4XXError", "5XXError") if kind == "REST" else ("Count", "4xx", "5xx")
     when = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=hours_ago)

@@ -7,7 +7,15 @@ from typing import Any, cast
 from ..schema.facts import ClientFacts, FunctionStatus, PoolFacts
 from .lambda_permissions import function_decision, function_unknown
 from .pools import pool_issuer
-from .scopes import explicit_flows, oauth_enabled, obtainable_scopes, token_ways
+from .scopes import (
+    explicit_flows,
+    flows_to_enable,
+    oauth_enabled,
+    oauth_without_switch,
+    obtainable_scopes,
+    switch_blocked_scopes,
+    token_ways,
+)
 
 COGNITO_PRINCIPAL = "cognito-idp.amazonaws.com"
 CUSTOM_AUTH_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
@@ -75,6 +83,9 @@ def client_facts(app_client: dict[str, Any], pool: dict[str, Any], pool_record: 
         callback_urls=sorted(app_client.get("CallbackURLs") or []),
         logout_urls=sorted(app_client.get("LogoutURLs") or []),
         has_secret=bool(app_client.get("HasClientSecret")), explicit_auth_flows=explicit,
+        oauth_switch=bool(app_client.get("AllowedOAuthFlowsUserPoolClient")),
+        oauth_without_switch=oauth_without_switch(app_client), oauth_flows_to_enable=flows_to_enable(app_client),
+        switch_blocked_scopes=sorted(switch_blocked_scopes(app_client, pool)),
         identity_providers=sorted(app_client.get("SupportedIdentityProviders") or []),
         used_by_authorizers=pool_record.used_by_authorizers,
         token_ways=ways, sign_in_problem=_sign_in_problem(ways, explicit, enabled, pool_record),

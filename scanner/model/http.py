@@ -16,7 +16,7 @@ from .api_common import (
     token_for,
     unread_reasons,
 )
-from .jwt_authorizers import add_jwt_facts, add_jwt_scope_facts
+from .jwt_authorizers import HTTP_JWT_ALGORITHMS, add_jwt_facts, add_jwt_scope_facts
 from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups
 from .stages import StageView
@@ -134,7 +134,8 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
     )
     if kind == "JWT":
         config = authorizer.get("JwtConfiguration") or {}
-        add_jwt_facts(record, [(config.get("Issuer"), config.get("Audience"))], lookups)
+        add_jwt_facts(record, [(config.get("Issuer"), config.get("Audience"), None)], lookups,
+                      list(HTTP_JWT_ALGORITHMS))
     elif kind == "REQUEST":
         add_lambda_facts(record, partition=lookups.partition, uri=authorizer.get("AuthorizerUri"),
                          credentials=authorizer.get("AuthorizerCredentialsArn"),

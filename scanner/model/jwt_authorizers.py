@@ -2,22 +2,52 @@
 
 API Gateway compares a token's iss with the issuer exactly, and its aud (or, when it has none, its client_id
 — HTTP APIs) with the audience; it does not look at token_use (AWS, "Troubleshooting HTTP API JWT authorizers").
+For REST APIs AWS's documents do not settle a token without aud (REST_ACCESS_TOKEN_AUD).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..arns import cognito_issuer_problem, parse_cognito_issuer, pool_arn, unresolved_reason
+from ..arns import (
+    cognito_issuer_problem,
+    issuer_shape_problem,
+    parse_cognito_issuer,
+    pool_arn,
+    unresolved_part,
+    unresolved_reason,
+)
 from ..schema.facts import AuthorizerFacts, JwtIssuer, MethodFacts, PoolEntry
 from .api_common import scope_client
+from .jwt_claims import claim_rules, judge_claims
 from .lookups import Lookups
 from .method_scopes import scope_facts
 
+# A Cognito access token (the only Cognito token that carries scopes) has no aud claim, only client_id. For HTTP APIs
+# AWS documents the fallback ("API Gateway validates client_id only if aud is not present", "Troubleshooting HTTP API
+# JWT authorizers"); for REST APIs the two documents disagree, so the answer is unknown.
+REST_ACCESS_TOKEN_AUD = (
+    "a Cognito access token has no aud claim (only client_id), and AWS's documents disagree on whether a REST API JWT "
+    "authorizer accepts it: the API reference (JwtIssuerInput, audiences) says \"The token's aud claim must contain at "
+    "least one of these values\", while the guide \"Control access to REST APIs using JWT authorizers\" "
+    "(https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-jwt-authorizer.html) names Cognito user "
+    "pools as issuers and lets each method require scopes, which only access tokens carry, and documents no "
+    "client_id fallback; a test request with an access token decides it")
 
-def add_jwt_facts(record: AuthorizerFacts, issuers: list[tuple[Any, Any]], lookups: Lookups) -> None:
-    """Fills in a JWT authorizer record from its (issuer, audience) pairs."""
-    record.jwt_issuers = [jwt_issuer(issuer, audience, lookups) for issuer, audience in issuers]
+
+# The algorithms each kind of JWT authorizer accepts: HTTP APIs "Currently only RSA-based algorithms are supported"
+# ("Control access to HTTP APIs with JWT authorizers"); REST APIs their defaultAlgorithms. Cognito signs with RS256.
+HTTP_JWT_ALGORITHMS = ("RS256", "RS384", "RS512")
+COGNITO_ALGORITHM = "RS256"
+Issuer = tuple[Any, Any, Any]  # (issuer, audience, additional claim rules as AWS returns them)
+
+
+def add_jwt_facts(record: AuthorizerFacts, issuers: list[Issuer], lookups: Lookups,
+                  algorithms: list[str] | None) -> None:
+    """Fills in a JWT authorizer record from its issuers and the algorithms it accepts (None: not read)."""
+    record.jwt_algorithms = algorithms
+    record.jwt_issuers = [jwt_issuer(issuer, audience, lookups, claims, algorithms)
+                          for issuer, audience, claims in issuers]
     record.pools = [item.pool for item in record.jwt_issuers if item.pool is not None]
     record.pool_ids = sorted({pool.pool_id for pool in record.pools if pool.pool_id})
     record.external_issuers = [str(item.issuer) for item in record.jwt_issuers if not item.cognito and item.issuer]
@@ -39,19 +69,31 @@ def audience_clients(record: AuthorizerFacts) -> list[str] | None:
     return sorted(set(clients))
 
 
-def jwt_issuer(issuer: Any, audience: Any, lookups: Lookups) -> JwtIssuer:
+def jwt_issuer(issuer: Any, audience: Any, lookups: Lookups, claims: Any = None,
+               algorithms: list[str] | None = None) -> JwtIssuer:
     text = issuer if isinstance(issuer, str) else None
     audiences = sorted(str(value) for value in audience or [] if isinstance(value, str))
-    why = unresolved_reason(text)
-    if why is not None:  # a template leaves the issuer to deployment: undecided
+    why = unresolved_reason(text) or unresolved_part(text)
+    if why is not None:  # a template leaves (part of) the issuer to deployment: the pool is undecided
         pool = PoolEntry(arn=None, pool_id=None, region=None, account=None, issuer=None, stage=None,
                          status="unreadable", reason=why)
-        return JwtIssuer(issuer=None, audiences=audiences, cognito=True, pool=pool, issuer_problem=None,
-                         expected_issuer=None, audience_problem=None, audience_unknown=why, audience_clients=None)
-    unresolved_audience = next((unresolved_reason(value) for value in audiences if unresolved_reason(value)), None)
-    item = _jwt_issuer(text, audiences, lookups)
-    if unresolved_audience is not None:  # ...or the audience: the issuer is still judged
-        item.audience_problem, item.audience_clients, item.audience_unknown = None, None, unresolved_audience
+        item = JwtIssuer(issuer=None, audiences=audiences, cognito=True, pool=pool,
+                         issuer_problem=issuer_shape_problem(text), expected_issuer=None, audience_problem=None,
+                         audience_unknown=why, audience_clients=None)
+    else:
+        unresolved_audience = next((unresolved_reason(value) for value in audiences if unresolved_reason(value)),
+                                   None)
+        item = _jwt_issuer(text, audiences, lookups)
+        if unresolved_audience is not None:  # ...or the audience: the issuer is still judged
+            item.audience_problem, item.audience_clients, item.audience_unknown = None, None, unresolved_audience
+    item.additional_claims = claim_rules(claims)
+    view = lookups.pool_views.get(str(item.pool.arn)) if item.pool and item.pool.status == "present" else None
+    judge_claims(item, view)
+    if item.cognito and item.issuer and algorithms is not None and COGNITO_ALGORITHM not in algorithms \
+            and not item.issuer_problem:
+        item.issuer_problem = (f"Cognito signs its tokens with {COGNITO_ALGORITHM}, which the authorizer's "
+                               f"defaultAlgorithms ({', '.join(algorithms) or 'none'}) do not allow")
+    item.token_problem = "; ".join(part for part in (item.audience_problem, item.claims_problem) if part) or None
     return item
 
 
@@ -110,4 +152,9 @@ def add_jwt_scope_facts(record: MethodFacts, authorizer: AuthorizerFacts, lookup
     record.obtainable_scopes = facts["obtainable_scopes"]
     record.obtainable_required_scopes = facts["obtainable_required_scopes"]
     record.obtainable_scopes_unknown = facts["obtainable_scopes_unknown"]
+    if record.api_type == "REST" and record.obtainable_required_scopes:
+        # A client can get a scope into an access token, but whether that token passes the aud check is unknown.
+        record.obtainable_required_scopes, record.obtainable_scopes_unknown = None, REST_ACCESS_TOKEN_AUD
+    record.unobtainable_reason = facts["unobtainable_reason"]
+    record.switched_off_scope_clients = facts["switched_off_scope_clients"]
     record.scope_client_id = scope_client(authorizer.pools, lookups.pool_views, clients)

@@ -7,7 +7,24 @@ from typing import Any
 
 from .cloudfront_routes import CloudFrontView
 from .pools import PoolDirectory
-from .scopes import defined_scopes, oauth_enabled, obtainable_scopes, scope_adding_trigger
+from .scopes import (
+    defined_scopes,
+    flows_to_enable,
+    oauth_enabled,
+    obtainable_scopes,
+    scope_adding_trigger,
+    switch_blocked_scopes,
+)
+
+
+@dataclass(frozen=True)
+class SwitchedOff:
+    """An app client whose AllowedOAuthFlowsUserPoolClient is false keeps these scopes out of its tokens (COG009)."""
+
+    client_id: str
+    client_name: str | None
+    blocked: frozenset[str]
+    flows: tuple[str, ...]  # the flows a fix turns on with the switch
 
 
 @dataclass(frozen=True)
@@ -23,6 +40,9 @@ class PoolView:
     resource_servers_unknown: bool
     unknown: str | None  # why some of it could not be read
     scopes_added: str | None  # why access tokens may carry scopes no client allows (a V2/V3 pre-token trigger)
+    pool_id: str = ""
+    has_domain: bool = False
+    switched_off: tuple[SwitchedOff, ...] = ()  # clients whose OAuth switch keeps allowed scopes out of tokens
 
 
 @dataclass(frozen=True)
@@ -77,4 +97,8 @@ def pool_view(pool: dict[str, Any]) -> PoolView:
         resource_servers_unknown=servers is None,
         unknown="; ".join(unknown) or None,
         scopes_added=scope_adding_trigger(pool),
+        pool_id=str(pool.get("id")), has_domain=bool(pool.get("domain") or pool.get("custom_domain")),
+        switched_off=tuple(
+            SwitchedOff(str(c.get("ClientId")), c.get("ClientName"), frozenset(blocked), tuple(flows_to_enable(c)))
+            for c in app_clients or [] if (blocked := switch_blocked_scopes(c, pool))),
     )

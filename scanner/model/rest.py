@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..arns import provider_arns_by_stage, stage_variable_sets, stage_variables_in
-from ..cors import cors_origin
 from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry
 from .api_common import (
     ApiRecords,
@@ -27,6 +26,7 @@ from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups, PoolView
 from .method_scopes import scope_facts
 from .policy_facts import ApiPolicy
+from .preflight import add_preflight_facts, api_cors
 from .stages import StageView
 from .template_facts import add_template_facts
 from .traffic import add_traffic_facts, api_traffic
@@ -48,7 +48,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         if api.get("resources") is not None else []
     protected = sum(1 for method in live if method["authorization"] != "NONE" or method["api_key_required"])
     main_authorizer = most_used_authorizer(live)
-    answers_cors = api.get("resources") is not None and cors_origin(api["resources"]) is not None
+    cors = api_cors(api)
     methods = []
     for method in live + ghosts:
         is_live = method.pop("live", True)
@@ -76,7 +76,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         )
         if authorizer and authorizer.type == "JWT" and method["authorization"] == "JWT" and record.scopes:
             add_jwt_scope_facts(record, authorizer, lookups)
-        record.api_cors = answers_cors
+        add_preflight_facts(record, cors)
         record.credential_headers = credential_headers(record.authorization, authorizer, record.api_key_required)
         add_api_key_facts(record, api, lookups.usage.get(record.region))
         add_cloudfront_facts(record, lookups)
@@ -182,8 +182,11 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
         record.pools = _pool_entries(authorizer, api, lookups)
         record.pool_ids = sorted({pool.pool_id or str(pool.arn) for pool in record.pools})
     elif record.type == "JWT":
-        issuers = (authorizer.get("jwtConfiguration") or {}).get("issuers") or []
-        add_jwt_facts(record, [(item.get("issuer"), item.get("audiences")) for item in issuers], lookups)
+        configuration = authorizer.get("jwtConfiguration") or {}
+        algorithms = configuration.get("defaultAlgorithms")
+        add_jwt_facts(record, [(item.get("issuer"), item.get("audiences"), item.get("additionalClaims"))
+                               for item in configuration.get("issuers") or []], lookups,
+                      list(algorithms) if isinstance(algorithms, list) else None)
     elif record.type in ("TOKEN", "REQUEST"):
         add_lambda_facts(record, partition=lookups.partition, uri=authorizer.get("authorizerUri"),
                          credentials=authorizer.get("authorizerCredentials"),

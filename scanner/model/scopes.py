@@ -74,6 +74,40 @@ def obtainable_scopes(app_client: dict[str, Any], pool: dict[str, Any]) -> set[s
     return scopes
 
 
+def oauth_without_switch(app_client: dict[str, Any]) -> list[str]:
+    """What an app client sets for the OAuth endpoints while AllowedOAuthFlowsUserPoolClient is false, in words
+    (COG009): "This parameter must have a value of true before you can configure … AllowedOAuthScopes …
+    AllowedOAuthFlows" (cognito-idp model, UserPoolClientType.AllowedOAuthFlowsUserPoolClient). Scopes that the
+    client-token or token-exchange flows issue without the OAuth endpoints are not counted."""
+    if app_client.get("AllowedOAuthFlowsUserPoolClient") or app_client.get("unreadable"):
+        return []
+    settings = []
+    flows = sorted(str(flow) for flow in app_client.get("AllowedOAuthFlows") or [])
+    if flows:
+        settings.append(f"AllowedOAuthFlows [{', '.join(flows)}]")
+    scopes = sorted(str(scope) for scope in app_client.get("AllowedOAuthScopes") or [])
+    if scopes and not CLIENT_TOKEN_FLOWS & set(explicit_flows(app_client)):
+        settings.append(f"AllowedOAuthScopes [{', '.join(scopes)}]")
+    return settings
+
+
+def flows_to_enable(app_client: dict[str, Any]) -> list[str]:
+    """The OAuth flows a fix turns on with the switch: the client's own; with none, client_credentials for a client
+    with a secret (a machine), else the code flow."""
+    flows = sorted(str(flow) for flow in app_client.get("AllowedOAuthFlows") or [])
+    return flows or (["client_credentials"] if app_client.get("HasClientSecret") else ["code"])
+
+
+def switch_blocked_scopes(app_client: dict[str, Any], pool: dict[str, Any]) -> set[str]:
+    """The scopes the client allows but cannot put into a token only because AllowedOAuthFlowsUserPoolClient is false
+    (its flows switched on; a pool without a domain counted as having one: COG001 says that part)."""
+    if not oauth_without_switch(app_client):
+        return set()
+    switched = {**app_client, "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": flows_to_enable(app_client)}
+    with_domain = {**pool, "domain": pool.get("domain") or pool.get("custom_domain") or "assumed"}
+    return obtainable_scopes(switched, with_domain) - obtainable_scopes(app_client, pool)
+
+
 def scope_adding_trigger(pool: dict[str, Any]) -> str | None:
     """Why the pool's access tokens may carry scopes no client allows: a V2_0/V3_0 pre-token-generation trigger can
     add them (`scopesToAdd`), and what it adds cannot be read from configuration."""

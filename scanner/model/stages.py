@@ -20,6 +20,7 @@ class Serving:
     methods: dict[tuple[str, str], dict[str, Any]] | None  # None: the deployment could not be read
     unreadable: str | None
     live: bool = False  # an HTTP stage that deploys automatically: it serves the live routes as they are
+    partly_unread: str | None = None  # why the authorizer and scopes it serves could not be read (its summary was)
 
 
 class StageView:
@@ -101,6 +102,7 @@ class StageView:
                 entry.deployed = deployed
                 entry.differences = (_differences(serving, verb, path, live, deployed, unknown) if live is not None
                                      else _deleted(serving, verb, path, deployed))
+                entry.unknown_reason = _unread_requirements(serving, verb, path, live, deployed)
             entries.append(entry)
         return entries
 
@@ -115,7 +117,28 @@ def _serving(stage: str, label: str, canary: bool, deployment_id: str | None,
     methods = deployed_methods(deployment)
     error = deployment.get("summary_error") or deployment.get("export_error")
     unreadable = None if methods is not None else f"apigateway:GET on the deployment and its export failed: {error}"
-    return Serving(stage, label, canary, deployment_id, methods, unreadable)
+    partly = None if deployment.get("export") is not None else str(deployment.get("export_error") or
+                                                                    "its export was not read")
+    return Serving(stage, label, canary, deployment_id, methods, unreadable, partly_unread=partly)
+
+
+# What a method of each authorization type requires beyond the type itself: read from the export, not the summary.
+_REQUIREMENTS = {"COGNITO_USER_POOLS": ("authorizer", "scopes"), "JWT": ("authorizer", "scopes"),
+                 "CUSTOM": ("authorizer",)}
+
+
+def _unread_requirements(serving: Serving, verb: str, path: str, live: dict[str, Any] | None,
+                         deployed: dict[str, Any] | None) -> str | None:
+    """Why what the deployment requires of the method's callers (its authorizer, its scopes) is unknown: the summary
+    gave the authorization type, but not the rest. Never silently "the same as the live method"."""
+    if live is None or deployed is None or deployed.get("authorization") != live.get("authorization"):
+        return None
+    missing = [name for name in _REQUIREMENTS.get(str(live.get("authorization")), ()) if name not in deployed]
+    if not missing:
+        return None
+    return (f"which {' and '.join(missing)} stage {serving.label} requires for {verb} {path} could not be read "
+            f"({serving.partly_unread or 'the deployment does not say'}): its callers may meet another configuration "
+            "than the live API's")
 
 
 def _deleted(serving: Serving, verb: str, path: str, deployed: dict[str, Any] | None) -> list[str]:

@@ -35,6 +35,12 @@ def add_traffic_facts(record: MethodFacts, traffic: dict[str, Any] | None) -> No
     for stage in record.stages:
         own = (api.get("methods") or {}).get(f"{stage} {record.method} {record.path}")
         total = (api.get("stages") or {}).get(stage)
+        if own is not None and total is not None and _zero_beside_requests(own, total) \
+                and (why := undocumented_recording(record)):
+            # The method's own zero says nothing: its requests may be recorded under another Method or Resource.
+            record.traffic_unattributed = (f"stage {stage} served requests, but {why}: its own figures (0) are not "
+                                           "evidence, the stage's totals stand in")
+            own = None
         if own is not None:
             by_stage.append(StageTraffic(stage=stage, traffic=_figures(own, days, "method")))
         elif total is not None:
@@ -50,6 +56,27 @@ def add_traffic_facts(record: MethodFacts, traffic: dict[str, Any] | None) -> No
         record.traffic = _sum([_figures(total or {}, days, "stage") for total in totals], days, scope)
         return
     record.traffic = _sum([entry.traffic for entry in by_stage], days, scope)
+
+
+def undocumented_recording(record: MethodFacts) -> str | None:
+    """Why AWS's documents do not say under which Method and Resource dimensions a method's requests are recorded
+    ("Amazon API Gateway dimensions and metrics" names the dimensions, not how ANY, a greedy {proxy+} path or an
+    HTTP API's $default route fill them), or None."""
+    kinds = []
+    if record.method == "ANY":
+        kinds.append("an ANY method")
+    if "+}" in record.path:
+        kinds.append("a greedy path variable")
+    if record.path == "$default":
+        kinds.append("the $default route")
+    return ("AWS does not document how " + " on ".join(kinds) + " is recorded in the Method and Resource "
+            "dimensions") if kinds else None
+
+
+def _zero_beside_requests(own: dict[str, Any], total: dict[str, Any]) -> bool:
+    """The method's own figure is zero where its stage's is not (over the window, or over its last day)."""
+    return (not own.get("requests") and bool(total.get("requests"))) or (
+        not (own.get("last_day") or {}).get("requests") and bool((total.get("last_day") or {}).get("requests")))
 
 
 def _counts(figures: dict[str, Any]) -> TrafficCounts:

@@ -1,5 +1,5 @@
-"""The findings' detail on a terminal: by default the critical and high ones grouped by cause with a short fix; with
-`--details all` every finding with its full fix commands."""
+"""The findings' detail on a terminal: by default the critical and high ones grouped by cause, each with its fix and
+the commands it names (those of its first place); with `--details all` every finding with its fix commands."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from .colour import Palette
 from .groups import FindingGroup, group_findings, severity_rank
 from .shell_lines import shell_lines
 from .width import shorten, wrap
+from .words import findings_tally
 
 MOST_PLACES = 4  # places named in a group before "+N more"
 _EVIDENCE = {"confirmed": "confirmed (requests in the last 24 hours, none succeeded)",
@@ -46,9 +47,9 @@ def grouped_detail(findings: list[dict[str, Any]], min_severity: str, width: int
     groups = group_findings(shown)
     rest = len(findings) - len(shown)
     heading = (f"{'Critical and high' if min_severity == 'high' else 'At or above ' + min_severity} findings by "
-               f"cause: {len(groups)} cause(s), {len(shown)} finding(s)"
+               f"cause: {len(groups)} cause(s), {findings_tally(shown)}"
                + (f"; {rest} lower not shown (--details all, or --format html)" if rest else ""))
-    blocks = [paint(heading, "heading")]
+    blocks = ["\n".join(paint(line, "heading") for line in wrap(heading, width))]
     for group in groups:
         blocks.append("\n".join(_group_lines(group, width, paint, with_account)))
     return "\n\n".join(blocks)
@@ -68,12 +69,14 @@ def _group_lines(group: FindingGroup, width: int, paint: Palette, with_account: 
         lines += wrap(f"on {places[0]}", width, "  ", "    ")
     at = source_words(first.get("source"))
     if at:
-        lines.append(f"  at {at}")
+        lines += wrap(f"at {at}", width, "  ", "    ")
     messages = group.messages()
     lines += wrap(messages[0] + (f" (and {len(messages) - 1} more alike)" if len(messages) > 1 else ""), width, "  ")
-    fix = first.get("fix") if first.get("fix") is not None else first.get("remediation")
-    if fix:
-        lines += wrap(f"fix: {fix}", width, "  ", "    ")
+    lines += fix_lines(first, width)
+    others = [member for member in group.members[1:] if member.get("commands")
+              and member["commands"] != first.get("commands")]
+    if others:
+        lines += wrap(f"(the commands for the {len(others)} other place(s): --details all)", width, "    ")
     return lines
 
 
@@ -89,8 +92,9 @@ def full_detail(findings: list[dict[str, Any]], min_severity: str, width: int, p
     shown = shown_findings(findings, min_severity)
     if not findings:
         return "No findings."
-    blocks = [paint(f"Findings ({len(shown)}" + (f" of {len(findings)}" if len(shown) < len(findings) else "") + ")",
-                    "heading")]
+    heading = f"Findings: {findings_tally(shown)}" + (f"; {len(findings) - len(shown)} lower not shown"
+                                                     if len(shown) < len(findings) else "")
+    blocks = ["\n".join(paint(line, "heading") for line in wrap(heading, width))]
     for finding in shown:
         new = " NEW" if finding.get("baseline") == "new" else ""
         head = f"{label(finding):<9} {finding['rule']:<9} {where(finding, True, with_account)}{new}"
@@ -98,11 +102,11 @@ def full_detail(findings: list[dict[str, Any]], min_severity: str, width: int, p
                  *wrap(str(finding["title"]), width, "  ")]
         at = source_words(finding.get("source"))
         if at:
-            lines.append(f"  at {at}")
+            lines += wrap(f"at {at}", width, "  ", "    ")
         if finding.get("evidence"):
             requests = f"; its methods served {finding['requests']} request(s) in the window" \
                 if finding.get("requests") else ""
-            lines.append(f"  traffic: {_EVIDENCE[finding['evidence']]}{requests}")
+            lines += wrap(f"traffic: {_EVIDENCE[finding['evidence']]}{requests}", width, "  ", "    ")
         lines += wrap(str(finding["message"]), width, "  ")
         lines += fix_lines(finding, width)
         blocks.append("\n".join(lines))

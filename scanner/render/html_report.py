@@ -22,7 +22,7 @@ from .details import new_mark, source_words, where
 from .escape import html_text as _text
 from .groups import group_findings, place_of, row_severity, rows_by_severity, severities_of
 from .table import auth_short, traffic_cell
-from .terminal import exit_words, summary_extras
+from .words import exit_words, findings_tally, legend_notes, summary_extras
 
 
 @functools.cache
@@ -38,9 +38,7 @@ def render_html(report: dict[str, Any], rules: list[Rule], fail_on: str | None =
     style, script = _asset("report.css"), _asset("report.js")
     policy = (f"default-src 'none'; style-src {_hash(style)}; script-src {_hash(script)}; img-src data:; "
               "base-uri 'none'; form-action 'none'")
-    summary = report["summary"]
-    title = (f"apigw-scan report: {summary['methods']} method(s), "
-             f"{sum(summary['findings'].values())} finding(s)")
+    title = f"apigw-scan report: {report['summary']['methods']} method(s), {findings_tally(report['findings'])}"
     sections = [_header(report), _incomplete(report), _summary(report, fail_on), _methods(report),
                 _chains(report), _findings(report, {rule.id: rule for rule in rules}), _errors(report),
                 _notes(report)]
@@ -157,14 +155,20 @@ def _methods(report: dict[str, Any]) -> str:
     return ('<section id="methods"><h2>Methods, worst first</h2>' + filters
             + '<table id="method-table"><thead><tr>' + "".join(f"<th>{_text(h)}</th>" for h in headers)
             + "</tr></thead><tbody>" + "\n".join(body) + "</tbody></table>"
-            + '<p id="no-match" class="muted" hidden>No method matches these filters.</p></section>')
+            + '<p id="no-match" class="muted" hidden>No method matches these filters.</p>'
+            + "".join(f'<p class="muted table-legend">{_text(note)}</p>' for note in legend_notes(report))
+            + "</section>")
 
 
 def _chains(report: dict[str, Any]) -> str:
     chains = report.get("chains") or []
-    intro = ('<p class="legend"><span><span class="swatch broken"></span>broken by a failed finding</span>'
-             '<span><span class="swatch doubt"></span>undecided</span><span><span class="swatch fine"></span>no '
-             "finding</span> Hover a link or a box for the rules and names in full.</p>")
+    intro = ('<p class="legend"><span><span class="swatch broken"></span>broken: a failed critical or high finding '
+             "turns callers away here</span><span><span class=\"swatch doubt\"></span>undecided: such a check could "
+             "not be decided</span><span><span class=\"swatch notice\"></span>only lower findings (medium, low, "
+             "info): callers still get through</span><span><span class=\"swatch fine\"></span>no finding</span>"
+             "<span><span class=\"box missing\"></span>user pool not found</span><span><span class=\"box "
+             "elsewhere\"></span>user pool elsewhere (another account or a region not scanned) or not read</span>"
+             " Hover or tap a link or a box for its rules and names in full.</p>")
     if not chains:
         return ('<section id="chains"><h2>Each API\'s chain</h2><p class="muted">No API with an authorizer was '
                 "scanned.</p></section>")
@@ -228,8 +232,8 @@ def _findings(report: dict[str, Any], rules: dict[str, Rule]) -> str:
             + _why(rules.get(group.rule), str(first.get("seed") or ""))
             + (f"<p><strong>Fix:</strong> {_text(fix)}</p>" if fix else "")
             + commands + "</article>")
-    return (f'<section id="findings"><h2>Findings by cause ({len(groups)} cause(s), {len(report["findings"])} '
-            "finding(s))</h2>" + "\n".join(articles) + "</section>")
+    return (f'<section id="findings"><h2>Findings by cause ({len(groups)} cause(s), '
+            f'{_text(findings_tally(report["findings"]))})</h2>' + "\n".join(articles) + "</section>")
 
 
 def _commands(members: list[dict[str, Any]]) -> str:

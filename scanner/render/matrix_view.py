@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
 from typing import Any
 
 from tabulate import tabulate
@@ -14,7 +13,7 @@ from ..access.matrix import MATRIX_SCHEMA
 from .csv_report import csv_cell
 from .escape import escaped
 from .terminal import incomplete_banner
-from .width import DEFAULT_WIDTH as WIDTH
+from .width import DEFAULT_WIDTH, cells, wrap
 
 KIND_ORDER = {"none": 0, "lambda": 1, "iam": 2, "id": 3, "access": 4, "m2m": 5}
 PLAIN = {"pass": "ok", "unknown": "?"}
@@ -23,9 +22,13 @@ SYMBOLS = {"pass": "✓", "unknown": "?"}
 
 def matrix_document(cells: list[dict[str, Any]], blocked: list[dict[str, Any]], report: dict[str, Any]) -> \
         dict[str, Any]:
-    """The matrix's JSON (`apigw-scan-matrix/1`)."""
-    return {"schema": MATRIX_SCHEMA, "cells": cells, "blocked": blocked, "errors": report.get("errors") or [],
-            "notes": report.get("notes") or []}
+    """The matrix's JSON (`apigw-scan-matrix/1`); the blocked methods in the order of their API and path."""
+    return {"schema": MATRIX_SCHEMA, "cells": cells, "blocked": sorted(blocked, key=_method_order),
+            "errors": report.get("errors") or [], "notes": report.get("notes") or []}
+
+
+def _method_order(entry: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(entry.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method"))
 
 
 def render_matrix_json(document: dict[str, Any]) -> str:
@@ -50,34 +53,55 @@ def render_matrix_csv(document: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
-def render_matrix_table(document: dict[str, Any], unicode: bool = True) -> str:
-    """Per API, one line per method and stage, one column per caller; a kind's per-client columns collapse into
-    one ("id: all clients") when every method answers those clients alike."""
+def render_matrix_table(document: dict[str, Any], unicode: bool = True, width: int = DEFAULT_WIDTH) -> str:
+    """Per API, one line per method and stage, one column per caller (more tables side by side when the callers
+    do not fit in `width`); a kind's per-client columns collapse into one ("id: all clients") when every method
+    answers those clients alike. Then the legend, and the methods no caller gets through."""
     document = escaped(document)  # names and reasons from AWS reach the screen escaped
     symbols = SYMBOLS if unicode else PLAIN
-    parts = [incomplete_banner(document)]
+    parts = [incomplete_banner(document, width)]
     by_api: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for cell in document["cells"]:
         by_api.setdefault((cell["account"], cell["region"], cell["api_name"], cell["api_id"]), []).append(cell)
-    for (account, region, name, api_id), cells in sorted(by_api.items(), key=lambda item: str(item[0])):
-        parts.append(f"{name} ({api_id}, {region}, account {account})\n" + _grid(cells, symbols))
+    for (account, region, name, api_id), of_api in sorted(by_api.items(), key=lambda item: str(item[0])):
+        parts.append("\n".join(wrap(f"{name} ({api_id}, {region}, account {account})", width))
+                     + "\n" + _grid(of_api, symbols, width))
     legend = (f"{symbols['pass']} = API Gateway lets the caller through; 401/403/404/429/500 = what it answers; "
               f"{symbols['unknown']} = could not be decided (the JSON says why); blank = not a caller of that "
-              "method. id:/access:/m2m: = an ID, access or machine-to-machine token of that app client.")
-    parts.append("\n".join(textwrap.wrap(legend, WIDTH)))
-    for entry in document["blocked"]:
-        parts.append("\n".join(textwrap.wrap(f"NO CALLER: {entry['api_name']} {entry['message']}", WIDTH,
-                                             subsequent_indent="  ")))
+              "method. id:/access:/m2m: = an ID, access or machine-to-machine token of that app client; "
+              "id:pool POOL_ID = of any client of a pool that could not be read (another account…).")
+    parts.append("\n".join(wrap(legend, width)))
+    if document["blocked"]:
+        parts.append(_blocked(document, width))
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def _grid(cells: list[dict[str, Any]], symbols: dict[str, str]) -> str:
+def _blocked(document: dict[str, Any], width: int) -> str:
+    """The methods no caller gets through (matrix exits 1), each with what its callers get."""
+    outcomes: dict[tuple[str, ...], dict[str, list[str]]] = {}
+    for cell in document["cells"]:
+        at = f" on {cell['stage']}" if cell.get("stage") else ""
+        outcomes.setdefault(_method_order(cell), {}).setdefault(f"{cell['outcome']}{at}", []).append(cell["label"])
+    lines = wrap(f"No caller gets through {len(document['blocked'])} method(s) (matrix exits 1):", width)
+    for entry in document["blocked"]:
+        answers = outcomes.get(_method_order(entry), {})
+        said = "; ".join(f"{answer} for every caller" if len(answers) == 1 else
+                         f"{answer} for {', '.join(sorted(set(labels), key=_label_order))}"
+                         for answer, labels in sorted(answers.items()))
+        lines += wrap(f"{entry['api_name']} {entry['method']} {entry['path']}: {said or '-'}", width, "  ", "    ")
+    return "\n".join(lines)
+
+
+def _label_order(label: str) -> tuple[int, str]:
+    return KIND_ORDER.get(label.split(":", 1)[0], 9), label
+
+
+def _grid(of_api: list[dict[str, Any]], symbols: dict[str, str], width: int) -> str:
     rows: dict[tuple[str, str, str], dict[str, str]] = {}
-    for cell in cells:
+    for cell in of_api:
         shown = symbols.get(cell["outcome"], cell["outcome"])
         rows.setdefault((cell["path"], cell["method"], cell["stage"] or "-"), {})[cell["label"]] = shown
-    labels = sorted({label for row in rows.values() for label in row},
-                    key=lambda label: (KIND_ORDER.get(label.split(":", 1)[0], 9), label))
+    labels = sorted({label for row in rows.values() for label in row}, key=_label_order)
     columns: list[tuple[str, list[str]]] = []
     for kind in ("none", "lambda", "iam", "id", "access", "m2m"):
         of_kind = [label for label in labels if label.split(":", 1)[0] == kind]
@@ -87,8 +111,26 @@ def _grid(cells: list[dict[str, Any]], symbols: dict[str, str]) -> str:
                                          and all(label in row for label in of_kind)) or
                                          not any(label in row for label in of_kind) for row in rows.values())
         columns += [(f"{kind}: all clients", of_kind)] if alike else [(label, [label]) for label in of_kind]
-    table = []
-    for (path, verb, stage), row in sorted(rows.items()):
-        table.append([verb, path, stage] + [row.get(members[0], "") for _, members in columns])
-    return str(tabulate(table, headers=["Method", "Path", "Stage", *[title for title, _ in columns]],
-                        tablefmt="simple", disable_numparse=True))
+    ordered = sorted(rows.items())
+    keys = [[verb, path, stage] for (path, verb, stage), _ in ordered]
+    values = [[row.get(members[0], "") for _, members in columns] for _, row in ordered]
+    base = sum(_column_width(title, keys, index) for index, title in enumerate(("Method", "Path", "Stage")))
+    tables: list[str] = []
+    start = 0
+    while start < len(columns) or not tables:
+        end, used = start, base
+        while end < len(columns) and (end == start or
+                                      used + _column_width(columns[end][0], values, end) - 2 <= width):
+            used += _column_width(columns[end][0], values, end)
+            end += 1
+        table = [key + value[start:end] for key, value in zip(keys, values, strict=True)]
+        tables.append(str(tabulate(table, headers=["Method", "Path", "Stage", *[t for t, _ in columns[start:end]]],
+                                   tablefmt="simple", disable_numparse=True)))
+        start = end
+    return "\n\n".join(tables)
+
+
+def _column_width(title: str, values: list[list[str]], index: int) -> int:
+    """A column's width in tabulate's simple format (its widest value; a heading gets two more cells), and the two
+    spaces before the next column."""
+    return max([cells(title) + 2, *(cells(row[index]) for row in values)]) + 2

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..report import gating_findings
 from ..rules.loader import SEVERITIES
 from .colour import Palette
 from .details import full_detail, grouped_detail
@@ -14,6 +13,7 @@ from .escape import escaped
 from .groups import VERDICT_ORDER
 from .table import methods_table
 from .width import DEFAULT_WIDTH, wrap
+from .words import exit_words, legend_notes, summary_extras
 
 DETAIL_CHOICES = ("auto", "all", "none")
 
@@ -97,42 +97,8 @@ def summary_block(report: dict[str, Any], view: View, paint: Palette) -> str:
     return "\n".join(lines)
 
 
-def summary_extras(summary: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """What the summary adds to the severity counts, with the style each is shown in: undecided, suppressed, new."""
-    extras: list[tuple[str, str | None]] = []
-    if summary.get("unknown"):
-        extras.append((f"{summary['unknown']} undecided", "unknown"))
-    if summary.get("suppressed"):
-        extras.append((f"{summary['suppressed']} suppressed", None))
-    if summary.get("new") is not None:
-        extras.append((f"{summary['new']} new since the baseline", None))
-    return extras
-
-
-def exit_words(report: dict[str, Any], fail_on: str | None) -> str:
-    """The exit status this run returns, and why."""
-    if report["errors"]:
-        return f"2: the scan is incomplete ({len(report['errors'])} call(s) failed)"
-    if fail_on is None:
-        return "0: the demo always exits 0 (give --fail-on SEVERITY to see what a gate would say)"
-    if fail_on == "never":
-        return "0 (--fail-on never)"
-    counted = gating_findings(report, fail_on)
-    new = " new" if any("baseline" in f for f in report["findings"]) else ""
-    if counted:
-        return f"1: {len(counted)}{new} finding(s) at or above {fail_on} (--fail-on {fail_on})"
-    return f"0: no{new} finding at or above {fail_on} (--fail-on {fail_on})"
-
-
 def _legend(report: dict[str, Any], hidden: list[str], width: int) -> list[str]:
-    notes = []
-    if any(method.get("undecided") for method in report["methods"]):
-        notes.append("RULE? = could not be decided (the detail says what could not be read); a severity with ? = "
-                     "the method's rules are all undecided")
-    if any(method.get("traffic") for method in report["methods"]) and "Traffic" not in hidden:
-        days = next(method["traffic"]["days"] for method in report["methods"] if method.get("traffic"))
-        notes.append(f"Traffic = requests in the last {days} days and the share answered 4xx/5xx; ~ = the stage's "
-                     "totals (the method's own need detailed metrics)")
+    notes = legend_notes(report, traffic_shown="Traffic" not in hidden)
     if hidden:
         notes.append(f"Hidden at {width} columns: {', '.join(hidden)} (a wider terminal, --format html or json show "
                      "them)")

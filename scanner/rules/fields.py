@@ -139,7 +139,9 @@ def _unknown_field(shape: Shape, name: str) -> str:
     known = sorted(shape.fields or {})
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f"; did you mean `{close[0]}`?" if close else ""
-    return f"unknown field `{name}`: a {shape.name} record has no such field{hint} (see `apigw-scan rules --fields`)"
+    article = "an" if shape.name[:1] in "aeiou" else "a"
+    return (f"unknown field `{name}`: {article} {shape.name} record has no such field{hint} (see `apigw-scan rules "
+            "--fields`)")
 
 
 def _function(name: str, children: list[dict[str, Any]], shape: Shape) -> Shape:

@@ -64,7 +64,9 @@ class StageComparison:
     deployment_id: Annotated[str | None, "the deployment the stage serves"]
     served: Annotated[bool, "the stage's deployment contains the method"]
     differences: Annotated[list[str], "how what the stage serves differs from the live method, in words"]
-    unknown_reason: Annotated[str | None, "why the deployment could not be read (then nothing is compared)"]
+    unknown_reason: Annotated[str | None, "why what the stage serves could not be read: the whole deployment (then "
+                                          "nothing is compared), or what it requires beyond the authorization type "
+                                          "(its authorizer, scopes: a canary's are never exported)"]
     deployed: Annotated[dict[str, Any] | None, "the deployed method: authorization, authorizer, scopes, …"]
 
 
@@ -95,6 +97,28 @@ class ScopeCheck:
 
 
 @dataclass(kw_only=True)
+class SwitchedOffClient:
+    """An app client that allows a scope the method requires, but whose AllowedOAuthFlowsUserPoolClient is false:
+    it cannot use the OAuth endpoints, so the scope never reaches its tokens (COG009)."""
+
+    pool_id: Annotated[str, "the client's pool"]
+    client_id: Annotated[str, "the app client's ID"]
+    client_name: Annotated[str | None, "its name"]
+    scopes: Annotated[list[str], "the method's scopes it allows"]
+    flows_to_enable: Annotated[list[str], "the OAuth flows a fix turns on with AllowedOAuthFlowsUserPoolClient"]
+
+
+@dataclass(kw_only=True)
+class ClaimRule:
+    """An additional claim rule a REST API JWT authorizer applies to one issuer's tokens (JwtAdditionalClaim)."""
+
+    name: Annotated[str, "the claim"]
+    required: Annotated[bool, "the token must carry it"]
+    expected_values: Annotated[list[str], "when set, the claim must equal one of them exactly (case-sensitive)"]
+    format: Annotated[str | None, "the claim's format: SINGLE_STRING (a single string)"]
+
+
+@dataclass(kw_only=True)
 class JwtIssuer:
     """One issuer a JWT authorizer trusts (HTTP APIs have one; REST JWT authorizers may list several)."""
 
@@ -107,6 +131,11 @@ class JwtIssuer:
     audience_problem: Annotated[str | None, "why the audience rejects real clients' tokens"]
     audience_unknown: Annotated[str | None, "why the audience could not be judged"]
     audience_clients: Annotated[list[str] | None, "audience entries that are app clients of the pool"]
+    additional_claims: Annotated[list[ClaimRule], "the claims its tokens must carry or match (REST APIs)"] = \
+        dataclasses.field(default_factory=list)
+    claims_problem: Annotated[str | None, "why no token of the pool can meet the additional claim rules"] = None
+    claims_unknown: Annotated[str | None, "why whether the pool's tokens meet them cannot be told"] = None
+    token_problem: Annotated[str | None, "audience_problem and claims_problem together, in words"] = None
 
 
 @dataclass(kw_only=True)
@@ -225,6 +254,12 @@ class MethodFacts:
     api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
     api_authorizer_id: Annotated[str | None, "the authorizer most protected methods of the API use"]
     scope_client_id: Annotated[str | None, "the app client best placed to obtain the method's scopes (for fixes)"]
+    unobtainable_reason: Annotated[str | None, "why none of the method's scopes reaches a token, in words (when "
+                                               "none does)"] = None
+    switched_off_scope_clients: Annotated[list[SwitchedOffClient], "app clients that allow one of the method's "
+                                                                   "scopes but have AllowedOAuthFlowsUserPoolClient "
+                                                                   "false (COG009)"] = \
+        dataclasses.field(default_factory=list)
     unread: Annotated[str | None, "what of the method's configuration could not be read (then its verdict is at "
                                   "best unknown), with the IAM action"] = None
     credential_headers: Annotated[list[str], "the request headers a caller's credentials travel in (Authorization, "
@@ -235,8 +270,13 @@ class MethodFacts:
     api_key_source_problem: Annotated[str | None, "why the API's key source gives the method no key"] = None
     api_cors: Annotated[bool, "the API answers browsers' CORS preflights (REST: OPTIONS methods that return "
                               "Access-Control-Allow-Origin; HTTP: a CORS configuration)"] = False
-    catches_preflight: Annotated[bool | None, "HTTP routes: browsers' OPTIONS preflights for some path end at this "
-                                              "route (ANY or $default, no OPTIONS route there); null for REST"] = None
+    catches_preflight: Annotated[bool | None, "browsers' OPTIONS preflights for some path end here: the OPTIONS "
+                                              "method or route, or ANY (HTTP: also $default) where the path has no "
+                                              "OPTIONS of its own"] = None
+    preflight_reason: Annotated[str | None, "REST: why preflights end at this method, in words"] = None
+    api_cors_unknown: Annotated[str | None, "REST: why whether the API answers CORS could not be told"] = None
+    preflight_response_parameters: Annotated[str | None, "REST: the integration response parameters an OPTIONS "
+                                                         "method answering CORS maps (JSON, for the fix)"] = None
     preflight_route_key: Annotated[str | None, "the OPTIONS route that would take those preflights "
                                                "(OPTIONS /{proxy+} for $default)"] = None
     route_target: Annotated[str | None, "an HTTP route's integration target (integrations/ID)"] = None
@@ -250,6 +290,9 @@ class MethodFacts:
                                        "when not read"] = None
     traffic_by_stage: Annotated[list[StageTraffic], "the same, stage by stage"] = \
         dataclasses.field(default_factory=list)
+    traffic_unattributed: Annotated[str | None, "why the method's own figures (zero beside its stage's requests) "
+                                                "were not used: AWS does not document how ANY, {proxy+} or $default "
+                                                "is recorded"] = None
     source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
                                              "{stack, logical_id} of a live resource CloudFormation made; null when "
                                              "not known"] = None
@@ -359,6 +402,8 @@ class AuthorizerFacts:
     # JWT authorizers.
     jwt_issuers: Annotated[list[JwtIssuer], "the issuers a JWT authorizer trusts, each with its audience"] = \
         dataclasses.field(default_factory=list)
+    jwt_algorithms: Annotated[list[str] | None, "the signing algorithms it accepts (REST: defaultAlgorithms; HTTP: "
+                                                "RS256, RS384, RS512); null when not read"] = None
     external_issuers: Annotated[list[str], "trusted issuers that are not Cognito user pools (Auth0, Okta, …)"] = \
         dataclasses.field(default_factory=list)
 
@@ -410,7 +455,17 @@ class ClientFacts:
     obtainable_scopes: Annotated[list[str], "the scopes this client can really put into an access token"]
     callback_urls: Annotated[list[str], "CallbackURLs"]
     logout_urls: Annotated[list[str], "LogoutURLs"]
-    has_secret: Annotated[bool, "the client has a secret"]
+    has_secret: Annotated[bool, "the client has a secret (ClientSecret, or ClientSecretArn when Secrets Manager "
+                                "keeps it)"]
+    oauth_switch: Annotated[bool, "AllowedOAuthFlowsUserPoolClient: the client may use the OAuth endpoints"] = False
+    oauth_without_switch: Annotated[list[str], "OAuth settings (flows, scopes) set while AllowedOAuthFlowsUserPool"
+                                               "Client is false, in words; scopes the client-token flow issues are "
+                                               "not counted"] = dataclasses.field(default_factory=list)
+    oauth_flows_to_enable: Annotated[list[str], "the OAuth flows a fix turns on with the switch: the client's own, "
+                                                "else client_credentials (with a secret) or code"] = \
+        dataclasses.field(default_factory=list)
+    switch_blocked_scopes: Annotated[list[str], "scopes it allows that reach no token only because the switch is "
+                                                "off"] = dataclasses.field(default_factory=list)
     explicit_auth_flows: Annotated[list[str], "ExplicitAuthFlows (sign-in through the user-pool API); Cognito's "
                                               "default when none is set"]
     token_ways: Annotated[list[str], "how a caller can get a token from the client (API sign-in, OAuth flows, "
@@ -463,8 +518,9 @@ class EndpointFacts:
 RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "authorizer": AuthorizerFacts,
                                  "pool": PoolFacts, "client": ClientFacts, "endpoint": EndpointFacts}
 KINDS = tuple(RECORDS)
-ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, JwtIssuer, LambdaTarget, ApiKeyStage, ZeroThrottle,
-         CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts, StageTraffic)
+ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, SwitchedOffClient, ClaimRule, JwtIssuer,
+         LambdaTarget, ApiKeyStage, ZeroThrottle, CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts,
+         StageTraffic)
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 STR, BOOL, INT, NUMBER, FREE = "str", "bool", "int", "number", "free"  # FREE: any JSON object, read later
-REQUIRED = "required"  # in a record's spec: the fields without which the record is dropped
+# In a record's spec: the fields without which the record is dropped (a name no AWS field has: JwtAdditionalClaim
+# has a field "required").
+REQUIRED = "__required__"
 SCHEMA = "apigw-scan-snapshot/1"
 SNAPSHOTS_SCHEMA = "apigw-scan-snapshots/1"
 
@@ -38,7 +40,12 @@ REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScop
 REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "identitySource": STR,
                    "identityValidationExpression": STR, "authorizerUri": STR, "authorizerCredentials": STR,
                    "authorizerResultTtlInSeconds": INT, "authType": STR, "source": SOURCE,
-                   "jwtConfiguration": {"issuers": [{"issuer": STR, "audiences": [STR], "jwksUri": STR}],
+                   # apigateway model JwtConfiguration: each trusted issuer with its audiences and additional claim
+                   # rules (JwtAdditionalClaim), and the signing algorithms accepted for every issuer.
+                   "jwtConfiguration": {"issuers": [{"issuer": STR, "audiences": [STR], "jwksUri": STR,
+                                                     "additionalClaims": [{"claimName": STR, "format": STR,
+                                                                           "required": BOOL,
+                                                                           "expectedValues": [STR]}]}],
                                         "defaultAlgorithms": [STR]}}
 REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR,
               "methodSettings": Map({"metricsEnabled": BOOL}),  # detailed metrics: "*/*" or "~1path/VERB"

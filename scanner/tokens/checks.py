@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ..model.java_regex import full_match
+from ..model.jwt_authorizers import HTTP_JWT_ALGORITHMS, REST_ACCESS_TOKEN_AUD
 from .decode import DecodedToken, decode
 from .jwks import KeyStore, KeysUnavailable, signature_problem
 from .target import TokenTarget
@@ -36,6 +37,7 @@ def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None
 
     _format(token, target, fail, notes)
     if token.readable:
+        _audience_form(token.claims or {}, fail)
         _times(token.claims or {}, moment, fail)
     check_claims(token.claims if token.readable else None, target, fail, notes)
     if token.readable and not target.authorizer_unknown and target.authorization in ("COGNITO_USER_POOLS", "JWT"):
@@ -106,6 +108,28 @@ def _bearer(token: DecodedToken, target: TokenTarget, problems: list[str], notes
                         f"{expression!r} does not match: API Gateway answers 401 before the function runs")
 
 
+def audience_values(claims: dict[str, Any]) -> list[str] | None:
+    """The aud claim as a list: "c1" and ["c1"] alike ([] without aud); None when it is neither a string nor a list
+    of strings (RFC 7519, 4.1.3: "an array of case-sensitive strings, each containing a StringOrURI value")."""
+    audience = claims.get("aud")
+    if audience is None:
+        return []
+    if isinstance(audience, str):
+        return [audience]
+    if isinstance(audience, list) and all(isinstance(value, str) for value in audience):
+        return list(audience)
+    return None
+
+
+def _audience_form(claims: dict[str, Any], fail: Recorder) -> None:
+    """An aud that is not a string or a list of strings makes the token malformed (TOK001): it is not a JWT as RFC
+    7519 defines one, whatever the authorizer trusts, and no audience or app client can be compared with it."""
+    if audience_values(claims) is None:
+        fail("TOK001", "aud: a string, or a list of strings (RFC 7519, 4.1.3)", repr(claims.get("aud"))[:200],
+             "the token's aud claim is neither a string nor a list of strings: it is not a well-formed JWT, so "
+             "its audience cannot match")
+
+
 def _policy(target: TokenTarget, fail: Recorder) -> None:
     policy = target.policy or {}
     decision = policy.get("decision")
@@ -159,9 +183,9 @@ def _cognito(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> Non
 
 
 def _jwt(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
-    """A JWT authorizer: iss exactly one of its issuers; aud (or, with none, client_id) in that issuer's audience;
-    a scope of the method in scope/scp. token_use is not looked at (AWS, "Troubleshooting HTTP API JWT
-    authorizers")."""
+    """A JWT authorizer: iss exactly one of its issuers; aud (or, with none, client_id on HTTP APIs) in that issuer's
+    audience; that issuer's additional claims (REST APIs); a scope of the method in scope/scp. token_use is not looked
+    at (AWS, "Troubleshooting HTTP API JWT authorizers")."""
     trusted = target.jwt_issuers or []
     issuer = claims.get("iss")
     match = next((item for item in trusted if item["issuer"] == issuer), None)
@@ -172,21 +196,44 @@ def _jwt(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
     if target.scopes:
         _scopes(claims, target, fail)
     audiences = (match or {}).get("audiences") if match else sorted({a for item in trusted for a in item["audiences"]})
-    audience = claims.get("aud")
-    if audience is None:
+    listed = f"the authorizer's audience ({', '.join(audiences or []) or 'empty'})"
+    values = audience_values(claims)
+    if values is None:
+        pass  # a malformed aud (TOK001)
+    elif "aud" not in claims:
         if target.method.get("api_type") == "REST":
-            fail("TOK007", f"an aud in the authorizer's audience ({', '.join(audiences or []) or 'empty'})",
-                 f"no aud (client_id {claims.get('client_id')!r})",
-                 "REST API JWT authorizers check the token's aud; whether they fall back to client_id, as HTTP APIs "
-                 "do, is not documented", outcome="unknown")
-            return
-        values, claim = [claims.get("client_id")], "client_id"
-    else:
-        values, claim = (audience if isinstance(audience, list) else [audience]), "aud"
-    if not any(isinstance(value, str) and value in (audiences or []) for value in values):
-        fail("TOK007", f"{claim} in the authorizer's audience ({', '.join(audiences or []) or 'empty'})",
-             audience if claim == "aud" else claims.get("client_id"),
-             f"the JWT authorizer lets through only the audience it lists; {claim} {values!r} is not in it")
+            fail("TOK007", f"an aud in {listed}", f"no aud (client_id {claims.get('client_id')!r})",
+                 REST_ACCESS_TOKEN_AUD, outcome="unknown")
+        elif claims.get("client_id") not in (audiences or []):  # HTTP APIs: client_id when there is no aud
+            fail("TOK007", f"client_id in {listed}", claims.get("client_id"),
+                 f"the token has no aud, so the JWT authorizer compares client_id {claims.get('client_id')!r} with "
+                 "the audience it lists, and it is not in it")
+    elif not set(values) & set(audiences or []):
+        fail("TOK007", f"aud in {listed}", claims.get("aud"),
+             f"the JWT authorizer lets through only the audience it lists; aud {values!r} is not in it")
+    for rule in (match or {}).get("additional_claims") or []:
+        _additional_claim(claims, rule, fail)
+
+
+def _additional_claim(claims: dict[str, Any], rule: dict[str, Any], fail: Recorder) -> None:
+    """One additional claim rule of the matching issuer (apigateway model, JwtAdditionalClaim): "When true, the token
+    must contain the claim"; "When a value is specified, the claim must match it exactly, and the match is
+    case-sensitive"; the format is SINGLE_STRING."""
+    name, expected = rule["name"], list(rule.get("expected_values") or [])
+    wanted = f"claim {name}" + (f" equal to one of [{', '.join(expected)}]" if expected else "")
+    if name not in claims:
+        if rule.get("required"):
+            fail("TOK007", wanted, "absent", f"the JWT authorizer requires claim {name}, which the token lacks")
+        return
+    value = claims[name]
+    if not isinstance(value, str):
+        outcome = "fail" if expected else "unknown"  # a list or number cannot equal a string; without values: doubt
+        fail("TOK007", f"{wanted}, a single string (SINGLE_STRING)", repr(value)[:200],
+             f"the authorizer expects claim {name} as a single string, and the token carries {type(value).__name__}"
+             + ("" if expected else ": whether API Gateway then rejects it is not documented"), outcome=outcome)
+    elif expected and value not in expected:
+        fail("TOK007", wanted, value, f"the JWT authorizer requires claim {name} to be one of [{', '.join(expected)}] "
+             f"exactly (case-sensitive); the token's is {value!r}")
 
 
 def _scopes(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
@@ -202,9 +249,13 @@ def _scopes(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None
 def _client(claims: dict[str, Any], token_use: Any, target: TokenTarget, fail: Recorder) -> None:
     claim = "client_id" if token_use == "access" else "aud"
     client = claims.get(claim)
+    audiences = audience_values(claims)
+    if audiences is None and claim == "aud":
+        return  # a malformed aud (TOK001): nothing to compare
+    values = (audiences or []) if claim == "aud" else [client]
     issuer_pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
     known = [p["client_ids"] for p in issuer_pools if p.get("client_ids") is not None]
-    if known and client not in {c for ids in known for c in ids}:
+    if known and not {value for value in values if isinstance(value, str)} & {c for ids in known for c in ids}:
         fail("TOK007", f"{claim} naming an app client of pool {', '.join(p['pool_id'] or '?' for p in issuer_pools)}",
              client, f"{claim} {client!r} is not an app client of the authorizer's pool")
     elif not known and issuer_pools:
@@ -213,7 +264,8 @@ def _client(claims: dict[str, Any], token_use: Any, target: TokenTarget, fail: R
     expression = target.validation_expression
     if expression:
         audience = claims.get("aud")
-        matched = full_match(expression, audience) if isinstance(audience, str) else False
+        results = [full_match(expression, value) for value in audiences or []]
+        matched = True if True in results else None if None in results else False
         if matched is None:
             fail("TOK007", f"aud matching the token validation expression {expression!r}", audience,
                  "the expression uses Java regular-expression syntax the scanner cannot evaluate", outcome="unknown")
@@ -223,27 +275,34 @@ def _client(claims: dict[str, Any], token_use: Any, target: TokenTarget, fail: R
                  + (" (access tokens carry no aud)" if token_use == "access" else ""))
 
 
-# The algorithms each authorizer accepts: Cognito signs with RS256; HTTP API JWT authorizers take RSA keys only;
-# REST API JWT authorizers list RS256-512 and ES256-512 (apigateway model: JwtSigningAlgorithm).
-ALGORITHMS = {"COGNITO_USER_POOLS": ("RS256",), "HTTP": ("RS256", "RS384", "RS512"),
-              "REST": ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")}
+# The algorithms an authorizer may accept: Cognito signs with RS256; a REST API JWT authorizer accepts its
+# defaultAlgorithms, chosen among RS256-512 and ES256-512 (apigateway model: JwtSigningAlgorithm); HTTP APIs' JWT
+# authorizers take RSA keys only (HTTP_JWT_ALGORITHMS).
+COGNITO_ALGORITHMS = ("RS256",)
+REST_JWT_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 
 
 def _signature(token: DecodedToken, claims: dict[str, Any], target: TokenTarget, keys: KeyStore,
                fail: Recorder) -> None:
     header = token.header or {}
     if target.authorization == "JWT":
-        algorithms = ALGORITHMS[str(target.method.get("api_type") or "HTTP")]
+        rest = target.method.get("api_type") == "REST"
+        algorithms = tuple(target.jwt_algorithms) if target.jwt_algorithms is not None else \
+            REST_JWT_ALGORITHMS if rest else HTTP_JWT_ALGORITHMS
         trusted = target.jwt_issuers or []
         sources = [(item["issuer"], item.get("pool_id")) for item in trusted if item["issuer"] == claims.get("iss")]
     else:
-        algorithms = ALGORITHMS["COGNITO_USER_POOLS"]
+        algorithms = COGNITO_ALGORITHMS
         pools = [p for p in target.pools if p.get("issuer") == claims.get("iss")] or target.pools
         sources = [(p["issuer"], p["pool_id"]) for p in pools if p.get("issuer")]
     if header.get("alg") not in algorithms:
         fail("TOK008", f"alg {' or '.join(algorithms)}", header.get("alg"),
-             f"the authorizer verifies {', '.join(algorithms)} signatures only")
+             f"the authorizer verifies {', '.join(algorithms) or 'no'} signatures only")
         return
+    if target.authorization == "JWT" and target.jwt_algorithms is None and target.method.get("api_type") == "REST":
+        fail("TOK008", "an alg among the authorizer's defaultAlgorithms", header.get("alg"),
+             "the authorizer's defaultAlgorithms could not be read: whether it accepts this alg is unknown",
+             outcome="unknown")
     if not sources:
         return
     kid = header.get("kid")

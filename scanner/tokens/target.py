@@ -21,7 +21,10 @@ class TokenTarget:
     pools: list[dict[str, Any]] = field(default_factory=list)  # {pool_id, arn, issuer, status, client_ids}
     policy: dict[str, Any] | None = None  # {decision, conditions, statements, reason}
     not_deployed: str | None = None
-    jwt_issuers: list[dict[str, Any]] | None = None  # JWT authorizers: {issuer, audiences, pool_id} they trust
+    # JWT authorizers: {issuer, audiences, pool_id, additional_claims} they trust, and the algorithms they accept
+    # (None: not read).
+    jwt_issuers: list[dict[str, Any]] | None = None
+    jwt_algorithms: list[str] | None = None
     unread: str | None = None  # what of the method's authorizer could not be read: the verdict cannot be accepted
 
     @property
@@ -67,9 +70,11 @@ def make_target(method: dict[str, Any], authorizer: dict[str, Any], clients_by_a
         pools=[{**pool, "client_ids": clients_by_arn.get(pool["arn"])} for pool in method["pools"]
                if stage is None or pool.get("stage") in (None, stage)],
         jwt_issuers=[{"issuer": item["issuer"], "audiences": item["audiences"],
-                      "pool_id": (item.get("pool") or {}).get("pool_id")}
+                      "pool_id": (item.get("pool") or {}).get("pool_id"),
+                      "additional_claims": item.get("additional_claims") or []}
                      for item in authorizer.get("jwt_issuers") or [] if item.get("issuer")]
         if authorizer.get("type") == "JWT" else None,
+        jwt_algorithms=authorizer.get("jwt_algorithms"),
         unread=method.get("unread"),
     )
     if stage is not None:
@@ -91,6 +96,8 @@ def _apply_stage(target: TokenTarget, method: dict[str, Any], stage: str) -> Non
                          f"(stages: {', '.join(e['stage'] for e in method['stage_comparison']) or 'none'})")
     if entry.get("served") is False and entry.get("unknown_reason") is None:
         target.not_deployed = (entry["differences"] or [f"{method['method']} {method['path']} is not deployed"])[0]
+    elif entry.get("served") and entry.get("unknown_reason") and not target.unread:
+        target.unread = entry["unknown_reason"]  # what the stage requires beyond the authorization type is unknown
     deployed = entry.get("deployed") or {}
     if "authorization" in deployed:
         target.authorization = deployed["authorization"]

@@ -1,0 +1,75 @@
+"""Which renderer writes each output format: the scan report, the access matrix, the token's answer, the rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tabulate import tabulate
+
+from ..rules.guide import catalog_markdown, fields_markdown, fields_text
+from ..rules.loader import Rule
+from ..rules.sources import cited, cited_titles
+from .csv_report import render_csv
+from .escape import escaped
+from .html_report import render_html
+from .matrix_view import render_matrix_csv, render_matrix_json, render_matrix_table
+from .sarif import render_sarif
+from .terminal import View, render_table
+from .token_table import render_token
+from .width import DEFAULT_WIDTH
+
+FORMATS = ("table", "json", "sarif", "csv", "html")
+MATRIX_FORMATS = ("table", "json", "csv")
+TOKEN_FORMATS = ("table", "json")
+RULES_FORMATS = ("table", "json", "markdown")
+
+
+def render(report: dict[str, Any], output_format: str, rules: list[Rule], view: View | None = None) -> str:
+    """The scan report in one of FORMATS."""
+    if output_format == "html":
+        return render_html(report, rules, view.fail_on if view else None)
+    if output_format == "json":
+        return json.dumps(report, indent=2, default=str) + "\n"
+    if output_format == "sarif":
+        return json.dumps(render_sarif(report, rules), indent=2, default=str) + "\n"
+    if output_format == "csv":
+        return render_csv(report)
+    return render_table(report, view)
+
+
+def render_matrix(document: dict[str, Any], output_format: str, unicode: bool = True,
+                  width: int = DEFAULT_WIDTH) -> str:
+    """The access matrix in one of MATRIX_FORMATS (the table: ✓ with `unicode`, else ok; fitted to `width`)."""
+    if output_format == "json":
+        return render_matrix_json(document)
+    if output_format == "csv":
+        return render_matrix_csv(document)
+    return render_matrix_table(document, unicode=unicode, width=width)
+
+
+def render_token_answer(result: dict[str, Any], output_format: str) -> str:
+    """`token`'s answer in one of TOKEN_FORMATS."""
+    return json.dumps(result, indent=2, default=str) + "\n" if output_format == "json" else render_token(result)
+
+
+def render_rules(rules: list[Rule], output_format: str) -> str:
+    """The rule catalog in one of RULES_FORMATS."""
+    if output_format == "json":
+        return json.dumps([_rule_entry(rule) for rule in rules], indent=2) + "\n"
+    if output_format == "markdown":
+        return catalog_markdown(rules)
+    rows = escaped([[rule.id, rule.severity, rule.applies_to, rule.title, cited_titles(rule.seed)] for rule in rules])
+    return str(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Source (AWS article)"], tablefmt="simple",
+                        maxcolwidths=[9, 8, 10, 44, 42])) + "\n"
+
+
+def render_fields(kinds: list[str], output_format: str) -> str:
+    """What a rule file can read (of `kinds`); markdown: every kind, as policies/README.md has it."""
+    return fields_markdown() if output_format == "markdown" else fields_text(kinds)
+
+
+def _rule_entry(rule: Rule) -> dict[str, Any]:
+    return {"id": rule.id, "severity": rule.severity, "title": rule.title, "scope": rule.applies_to,
+            "applies_to": rule.applies_to, "seed": rule.seed, "sources": cited(rule.seed),
+            "description": rule.description, "source": rule.path}

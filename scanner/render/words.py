@@ -1,0 +1,60 @@
+"""The words every view says alike (terminal, HTML, matrix): how many findings, what the summary adds to the
+severity counts, the exit status and why, and what the table's marks mean."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..report import gating_findings
+
+
+def findings_tally(findings: list[dict[str, Any]]) -> str:
+    """`51 finding(s) and 5 undecided`: failed checks, then undecided ones, as the summary counts them."""
+    decided = sum(1 for finding in findings if finding.get("outcome") == "fail")
+    undecided = len(findings) - decided
+    return f"{decided} finding(s)" + (f" and {undecided} undecided" if undecided else "")
+
+
+def summary_extras(summary: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """What the summary adds to the severity counts, with the style each is shown in: undecided, suppressed, new."""
+    extras: list[tuple[str, str | None]] = []
+    if summary.get("unknown"):
+        extras.append((f"{summary['unknown']} undecided", "unknown"))
+    if summary.get("suppressed"):
+        extras.append((f"{summary['suppressed']} suppressed", None))
+    if summary.get("new") is not None:
+        extras.append((f"{summary['new']} new since the baseline", None))
+    return extras
+
+
+def exit_words(report: dict[str, Any], fail_on: str | None) -> str:
+    """The exit status this run returns, and why."""
+    if report["errors"]:
+        return f"2: the scan is incomplete ({len(report['errors'])} call(s) failed)"
+    if fail_on is None:
+        return "0: the demo always exits 0 (give --fail-on SEVERITY to see what a gate would say)"
+    if fail_on == "never":
+        return "0 (--fail-on never)"
+    counted = gating_findings(report, fail_on)
+    new = " new" if any("baseline" in f for f in report["findings"]) else ""
+    if counted:
+        return f"1: {len(counted)}{new} finding(s) at or above {fail_on} (--fail-on {fail_on})"
+    return f"0: no{new} finding at or above {fail_on} (--fail-on {fail_on})"
+
+
+def legend_notes(report: dict[str, Any], traffic_shown: bool = True) -> list[str]:
+    """What the method table's marks mean, for the marks this report uses: RULE?, severity?, traffic's ~ and ~0
+    (unless the traffic column is not shown)."""
+    methods = report.get("methods") or []
+    notes = []
+    if any(method.get("undecided") for method in methods):
+        notes.append("RULE? = could not be decided (the detail says what could not be read); a severity with ? = "
+                     "the method's rules are all undecided")
+    traffic = [method["traffic"] for method in methods if method.get("traffic")]
+    if traffic and traffic_shown:
+        note = (f"Traffic = requests in the last {traffic[0]['days']} days and the share answered 4xx/5xx; ~ = the "
+                "stage's (or API's) totals, as the method's own need detailed metrics")
+        if any(figures["scope"] != "method" and not figures["requests"] for figures in traffic):
+            note += "; ~0 = no request reached its stage (or API) in the window"
+        notes.append(note)
+    return notes
