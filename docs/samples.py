@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from scanner.access.matrix import blocked  # noqa: E402
 from scanner.cli import main  # noqa: E402
 from scanner.demo import demo_snapshot  # noqa: E402
+from scanner.findings import plain  # noqa: E402
 from scanner.render.formats import render_matrix  # noqa: E402
 from scanner.render.matrix_view import matrix_document  # noqa: E402
 from scanner.render.terminal import View, render_table  # noqa: E402
@@ -40,7 +41,8 @@ def demo() -> dict[str, Any]:
     rules = load_rules()
     assessed = assess(demo_snapshot(), None, None, rules)
     cells = [cell.as_json() for cell in assessed.cells]
-    return {"report": assessed.report, "matrix": matrix_document(cells, blocked(assessed.cells), assessed.report)}
+    matrix = matrix_document(cells, blocked(assessed.cells, assessed.judgement.index), assessed.report)
+    return {"report": plain(assessed.report), "matrix": matrix}
 
 
 def _fenced(text: str, language: str = "") -> str:

@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--format", choices=TOKEN_FORMATS, default="table", help="output format (default: table)")
     token.add_argument("--output", metavar="FILE", help="write the answer to FILE (default: standard output)")
     token.add_argument("--quiet", action="store_true", help="print nothing but the answer")
+    token.add_argument("--policies", action="append", metavar="DIR",
+                       help="also judge with the rule files in DIR (repeatable), as scan and matrix do")
     token.add_argument("token", metavar="TOKEN", help="the token, or - to read it from standard input")
 
     iam = command("iam-policy", "print the least-privilege IAM policy the scanner needs")

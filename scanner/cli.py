@@ -67,11 +67,11 @@ def _matrix(args: argparse.Namespace) -> int:
     rules = load_rules(args.policies)
     snapshots, report = collected(args, rules)
     saving_failed = save_snapshots(args, snapshots)
-    cells = matrix_of(snapshots, args.api, args.stage, rules, args.client)
+    cells, stuck = matrix_of(snapshots, args.api, args.stage, rules, args.client)
     if args.client and not any(cell.caller.client_id for cell in cells):
         raise UsageError(f"--client {', '.join(args.client)}: no app client of that name or ID is a caller of the "
                          "scanned methods")
-    document = matrix_document([cell.as_json() for cell in cells], blocked(cells), report)
+    document = matrix_document([cell.as_json() for cell in cells], stuck, report)
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
     unicode = args.color == "always" or (args.color == "auto" and encoding == "utf8")
     write_text(render_matrix(document, args.format, unicode, terminal_width(to_file=bool(args.output))), args.output)
@@ -115,7 +115,8 @@ def _demo_matrix(args: argparse.Namespace, rules: list[Rule]) -> int:
         raise UsageError(f"--matrix {'--html' if args.html else '--format ' + args.format}: the matrix is written "
                          "as table, json or csv")
     assessed = assess(demo_snapshot(), None, None, rules)
-    document = matrix_document([cell.as_json() for cell in assessed.cells], blocked(assessed.cells), assessed.report)
+    document = matrix_document([cell.as_json() for cell in assessed.cells],
+                               blocked(assessed.cells, assessed.judgement.index), assessed.report)
     write_text(render_matrix(document, args.format, width=terminal_width(to_file=bool(args.output))), args.output)
     return 0
 
@@ -130,8 +131,9 @@ def _token(args: argparse.Namespace) -> int:
         pasted = pasted[:-1] if pasted.endswith("\n") else pasted
     if not pasted.strip():
         raise UsageError("TOKEN is empty: pass the token, or - and the token on standard input")
+    rules = load_rules(args.policies)
     result = token_report(open_session(args.profile), args.region, args.api, args.path, args.method, args.stage,
-                          pasted, args.jwks, args.live)
+                          pasted, args.jwks, args.live, rules)
     write_text(render_token_answer(result, args.format), args.output)
     return EXIT_CODES[result["verdict"]]
 

@@ -9,74 +9,68 @@ unexplained (`unless_found`, TRF001) is dropped when a decided finding at least 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from .report import concerns
+from .findings import Finding, FindingIndex
 from .rules.loader import SEVERITIES, Rule
 
+Method = Mapping[str, Any]
 
-def add_evidence(findings: list[dict[str, Any]], facts: dict[str, list[dict[str, Any]]], rules: list[Rule]) -> \
-        list[dict[str, Any]]:
-    """The findings with `evidence` and `requests` (what the methods they bear on served in the window), the
+
+def add_evidence(findings: list[Finding], facts: dict[str, list[dict[str, Any]]], rules: list[Rule]) -> \
+        list[Finding]:
+    """New findings with `evidence` and `requests` (what the methods they bear on served in the window), the
     contradicted ones undecided, and those an explained failure makes redundant left out."""
     by_id = {rule.id: rule for rule in rules}
-    index = MethodIndex(facts.get("method", []))
+    concerned_by = FindingIndex(findings).methods_of(facts.get("method", []))
+    concerned = [concerned_by.get(id(finding), []) for finding in findings]
     unlisted = _unlisted(facts)
-    for finding in findings:
-        concerned = index.concerned(finding)
-        attributable = [m["traffic"] for m in concerned if m.get("traffic") and m["traffic"]["scope"] == "method"]
-        finding["requests"] = sum(t["requests"] for t in attributable) if attributable else None
-        rule = by_id.get(finding["rule"])
-        finding["evidence"] = None
-        if rule is None or rule.predicts is None or finding["outcome"] != "fail":
-            continue
-        verdicts = [_evidence(method, finding.get("stage")) for method in concerned]
-        finding["evidence"] = _combined(verdicts)
-        served = unlisted.get(_api_of(finding))
-        if finding["evidence"] is None and served:
-            # Its methods could not be listed and the API served successful requests today: some of them may be
-            # the very methods it says nobody can call. Doubt, not a verdict.
-            finding["outcome"] = "unknown"
-            finding["message"] = (f"Could not be checked against traffic: which methods it decides could not be read, "
-                                  f"and the API served {served} successful request(s) in the last 24 hours (it said: "
-                                  f"{finding['message']})")
-            continue
-        if finding["evidence"] == "contradicted":
-            succeeded, requests, where = _successes(concerned, finding.get("stage"))
-            finding["outcome"] = "unknown"
-            finding["message"] = (f"Contradicted by traffic: {succeeded} of {requests} requests to {where} succeeded "
-                                  "in the last 24 hours, so the prediction that every request fails does not stand "
-                                  f"(it said: {finding['message']})")
+    weighed = [_weighed(finding, methods, by_id.get(finding.rule), unlisted)
+               for finding, methods in zip(findings, concerned, strict=True)]
+    index = FindingIndex(weighed)
     kept = []
-    for finding in findings:
-        explanation = _explanation(finding, findings, index, by_id)
+    for finding, methods in zip(weighed, concerned, strict=True):
+        explanation = _explanation(finding, methods, index, by_id)
         if explanation == "explained":
             continue
         if explanation is not None:  # what might explain it could not be decided: so neither can this
-            finding["outcome"] = "unknown"
-            finding["message"] = f"Could not be decided: {explanation} (it said: {finding['message']})"
+            finding = finding.replace(outcome="unknown",
+                                      message=f"Could not be decided: {explanation} (it said: {finding.message})")
         kept.append(finding)
     return kept
 
 
-class MethodIndex:
-    """Methods by API and by pool: a finding meets only the methods of its API or its pool."""
+def _weighed(finding: Finding, concerned: list[Method], rule: Rule | None,
+             unlisted: dict[tuple[Any, ...], int]) -> Finding:
+    """The finding with what its methods served (`requests`) and, for a prediction, what traffic says of it."""
+    attributable = [m["traffic"] for m in concerned if m.get("traffic") and m["traffic"]["scope"] == "method"]
+    requests = sum(t["requests"] for t in attributable) if attributable else None
+    if rule is None or rule.predicts is None or finding.outcome != "fail" or _pending(finding):
+        return finding.replace(requests=requests, evidence=None)
+    evidence = _combined([_evidence(method, finding.stage) for method in concerned])
+    served = unlisted.get(_api_of(finding))
+    if evidence is None and served:
+        # Its methods could not be listed and the API served successful requests today: some of them may be
+        # the very methods it says nobody can call. Doubt, not a verdict.
+        return finding.replace(requests=requests, evidence=None, outcome="unknown", message=(
+            "Could not be checked against traffic: which methods it decides could not be read, and the API served "
+            f"{served} successful request(s) in the last 24 hours (it said: {finding.message})"))
+    if evidence == "contradicted":
+        succeeded, total, where = _successes(concerned, finding.stage)
+        return finding.replace(requests=requests, evidence=evidence, outcome="unknown", message=(
+            f"Contradicted by traffic: {succeeded} of {total} requests to {where} succeeded in the last 24 hours, "
+            f"so the prediction that every request fails does not stand (it said: {finding.message})"))
+    return finding.replace(requests=requests, evidence=evidence)
 
-    def __init__(self, methods: list[dict[str, Any]]) -> None:
-        self.by_api: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-        self.by_pool: dict[Any, list[dict[str, Any]]] = {}
-        for method in methods:
-            self.by_api.setdefault((method.get("region"), method.get("api_id")), []).append(method)
-            for pool_id in method.get("pool_ids") or []:
-                self.by_pool.setdefault(pool_id, []).append(method)
 
-    def concerned(self, finding: dict[str, Any]) -> list[dict[str, Any]]:
-        candidates = self.by_api.get((finding.get("region"), finding.get("api_id")), []) \
-            if finding.get("api_id") is not None else self.by_pool.get(finding.get("pool_id"), [])
-        return [method for method in candidates if concerns(finding, method)]
+def _pending(finding: Finding) -> bool:
+    """A finding about a configuration no stage serves yet: no request met it, so traffic neither confirms it nor
+    is explained by it."""
+    return finding.stages == frozenset({None})
 
 
-def _api_of(finding: dict[str, Any]) -> tuple[Any, ...]:
+def _api_of(finding: Finding) -> tuple[Any, ...]:
     return (finding.get("account"), finding.get("region"), finding.get("api_id"), finding.get("authorizer"))
 
 
@@ -95,7 +89,7 @@ def _unlisted(facts: dict[str, list[dict[str, Any]]]) -> dict[tuple[Any, ...], i
     return served
 
 
-def _traffic(method: dict[str, Any], stage: str | None) -> dict[str, Any] | None:
+def _traffic(method: Method, stage: str | None) -> dict[str, Any] | None:
     if stage:
         for entry in method.get("traffic_by_stage") or []:
             if entry["stage"] == stage:
@@ -103,7 +97,7 @@ def _traffic(method: dict[str, Any], stage: str | None) -> dict[str, Any] | None
     return method.get("traffic")
 
 
-def _evidence(method: dict[str, Any], stage: str | None) -> str | None:
+def _evidence(method: Method, stage: str | None) -> str | None:
     traffic = _traffic(method, stage)
     if traffic is None:
         return None
@@ -125,7 +119,7 @@ def _combined(verdicts: list[str | None]) -> str | None:
     return None
 
 
-def _successes(methods: list[dict[str, Any]], stage: str | None) -> tuple[int, int, str]:
+def _successes(methods: list[Method], stage: str | None) -> tuple[int, int, str]:
     """Successful and all requests of the last day over the methods whose own figures show successes."""
     succeeded = requests = 0
     names = []
@@ -138,23 +132,22 @@ def _successes(methods: list[dict[str, Any]], stage: str | None) -> tuple[int, i
     return succeeded, requests, ", ".join(names)
 
 
-def _explanation(finding: dict[str, Any], findings: list[dict[str, Any]], index: MethodIndex,
+def _explanation(finding: Finding, own: list[Method], index: FindingIndex[Finding],
                  rules: dict[str, Rule]) -> str | None:
     """For a finding that stands only unexplained: "explained" when a decided finding at least as severe as its
     rule says bears on its method; why that cannot be told when such a finding is undecided or the method's
     configuration was not all read; else None."""
-    rule = rules.get(finding["rule"])
+    rule = rules.get(finding.rule)
     if rule is None or rule.unless_found is None:
         return None
     threshold = SEVERITIES.index(rule.unless_found)
-    own = index.concerned(finding)
-    others = [other for other in findings if other is not finding and SEVERITIES.index(other["severity"]) <= threshold
-              and (rules.get(other["rule"]) is None or rules[other["rule"]].unless_found is None)
-              and any(concerns(other, method) for method in own)]
-    if any(other["outcome"] == "fail" for other in others):
+    others = {id(other): other for method in own for other in index.of_method(method)
+              if other is not finding and SEVERITIES.index(other.severity) <= threshold and not _pending(other)
+              and (rules.get(other.rule) is None or rules[other.rule].unless_found is None)}.values()
+    if any(other.outcome == "fail" for other in others):
         return "explained"
     if others:
-        rules_named = ", ".join(sorted({other["rule"] for other in others}))
+        rules_named = ", ".join(sorted({other.rule for other in others}))
         return f"{rules_named} might explain the failures but could not be decided"
     unread = [method["unread"] for method in own if method.get("unread")]
     return f"the method's configuration was not all read ({unread[0]})" if unread else None

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .chains import api_chains
+from .findings import Finding, FindingIndex, plain
+from .method_rows import method_key, method_row
 from .rules.loader import SEVERITIES
 
 REPORT_SCHEMA = "apigw-scan/1"
 FAIL_ON_CHOICES = (*SEVERITIES, "never")
-_METHOD_FIELDS = ("region", "account", "api_id", "api_name", "api_type", "path", "method", "stages",
-                  "authorization", "authorizer", "token", "scopes", "api_key_required", "pool_ids",
-                  "policy_decision", "unread", "source")
 
 
-def resource_of(finding: dict[str, Any]) -> str:
+
+def resource_of(finding: Mapping[str, Any]) -> str:
     """What a finding is about, as suppression patterns match it: ACCOUNT/REGION/API/METHOD/PATH and the like."""
     parts = [str(finding.get("account") or "-"), str(finding.get("region") or "-")]
     if finding.get("api_name") or finding.get("api_id"):
@@ -34,12 +34,12 @@ def resource_of(finding: dict[str, Any]) -> str:
     return "/".join(parts)
 
 
-def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]], findings: list[dict[str, Any]],
-                 passing: Callable[[dict[str, Any]], int | None] | None = None) -> dict[str, Any]:
-    """The JSON report: `methods` (one row per method, with how many callers pass it), `findings`, `errors`, plus
-    a summary."""
+def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]], findings: Iterable[Finding],
+                 callers_passing: Mapping[tuple[Any, ...], int | None] | None = None) -> dict[str, Any]:
+    """The JSON report: `methods` (one row per method, with how many of the matrix's callers pass it, by
+    `method_key`), `findings`, `errors`, plus a summary."""
     ordered = sorted(findings, key=_finding_order)
-    methods = [{**method_row(record), "callers_passing": passing(record) if passing else None}
+    methods = [{**method_row(record), "callers_passing": (callers_passing or {}).get(method_key(record))}
                for record in facts.get("method", [])]
     attach(methods, ordered)
     return {
@@ -65,19 +65,11 @@ def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]
 ERROR_FIELDS = ("account", "region", "service", "operation", "iam_action", "message")
 
 
-def attach(methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> None:
+def attach(methods: list[dict[str, Any]], findings: Iterable[Finding]) -> None:
     """Each method row's rule IDs, undecided rule IDs and verdict, from the findings that bear on it."""
-    by_api: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
-    by_pool: dict[Any, list[dict[str, Any]]] = {}
-    for finding in findings:  # indexed: a method meets only its API's and its pools' findings
-        if finding["scope"] == "pool":
-            by_pool.setdefault(finding["pool_id"], []).append(finding)
-        elif finding["api_id"] is not None:
-            by_api.setdefault((finding.get("account"), finding["region"], finding["api_id"]), []).append(finding)
+    index = FindingIndex(findings)
     for row in methods:
-        candidates = by_api.get((row.get("account"), row["region"], row["api_id"]), []) + [
-            finding for pool_id in row.get("pool_ids") or [] for finding in by_pool.get(pool_id, [])]
-        attached = [finding for finding in candidates if concerns(finding, row)]
+        attached = index.of_method(row)
         row["verdict"] = verdict(attached)
         if row.get("unread") and row["verdict"] in ("ok", "warn"):
             row["verdict"] = "unknown"  # part of its configuration could not be read: never a silent pass
@@ -93,7 +85,7 @@ def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | 
     notes = list(notes or [])
     distinct: dict[str, dict[str, Any]] = {}
     for report in reports:
-        distinct.setdefault(json.dumps(report, sort_keys=True, default=str), report)
+        distinct.setdefault(json.dumps(plain(report), sort_keys=True, default=str), report)
     if len(distinct) < len(reports):
         notes.append(f"{len(reports) - len(distinct)} input report(s) repeat another one: each is counted once")
     reports = list(distinct.values())
@@ -105,9 +97,9 @@ def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | 
     if repeated:
         notes.append(f"{repeated} method row(s) appear in more than one input (overlapping shards?): counted once")
     methods = sorted(rows.values(), key=_method_order)
-    unique: dict[str, dict[str, Any]] = {}
+    unique: dict[str, Finding] = {}
     for finding in (f for report in reports for f in report.get("findings") or []):
-        unique.setdefault(json.dumps(finding, sort_keys=True, default=str), finding)
+        unique.setdefault(json.dumps(plain(finding), sort_keys=True, default=str), finding)
     findings = sorted(unique.values(), key=_finding_order)
     attach(methods, findings)
     sizes = {name: sum((report.get("summary") or {}).get(name, 0) for report in reports)
@@ -145,24 +137,7 @@ def _method_order(method: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(method.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method"))
 
 
-def method_row(record: dict[str, Any]) -> dict[str, Any]:
-    """The contract's fields of a method fact record, and its traffic as the report names it; `deleted_but_served`
-    marks a method a stage's deployment serves though the API's configuration no longer has it."""
-    return {**{field: record.get(field) for field in _METHOD_FIELDS}, "deleted_but_served": record.get("live") is False,
-            "traffic": traffic_row(record.get("traffic"))}
-
-
-def traffic_row(traffic: dict[str, Any] | None) -> dict[str, Any] | None:
-    """{"days", "requests", "4xx", "5xx", "scope", "last_day"}: the window's totals and the last 24 hours."""
-    if not traffic:
-        return None
-    def counts(figures: dict[str, Any]) -> dict[str, int]:
-        return {"requests": figures["requests"], "4xx": figures["client_errors"], "5xx": figures["server_errors"]}
-    return {"days": traffic["days"], **counts(traffic), "scope": traffic["scope"],
-            "last_day": counts(traffic["last_day"])}
-
-
-def verdict(findings: list[dict[str, Any]]) -> str:
+def verdict(findings: Iterable[Mapping[str, Any]]) -> str:
     """fail (a medium or worse finding), unknown (a check could not be decided), warn (low/info only), or ok.
 
     A rule may say what it makes of a method (`method_verdict`): APIGW016 makes reachability unknown.
@@ -181,7 +156,7 @@ def exit_code(report: dict[str, Any], fail_on: str) -> int:
     return 1 if gating_findings(report, fail_on) else 0
 
 
-def gating_findings(report: dict[str, Any], fail_on: str) -> list[dict[str, Any]]:
+def gating_findings(report: dict[str, Any], fail_on: str) -> list[Finding]:
     """The failed findings at or above `fail_on` (none for `never`); with a baseline, only the new ones."""
     if fail_on == "never":
         return []
@@ -190,22 +165,7 @@ def gating_findings(report: dict[str, Any], fail_on: str) -> list[dict[str, Any]
             and f.get("baseline") != "unchanged"]  # with a baseline, only new findings fail the job
 
 
-def concerns(finding: dict[str, Any], method: dict[str, Any]) -> bool:
-    """Whether a finding bears on a method: its own, its API's, its authorizer's, or its pool's."""
-    scope = finding["scope"]
-    same_api = finding["region"] == method["region"] and finding["api_id"] == method["api_id"]
-    if scope == "method":
-        return bool(same_api and finding["path"] == method["path"] and finding["method"] == method["method"])
-    if scope in ("api", "endpoint"):  # an endpoint finding names an API only for the API's default endpoint
-        return bool(same_api)
-    if scope == "authorizer":
-        return bool(same_api and method.get("authorizer") == finding.get("authorizer"))
-    if scope == "pool":
-        return finding["pool_id"] in (method.get("pool_ids") or [])
-    return False
-
-
-def _finding_order(finding: dict[str, Any]) -> tuple[Any, ...]:
+def _finding_order(finding: Mapping[str, Any]) -> tuple[Any, ...]:
     # Within a severity, the findings that turn away the most requests first.
     return (SEVERITIES.index(finding["severity"]), finding["outcome"] != "fail", -(finding.get("requests") or 0),
             finding["rule"],
@@ -213,7 +173,7 @@ def _finding_order(finding: dict[str, Any]) -> tuple[Any, ...]:
             str(finding.get("stage") or ""), str(finding.get("pool_id") or ""), str(finding.get("client_id") or ""))
 
 
-def _summary(methods: list[dict[str, Any]], findings: list[dict[str, Any]], sizes: dict[str, int]) -> dict[str, Any]:
+def _summary(methods: list[dict[str, Any]], findings: list[Finding], sizes: dict[str, int]) -> dict[str, Any]:
     verdicts = {name: sum(1 for m in methods if m["verdict"] == name) for name in ("ok", "warn", "fail", "unknown")}
     by_severity = {name: sum(1 for f in findings if f["severity"] == name and f["outcome"] == "fail")
                    for name in SEVERITIES}

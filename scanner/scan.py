@@ -8,8 +8,7 @@ from typing import Any
 
 import boto3
 
-from .access.matrix import Cell, build_matrix, callers_passing, method_key
-from .arns import referenced_pools
+from .access.matrix import Cell, blocked, build_matrix, callers_passing
 from .collect.calls import CallLog
 from .collect.faults import Faults
 from .collect.fleet import (
@@ -24,12 +23,10 @@ from .collect.fleet import (
 from .collect.garbage import fewer_collections
 from .collect.session import Clients, resolve_regions
 from .errors import UsageError
-from .evidence import add_evidence
 from .files import read_json, write_text
-from .model.facts import build_facts
+from .judgement import Judgement, check_filters, judge_snapshot
 from .model.normalize import normalize_snapshot
 from .report import build_report, merge_reports
-from .rules.engine import evaluate
 from .rules.loader import Rule
 from .schema.snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .schema.snapshot import SNAPSHOTS_SCHEMA
@@ -118,67 +115,16 @@ def judge(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: 
 class Assessment:
     report: dict[str, Any]
     cells: list[Cell]  # the access matrix: method x stage x caller
+    judgement: Judgement  # the facts and every finding (the design rules' too) both are views of
 
 
 def assess(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None, rules: list[Rule],
            clients: list[str] | None = None) -> Assessment:
     """The report and the access matrix of a snapshot (`clients`: only the token callers of these app clients)."""
-    shaped = select(normalize_snapshot(snapshot), api_filter, stage_filter)
-    facts = build_facts(shaped, stage_filter)
-    findings = add_evidence(evaluate(rules, facts), facts, rules)
-    cells = build_matrix(shaped, facts, findings, clients)
-    passing = callers_passing(cells)
-    return Assessment(build_report(shaped, facts, findings, lambda record: passing.get(method_key(record))), cells)
-
-
-def select(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> dict[str, Any]:
-    """The snapshot with only the APIs --api names (and the pools they use) and, with --stage, the APIs that have
-    that stage — the others are noted, never reported as "not deployed"."""
-    notes = list(snapshot.get("notes") or [])
-    kept: dict[str, list[dict[str, Any]]] = {}
-    for key, stage_key in (("rest_apis", "stageName"), ("http_apis", "StageName")):
-        kept[key] = []
-        for api in snapshot.get(key) or []:
-            if api_filter and api.get("id") not in api_filter and api.get("name") not in api_filter:
-                continue
-            stages = api.get("stages")
-            if stage_filter and stages is not None and stage_filter not in {s.get(stage_key) for s in stages}:
-                notes.append(f"API {api.get('name') or api.get('id')} ({api.get('id')}, {api.get('region')}) has no "
-                             f"stage {stage_filter}: left out (--stage {stage_filter})")
-                continue
-            kept[key].append(api)
-    selected = {**snapshot, **kept, "notes": notes}
-    if api_filter:  # a scan of some APIs audits the pools they use, not every pool of their regions
-        used = {parsed.arn for api in kept["rest_apis"] + kept["http_apis"]
-                for parsed in referenced_pools(api, str(snapshot.get("account") or ""))}
-        selected["user_pools"] = [pool for pool in snapshot.get("user_pools") or [] if pool.get("arn") in used]
-        # and the custom domains that send requests to them
-        kept_ids = {api.get("id") for api in kept["rest_apis"] + kept["http_apis"]}
-        selected["domains"] = {region: {**part, "names": None if part.get("names") is None else [
-            domain for domain in part["names"] if any(route.get("ApiId") in kept_ids for route in
-                                                      (domain.get("mappings") or []) + (domain.get("rules") or []))]}
-            for region, part in (snapshot.get("domains") or {}).items()}
-    return selected
-
-
-def check_filters(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None) -> None:
-    """An --api or --stage that matches nothing is a usage error that lists what does exist."""
-    apis = (snapshot.get("rest_apis") or []) + (snapshot.get("http_apis") or [])
-    if api_filter:
-        found = {name for api in apis for name in (api.get("id"), api.get("name"))}
-        missing = [wanted for wanted in api_filter if wanted not in found]
-        listing_failed = any(e.get("operation") in ("GetRestApis", "GetApis") for e in snapshot.get("errors") or [])
-        if missing and not listing_failed:
-            available = ", ".join(snapshot.get("apis_listed") or []) or "none"
-            raise UsageError(f"--api {', '.join(missing)}: no API with that name or ID in "
-                             f"{', '.join(snapshot.get('regions') or [])} (APIs there: {available})")
-    if stage_filter and apis:
-        chosen = [api for api in apis if not api_filter or api.get("id") in api_filter or api.get("name") in api_filter]
-        stages = sorted({str(stage.get("stageName") or stage.get("StageName")) for api in chosen
-                         for stage in api.get("stages") or []})
-        if stage_filter not in stages and not any(api.get("stages") is None for api in chosen):
-            raise UsageError(f"--stage {stage_filter}: no scanned API has that stage "
-                             f"(stages: {', '.join(stages) or 'none'})")
+    judged = judge_snapshot(snapshot, api_filter, stage_filter, rules)
+    cells = build_matrix(judged.facts, judged.index, clients)
+    return Assessment(build_report(judged.snapshot, judged.facts, judged.reported, callers_passing(cells)), cells,
+                      judged)
 
 
 def save_snapshot(snapshots: list[dict[str, Any]], path: str) -> None:
@@ -209,7 +155,13 @@ def judge_snapshots(snapshots: list[dict[str, Any]], api_filter: list[str] | Non
 
 
 def matrix_of(snapshots: list[dict[str, Any]], api_filter: list[str] | None, stage_filter: str | None,
-              rules: list[Rule], clients: list[str] | None) -> list[Cell]:
-    """The access matrix of collected or saved snapshots (each judged as the scan judges it)."""
-    return [cell for snapshot in snapshots for cell in assess(snapshot, api_filter, stage_filter, rules,
-                                                              clients).cells]
+              rules: list[Rule], clients: list[str] | None) -> tuple[list[Cell], list[dict[str, Any]]]:
+    """The access matrix of collected or saved snapshots (each judged as the scan judges it), and its methods no
+    caller gets through."""
+    cells: list[Cell] = []
+    stuck: list[dict[str, Any]] = []
+    for snapshot in snapshots:
+        assessed = assess(snapshot, api_filter, stage_filter, rules, clients)
+        cells += assessed.cells
+        stuck += blocked(assessed.cells, assessed.judgement.index)
+    return cells, stuck

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
 from .files import read_json
+from .findings import Finding
 from .model.wildcards import wildcard_match
 from .report import REPORT_SCHEMA, attach, recount, resource_of
-from .rules.engine import LOCATION_FIELDS
 from .rules.loader import SEVERITIES
 
 IDENTITY = ("rule", "account", "region", "api_id", "path", "method", "stage", "pool_id", "client_id", "authorizer")
 
 
-def finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:
+def finding_key(finding: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(finding.get(field) for field in IDENTITY)
 
 
@@ -55,30 +56,22 @@ def load_report(path: str, option: str) -> dict[str, Any]:
                       "pool_id", "client_id", "authorizer", "account"):
             if finding.get(field) is not None and not isinstance(finding[field], str):
                 raise fail(f"{where}.{field}", "a string or null")
-        complete_finding(finding)
+    # Typed findings, what the contract's example leaves out filled in as the scanner would have written it.
+    for key in ("findings", "suppressed", "fixed"):
+        if key in report:
+            report[key] = [Finding.from_json(finding) if isinstance(finding, dict) and
+                           isinstance(finding.get("rule"), str) and finding.get("severity") in SEVERITIES
+                           else finding for finding in report[key]]
     return report
-
-
-def complete_finding(finding: dict[str, Any]) -> None:
-    """What the contract's example of a finding leaves out, as the scanner would have written it."""
-    for field in LOCATION_FIELDS:
-        finding.setdefault(field, None)
-    finding.setdefault("outcome", "fail")
-    finding.setdefault("title", finding["rule"])
-    finding.setdefault("message", "")
-    finding.setdefault("remediation", "")
-    finding.setdefault("scope", "method" if finding.get("method") else "client" if finding.get("client_id") else
-                       "authorizer" if finding.get("authorizer") else "api" if finding.get("api_id") else "pool")
-    finding.setdefault("method_verdict", "warn" if finding["severity"] in ("low", "info") else "fail")
 
 
 def apply_baseline(report: dict[str, Any], baseline: dict[str, Any]) -> None:
     """Marks each finding `baseline: new|unchanged` and lists the baseline's findings that are gone as `fixed`
     (a finding now suppressed is not gone: it is hidden, and not listed as fixed)."""
-    before = {finding_key(f): f for f in baseline.get("findings") or [] if isinstance(f, dict)}
+    before = {finding_key(f): f for f in baseline.get("findings") or [] if isinstance(f, Mapping)}
     now = {finding_key(f) for f in report["findings"] + (report.get("suppressed") or [])}
-    for finding in report["findings"]:
-        finding["baseline"] = "unchanged" if finding_key(finding) in before else "new"
+    report["findings"] = [finding.replace(baseline="unchanged" if finding_key(finding) in before else "new")
+                          for finding in report["findings"]]
     report["fixed"] = [finding for key, finding in before.items() if key not in now]
     recount(report)
 
@@ -121,8 +114,8 @@ def apply_suppressions(report: dict[str, Any], suppressions: list[dict[str, Any]
                                    "it no longer hides anything")
         else:
             active.append(entry)
-    kept: list[dict[str, Any]] = []
-    hidden: list[dict[str, Any]] = []
+    kept: list[Finding] = []
+    hidden: list[Finding] = []
     for finding in report["findings"]:
         resource = resource_of(finding)
         matching = [e for e in active if wildcard_match(e["rule"], finding["rule"])
@@ -130,9 +123,9 @@ def apply_suppressions(report: dict[str, Any], suppressions: list[dict[str, Any]
         if not matching:
             kept.append(finding)
             continue
-        hidden.append({**finding, "suppressed_by": {"reason": matching[0]["reason"],
-                                                    "resource": matching[0]["resource"],
-                                                    "expires": str(matching[0].get("expires") or "")}})
+        hidden.append(finding.replace(suppressed_by={"reason": matching[0]["reason"],
+                                                     "resource": matching[0]["resource"],
+                                                     "expires": str(matching[0].get("expires") or "")}))
     report["findings"] = kept
     report["suppressed"] = report.get("suppressed", []) + hidden
     attach(report["methods"], kept)

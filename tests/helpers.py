@@ -22,7 +22,7 @@ from scanner.collect.calls import READS_BY_VERB, CallLog, iam_action
 from scanner.demo import seed as seed_module
 from scanner.model.wildcards import wildcard_match
 from scanner.rules.loader import load_rules
-from scanner.scan import judge
+from scanner.scan import Assessment, assess, judge
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -101,6 +101,11 @@ class Account:
         report["snapshot"] = snapshot
         return report
 
+    def assess(self, stage: str | None = None, policies: list[Any] | None = None) -> Assessment:
+        """The report, the access matrix and every finding (the design rules' too) of the emulated account."""
+        snapshot = collect_account(self.session, [REGION], None)
+        return assess(snapshot, None, stage, policies or RULES)
+
     # Building blocks most tests share.
     def healthy_pool(self, name: str = "users", scopes: tuple[str, ...] = ("read", "write")) -> dict[str, str]:
         pool = seed_module.create_pool(self.cognito, name, domain=f"{name}-domain",
@@ -140,6 +145,38 @@ def deny(account: Account, service_event: str) -> None:
 
 def findings(report: dict[str, Any], rule: str, outcome: str = "fail") -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["rule"] == rule and f["outcome"] == outcome]
+
+
+def assert_fires(judged: Any, rule: str, *, verdict: str | None, severity: str, method: str | None = None,
+                 path: str | None = None, api: str | None = None, stage: str | None = None) -> Any:
+    """The rule's decided finding (on that method, API or stage when given) and what it does to a method's verdict:
+    it has `severity`, and every method row it bears on has `verdict` and lists it (verdict None: no method row
+    lists it — a pool's or an app client's finding). `judged` is a report, or an Assessment (design rules: their
+    findings are the matrix's and `token`'s, never the report's, and leave the rows' verdict as it is: `verdict`).
+    tests/test_rule_files.py checks that each rule's fire test calls this with the rule's ID."""
+    report = judged.report if hasattr(judged, "report") else judged
+    every = judged.judgement.findings if hasattr(judged, "judgement") else report["findings"]
+
+    def here(entry: Any, whole: bool = False) -> bool:
+        """At the place asked for; with `whole`, a finding about the whole API, authorizer or pool is there too."""
+        return all(wanted is None or entry.get(key) == wanted or (whole and entry.get(key) is None)
+                   for key, wanted in (("method", method), ("path", path), ("api_name", api), ("stage", stage)))
+
+    chosen = [f for f in every if f["rule"] == rule and f["outcome"] == "fail" and here(f, whole=True)]
+    assert chosen, f"{rule} did not fire there: {sorted({(f['rule'], f['outcome']) for f in every})}"
+    assert {f["severity"] for f in chosen} == {severity}, [f["severity"] for f in chosen]
+    design = getattr(chosen[0], "kind", "misconfiguration") == "design"
+    rows = [row for row in report["methods"] if (rule in row["findings"] or design) and here(
+        {**row, "stage": stage if stage in (row.get("stages") or []) else None})]
+    if verdict is None:
+        assert not any(rule in row["findings"] for row in report["methods"]), f"{rule} is on a method row"
+    else:
+        assert rows, f"no method row {'of' if design else 'lists'} {rule}"
+        assert {row["verdict"] for row in rows} == {verdict}, [(r["method"], r["path"], r["verdict"]) for r in rows]
+        if design:
+            assert not any(rule in row["findings"] for row in report["methods"])
+            assert not any(f["rule"] == rule for f in report["findings"])
+    return chosen[0]
 
 
 def rule_ids(report: dict[str, Any], outcome: str = "fail") -> set[str]:

@@ -12,6 +12,7 @@ import pytest
 
 from scanner.cli import main
 from scanner.demo import demo_report
+from scanner.findings import plain
 from scanner.render.colour import wants_colour
 from scanner.render.groups import group_findings, severity_rank
 from scanner.render.progress import Progress, progress_mode
@@ -26,7 +27,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.fixture(scope="module")
 def demo() -> dict:
-    return demo_report(load_rules())
+    return plain(demo_report(load_rules()))  # what renderers read: findings as their JSON objects
 
 
 def table_lines(text: str) -> list[str]:

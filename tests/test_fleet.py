@@ -12,6 +12,7 @@ from helpers import ACCOUNT, REGION, seed_small_shop
 from scanner.cli import main
 from scanner.collect.fleet import parse_shard
 from scanner.errors import UsageError
+from scanner.findings import plain
 from scanner.render.progress import Progress
 from scanner.rules.loader import load_rules
 from scanner.scan import FleetOptions, scan_fleet
@@ -46,7 +47,7 @@ def _scan(fleet, **options):
 
 def _identity(report):
     methods = sorted(json.dumps({k: v for k, v in m.items()}, sort_keys=True) for m in report["methods"])
-    found = sorted(json.dumps(f, sort_keys=True) for f in report["findings"])
+    found = sorted(json.dumps(plain(f), sort_keys=True) for f in report["findings"])
     return methods, found
 
 
@@ -92,7 +93,7 @@ def test_shards_merge_into_the_single_run(fleet, tmp_path, capsys):
     for index in range(3):
         shard = _scan(fleet, shard=f"{index}/3")
         path = tmp_path / f"shard-{index}.json"
-        path.write_text(json.dumps(shard))
+        path.write_text(json.dumps(plain(shard)))
         paths.append(str(path))
     assert main(["merge", *paths, "--format", "json"]) == 1
     merged = json.loads(capsys.readouterr().out)

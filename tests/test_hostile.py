@@ -318,16 +318,17 @@ def _token(claims: dict) -> str:
 def test_token_is_undecided_when_the_authorizer_could_not_be_read():
     from scanner.model.facts import build_facts
     from scanner.model.normalize import normalize_snapshot
-    from scanner.report import method_row
     from scanner.tokens.checks import diagnose
     from scanner.tokens.jwks import KeyStore
-    from scanner.tokens.target import find_target
+    from scanner.tokens.target import authorizer_of, clients_by_pool, find_method, make_target
 
     snapshot = normalize_snapshot(snapshot_with(http_apis=[{
         "region": REGION, "id": "h1", "name": "bff", "authorizers": None,
         "routes": [{"RouteId": "r1", "RouteKey": "GET /me", "AuthorizationType": "JWT", "AuthorizerId": "j1"}],
         "stages": [{"StageName": "$default", "AutoDeploy": True}]}]))
-    target = find_target(build_facts(snapshot), snapshot, method_row, "bff", "/me", "GET", None)
+    facts = build_facts(snapshot)
+    method = find_method(facts, "bff", "/me", "GET", None)
+    target = make_target(method, authorizer_of(facts, method), clients_by_pool(snapshot), None)
     import time
 
     token = _token({"iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X", "token_use": "id",

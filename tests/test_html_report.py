@@ -18,6 +18,7 @@ import pytest
 from helpers import HANG_GUARD
 from scanner.cli import main
 from scanner.demo import demo_report
+from scanner.findings import plain
 from scanner.render.html_report import render_html
 from scanner.rules.loader import load_rules
 
@@ -26,7 +27,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 
 @pytest.fixture(scope="module")
 def demo() -> dict:
-    return demo_report(load_rules())
+    return plain(demo_report(load_rules()))  # what renderers read: findings as their JSON objects
 
 
 class Elements(HTMLParser):

@@ -19,7 +19,7 @@ from scanner.collect.session import Clients
 from scanner.collect.traffic import collect_traffic
 from scanner.model.facts import build_facts
 from scanner.model.normalize import normalize_snapshot
-from scanner.scan import judge
+from scanner.scan import judge, matrix_of
 from scanner.tokens.command import token_report
 
 REGION = "eu-west-1"
@@ -148,7 +148,7 @@ def token_of(claims: dict, **overrides) -> str:
 
 
 def diagnosed(aws: ShapedAws, token: str, jwks: str) -> dict:
-    return token_report(aws.session(), [REGION], "shop", "/me", "GET", None, token, jwks, False)
+    return token_report(aws.session(), [REGION], "shop", "/me", "GET", None, token, jwks, False, RULES)
 
 
 ACCESS = {"token_use": "access", "client_id": CLIENT, "scope": "openid api/read", "username": "jane"}
@@ -216,6 +216,11 @@ def test_http002_unknown_for_additional_claims_only_some_tokens_carry_and_token_
     [unknown] = findings(report, "HTTP002", "unknown")
     assert "claim custom:tenant equal to one of [acme] (required)" in unknown["message"]
     assert method_row(report, "GET", "/me")["verdict"] == "unknown"
+    # The matrix knows only the claims every token of a client carries: whether they carry custom:tenant is unknown,
+    # never a 401 (a custom attribute or a pre-token-generation trigger may put it there).
+    cells, _ = matrix_of([report["snapshot"]], None, None, RULES, None)
+    assert {(cell.caller.kind, cell.outcome) for cell in cells} == {("none", "401"), ("id", "unknown"),
+                                                                    ("access", "unknown")}
     jwks = keys_file(tmp_path)
     assert diagnosed(aws, token_of(ID, **{"custom:tenant": "acme"}), jwks)["verdict"] == "accepted"
     for claims, outcome in ((ID, "fail"), ({**ID, "custom:tenant": "ACME"}, "fail"),

@@ -23,7 +23,7 @@ import boto3
 import pytest
 
 from aws_shaped import ACCOUNT, AwsError, ShapedAws, cognito_pool
-from helpers import RULES, findings, method_row, rule_ids
+from helpers import RULES, assert_fires, findings, method_row, rule_ids
 from scanner.collect.account import collect_account
 from scanner.scan import judge
 
@@ -288,7 +288,7 @@ def manual_stage_api(account, change: bool) -> str:
 def test_http006_fires_on_a_route_changed_since_the_stage_was_deployed(account):
     manual_stage_api(account, change=True)
     report = account.scan()
-    [finding] = findings(report, "HTTP006")
+    finding = assert_fires(report, "HTTP006", verdict="fail", severity="high", path="/orders")
     assert "authorization type: stage live serves JWT, the live API has NONE" in finding["message"]
 
 
@@ -345,8 +345,7 @@ def test_apigw005_quiet_for_a_machine_client_of_the_client_token_flow():
 def test_cog008_fires_when_no_client_can_issue_a_token():
     aws = ShapedAws()
     scoped_method(aws, {CLIENT: {"ClientName": "refresh-only", "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}})
-    [finding] = findings(scan(aws), "COG008")
-    assert finding["severity"] == "critical" and (finding["method"], finding["path"]) == ("GET", "/admin")
+    assert_fires(scan(aws), "COG008", verdict="fail", severity="critical", method="GET", path="/admin")
 
 
 def test_cog008_quiet_with_a_client_using_the_default_flows():

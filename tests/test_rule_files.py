@@ -42,16 +42,22 @@ condition = "api_name == 'shop'"
 message = "{method} {path}: {api_type == 'REST' && 'rest' || 'http'}"
 remediation = "Protect it: aws apigateway get-method --rest-api-id {api_id}"
 '''
+FIX = 'fix = "Add a scope to the method."'
+REFUSES = "\n\n[[refuses]]\n{}\n"
 METHOD = {"api_name": "shop", "authorization": "COGNITO_USER_POOLS", "scopes": [], "method": "GET", "path": "/me",
           "api_id": "a1", "region": "eu-west-1", "api_type": "REST"}
 
 
 def catalog_rows() -> list[tuple[str, str, bool, str]]:
     """(ID, severity, planned, source) of each rule in ../shared/rules.md."""
-    catalog = shared_file("rules.md")
+    text = shared_file("rules.md").read_text()
     rows = re.findall(r"^\| ((?:APIGW|COG|LAM|HTTP|IAC|TRF)\d{3}) \| (\w+)( \(planned\))? \|.*\| ([^|]*) \|$",
-                      catalog.read_text(), re.M)
-    return [(rule_id, severity, bool(planned), source) for rule_id, severity, planned, source in rows]
+                      text, re.M)
+    # The token checks have no severity column: those that ship as rules say who a method turns away by design
+    # (kind = "design"), at severity info; the others (form, times, signature) are `token`'s alone.
+    tokens = re.findall(r"^\| (TOK\d{3}) \|.*\| ([^|]*) \|$", text, re.M)
+    return [(rule_id, severity, bool(planned), source) for rule_id, severity, planned, source in rows] + [
+        (rule_id, "info", True, source) for rule_id, source in tokens]
 
 
 def test_every_rule_of_the_catalog_ships_and_is_held_to_its_row():
@@ -146,6 +152,20 @@ def test_placeholders_in_commands_are_shell_words():
     (("&& !scopes", "&& !(pools[0].status)"), None, None),
     (("seed = \"team policy\"", "source = 'docs \"Gateway response types\"'"), None, None),
     (("seed = \"team policy\"", "seed = \"a\"\nsource = \"b\""), "source", "another name"),
+    # Whom a finding turns away: the step, the status and the callers are checked, the expressions too.
+    ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 401\ncallers = "token"\nclients = "[\'web\']"')), None,
+     None),
+    ((FIX, FIX + REFUSES.format('step = "somewhere"\nstatus = 401')), "refuses[1].step", "expected one of endpoint"),
+    ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 402')), "refuses[1].status", "expected one of 401"),
+    ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 401\ncallers = ["robot"]')), "refuses[1].callers",
+     "a list of caller kinds"),
+    ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 401\nselect = "callers[?kynd == \'id\']"')),
+     "refuses[1].select", "did you mean `kind`"),
+    ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 401\npools = "api_name"')), "refuses[1].pools",
+     "is not a list"),
+    ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 401\nwho = "all"')), "refuses[1].who", "unknown key"),
+    (("id = \"ACME001\"", "id = \"ACME001\"\nkind = \"design\""), "severity", "severity \"info\""),
+    (("id = \"ACME001\"", "id = \"ACME001\"\nkind = \"taste\""), "kind", "expected one of misconfiguration"),
 ])
 def test_malformed_rule_names_file_and_field(tmp_path, change, field, said):
     path = tmp_path / "bad.toml"
@@ -174,8 +194,10 @@ def test_builtin_rules_compute_nothing_in_placeholders(tmp_path):
 
     from scanner.rules.loader import parse_rule
     data = tomllib.loads(OLD_FORMAT.replace("scope =", "applies_to =").replace("remediation =", "fix ="))
-    with pytest.raises(UsageError, match="placeholders only read facts"):
+    with pytest.raises(UsageError, match="field 'refuses': missing: declare whom a finding turns away"):
         parse_rule(data, "policies/ACME009.toml", strict=True)
+    with pytest.raises(UsageError, match="placeholders only read facts"):
+        parse_rule({**data, "refuses": []}, "policies/ACME009.toml", strict=True)
 
 
 def test_invalid_toml_and_duplicate_ids(tmp_path):
@@ -208,15 +230,25 @@ def test_shared_folder_is_beside_the_project():
 
 
 def test_every_rule_has_a_test_that_fires_it_and_one_that_keeps_it_quiet():
-    """ScoutSuite finds a rule's test by the rule's name: so do we, for every policies/*.toml."""
+    """ScoutSuite finds a rule's test by the rule's name: so do we, for every policies/*.toml. And a fire test must
+    assert what the rule does to a method — its verdict and severity, through helpers.assert_fires with the rule's
+    ID, `verdict=` and `severity=` — not only that a finding exists."""
     import ast
 
-    names = {node.name for path in (PROJECT / "tests").glob("test_*.py")
-             for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)}
+    functions = [node for path in (PROJECT / "tests").glob("test_*.py")
+                 for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)]
+    names = {node.name for node in functions}
+    effects = {(function.name, call.args[1].value) for function in functions for call in ast.walk(function)
+               if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "assert_fires"
+               and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant)
+               and {"verdict", "severity"} <= {keyword.arg for keyword in call.keywords}}
     for path in sorted((PROJECT / "policies").glob("*.toml")):
         rule = path.stem.lower()
         assert any(name.startswith(f"test_{rule}_fires") for name in names), f"no test_{rule}_fires…"
         assert any(name.startswith(f"test_{rule}_quiet") for name in names), f"no test_{rule}_quiet…"
+        assert any(name.startswith(f"test_{rule}_fires") and asserted == path.stem for name, asserted in effects), \
+            f"no test_{rule}_fires… asserts the verdict and severity (assert_fires(report, {path.stem!r}, verdict=…, " \
+            "severity=…))"
 
 
 def test_the_rule_writers_guide_lists_the_declared_fields(capsys):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from helpers import ACCOUNT, REGION, deny, findings, judge_snapshot, method_row, snapshot_with
+from helpers import ACCOUNT, REGION, assert_fires, deny, findings, judge_snapshot, method_row, snapshot_with
 from scanner.demo.account import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
 from scanner.demo.moto_extensions import MANAGED_ORIGIN_REQUEST_POLICIES
 
@@ -50,8 +50,9 @@ def test_apigw017_fires_when_the_gateway_responses_are_aws_defaults(account):
         f"{kind} --response-parameters "
         f"""'{{"{ORIGIN}":"'"'"'https://shop.example.com'"'"'"}}'""" for kind in ("DEFAULT_4XX", "DEFAULT_5XX")]
     assert finding["commands"][2].startswith("aws apigateway create-deployment")
-    # The method works for callers with a token: the hidden status makes it a warning, not a failure.
-    assert method_row(report, "GET", "/cart")["verdict"] == "warn"
+    # The method works for callers with a token: the hidden status makes it a warning, not a failure (the rule's
+    # method_verdict: medium, yet no caller is turned away).
+    assert_fires(report, "APIGW017", verdict="warn", severity="medium", path="/cart")
 
 
 def test_apigw017_fires_on_a_customized_response_without_the_header(account):
@@ -117,7 +118,7 @@ def test_apigw018_fires_when_the_stage_is_in_no_usage_plan(account):
     assert "stage v1 is in no usage plan" in finding["message"] and finding["stage"] == "v1"
     assert "create-usage-plan --region" in finding["commands"][0] and f"apiId={api_id},stage=v1" in \
         finding["commands"][0]
-    assert method_row(report, "GET", "/inventory")["verdict"] == "fail"
+    assert_fires(report, "APIGW018", verdict="fail", severity="critical", path="/inventory", stage="v1")
 
 
 def test_apigw018_fires_when_the_plan_holds_only_disabled_keys(account):
@@ -197,7 +198,7 @@ def test_apigw019_fires_when_the_default_endpoint_is_off_and_nothing_maps_the_ap
     assert finding["api_id"] == api_id and "default endpoint of API hooks is disabled" in finding["message"]
     assert finding["commands"] == [f"aws apigatewayv2 update-api --region {REGION} --api-id {api_id} "
                                    "--no-disable-execute-api-endpoint"]
-    assert method_row(report, "POST", "/stripe")["verdict"] == "fail"
+    assert_fires(report, "APIGW019", verdict="fail", severity="high", api="hooks")
 
 
 def test_apigw019_quiet_when_a_domain_maps_the_api(account, v2):
@@ -291,7 +292,7 @@ def test_apigw020_fires_when_the_cache_policy_drops_authorization_from_reads(acc
     assert (finding["method"], finding["path"]) == ("GET", "/orders")
     assert "does not forward Authorization on GET and HEAD" in finding["message"]
     assert "Managed-CachingOptimized" in finding["message"] and finding["stage"] == "prod"
-    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
+    assert_fires(report, "APIGW020", verdict="fail", severity="high", method="GET", path="/orders")
     assert method_row(report, "POST", "/orders")["verdict"] == "ok"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import REGION, findings, method_row, rule_ids
+from helpers import REGION, assert_fires, findings, method_row, rule_ids
 
 
 @pytest.fixture
@@ -51,9 +51,8 @@ def test_http001_fires_on_an_issuer_no_token_matches(account, v2, issuer, words)
                          pool_id=pool["id"])
     http_api(account, v2, pool, issuer=text)
     report = account.scan()
-    [finding] = findings(report, "HTTP001")
-    assert words in finding["message"] and finding["severity"] == "critical"
-    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
+    finding = assert_fires(report, "HTTP001", verdict="fail", severity="critical", path="/orders")
+    assert words in finding["message"]
 
 
 def test_http001_quiet_for_other_identity_providers(account, v2):
@@ -70,6 +69,7 @@ def test_http002_fires_on_an_audience_of_strangers(account, v2):
     by_api = {f["api_name"]: f["message"] for f in findings(report, "HTTP002")}
     assert set(by_api) == {"stranger", "empty"}
     assert "retiredclient123 is not" in by_api["stranger"] and "empty" in by_api["empty"]
+    assert_fires(report, "HTTP002", verdict="fail", severity="high", api="stranger", path="/orders")
 
 
 def test_http003_fires_on_a_scope_no_client_in_the_audience_can_obtain(account, v2):
@@ -82,6 +82,7 @@ def test_http003_fires_on_a_scope_no_client_in_the_audience_can_obtain(account, 
     report = account.scan()
     # api/write exists and `other` may obtain it, but `other` is not in the audience.
     assert [(f["method"], f["path"]) for f in findings(report, "HTTP003")] == [("POST", "/orders")]
+    assert_fires(report, "HTTP003", verdict="fail", severity="critical", method="POST", path="/orders")
 
 
 def test_http004_fires_on_an_open_route_beside_protected_ones(account, v2):
@@ -91,6 +92,7 @@ def test_http004_fires_on_an_open_route_beside_protected_ones(account, v2):
     account.seed.add_route(v2, api_id, "OPTIONS /orders")
     report = account.scan()
     assert [f["path"] for f in findings(report, "HTTP004")] == ["/public"]
+    assert_fires(report, "HTTP004", verdict="fail", severity="medium", path="/public")
     assert findings(report, "APIGW010") == []
 
 
@@ -101,6 +103,7 @@ def test_http005_fires_without_a_serving_stage(account, v2):
     http_api(account, v2, pool, stage="$default", auto_deploy=True, name="fine")
     report = account.scan()
     assert sorted(f["api_name"] for f in findings(report, "HTTP005")) == ["never-deployed", "no-stage"]
+    assert_fires(report, "HTTP005", verdict="fail", severity="high", api="no-stage")
     assert findings(report, "APIGW004") == []
 
 
@@ -152,11 +155,10 @@ def test_http007_fires_when_an_authorized_catch_all_takes_the_preflight(account,
     api_id = http_api(account, v2, pool, routes=((route_key, []),))
     cors(v2, api_id)
     report = account.scan()
-    [finding] = findings(report, "HTTP007")
-    assert finding["path"] == route_key.split(" ")[-1] and "catches the CORS preflight" in finding["message"]
+    finding = assert_fires(report, "HTTP007", verdict="fail", severity="high",
+                           method=route_key.split(" ")[0] if " " in route_key else "ANY", path=route_key.split(" ")[-1])
+    assert "catches the CORS preflight" in finding["message"]
     assert f"--route-key '{preflight}' --authorization-type NONE" in finding["commands"][0]
-    assert method_row(report, route_key.split(" ")[0] if " " in route_key else "ANY",
-                      route_key.split(" ")[-1])["verdict"] == "fail"
 
 
 def test_http007_fires_on_an_options_route_that_requires_a_token(account, v2):
@@ -190,7 +192,7 @@ def test_http008_fires_when_the_stage_throttles_to_zero(account, v2):
     assert command == (f"aws apigatewayv2 update-stage --region {REGION} --api-id {api_id} --stage-name prod "
                        "--default-route-settings '{\"DetailedMetricsEnabled\":true,\"ThrottlingBurstLimit\":5000,"
                        "\"ThrottlingRateLimit\":10000}'")
-    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
+    assert_fires(report, "HTTP008", verdict="fail", severity="critical", method="GET", path="/orders", stage="prod")
 
 
 def test_http008_fires_on_a_routes_own_zero_and_names_it(account, v2):

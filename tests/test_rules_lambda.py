@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import ACCOUNT, REGION, findings, method_row
+from helpers import ACCOUNT, REGION, assert_fires, findings, method_row
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_lam001_fires_on_a_missing_function_and_alias(account):
     rest_with_lambda(account, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:aliased:nosuchalias", name="alias")
     report = account.scan()
     assert sorted(f["api_name"] for f in findings(report, "LAM001")) == ["alias", "gone"]
-    assert method_row(report, "GET", "/x", "gone")["verdict"] == "fail"
+    assert_fires(report, "LAM001", verdict="fail", severity="critical", api="gone", path="/x")
 
 
 def test_lam001_unknown_for_a_function_in_another_account(account):
@@ -50,13 +50,13 @@ def test_lam001_unknown_for_a_function_in_another_account(account):
     assert findings(report, "LAM001") == [] and findings(report, "LAM001", "unknown")
 
 
-def lam002_with_source(account, source):
+def lam002_report(account, source):
     arn = account.seed.create_function(account.lambda_client, account.iam, "auth")
     api_id, authorizer, _ = rest_with_lambda(account, arn)
     if source:
         account.seed.allow_apigateway(account.lambda_client, "auth", source.format(
             region=REGION, account=ACCOUNT, api=api_id, auth=authorizer))
-    return findings(account.scan(), "LAM002")
+    return account.scan()
 
 
 @pytest.mark.parametrize("source", [
@@ -65,7 +65,7 @@ def lam002_with_source(account, source):
     "arn:aws:execute-api:{region}:{account}:{api}/*/GET/x",       # a method's ARN, not the authorizer's
 ])
 def test_lam002_fires_when_the_source_arn_does_not_match(account, source):
-    assert lam002_with_source(account, source)
+    assert_fires(lam002_report(account, source), "LAM002", verdict="fail", severity="critical", path="/x")
 
 
 @pytest.mark.parametrize("source", [
@@ -74,7 +74,7 @@ def test_lam002_fires_when_the_source_arn_does_not_match(account, source):
     "arn:aws:execute-api:{region}:{account}:{api}/*",
 ])
 def test_lam002_quiet_when_the_source_arn_matches(account, source):
-    assert lam002_with_source(account, source) == []
+    assert findings(lam002_report(account, source), "LAM002") == []
 
 
 def test_lam002_quiet_with_a_permission_on_the_alias(account):
@@ -173,11 +173,11 @@ def test_functions_are_read_once_however_many_authorizers_name_them(account):
     assert log.counts["lambda:GetPolicy"] == 1 and "lambda:GetFunctionConfiguration" not in log.counts
 
 
-def lam003_findings(account, kind, header, ttl):
+def lam003_report(account, kind, header, ttl):
     arn = account.seed.create_function(account.lambda_client, account.iam, "auth")
     _, _, source = rest_with_lambda(account, arn, kind=kind, header=header, ttl=ttl)
     account.seed.allow_apigateway(account.lambda_client, "auth", source)
-    return findings(account.scan(), "LAM003")
+    return account.scan()
 
 
 @pytest.mark.parametrize("kind, header, ttl", [
@@ -186,12 +186,12 @@ def lam003_findings(account, kind, header, ttl):
     ("REQUEST", "X-Tenant", 0),         # not cached, but callers must send X-Tenant
 ])
 def test_lam003_fires_on_identity_sources_callers_must_know(account, kind, header, ttl):
-    assert lam003_findings(account, kind, header, ttl)
+    assert_fires(lam003_report(account, kind, header, ttl), "LAM003", verdict="warn", severity="low", path="/x")
 
 
 @pytest.mark.parametrize("kind, header, ttl", [("TOKEN", "Authorization", 300), ("REQUEST", "Authorization", 300)])
 def test_lam003_quiet_for_the_authorization_header(account, kind, header, ttl):
-    assert lam003_findings(account, kind, header, ttl) == []
+    assert findings(lam003_report(account, kind, header, ttl), "LAM003") == []
 
 
 def test_lam001_quiet_when_the_function_exists(account):
@@ -221,8 +221,8 @@ def test_lam004_fires_when_a_cached_answer_serves_several_methods(account, metho
     answers 403 on the caller's other methods until the TTL expires."""
     api_id, authorizer = cached_authorizer(account, 300, methods)
     report = account.scan()
-    [finding] = findings(report, "LAM004")
-    assert finding["severity"] == "low" and "caches its answer for 300s" in finding["message"]
+    finding = assert_fires(report, "LAM004", verdict="warn", severity="low")
+    assert "caches its answer for 300s" in finding["message"]
     assert finding["commands"][0] == (f"aws apigateway update-authorizer --region {REGION} --rest-api-id {api_id} "
                                       f"--authorizer-id {authorizer} --patch-operations "
                                       "op=replace,path=/authorizerResultTtlInSeconds,value=0")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import allow, findings, method_row
+from helpers import allow, assert_fires, findings, method_row
 
 
 def _api_with_policy(account, pool, policy_document, endpoint="REGIONAL", name="shop"):
@@ -33,6 +33,8 @@ def test_apigw013_fires_on_a_deny_and_on_no_allow(account):
     assert method_row(report, "POST", "/pets", "shop")["policy_decision"] == "deny"
     assert method_row(report, "GET", "/pets", "shop")["policy_decision"] == "allow"
     assert method_row(report, "GET", "/pets", "wrong-stage")["policy_decision"] == "implicit-deny"
+    assert_fires(report, "APIGW013", verdict="fail", severity="critical", api="shop", method="POST", path="/pets",
+                 stage="prod")
 
 
 def test_apigw013_quiet_without_or_with_an_open_policy(account):
@@ -54,7 +56,7 @@ def test_apigw014_fires_on_a_conditional_deny(account):
     assert (finding["method"], finding["path"]) == ("GET", "/pets")
     assert "aws:SourceVpce StringNotEquals vpce-0123" in finding["message"]
     assert findings(report, "APIGW013") == []
-    assert method_row(report, "GET", "/pets")["verdict"] == "warn"
+    assert_fires(report, "APIGW014", verdict="warn", severity="low", method="GET", path="/pets")
 
 
 def test_apigw015_fires_on_a_private_api_nobody_may_call(account):
@@ -66,13 +68,15 @@ def test_apigw015_fires_on_a_private_api_nobody_may_call(account):
         "StringEquals": {"aws:SourceVpce": "vpce-1"}})), endpoint="PRIVATE", name="vpce")
     report = account.scan()
     assert sorted(f["api_name"] for f in findings(report, "APIGW015")) == ["deny-only", "no-policy"]
+    assert_fires(report, "APIGW015", verdict="fail", severity="critical", api="no-policy")
 
 
 def test_apigw016_fires_on_an_unreadable_policy_and_makes_reachability_unknown(account):
     pool = account.healthy_pool()
     _api_with_policy(account, pool, _document(allow("execute-api:/*", Principle="*")))
     report = account.scan()
-    [finding] = findings(report, "APIGW016")
+    # High, and what it makes of the methods is unknown (method_verdict): reachability cannot be told.
+    finding = assert_fires(report, "APIGW016", verdict="unknown", severity="high")
     assert "unknown element 'Principle'" in finding["message"]
     assert len(findings(report, "APIGW013", outcome="unknown")) == 3
     assert {row["verdict"] for row in report["methods"]} == {"unknown"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import ACCOUNT, REGION, findings, method_row, rule_ids
+from helpers import ACCOUNT, REGION, assert_fires, findings, method_row, rule_ids
 
 
 def test_healthy_account_has_no_finding(account):
@@ -24,11 +24,9 @@ def test_apigw001_fires_on_a_deleted_pool(account):
     api = account.cognito_api(pool["arn"])
     account.cognito.delete_user_pool(UserPoolId=pool["id"])
     report = account.scan()
-    [finding] = findings(report, "APIGW001")
-    assert finding["severity"] == "critical"
+    finding = assert_fires(report, "APIGW001", verdict="fail", severity="critical", method="GET", path="/orders")
     assert finding["api_id"] == api["api_id"] and finding["pool_id"] == pool["id"]
     assert "no user pool" in finding["message"]
-    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
 
 
 def test_apigw001_fires_on_malformed_and_wrong_region_pools(account):
@@ -72,6 +70,8 @@ def test_apigw002_fires_on_a_pool_in_another_account(account):
     report = account.scan()
     [finding] = findings(report, "APIGW002")
     assert "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fore1gn" in finding["message"]
+    # Low, and the undecided scopes make the method unknown (never a pass).
+    assert_fires(report, "APIGW002", verdict="unknown", severity="low", path="/orders")
     # The scopes cannot be judged without the pool: unknown, never a silent pass.
     assert findings(report, "APIGW005", outcome="unknown")
     assert findings(report, "APIGW001") == []
@@ -100,6 +100,7 @@ def test_apigw003_fires_on_changes_not_deployed(account):
         by_method[("GET", "/items")]["message"]
     assert all(f["stage"] == "prod" for f in by_method.values())
     assert method_row(report, "DELETE", "/orders")["stages"] == []
+    assert_fires(report, "APIGW003", verdict="fail", severity="high", method="DELETE", path="/orders")
 
 
 def test_apigw003_quiet_after_redeploy_and_per_stage(account):
@@ -133,9 +134,8 @@ def test_apigw004_fires_with_no_stage(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"], deploy=None)
     report = account.scan()
-    [finding] = findings(report, "APIGW004")
+    finding = assert_fires(report, "APIGW004", verdict="fail", severity="high")
     assert finding["path"] is None and finding["method"] is None
-    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
 
 
 def test_apigw005_fires_on_a_scope_no_client_can_obtain(account):
@@ -143,7 +143,8 @@ def test_apigw005_fires_on_a_scope_no_client_can_obtain(account):
     account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/admin", "GET", ["api/admin"])))
     report = account.scan()
     assert [f["path"] for f in findings(report, "APIGW005")] == ["/admin"]
-    assert findings(report, "APIGW005")[0]["pool_id"] == pool["id"]
+    finding = assert_fires(report, "APIGW005", verdict="fail", severity="critical", path="/admin")
+    assert finding["pool_id"] == pool["id"]
 
 
 def test_apigw005_fires_without_oauth_or_a_domain(account):
@@ -175,6 +176,7 @@ def test_apigw006_fires_on_an_undefined_custom_scope(account):
     report = account.scan()
     [finding] = findings(report, "APIGW006")
     assert finding["path"] == "/x" and "billing/read" in finding["message"]
+    assert_fires(report, "APIGW006", verdict="fail", severity="high", path="/x")
 
 
 def test_apigw007_fires_on_mixed_token_types(account):
@@ -182,11 +184,9 @@ def test_apigw007_fires_on_mixed_token_types(account):
     account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]), ("/me", "GET", []),
                                               ("/orders", "OPTIONS", [])))
     report = account.scan()
-    [finding] = findings(report, "APIGW007")
-    assert finding["severity"] == "low"
+    finding = assert_fires(report, "APIGW007", verdict="warn", severity="low", path="/me")
     assert "GET /me" in finding["message"] and "OPTIONS" not in finding["message"]
     assert method_row(report, "GET", "/me")["token"] == "id"
-    assert method_row(report, "GET", "/me")["verdict"] == "warn"
 
 
 def test_apigw008_fires_on_a_token_in_another_header(account):
@@ -195,6 +195,7 @@ def test_apigw008_fires_on_a_token_in_another_header(account):
     account.cognito_api(pool["arn"], name="lowercase", header="authorization")
     report = account.scan()
     assert [f["api_name"] for f in findings(report, "APIGW008")] == ["x-header"]
+    assert_fires(report, "APIGW008", verdict="warn", severity="low", api="x-header")
 
 
 def test_apigw009_fires_on_expressions_that_reject_tokens(account):
@@ -210,6 +211,7 @@ def test_apigw009_fires_on_expressions_that_reject_tokens(account):
     assert "matches none" in by_api["nomatch"]
     assert "carry no aud" in by_api["scoped"]
     assert "not a valid regular expression" in by_api["invalid"]
+    assert_fires(report, "APIGW009", verdict="fail", severity="high", api="nomatch")
 
 
 def test_apigw010_fires_on_an_open_method_beside_protected_ones(account):
@@ -223,6 +225,7 @@ def test_apigw010_fires_on_an_open_method_beside_protected_ones(account):
     account.seed.deploy(account.apigateway, open_api, "prod")
     report = account.scan()
     assert [(f["api_name"], f["path"]) for f in findings(report, "APIGW010")] == [("shop", "/public")]
+    assert_fires(report, "APIGW010", verdict="fail", severity="medium", api="shop", path="/public")
 
 
 def test_apigw011_fires_on_a_preflight_with_an_authorizer(account):
@@ -232,6 +235,7 @@ def test_apigw011_fires_on_a_preflight_with_an_authorizer(account):
     account.seed.deploy(account.apigateway, api["api_id"], "prod")
     report = account.scan()
     assert [(f["method"], f["path"]) for f in findings(report, "APIGW011")] == [("OPTIONS", "/orders")]
+    assert_fires(report, "APIGW011", verdict="fail", severity="high", method="OPTIONS", path="/orders")
 
 
 def test_apigw012_fires_on_an_unused_authorizer(account):
@@ -239,8 +243,8 @@ def test_apigw012_fires_on_an_unused_authorizer(account):
     api = account.cognito_api(pool["arn"])
     account.seed.add_cognito_authorizer(account.apigateway, api["api_id"], "spare", [pool["arn"]])
     report = account.scan()
-    [finding] = findings(report, "APIGW012")
-    assert finding["authorizer"] == "spare" and finding["severity"] == "info"
+    finding = assert_fires(report, "APIGW012", verdict=None, severity="info")  # an authorizer no method uses
+    assert finding["authorizer"] == "spare"
     assert rule_ids(report) == {"APIGW012"}
     assert method_row(report, "GET", "/orders")["verdict"] == "ok"
 
@@ -314,3 +318,41 @@ def test_apigw012_quiet_when_every_authorizer_is_used(account):
     pool = account.healthy_pool()
     account.cognito_api(pool["arn"])
     assert findings(account.scan(), "APIGW012") == []
+
+
+def deployed_then_changed(account, deployed, live):
+    """PUT /profile deployed to prod with scope `deployed`, then changed to `live` and never deployed again."""
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"], methods=(("/profile", "PUT", [deployed]),))
+    resources = {r["path"]: r["id"] for r in account.apigateway.get_resources(restApiId=api["api_id"])["items"]}
+    account.apigateway.update_method(restApiId=api["api_id"], resourceId=resources["/profile"], httpMethod="PUT",
+                                     patchOperations=[{"op": "replace", "path": "/authorizationScopes",
+                                                       "value": live}])
+    return account.assess()
+
+
+def test_a_finding_about_an_undeployed_change_says_so_and_prod_is_judged_as_it_serves(account):
+    """Issue 27: the live scope was changed to one no client can obtain, and never deployed. The scan says
+    APIGW005 holds once deployed and that prod still serves the earlier configuration (APIGW003); the matrix and
+    `token` answer what prod serves today: the client that may obtain the earlier scope passes."""
+    assessed = deployed_then_changed(account, deployed="api/write", live="api/admin")
+    report = assessed.report
+    finding = assert_fires(report, "APIGW005", verdict="fail", severity="critical", path="/profile")
+    assert finding["stage"] is None and finding["evidence"] is None
+    assert finding["message"].startswith("Once deployed: PUT /profile requires one of the scopes [api/admin]")
+    assert finding["message"].endswith("For now stage prod still serves the earlier configuration (APIGW003).")
+    assert [f["stage"] for f in findings(report, "APIGW003")] == ["prod"]
+    outcomes = {cell.caller.label: cell.outcome for cell in assessed.cells if cell.method["path"] == "/profile"}
+    assert outcomes["access:users-web"] == "pass" and outcomes["id:users-web"] == "401"
+
+
+def test_a_finding_about_what_a_stage_still_serves_names_the_stage(account):
+    """The reverse: the live API was fixed, prod still serves the scope no client can obtain. The finding is
+    prod's, and says so; prod's callers get 401 from it."""
+    assessed = deployed_then_changed(account, deployed="api/admin", live="api/write")
+    finding = assert_fires(assessed.report, "APIGW005", verdict="fail", severity="critical", path="/profile",
+                           stage="prod")
+    assert finding["message"].startswith("On stage prod, which serves an earlier configuration than the live API "
+                                         "(APIGW003): PUT /profile requires one of the scopes [api/admin]")
+    cell = next(cell for cell in assessed.cells if cell.caller.label == "access:users-web")
+    assert (cell.outcome, cell.rules) == ("401", ["APIGW005", "APIGW006", "TOK006"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, findings, method_row
+from helpers import PROJECT, assert_fires, findings, method_row
 from scanner.cli import main
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "templates"
@@ -95,7 +95,7 @@ def test_cfn_methods_as_published(capsys):
 
 def test_iac001_fires_when_the_deployment_does_not_depend_on_the_method(capsys, tmp_path):
     template = mutated(tmp_path, "cfn-methods", ("    DependsOn:\n    - RootMethodGet\n", ""))
-    [finding] = findings(scan(capsys, template), "IAC001")
+    finding = assert_fires(scan(capsys, template), "IAC001", verdict="fail", severity="high")
     assert "deployment Deployment does not wait for method(s) RootMethodGet" in finding["message"]
     assert at(finding) == ("AppApi", line_of(template, "  AppApi:"))
 
@@ -113,7 +113,7 @@ def test_iac002_fires_when_a_change_keeps_the_deployment(capsys, tmp_path):
     template = mutated(tmp_path, "cfn-methods", ("HttpMethod: GET", "HttpMethod: POST"))
     previous = FIXTURES / "cfn-methods" / "template.yaml"
     report = scan(capsys, template, extra=("--previous", str(previous)))
-    [finding] = findings(report, "IAC002")
+    finding = assert_fires(report, "IAC002", verdict="fail", severity="critical")
     assert "method RootMethodGet changed" in finding["message"] and "Deployment" in finding["message"]
     assert at(finding) == ("AppApi", line_of(template, "  AppApi:"))
     assert finding["commands"] == [f"apigw-scan scan --template {template} --previous PREVIOUS_TEMPLATE --api "

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import REGION
+from helpers import REGION, RULES
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.tokens.checks import diagnose
@@ -68,7 +68,7 @@ def id_claims(shop, **overrides):
 
 
 def check(shop, token, path="/orders", api="shop", jwks=None, stage=None):
-    return token_report(shop["account"].session, [REGION], api, path, "GET", stage, token, jwks, False)
+    return token_report(shop["account"].session, [REGION], api, path, "GET", stage, token, jwks, False, RULES)
 
 
 def rules_of(result):
@@ -121,7 +121,10 @@ def test_each_reason(shop, jwks_file, case, path, expected):
 
 def test_validation_expression_does_not_match_aud(shop, jwks_file):
     result = check(shop, sign(id_claims(shop)), path="/me", api="strict", jwks=jwks_file)
-    assert rules_of(result) == ["TOK007"]
+    # The token's own check (TOK007) and the rule that says the expression matches no app client (APIGW009), at
+    # the same step: what the matrix names for this caller.
+    assert rules_of(result) == ["APIGW009", "TOK007"] and (result["status"], result["rules"]) == (
+        "401", ["APIGW009", "TOK007"])
     assert "never-" in result["findings"][0]["expected"]
 
 
@@ -163,9 +166,13 @@ def test_bearer_prefix_against_a_lambda_token_authorizer(account, jwks_file):
     shop = {"pool": {"client_id": "c"}, "issuer": "https://example", "account": account}
     token = "Bearer " + sign(access_claims(shop))
     strict_result = check({**shop}, token, path="/strict", api="lam", jwks=jwks_file)
-    assert rules_of(strict_result) == ["TOK001"] and "validation expression" in strict_result["findings"][0]["actual"]
+    # The prefix is refused first (401); LAM002 (API Gateway may not invoke the function) is another reason why.
+    assert rules_of(strict_result) == ["LAM002", "TOK001"] and strict_result["rules"] == ["TOK001"]
+    assert strict_result["status"] == "401" and "validation expression" in strict_result["findings"][0]["actual"]
     loose_result = check({**shop}, token, path="/loose", api="lam", jwks=jwks_file)
-    assert loose_result["verdict"] == "undecided" and any("must strip it" in n for n in loose_result["notes"])
+    assert any("must strip it" in n for n in loose_result["notes"])
+    # The token passes the expression; API Gateway may not invoke the function (LAM002): 500, as the matrix says.
+    assert (loose_result["verdict"], loose_result["status"], loose_result["rules"]) == ("rejected", "500", ["LAM002"])
 
 
 @pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.eyJ4Ijox.", "....", "\x00\xff"])
@@ -212,6 +219,9 @@ def test_resource_policy_refuses_a_perfect_token(account, jwks_file):
     shop = {"pool": pool, "issuer": f"https://cognito-idp.{REGION}.amazonaws.com/{pool['id']}", "account": account}
     result = check(shop, sign(access_claims(shop)), api="walled", jwks=jwks_file, stage="prod")
     assert rules_of(result) == ["APIGW013"] and result["verdict"] == "rejected"
+    assert (result["status"], result["step"], result["rules"]) == ("403", "resource_policy", ["APIGW013"])
+    # No stage named: the live configuration, with what every stage serving the method adds — prod, its only one.
+    assert check(shop, sign(access_claims(shop)), api="walled", jwks=jwks_file)["rules"] == ["APIGW013"]
 
 
 def test_unknown_method_lists_the_methods(shop, capsys):
@@ -267,7 +277,8 @@ def test_any_string_gets_a_clean_tok001_verdict(tmp_path_factory, text):
 
 def test_live_asks_api_gateway_and_never_echoes_the_token(shop, jwks_file):
     token = sign(access_claims(shop))
-    result = token_report(shop["account"].session, [REGION], "shop", "/orders", "GET", None, token, jwks_file, True)
+    result = token_report(shop["account"].session, [REGION], "shop", "/orders", "GET", None, token, jwks_file, True,
+                          RULES)
     # moto does not implement TestInvokeAuthorizer: the call is recorded as failed, and the diagnosis stands.
     assert result["live"]["status"] == "failed"
     assert [(e["operation"], e["iam_action"]) for e in result["errors"]] == [
@@ -291,7 +302,7 @@ def test_http_api_jwt_route(account, jwks_file):
 
     def run(token, path, stage=None):
         return token_report(account.session, [REGION], "bff", path, "ANY" if path == "$default" else "GET", stage,
-                            token, jwks_file, False)
+                            token, jwks_file, False, RULES)
 
     assert run(sign(access_claims(shop)), "/orders")["verdict"] == "accepted"
     assert run("Bearer " + sign(access_claims(shop)), "/orders", "$default")["verdict"] == "accepted"  # stripped
@@ -305,7 +316,9 @@ def test_http_api_jwt_route(account, jwks_file):
     odd = run(sign({**id_claims(shop), "aud": ["someone-else", pool["client_id"], 7]}), "$default")
     assert odd["verdict"] == "rejected" and rules_of(odd) == ["TOK001"]  # not an array of strings: malformed
     assert rules_of(run(sign(id_claims(shop, aud="stranger")), "$default")) == ["TOK007"]
-    assert rules_of(run(sign(access_claims(shop)), "/orders", "manual")) == ["APIGW003"]
+    # Stage manual serves no deployment: HTTP006 turns every caller away there, 404 (HTTP APIs answer Not Found).
+    manual = run(sign(access_claims(shop)), "/orders", "manual")
+    assert (rules_of(manual), manual["status"], manual["rules"]) == (["HTTP006"], "404", ["HTTP006"])
     with pytest.raises(UsageError, match="no scanned API has that stage"):
         run(sign(access_claims(shop)), "/orders", "qa")
 
@@ -328,4 +341,6 @@ def test_an_aud_list_on_an_id_token(shop, jwks_file):
         assert result["findings"][0]["expected"].startswith("aud: a string, or a list of strings")
     # The validation expression is matched against the list's entries too (the strict API's never matches).
     strict = check(shop, sign(id_claims(shop, aud=[client])), path="/me", api="strict", jwks=jwks_file)
-    assert rules_of(strict) == ["TOK007"] and "identityValidationExpression" in strict["findings"][0]["message"]
+    # The token's own check (TOK007) and the rule that says the expression matches no app client (APIGW009).
+    assert rules_of(strict) == ["APIGW009", "TOK007"]
+    assert any("identityValidationExpression" in f["message"] for f in strict["findings"] if f["rule"] == "TOK007")

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.validate import validate_parameters
 
-from helpers import REGION, RULES, deleted_pool_api, deny, findings, method_row, rule_ids
+from helpers import REGION, RULES, assert_fires, deleted_pool_api, deny, findings, method_row, rule_ids
 from scanner.cli import main
 from scanner.collect.account import collect_account
 from scanner.collect.calls import CallLog
@@ -150,7 +150,7 @@ def test_trf001_fires_when_every_request_fails_for_no_known_cause(account, cloud
     assert "all 25 requests of the last 14 days failed (5 answered 4xx, 20 5xx)" in finding["message"]
     assert finding["commands"] == [f"aws apigateway get-stage --region {REGION} --rest-api-id {finding['api_id']} "
                                    "--stage-name prod --query accessLogSettings"]
-    assert method_row(report, "GET", "/orders")["verdict"] == "fail"
+    assert_fires(report, "TRF001", verdict="fail", severity="high", method="GET", path="/orders")
 
 
 @pytest.mark.parametrize("requests, failed", [(19, 19), (40, 39)])

@@ -32,7 +32,7 @@ def run() -> dict:
     assessed = assess(demo_snapshot(), None, None, rules)
     cells_json = [cell.as_json() for cell in assessed.cells]
     return {"rules": rules, "report": assessed.report,
-            "matrix": matrix_document(cells_json, blocked(assessed.cells), assessed.report)}
+            "matrix": matrix_document(cells_json, blocked(assessed.cells, assessed.judgement.index), assessed.report)}
 
 
 def views(run: dict, width: int = 120) -> dict[str, str]:

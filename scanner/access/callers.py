@@ -1,5 +1,6 @@
 """Who may call a method: no token, an ID or access token of each app client that can get one, a
-machine-to-machine token, a Lambda-authorized or IAM-signed caller — and the claims each token would carry."""
+machine-to-machine token, a Lambda-authorized or IAM-signed caller — the claims each token would carry, and which
+of `token`'s checks that token fails on the method (facts the rules' [[refuses]] select callers by)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.scopes import ADMIN_SCOPE, API_SIGN_IN_FLOWS, CLIENT_TOKEN_FLOWS
+from ..schema.facts import SERVED_METHODS, CallerFacts, Facts, as_record
+from ..tokens.checks import claim_checks
+from ..tokens.target import clients_by_pool, make_target
 
 KINDS = ("none", "id", "access", "m2m", "lambda", "iam")
+CLAIM_CHECKS = {"issuer": "TOK004", "token_kind": "TOK005", "client": "TOK007", "scopes": "TOK006"}
+LAMBDA_DECIDES = "the Lambda authorizer's function decides what it lets through; its code is not read"
+IAM_DECIDES = "whether the caller's IAM identity may invoke the method is not read (identity policies of callers)"
 
 
 @dataclass(frozen=True)
@@ -34,17 +41,48 @@ class Caller:
         return {"kind": self.kind, "pool_id": self.pool_id, "client_id": self.client_id,
                 "client_name": self.client_name}
 
+    @classmethod
+    def of(cls, facts: dict[str, Any]) -> Caller:
+        """The caller a method record's `callers` entry describes."""
+        return cls(facts["kind"], facts.get("pool_id"), facts.get("client_id"), facts.get("client_name"),
+                   facts.get("claims"), facts.get("unknown"))
+
+
+def add_callers(facts: Facts, snapshot: dict[str, Any]) -> None:
+    """Each method record's `callers` (the method's own and what a stage serves differently): who may call it,
+    what each one's token carries, and which of `token`'s claim checks that token fails there."""
+    authorizers = {(a["region"], a["api_id"], a["authorizer_id"]): a for a in facts.get("authorizer", [])}
+    clients: dict[str, list[dict[str, Any]]] = {}
+    for client in facts.get("client", []):
+        clients.setdefault(str(client["pool_id"]), []).append(client)
+    client_ids = clients_by_pool(snapshot)
+    for record in facts.get("method", []) + facts.get(SERVED_METHODS, []):
+        authorizer = authorizers.get((record["region"], record["api_id"], record["authorizer_id"]), {})
+        target = make_target(record, authorizer, client_ids, None)
+        callers = []
+        for caller in callers_of(record, authorizer, clients):
+            fails, undecided = claim_checks(caller.claims, target) \
+                if caller.claims is not None and caller.unknown is None else ([], [])
+            callers.append(as_record(CallerFacts(
+                kind=caller.kind, label=caller.label, pool_id=caller.pool_id, client_id=caller.client_id,
+                client_name=caller.client_name, claims=caller.claims, unknown=caller.unknown,
+                token_fails=fails, token_undecided=undecided)))
+        record["callers"] = callers
+        record["callers_failing"] = {check: [caller for caller in callers if rule in caller["token_fails"]
+                                             or rule in caller["token_undecided"]]
+                                     for check, rule in CLAIM_CHECKS.items()}
+
 
 def callers_of(method: dict[str, Any], authorizer: dict[str, Any], clients: dict[str, list[dict[str, Any]]],
                wanted: list[str] | None = None) -> list[Caller]:
     """The callers of a method (fact records): `clients` are the client facts by pool ID; `wanted` (--client)
     keeps the token callers of those clients (by name or ID)."""
-    found = [Caller("none")]
     authorization = method["authorization"]
+    found = [Caller("none", unknown=LAMBDA_DECIDES if authorization == "CUSTOM" else None)]
     if authorization == "CUSTOM":
-        found.append(Caller("lambda"))
+        found.append(Caller("lambda", unknown=LAMBDA_DECIDES))
     elif authorization == "AWS_IAM":
-        found.append(Caller("iam"))
+        found.append(Caller("iam", unknown=IAM_DECIDES))
     elif authorization == "COGNITO_USER_POOLS":
         for pool in method.get("pools") or []:
             found += _pool_callers(pool, clients, None)

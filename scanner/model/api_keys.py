@@ -54,3 +54,12 @@ def _stage(record: MethodFacts, stage: str, usage: dict[str, Any] | None,
         entry.problem = (f"the usage plan(s) of stage {stage} ({names}) hold no enabled API key: no key passes, "
                          "every request gets 403 Forbidden")
     return entry
+
+
+def separate_key_stages(record: MethodFacts, served: MethodFacts) -> None:
+    """A method's own record and the record of what one stage serves each keep the API-key stages they decide: the
+    stage's record its stage when its key requirement differs, the method's record the others."""
+    if served.api_key_required == record.api_key_required:
+        served.api_key_stages = []
+    else:
+        record.api_key_stages = [entry for entry in record.api_key_stages if entry.stage != served.serving_stage]

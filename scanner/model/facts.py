@@ -1,11 +1,11 @@
-"""Joins a snapshot into fact records (methods, APIs, authorizers, pools, clients, endpoints): every fact computed
-once, here."""
+"""Joins a snapshot into fact records (methods, APIs, authorizers, pools, clients, endpoints, and what a stage serves
+where it differs from the live API): every fact computed once, here."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..schema.facts import KINDS, Facts, as_record
+from ..schema.facts import KINDS, SERVED_METHODS, Facts, as_record
 from .cognito import client_facts, pool_facts
 from .endpoints import endpoint_facts
 from .http import http_api_facts
@@ -16,13 +16,14 @@ from .rest import rest_api_facts
 def build_facts(snapshot: dict[str, Any], stage_filter: str | None = None) -> Facts:
     """All fact records of a snapshot (in the shape normalize_snapshot gives), grouped by kind, as rules read them."""
     lookups = Lookups.of(snapshot, stage_filter)
-    records: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    records: dict[str, list[Any]] = {kind: [] for kind in (*KINDS, SERVED_METHODS)}
     for key, api_facts in (("rest_apis", rest_api_facts), ("http_apis", http_api_facts)):
         for api in snapshot.get(key) or []:  # normalized: each a dict with an id
             apis, authorizers, methods = api_facts(api, lookups)
             records["api"] += apis
             records["authorizer"] += authorizers
-            records["method"] += methods
+            records["method"] += [method for method in methods if method.serving_stage is None]
+            records[SERVED_METHODS] += [method for method in methods if method.serving_stage is not None]
     used_by: dict[str, list[str]] = {}
     for authorizer in records["authorizer"]:
         for pool in authorizer.pools:

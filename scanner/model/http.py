@@ -19,7 +19,7 @@ from .api_common import (
 from .jwt_authorizers import HTTP_JWT_ALGORITHMS, add_jwt_facts, add_jwt_scope_facts
 from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups
-from .stages import StageView
+from .stages import StageView, as_served, judged_stages, served_differently
 from .throttling import zero_throttles
 from .traffic import add_traffic_facts, api_traffic
 
@@ -45,10 +45,18 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
     live = [_route_config(route, authorizers) for route in api.get("routes") or []]
     ghosts = _deleted_but_served(view, {(r["path"], r["method"]) for r in live}, authorizers) \
         if api.get("routes") is not None else []
-    routes = [_route(base, route, authorizers, lookups, view, authorizers_read) for route in live + ghosts]
+    authorizer_ids = {str(authorizer.authorizer): key for key, authorizer in authorizers.items()}
+    routes: list[MethodFacts] = []
+    served: list[MethodFacts] = []
+    for config in live + ghosts:
+        record = _route(base, config, authorizers, lookups, view, authorizers_read)
+        routes.append(record)
+        for entry in served_differently(record.stage_comparison) if config["live"] else []:
+            served.append(_route(base, as_served(config, entry.deployed or {}, authorizer_ids, ("JWT", "CUSTOM")),
+                                 authorizers, lookups, view, authorizers_read, serving_stage=entry.stage))
     cors = api.get("CorsConfiguration") or {}
     unprotected_options = {r["path"] for r in live if r["method"] == "OPTIONS" and r["authorization"] == "NONE"}
-    for route in routes:
+    for route in routes + served:
         route.api_cors = bool(cors.get("AllowOrigins"))
         route.preflight_route_key = "OPTIONS /{proxy+}" if route.path == "$default" else f"OPTIONS {route.path}"
         # A preflight ends at an OPTIONS route, else at the ANY route of its path, else at $default (AWS docs,
@@ -56,13 +64,15 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         route.catches_preflight = route.method == "OPTIONS" or (
             route.method == "ANY" and (("/{proxy+}" if route.path == "$default" else route.path)
                                        not in unprotected_options))
+        if route.serving_stage is not None:
+            continue  # what a stage serves differently: its throttling, CloudFront and traffic are the method's
         route.zero_throttles = zero_throttles(str(route.route_key), stages)  # ghosts too: a stage serves them
         add_cloudfront_facts(route, lookups)
         add_traffic_facts(route, lookups.traffic.get(route.region))
     protected = sum(1 for route in routes if route.authorization != "NONE" and route.live)
     main_authorizer = most_used_authorizer([{"authorizer_id": r.authorizer_id} for r in routes])
     stage_names = [str(s.get("StageName")) for s in stages]
-    for route in routes:
+    for route in routes + served:
         route.other_protected_methods = protected - (route.authorization != "NONE" and route.live)
         route.api_stages, route.api_authorizer_id = stage_names, main_authorizer
     for authorizer in authorizers.values():
@@ -88,7 +98,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         default_endpoint_disabled=bool(api.get("DisableExecuteApiEndpoint")),
         traffic=api_traffic("HTTP", str(api["id"]), lookups.traffic.get(base["region"])), source=api.get("source"),
     )
-    return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method, not r.live))
+    return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method, not r.live)) + served
 
 
 def _route_config(route: dict[str, Any], authorizers: dict[str, AuthorizerFacts]) -> dict[str, Any]:
@@ -146,11 +156,14 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
 
 
 def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, AuthorizerFacts], lookups: Lookups,
-           view: StageView, authorizers_read: bool) -> MethodFacts:
+           view: StageView, authorizers_read: bool, serving_stage: str | None = None) -> MethodFacts:
+    """The record of a route as the live API has it (or, deleted, as its stages serve it), or, with
+    `serving_stage`, as that stage serves it where it differs."""
     authorization, scopes = route["authorization"], route["scopes"]
     authorizer = authorizers.get(str(route["authorizer_id"])) if route["authorizer_id"] else None
     comparison = view.compare(route["path"], route["method"], route if route["live"] else None,
-                              () if authorizers_read else ("authorizer",))
+                              () if authorizers_read else ("authorizer",)) if serving_stage is None else []
+    serving = [entry.stage for entry in comparison if entry.served] if serving_stage is None else [serving_stage]
     record = MethodFacts(
         **base, live=route["live"], path=route["path"], method=route["method"], resource_id=route["resource_id"],
         route_key=route["route_key"], authorization=authorization,
@@ -159,8 +172,9 @@ def _route(base: dict[str, Any], route: dict[str, Any], authorizers: dict[str, A
         authorizer_type=authorizer.type if authorizer else None, scopes=scopes, provider_arns=None,
         token=token_for(authorization, scopes), api_key_required=route["api_key_required"],
         pools=authorizer.pools if authorizer else [], pool_ids=authorizer.pool_ids if authorizer else [],
-        stages=[entry.stage for entry in comparison if entry.served] if view.known else None,
-        stage_comparison=comparison, policy_decision="no-policy", policy_by_stage=[],
+        stages=serving if view.known else None, stage_comparison=comparison,
+        judged_stages=(judged_stages(comparison, route["live"]) if serving_stage is None else serving)
+        if view.known else None, serving_stage=serving_stage, policy_decision="no-policy", policy_by_stage=[],
         custom_scope_checks=[], obtainable_scopes=None, obtainable_required_scopes=None,
         obtainable_scopes_unknown=None, other_protected_methods=0, api_stages=[], api_authorizer_id=None,
         scope_client_id=None, unread=unread_reasons(authorizers_read, authorization, view.known, "route"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..arns import provider_arns_by_stage, stage_variable_sets, stage_variables_in
-from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry
+from ..schema.facts import ApiFacts, AuthorizerFacts, MethodFacts, PoolEntry, StageComparison
 from .api_common import (
     ApiRecords,
     add_cache_sharing_facts,
@@ -18,7 +18,7 @@ from .api_common import (
     token_for,
     unread_reasons,
 )
-from .api_keys import add_api_key_facts
+from .api_keys import add_api_key_facts, separate_key_stages
 from .gateway_responses import add_gateway_response_facts
 from .java_regex import compile_expression
 from .jwt_authorizers import add_jwt_facts, add_jwt_scope_facts
@@ -27,7 +27,7 @@ from .lookups import Lookups, PoolView
 from .method_scopes import scope_facts
 from .policy_facts import ApiPolicy
 from .preflight import add_preflight_facts, api_cors
-from .stages import StageView
+from .stages import StageView, as_served, judged_stages, served_differently
 from .template_facts import add_template_facts
 from .traffic import add_traffic_facts, api_traffic
 
@@ -49,13 +49,15 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
     protected = sum(1 for method in live if method["authorization"] != "NONE" or method["api_key_required"])
     main_authorizer = most_used_authorizer(live)
     cors = api_cors(api)
-    methods = []
-    for method in live + ghosts:
-        is_live = method.pop("live", True)
+    authorizer_ids = {str(raw.get("name")): key for key, raw in raw_authorizers.items()}
+
+    def record_of(method: dict[str, Any], is_live: bool, comparison: list[StageComparison],
+                  serving_stage: str | None = None) -> MethodFacts:
+        """The record of a method as the live API has it (or, deleted, as its stages serve it), or, with
+        `serving_stage`, as that stage serves it where it differs."""
         authorizer = authorizers.get(method["authorizer_id"]) if method["authorizer_id"] else None
-        comparison = stages.compare(method["path"], method["method"], method if is_live else None,
-                                    () if authorizers_read else ("authorizer", "provider_arns"))
-        serving = [entry.stage for entry in comparison if entry.served and not entry.canary]
+        serving = [entry.stage for entry in comparison if entry.served and not entry.canary] \
+            if serving_stage is None else [serving_stage]
         decision, by_stage = policy.method_decisions(method["method"], method["path"], serving)
         pools = authorizer.pools if authorizer and method["authorization"] in ("COGNITO_USER_POOLS", "JWT") else []
         record = MethodFacts(
@@ -66,22 +68,38 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
             **(scope_facts(method["scopes"], pools, lookups.pool_views)
                if method["authorization"] == "COGNITO_USER_POOLS" else scope_facts([], [], {})),
             stages=serving if stages.known else None, stage_comparison=comparison, policy_decision=decision,
-            policy_by_stage=by_stage,
+            policy_by_stage=by_stage if serving_stage is None else [],
             unread=unread_reasons(authorizers_read, method["authorization"], stages.known, "method"),
             other_protected_methods=protected - (1 if method["authorization"] != "NONE"
                                                  or method["api_key_required"] else 0),
             api_stages=stages.names, api_authorizer_id=main_authorizer,
             scope_client_id=scope_client(pools, lookups.pool_views, None)
             if method["scopes"] and method["authorization"] == "COGNITO_USER_POOLS" else None,
+            judged_stages=(judged_stages(comparison, is_live) if serving_stage is None else [serving_stage])
+            if stages.known else None, serving_stage=serving_stage,
         )
         if authorizer and authorizer.type == "JWT" and method["authorization"] == "JWT" and record.scopes:
             add_jwt_scope_facts(record, authorizer, lookups)
         add_preflight_facts(record, cors)
         record.credential_headers = credential_headers(record.authorization, authorizer, record.api_key_required)
         add_api_key_facts(record, api, lookups.usage.get(record.region))
-        add_cloudfront_facts(record, lookups)
-        add_traffic_facts(record, lookups.traffic.get(record.region))
+        if serving_stage is None:
+            add_cloudfront_facts(record, lookups)
+            add_traffic_facts(record, lookups.traffic.get(record.region))
+        return record
+
+    methods, served = [], []
+    for method in live + ghosts:
+        is_live = method.pop("live", True)
+        comparison = stages.compare(method["path"], method["method"], method if is_live else None,
+                                    () if authorizers_read else ("authorizer", "provider_arns"))
+        record = record_of(method, is_live, comparison)
         methods.append(record)
+        for entry in served_differently(comparison) if is_live else []:
+            variant = record_of(as_served(method, entry.deployed or {}, authorizer_ids, AUTHORIZED), True, [],
+                                entry.stage)
+            separate_key_stages(record, variant)
+            served.append(variant)
     methods_read = api.get("resources") is not None
     for authorizer in authorizers.values():
         using = [m for m in methods if m.authorizer_id == authorizer.authorizer_id and m.live]
@@ -93,7 +111,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         if authorizer.type == "COGNITO_USER_POOLS":
             _validation_facts(authorizer, lookups.pool_views)
     return ([_api_facts(base, api, stages, policy, methods, lookups.traffic.get(base["region"]))],
-            list(authorizers.values()), methods)
+            list(authorizers.values()), methods + served)
 
 
 def _api_facts(base: dict[str, Any], api: dict[str, Any], stages: StageView, policy: ApiPolicy,

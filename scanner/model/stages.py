@@ -184,3 +184,33 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "none"
     return str(value)
+
+
+def judged_stages(comparison: list[StageComparison], live: bool) -> list[str]:
+    """The stages that serve a method's record as it is (a deleted method: as they still serve it), and those
+    whose deployment could not be read (nothing tells them apart)."""
+    return [entry.stage for entry in comparison if not entry.canary and (
+        entry.unknown_reason is not None or (entry.served and (not entry.differences or not live)))]
+
+
+def served_differently(comparison: list[StageComparison]) -> list[StageComparison]:
+    """The stages (not canaries) whose deployment serves the method in another form than the live API."""
+    return [entry for entry in comparison
+            if not entry.canary and entry.served and entry.differences and entry.deployed is not None]
+
+
+def as_served(method: dict[str, Any], deployed: dict[str, Any], authorizer_ids: dict[str, str],
+              guarded: tuple[str, ...]) -> dict[str, Any]:
+    """A live method's configuration (as a fact builder's method dict) with what a stage's deployment serves
+    instead: authorization type, authorizer (by name), scopes, API key (fields the deployment does not give keep
+    their live value)."""
+    authorization = str(deployed.get("authorization") or method["authorization"])
+    served = {**method, "authorization": authorization,
+              "api_key_required": bool(deployed.get("api_key_required", method["api_key_required"]))}
+    if authorization not in guarded:
+        return {**served, "authorizer_id": None, "authorizer": None, "scopes": []}
+    name = deployed.get("authorizer", method["authorizer"])
+    authorizer_id = authorizer_ids.get(str(name)) if "authorizer" in deployed else method["authorizer_id"]
+    scopes = deployed.get("scopes", method["scopes"]) if authorization in ("COGNITO_USER_POOLS", "JWT") else []
+    return {**served, "authorizer_id": authorizer_id, "authorizer": name if authorizer_id else None,
+            "scopes": sorted(scopes or [])}

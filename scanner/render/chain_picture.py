@@ -102,21 +102,18 @@ def _judged(findings: list[dict[str, Any]], **match: Any) -> _Judged:
     return _Judged(sorted(breaking), sorted(undecided), sorted(lower))
 
 
-def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], findings: list[dict[str, Any]]) -> str:
+def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], mine: list[dict[str, Any]]) -> str:
     """One API's chain: the SVG picture (wide screens) and the tree (narrow ones). `methods` are the API's method
-    rows, `findings` the report's findings."""
-    nodes, links, hidden_methods = _chain(chain, methods, findings)
+    rows, `mine` the findings that can bear on it (its API's, and its pools' and their clients': FindingIndex says
+    which)."""
+    nodes, links, hidden_methods = _chain(chain, methods, mine)
     return _svg(chain, nodes, links, hidden_methods) + _tree(nodes, links, hidden_methods)
 
 
-def _chain(chain: dict[str, Any], methods: list[dict[str, Any]], findings: list[dict[str, Any]]) \
+def _chain(chain: dict[str, Any], methods: list[dict[str, Any]], mine: list[dict[str, Any]]) \
         -> tuple[dict[tuple[str, str], _Node], list[_Link], int]:
     """The nodes (by kind and key), the links between them with what the findings say of each, and how many
     methods were left out."""
-    pool_ids = {pool["pool_id"] for pool in chain["pools"]}
-    # The findings that can bear on this picture: its API's, and its pools' (and their clients').
-    mine = [f for f in findings if f.get("region") == chain["region"] and f.get("account") == chain.get("account")
-            and (f.get("api_id") == chain["api_id"] or f.get("pool_id") in pool_ids)]
     names = {authorizer["name"] for authorizer in chain["authorizers"]}
     shown_methods = [m for m in methods if m.get("authorizer") in names]
     hidden_methods = len(shown_methods) - MOST_METHODS

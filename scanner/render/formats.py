@@ -7,6 +7,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from ..findings import plain
 from ..rules.guide import catalog_markdown, fields_markdown, fields_text
 from ..rules.loader import Rule
 from ..rules.sources import cited, cited_titles
@@ -26,7 +27,8 @@ RULES_FORMATS = ("table", "json", "markdown")
 
 
 def render(report: dict[str, Any], output_format: str, rules: list[Rule], view: View | None = None) -> str:
-    """The scan report in one of FORMATS."""
+    """The scan report in one of FORMATS; renderers read plain data (findings as their JSON objects)."""
+    report = plain(report)
     if output_format == "html":
         return render_html(report, rules, view.fail_on if view else None)
     if output_format == "json":

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from .. import __version__
+from ..findings import FindingIndex
 from ..rules.loader import SEVERITIES, Rule
 from ..rules.sources import cited
 from .chain_picture import chain_picture
@@ -173,6 +174,7 @@ def _chains(report: dict[str, Any]) -> str:
         return ('<section id="chains"><h2>Each API\'s chain</h2><p class="muted">No API with an authorizer was '
                 "scanned.</p></section>")
     figures = []
+    index = FindingIndex(report["findings"])
     by_api: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
     for row in report["methods"]:
         by_api.setdefault((row.get("account"), row.get("region"), row.get("api_id")), []).append(row)
@@ -183,10 +185,16 @@ def _chains(report: dict[str, Any]) -> str:
         caption = (f"{chain.get('api_name')} ({chain['api_id']}, {chain.get('api_type')}, {chain['region']}"
                    + (f", account {chain.get('account')}" if len(report.get("accounts") or []) > 1 else "") + ")")
         figures.append(f'<figure class="chain" data-api="{_text(chain.get("api_name"))}"><figcaption>'
-                       f"{_text(caption)}</figcaption>{chain_picture(chain, methods, report['findings'])}"
+                       f"{_text(caption)}</figcaption>{chain_picture(chain, methods, _near(index, chain))}"
                        + (f'<p class="muted">{others} method(s) of this API use no authorizer drawn here.</p>'
                           if others else "") + "</figure>")
     return '<section id="chains"><h2>Each API\'s chain</h2>' + intro + "\n".join(figures) + "</section>"
+
+
+def _near(index: FindingIndex[dict[str, Any]], chain: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings a chain's picture can show: its API's, and its pools' and their app clients'."""
+    return index.of_api(chain.get("account"), chain["region"], chain["api_id"]) + [
+        finding for pool in chain["pools"] for finding in index.of_pool(pool["pool_id"], with_clients=True)]
 
 
 def _why(rule: Rule | None, seed: str) -> str:

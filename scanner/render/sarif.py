@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from .. import __version__
+from ..findings import MISCONFIGURATION
 from ..report import resource_of
 from ..rules.loader import Rule
 from ..rules.sources import cited
@@ -16,7 +17,8 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def render_sarif(report: dict[str, Any], rules: list[Rule]) -> dict[str, Any]:
-    catalog = sorted(rules, key=lambda rule: rule.id)
+    # A design rule says who a method turns away by design: no result of a scan, so no rule of its run either.
+    catalog = sorted((rule for rule in rules if rule.kind == MISCONFIGURATION), key=lambda rule: rule.id)
     index = {rule.id: position for position, rule in enumerate(catalog)}
     results = []
     for finding in report["findings"]:

@@ -14,12 +14,19 @@ def render_token(result: dict[str, Any]) -> str:
     method = result["method"]
     where = f"{method['method']} {method['path']} of {method['api_name']} ({method['api_id']}, {method['region']})"
     stage = f", stage {result['stage']}" if result.get("stage") else ""
-    lines = [f"{where}{stage}: {result['verdict'].upper()}", f"  takes: {_takes(method)}"]
+    status = result.get("status")
+    answered = f" ({status}: {', '.join(result.get('rules') or [])})" if status not in (None, "pass", "unknown") \
+        and result.get("rules") else f" ({status})" if status not in (None, "pass", "unknown") else ""
+    lines = [f"{where}{stage}: {result['verdict'].upper()}{answered}", f"  takes: {_takes(method)}"]
     lines += _claims(result["claims"])
     if result["findings"]:
         lines += ["", f"Why ({len(result['findings'])})"]
         for finding in result["findings"]:
             label = finding["rule"] + ("?" if finding["outcome"] == "unknown" else "")
+            if finding.get("expected") is None:  # a rule's finding about the method, not a check of the token
+                lines += textwrap.wrap(finding["message"], WIDTH, initial_indent=f"  {label:<9} ",
+                                       subsequent_indent=" " * 12, break_on_hyphens=False)  # IDs stay whole
+                continue
             lines.append(f"  {label:<9} expected: {finding['expected']}")
             lines += textwrap.wrap(f"actual: {finding['actual']}", WIDTH, initial_indent=" " * 12,
                                    subsequent_indent=" " * 14)

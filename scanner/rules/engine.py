@@ -6,13 +6,12 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
-from ..schema.facts import Facts
-from .loader import Rule
+from ..findings import EVERY_STAGE, LOCATION_FIELDS, MISCONFIGURATION, Finding, Refusal
+from ..schema.facts import SERVED_METHODS, Facts
+from .loader import RefusalRule, Rule
 from .template import render_template
 from .template_fix import render_template_fix
 
-LOCATION_FIELDS = ("account", "region", "api_id", "api_name", "path", "method", "stage", "pool_id", "client_id",
-                   "authorizer", "endpoint")
 _LOCATION_BY_KIND = {
     "method": ("region", "account", "api_id", "api_name", "path", "method"),
     "api": ("region", "account", "api_id", "api_name"),
@@ -28,16 +27,20 @@ def truthy(value: Any) -> bool:
     return value not in (None, False, "", [], {}) or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
-def evaluate(rules: list[Rule], facts: Facts) -> list[dict[str, Any]]:
-    """Every finding, `outcome` fail (the condition holds) or unknown (it could not be decided, and why)."""
+def evaluate(rules: list[Rule], facts: Facts) -> list[Finding]:
+    """Every finding, `outcome` fail (the condition holds) or unknown (it could not be decided, and why). A rule
+    that judges a method's configuration also judges what a stage serves where it differs from the live API."""
     findings = []
     for rule in rules:
-        for record in facts.get(rule.applies_to, []):
+        records = facts.get(rule.applies_to, [])
+        if rule.reads_configuration:
+            records = records + facts.get(SERVED_METHODS, [])
+        for record in records:
             findings.extend(_judge(rule, record))
     return findings
 
 
-def _judge(rule: Rule, record: dict[str, Any]) -> list[dict[str, Any]]:
+def _judge(rule: Rule, record: dict[str, Any]) -> list[Finding]:
     items: list[Any] = [None]
     try:
         if rule.for_each is not None:
@@ -58,25 +61,27 @@ def _judge(rule: Rule, record: dict[str, Any]) -> list[dict[str, Any]]:
         # A rule that cannot be computed on these facts is reported, never a crash and never a silent pass.
         context = {**record, "item": None}
         finding = _finding(rule, record, None, context, "unknown")
-        finding["message"] = f"the rule could not be evaluated on these facts ({error})"
-        return [finding]
+        return [finding.replace(message=f"the rule could not be evaluated on these facts ({error})")]
 
 
-def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any], outcome: str) -> dict[str, Any]:
-    location = {field: None for field in LOCATION_FIELDS}
+def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any], outcome: str) -> Finding:
+    location: dict[str, Any] = {field: None for field in LOCATION_FIELDS}
     location.update({field: record.get(field) for field in _LOCATION_BY_KIND[rule.applies_to]})
     source = record.get("source")  # where it was written (a template's line; a live stack)
-    location["source"] = source
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
+    if location["stage"] is None and record.get("serving_stage") is not None:
+        location["stage"] = record["serving_stage"]
     if location.get("pool_id") is None and len(record.get("pool_ids") or []) == 1:
         location["pool_id"] = record["pool_ids"][0]
     message = render_template(rule.message, context)
     if outcome == "unknown":
         message = f"Could not be decided: {context.get('unknown_reason')}"
+    elif rule.reads_configuration and rule.kind == MISCONFIGURATION and not _item_stage(item):
+        message = _stage_aware(message, record)
     fix = render_template(rule.fix, context)
     commands = []
-    for command in rule.commands:
+    for command in rule.commands if rule.kind == MISCONFIGURATION else ():  # a design finding has nothing to fix
         if command.when is not None and not truthy(command.when.search(context)):
             continue
         elements = command.for_each.search(context) if command.for_each is not None else [None]
@@ -87,12 +92,85 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
         fix = render_template_fix(rule.fix, context)
-    return {
-        "rule": rule.id, "severity": rule.severity, "title": rule.title, "outcome": outcome,
-        "message": message, "fix": fix, "commands": commands, "remediation": remediation_text(fix, commands),
-        **location, "seed": rule.seed, "scope": rule.applies_to,
-        "method_verdict": rule.method_verdict or ("warn" if rule.severity in ("low", "info") else "fail"),
-    }
+    return Finding(
+        rule=rule.id, severity=rule.severity, title=rule.title, outcome=outcome, message=message, fix=fix,
+        commands=tuple(commands), remediation=remediation_text(fix, commands), **location, source=source,
+        seed=rule.seed, scope=rule.applies_to,
+        method_verdict=rule.method_verdict or ("warn" if rule.severity in ("low", "info") else "fail"),
+        kind=rule.kind, stages=_stages(rule, record, item),
+        refusals=tuple(refusal for entry in rule.refusals
+                       if (refusal := _refusal(entry, context, outcome)) is not None),
+    )
+
+
+def _item_stage(item: Any) -> str | None:
+    stage = item.get("stage") if isinstance(item, dict) else None
+    return stage if isinstance(stage, str) else None
+
+
+def _stages(rule: Rule, record: dict[str, Any], item: Any) -> frozenset[str | None] | None:
+    """Where the finding holds: the stage of its item; for what a method's configuration is, the stages that serve
+    it as it is (and, on the method's own record, the live configuration: `None`); else every stage."""
+    stage = _item_stage(item)
+    if stage is not None:
+        return frozenset({stage})
+    if rule.reads_configuration and record.get("judged_stages") is not None:
+        own = {None} if record.get("serving_stage") is None else set()
+        return frozenset({*record["judged_stages"], *own})
+    return EVERY_STAGE
+
+
+def _stage_aware(message: str, record: dict[str, Any]) -> str:
+    """A finding about a method's configuration says where it holds when a stage serves something else: on that
+    stage (a record of what it serves), or once deployed (the live API's record)."""
+    deploy_rule = "HTTP006" if record.get("api_type") == "HTTP" else "APIGW003"
+    serving = record.get("serving_stage")
+    if serving is not None:
+        return f"On stage {serving}, which serves an earlier configuration than the live API ({deploy_rule}): {message}"
+    judged, stages = record.get("judged_stages"), record.get("stages")
+    if judged is None or stages is None or not record.get("live", True):
+        return message
+    if not stages:
+        return f"Once deployed: {message} No stage serves {record.get('method')} {record.get('path')} yet " \
+               f"({deploy_rule})."
+    others = [stage for stage in stages if stage not in judged]
+    if not others:
+        return message
+    named = f"stage {others[0]} still serves" if len(others) == 1 else f"stages {', '.join(others)} still serve"
+    if not judged:
+        return f"Once deployed: {message} For now {named} the earlier configuration ({deploy_rule})."
+    return f"{message} This holds on {', '.join(judged)} and once deployed; {named} an earlier configuration " \
+           f"({deploy_rule})."
+
+
+def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refusal | None:
+    """A [[refuses]] table on the finding's facts: None when its `when` does not hold. An expression that cannot
+    be computed narrows nothing on an undecided finding, and refuses nobody on a decided one."""
+    try:
+        if entry.when is not None and not truthy(entry.when.search(context)):
+            return None
+        selected = _listed(entry.select, context)
+        callers = None if selected is None else frozenset(
+            (str(caller.get("kind")), caller.get("pool_id"), caller.get("client_id"))
+            for caller in selected if isinstance(caller, dict))
+        clients, pools = _listed(entry.clients, context), _listed(entry.pools, context)
+    except (JMESPathError, TypeError, ValueError):
+        if outcome != "unknown":
+            return None
+        callers, clients, pools = None, None, None
+    return Refusal(step=entry.step, status=entry.status, kinds=frozenset(entry.kinds), callers=callers,
+                   clients=None if clients is None else frozenset(str(name) for name in clients if name is not None),
+                   pools=None if pools is None else frozenset(str(pool) for pool in pools if pool is not None),
+                   partial=entry.partial)
+
+
+def _listed(expression: Any, context: dict[str, Any]) -> list[Any] | None:
+    if expression is None:
+        return None
+    found = expression.search(context)
+    if not isinstance(found, list):
+        raise TypeError(f"expected a list, got {found!r}")
+    return found
 
 
 def remediation_text(fix: str, commands: list[str]) -> str:

@@ -112,8 +112,9 @@ def check(parsed: dict[str, Any], shape: Shape) -> Shape:
         return _function(str(parsed["value"]), children, shape)
     if kind == "expref":
         return ANY  # checked where the function applies it
-    for child in children:  # comparators, and/or/not, multi-selects, key-value pairs, literals, slices
-        check(child, shape)
+    elements = [check(child, shape) for child in children]  # comparators, and/or/not, multi-selects, literals…
+    if kind == "multi_select_list":
+        return Shape("list", element=elements[0] if len(elements) == 1 else ANY)
     return ANY if kind in ("or_expression", "multi_select_dict") else SCALAR
 
 
@@ -178,3 +179,12 @@ def template_logic(parsed: dict[str, Any]) -> str | None:
         if found:
             return found
     return None
+
+
+def fields_named(parsed: dict[str, Any]) -> set[str]:
+    """Every field name a JMESPath AST reads, at any depth."""
+    names = {str(parsed["value"])} if parsed["type"] == "field" else set()
+    for child in parsed.get("children") or []:
+        if isinstance(child, dict):
+            names |= fields_named(child)
+    return names

@@ -15,13 +15,19 @@ from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
 from ..errors import UsageError
-from ..schema.facts import KINDS, RECORDS
-from .fields import FieldError, Shape, check, root_shape, template_logic
+from ..findings import DESIGN, MISCONFIGURATION
+from ..schema.facts import DEPLOYED_FIELDS, KINDS, RECORDS
+from .fields import FieldError, Shape, check, fields_named, root_shape, template_logic
+from .steps import CALLER_GROUPS, CALLER_KINDS, STATUSES, STEPS
 from .template import Template, compile_template
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
-OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found")
+OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found", "kind",
+            "refuses")
+_TABLES = ("command", "refuses")  # optional fields that are not strings
+RULE_KINDS = (MISCONFIGURATION, DESIGN)
+REFUSAL_FIELDS = ("step", "status", "callers", "select", "clients", "pools", "when", "partial")
 PREDICTIONS = ("every-request-fails",)
 ALIASES = {"scope": "applies_to", "remediation": "fix"}  # the names of rule files written before 0.2
 METHOD_VERDICTS = ("fail", "warn", "unknown")
@@ -36,6 +42,23 @@ class Command:
     template: Template
     when: ParsedResult | None
     for_each: ParsedResult | None = None
+
+
+@dataclass(frozen=True)
+class RefusalRule:
+    """Whom a rule's finding turns away (a `[[refuses]]` table): at `step` of API Gateway's order, with `status`,
+    the callers of `kinds`, narrowed by `select` (an expression yielding entries of the method's `callers`),
+    `clients` (app-client IDs or names) and `pools` (pool IDs), when `when` holds; `partial`: only some of them
+    (which cannot be told: their answer is unknown)."""
+
+    step: str
+    status: str
+    kinds: tuple[str, ...]
+    select: ParsedResult | None = None
+    clients: ParsedResult | None = None
+    pools: ParsedResult | None = None
+    when: ParsedResult | None = None
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,9 @@ class Rule:
     method_verdict: str | None = None  # what a firing finding makes the methods it concerns; default by severity
     predicts: str | None = None  # every-request-fails: traffic confirms or contradicts the finding
     unless_found: str | None = None  # a severity: the finding stands only when no decided finding that bad explains it
+    kind: str = MISCONFIGURATION  # design: who a method turns away by design (matrix and `token`, not the scan)
+    refusals: tuple[RefusalRule, ...] = ()
+    reads_configuration: bool = False  # a method rule that reads what a deployment carries (authorization, scopes…)
 
 
 def builtin_rules_dir() -> Path:
@@ -123,7 +149,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         if not isinstance(data.get(field), str) or not data[field].strip():
             raise fail(field, "missing or empty; expected a string")
     for field in OPTIONAL:
-        if field in data and field != "command" and not isinstance(data[field], str):
+        if field in data and field not in _TABLES and not isinstance(data[field], str):
             raise fail(field, "expected a string")
     if not _RULE_ID.match(data["id"]):
         raise fail("id", f"{data['id']!r} is not a rule ID (expected letters then three digits, e.g. ACME001)")
@@ -135,6 +161,14 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         raise fail("predicts", f"{data['predicts']!r}; expected {', '.join(PREDICTIONS)}")
     if data.get("unless_found", SEVERITIES[0]) not in SEVERITIES:
         raise fail("unless_found", f"{data['unless_found']!r}; expected one of {', '.join(SEVERITIES)}")
+    if data.get("kind", MISCONFIGURATION) not in RULE_KINDS:
+        raise fail("kind", f"{data['kind']!r}; expected one of {', '.join(RULE_KINDS)}")
+    if data.get("kind") == DESIGN and data["severity"] != "info":
+        raise fail("severity", "a design rule says who a method turns away by design, not a problem: severity "
+                               "\"info\"")
+    if strict and "refuses" not in data:
+        raise fail("refuses", "missing: declare whom a finding turns away ([[refuses]] tables with step, status and "
+                              "callers), or `refuses = []` when it turns nobody away")
     if data["applies_to"] not in KINDS:
         raise fail("applies_to", f"{data['applies_to']!r}; expected one of {', '.join(KINDS)}")
     record_class = RECORDS[data["applies_to"]]
@@ -158,6 +192,13 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
     shape = root_shape(record_class, item)
     condition, _ = expression("condition", data["condition"], shape)
     unknown = expression("unknown", data["unknown"], shape)[0] if "unknown" in data else None
+    refusals = tuple(_refusal(f"refuses[{number}]", entry, expression, shape, fail)
+                     for number, entry in enumerate(_refusal_entries(data.get("refuses"), fail), 1))
+    if data.get("kind") == DESIGN and not refusals:
+        raise fail("refuses", "a design rule says whom a method turns away: give it [[refuses]]")
+    judged = [parsed.parsed for parsed in (condition, unknown, for_each) if parsed is not None]
+    reads_configuration = data["applies_to"] == "method" and bool(
+        set().union(*(fields_named(tree) for tree in judged)) & set(DEPLOYED_FIELDS))
 
     def template(field: str, text: str, each: Shape | None = None) -> Template:
         try:
@@ -195,7 +236,53 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         fix=template("fix", fix_text.strip()), commands=tuple(commands), for_each=for_each, unknown=unknown,
         description=str(data.get("description", "")).strip(), path=source, method_verdict=data.get("method_verdict"),
         predicts=data.get("predicts"), unless_found=data.get("unless_found"),
+        kind=data.get("kind", MISCONFIGURATION), refusals=refusals, reads_configuration=reads_configuration,
     )
+
+
+def _refusal_entries(value: Any, fail: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise fail("refuses", "expected [[refuses]] tables (step, status, callers…), or refuses = []")
+    return value
+
+
+def _refusal(field: str, entry: dict[str, Any], expression: Any, shape: Shape, fail: Any) -> RefusalRule:
+    """One [[refuses]] table, checked: its step, status and callers, its expressions against the facts."""
+    extra = sorted(set(entry) - set(REFUSAL_FIELDS))
+    if extra:
+        raise fail(f"{field}.{extra[0]}", f"unknown key (expected {', '.join(REFUSAL_FIELDS)})")
+    if entry.get("step") not in STEPS:
+        raise fail(f"{field}.step", f"{entry.get('step')!r}; expected one of {', '.join(STEPS)} (API Gateway's "
+                                    "order: see policies/README.md)")
+    status = str(entry.get("status"))
+    if status not in STATUSES:
+        raise fail(f"{field}.status", f"{entry.get('status')!r}; expected one of {', '.join(STATUSES)}")
+    callers = entry.get("callers", "all")
+    kinds = CALLER_GROUPS.get(callers) if isinstance(callers, str) else None
+    if kinds is None:
+        listed = [callers] if isinstance(callers, str) else callers
+        if not isinstance(listed, list) or not listed or any(kind not in CALLER_KINDS for kind in listed):
+            raise fail(f"{field}.callers", f"{callers!r}; expected all, token, or a list of caller kinds "
+                                           f"({', '.join(CALLER_KINDS)})")
+        kinds = tuple(listed)
+    if not isinstance(entry.get("partial", False), bool):
+        raise fail(f"{field}.partial", "expected true or false")
+    parsed: dict[str, ParsedResult | None] = {}
+    for key in ("select", "clients", "pools", "when"):
+        text = entry.get(key)
+        if text is None:
+            parsed[key] = None
+            continue
+        if not isinstance(text, str):
+            raise fail(f"{field}.{key}", "expected a JMESPath expression (a string)")
+        parsed[key], yielded = expression(f"{field}.{key}", text, shape)
+        if key != "when" and yielded.kind not in ("list", "any"):
+            raise fail(f"{field}.{key}", f"{text!r} is not a list")
+    return RefusalRule(step=entry["step"], status=status, kinds=kinds, select=parsed["select"],
+                       clients=parsed["clients"], pools=parsed["pools"], when=parsed["when"],
+                       partial=bool(entry.get("partial", False)))
 
 
 def _command_entries(value: Any, fail: Any) -> list[dict[str, str]]:

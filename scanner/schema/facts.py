@@ -214,6 +214,36 @@ class StageTraffic:
     traffic: Annotated[Traffic, "its figures"]
 
 
+@dataclass(kw_only=True)
+class CallerFacts:
+    """One way of calling a method: no credential, a token an app client can get (ID, access, machine-to-machine),
+    a caller a Lambda authorizer's function judges, an IAM-signed caller."""
+
+    kind: Annotated[str, "none | id | access | m2m | lambda | iam"]
+    label: Annotated[str, "how the matrix names it: none, lambda, iam, or KIND:CLIENT (id:shop-web)"]
+    pool_id: Annotated[str | None, "the pool of its app client (token callers)"]
+    client_id: Annotated[str | None, "its app client's ID (token callers)"]
+    client_name: Annotated[str | None, "its app client's name"]
+    claims: Annotated[dict[str, Any] | None, "what its token carries: iss, token_use, aud or client_id, scope (null: "
+                                              "no token)"]
+    unknown: Annotated[str | None, "why what it gets cannot be told: its pool or app client could not be read, a "
+                                   "Lambda function or an IAM identity decides"]
+    token_fails: Annotated[list[str], "the token checks its token fails on the method, as `apigw-scan token` "
+                                      "judges a token: TOK004 issuer, TOK005 token type, TOK006 scopes, TOK007 "
+                                      "client"]
+    token_undecided: Annotated[list[str], "the token checks that could not be decided for its token"]
+
+
+@dataclass(kw_only=True)
+class CallersFailing:
+    """The callers whose token fails, or cannot be told to pass, one of `token`'s claim checks on the method."""
+
+    issuer: Annotated[list[CallerFacts], "its issuer is none the authorizer trusts (TOK004)"]
+    token_kind: Annotated[list[CallerFacts], "it is not the kind of token the method takes (TOK005)"]
+    client: Annotated[list[CallerFacts], "its app client is not one the authorizer accepts (TOK007)"]
+    scopes: Annotated[list[CallerFacts], "it carries none of the method's scopes (TOK006)"]
+
+
 # The records: one per method, API, authorizer, pool and app client.
 
 @dataclass(kw_only=True)
@@ -296,6 +326,25 @@ class MethodFacts:
     source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template, or "
                                              "{stack, logical_id} of a live resource CloudFormation made; null when "
                                              "not known"] = None
+    judged_stages: Annotated[list[str] | None, "the stages that serve this record's configuration as it is: a "
+                                               "finding that judges the configuration holds there (and, on the "
+                                               "method's own record, once deployed); null when the stages could "
+                                               "not be read"] = None
+    serving_stage: Annotated[str | None, "on a record of what one stage serves where it differs from the live "
+                                         "API: that stage (the record is judged for it alone); null on the "
+                                         "method's own record"] = None
+    callers: Annotated[list[CallerFacts], "who may call the method and what each one's token carries (the "
+                                          "matrix's callers)"] = dataclasses.field(default_factory=list)
+    callers_failing: Annotated[CallersFailing, "those callers, by the claim check their token fails"] = \
+        dataclasses.field(default_factory=lambda: CallersFailing(issuer=[], token_kind=[], client=[], scopes=[]))
+
+
+# The fields of a method record that a deployment carries, and what is derived from them: a rule that reads one
+# judges the method's configuration, which a stage may serve in an earlier form (see `judged_stages`).
+DEPLOYED_FIELDS = ("authorization", "authorizer_id", "authorizer", "authorizer_type", "scopes", "provider_arns",
+                   "api_key_required", "token", "pools", "pool_ids", "obtainable_scopes", "obtainable_required_scopes",
+                   "obtainable_scopes_unknown", "custom_scope_checks", "scope_client_id", "credential_headers",
+                   "api_key_stages", "callers", "callers_failing")
 
 
 @dataclass(kw_only=True)
@@ -520,7 +569,8 @@ RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "author
 KINDS = tuple(RECORDS)
 ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, SwitchedOffClient, ClaimRule, JwtIssuer,
          LambdaTarget, ApiKeyStage, ZeroThrottle, CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts,
-         StageTraffic)
+         StageTraffic, CallerFacts, CallersFailing)
+SERVED_METHODS = "served_method"  # the facts' list of records of what a stage serves where it differs from the live API
 Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads them
 
 

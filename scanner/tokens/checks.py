@@ -1,4 +1,6 @@
-"""Would API Gateway accept this token on this method? TOK001-TOK008 in a fixed order, every failure reported."""
+"""What the token in hand says for itself on a method: its form, times, signature, issuer, type, client and scopes
+(TOK001-TOK008, every failure reported), judged against the method's facts. What else a request meets (the stage,
+the resource policy, keys, Lambda functions) is the rules' to say: tokens/answer.py joins the two."""
 
 from __future__ import annotations
 
@@ -19,13 +21,18 @@ class Recorder(Protocol):
     def __call__(self, rule: str, expected: Any, actual: Any, message: str, outcome: str = "fail") -> None: ...
 
 CLOCK_SKEW = 60  # seconds of tolerance for iat/nbf in the future
+# Where in API Gateway's order (scanner/rules/steps.py) the checks that are no rule act: the authorizer answers 401
+# to an expired, not yet valid or badly signed token. TOK001 and TOK004-TOK007 are rules (policies/): their
+# [[refuses]] say where they act and what the caller gets.
+TOKEN_ONLY_STEPS = {"TOK002": "authorizer", "TOK003": "authorizer", "TOK008": "authorizer"}
 SHOWN_CLAIMS = ("token_use", "iss", "aud", "client_id", "scope", "exp", "iat", "nbf", "auth_time",
                 "cognito:username", "username", "cognito:groups")
 TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
 
 
 def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None = None) -> dict[str, Any]:
-    """{verdict, method, stage, claims, findings, notes}; verdict accepted, rejected or undecided."""
+    """{verdict, claims, findings, notes} of the token alone; verdict rejected (a check failed), undecided or
+    accepted (as far as the token can tell)."""
     moment = time.time() if now is None else now
     token = decode(pasted)
     findings: list[dict[str, Any]] = []
@@ -42,19 +49,16 @@ def diagnose(pasted: str, target: TokenTarget, keys: KeyStore, now: float | None
     check_claims(token.claims if token.readable else None, target, fail, notes)
     if token.readable and not target.authorizer_unknown and target.authorization in ("COGNITO_USER_POOLS", "JWT"):
         _signature(token, token.claims or {}, target, keys, fail)
-    verdict = _verdict(findings, target)
-    return {"verdict": verdict, "method": target.method, "stage": target.stage,
-            "claims": shown_claims(token, moment), "findings": findings, "notes": notes}
+    return {"verdict": _verdict(findings, target), "claims": shown_claims(token, moment), "findings": findings,
+            "notes": notes}
 
 
-def check_claims(claims: dict[str, Any] | None, target: TokenTarget, fail: Recorder, notes: list[str]) -> None:
-    """What the method (on the target's stage) asks of a token's claims, apart from its form, times and signature:
-    deployment, resource policy, authorization type, issuer, token type, scopes, client. `token` runs it on a
-    pasted token; the access matrix on the claims each caller's token would carry — one judge for both."""
-    if target.not_deployed:
-        fail("APIGW003", f"{target.method['method']} {target.method['path']} deployed to stage {target.stage}",
-             "not deployed", target.not_deployed)
-    _policy(target, fail)
+def check_claims(claims: dict[str, Any] | None, target: TokenTarget, fail: Recorder, notes: list[str],
+                 complete: bool = True) -> None:
+    """What the method (as the target's stage serves it) asks of a token's claims, apart from its form, times and
+    signature: authorization type, issuer, token type, scopes, client. `token` runs it on a pasted token; the facts
+    of each of the matrix's callers on the claims its token would carry (what the TOK rules read) — one check.
+    `complete` false: the claims are only those known of a caller's tokens (a claim they lack may still be there)."""
     if target.authorization == "NONE":
         notes.append("the method takes no token: API Gateway does not look at it")
     elif target.authorization == "AWS_IAM":
@@ -67,10 +71,20 @@ def check_claims(claims: dict[str, Any] | None, target: TokenTarget, fail: Recor
         elif target.authorization == "COGNITO_USER_POOLS":
             _cognito(claims, target, fail)
         elif target.authorization == "JWT":
-            _jwt(claims, target, fail)
+            _jwt(claims, target, fail, complete)
         else:
             notes.append("a Lambda authorizer decides for this method: only the token's form and times were checked "
                          "(use --live to ask API Gateway)")
+
+
+def claim_checks(claims: dict[str, Any], target: TokenTarget) -> tuple[list[str], list[str]]:
+    """(the checks a token with these claims fails on the target, those that cannot be decided): what the facts
+    say of each caller's token."""
+    checked: list[tuple[str, str]] = []
+    check_claims(claims, target, lambda rule, expected, actual, message, outcome="fail":
+                 checked.append((rule, outcome)), [], complete=False)
+    failed = sorted({rule for rule, outcome in checked if outcome == "fail"})
+    return failed, sorted({rule for rule, outcome in checked if outcome != "fail"} - set(failed))
 
 
 def _verdict(findings: list[dict[str, Any]], target: TokenTarget) -> str:
@@ -130,22 +144,6 @@ def _audience_form(claims: dict[str, Any], fail: Recorder) -> None:
              "its audience cannot match")
 
 
-def _policy(target: TokenTarget, fail: Recorder) -> None:
-    policy = target.policy or {}
-    decision = policy.get("decision")
-    where = f"stage {policy.get('stage')}"
-    if decision in ("deny", "implicit-deny"):
-        fail("APIGW013", "the resource policy allows the method", decision,
-             f"the resource policy refuses every caller of this method on {where} (403), whatever the token")
-    elif decision == "conditional":
-        fail("APIGW014", "a caller that meets the policy's conditions", "; ".join(policy.get("conditions") or []),
-             f"on {where} the resource policy lets through only callers that meet: "
-             + "; ".join(policy.get("conditions") or []), outcome="unknown")
-    elif decision == "unknown":
-        fail("APIGW016", "a resource policy the scanner can evaluate", policy.get("reason"),
-             str(policy.get("reason")), outcome="unknown")
-
-
 def _times(claims: dict[str, Any], moment: float, fail: Recorder) -> None:
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)):
@@ -182,7 +180,7 @@ def _cognito(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> Non
     _client(claims, token_use, target, fail)
 
 
-def _jwt(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
+def _jwt(claims: dict[str, Any], target: TokenTarget, fail: Recorder, complete: bool = True) -> None:
     """A JWT authorizer: iss exactly one of its issuers; aud (or, with none, client_id on HTTP APIs) in that issuer's
     audience; that issuer's additional claims (REST APIs); a scope of the method in scope/scp. token_use is not looked
     at (AWS, "Troubleshooting HTTP API JWT authorizers")."""
@@ -212,18 +210,21 @@ def _jwt(claims: dict[str, Any], target: TokenTarget, fail: Recorder) -> None:
         fail("TOK007", f"aud in {listed}", claims.get("aud"),
              f"the JWT authorizer lets through only the audience it lists; aud {values!r} is not in it")
     for rule in (match or {}).get("additional_claims") or []:
-        _additional_claim(claims, rule, fail)
+        _additional_claim(claims, rule, fail, complete)
 
 
-def _additional_claim(claims: dict[str, Any], rule: dict[str, Any], fail: Recorder) -> None:
+def _additional_claim(claims: dict[str, Any], rule: dict[str, Any], fail: Recorder, complete: bool = True) -> None:
     """One additional claim rule of the matching issuer (apigateway model, JwtAdditionalClaim): "When true, the token
     must contain the claim"; "When a value is specified, the claim must match it exactly, and the match is
     case-sensitive"; the format is SINGLE_STRING."""
     name, expected = rule["name"], list(rule.get("expected_values") or [])
     wanted = f"claim {name}" + (f" equal to one of [{', '.join(expected)}]" if expected else "")
     if name not in claims:
-        if rule.get("required"):
+        if rule.get("required") and complete:
             fail("TOK007", wanted, "absent", f"the JWT authorizer requires claim {name}, which the token lacks")
+        elif rule.get("required"):  # a caller's tokens as far as they are known: custom claims may be there
+            fail("TOK007", wanted, "not known", f"the JWT authorizer requires claim {name}; whether this client's "
+                 "tokens carry it (a custom attribute, a pre-token-generation trigger) is not known", outcome="unknown")
         return
     value = claims[name]
     if not isinstance(value, str):

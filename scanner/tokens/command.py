@@ -1,4 +1,4 @@
-"""`apigw-scan token`: look the method up through the scan's collection and facts, then diagnose the token."""
+"""`apigw-scan token`: collect the API (read-only), judge it as the scan does, and answer for the token."""
 
 from __future__ import annotations
 
@@ -10,33 +10,31 @@ from ..collect.account import collect_account
 from ..collect.calls import CallLog
 from ..collect.live import test_invoke_authorizer
 from ..collect.session import Clients, resolve_regions
-from ..model.facts import build_facts
+from ..judgement import check_filters, judge_snapshot
 from ..model.normalize import normalize_snapshot
-from ..report import method_row
-from ..scan import check_filters
-from .checks import diagnose
+from ..rules.loader import Rule
+from .answer import answer, token_target
 from .decode import decode
 from .jwks import KeyStore
-from .target import find_target
 
 EXIT_CODES = {"accepted": 0, "rejected": 1, "undecided": 2}
 
 
 def token_report(session: boto3.Session, regions: list[str] | None, api: str, path: str, verb: str,
-                 stage: str | None, pasted: str, jwks: str | None, live: bool) -> dict[str, Any]:
+                 stage: str | None, pasted: str, jwks: str | None, live: bool, rules: list[Rule]) -> dict[str, Any]:
     keys = KeyStore(override=jwks)  # a bad --jwks is a usage error before any AWS call
     chosen = resolve_regions(session, regions)
     log = CallLog()
-    snapshot = normalize_snapshot(collect_account(session, chosen, [api], call_log=log, traffic_days=None))
-    check_filters(snapshot, [api], stage)
-    target = find_target(build_facts(snapshot), snapshot, method_row, api, path, verb, stage)
-    result = diagnose(pasted, target, keys)
+    snapshot = collect_account(session, chosen, [api], call_log=log, traffic_days=None)
+    check_filters(normalize_snapshot(snapshot), [api], stage)
+    judged = judge_snapshot(snapshot, [api], None, rules)  # the whole API, as `matrix` judges it; then the stage
+    target = token_target(judged, api, path, verb, stage)
+    result = answer(pasted, judged, target, keys, rules)
     result["live"] = None
     if live and target.authorizer_id:
-        region = target.method["region"]
-        result["live"] = test_invoke_authorizer(Clients(session, log), log, region, target.method["api_id"],
-                                                target.authorizer_id, target.identity_header or "Authorization",
-                                                decode(pasted).cleaned)
+        result["live"] = test_invoke_authorizer(Clients(session, log), log, target.method["region"],
+                                                target.method["api_id"], target.authorizer_id,
+                                                target.identity_header or "Authorization", decode(pasted).cleaned)
     result["errors"] = [{key: error.get(key) for key in ("region", "service", "operation", "iam_action", "message")}
                         for error in log.errors]
     return result

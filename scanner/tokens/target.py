@@ -1,4 +1,5 @@
-"""The method a token is meant for, as the chosen stage serves it: authorizer, pools, scopes, policy."""
+"""What a token meets on a method: the method's record for the stage (what the stage serves), its authorizer, the
+pools and issuers it trusts."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
-from ..model.policy_facts import DECISION_ORDER
+from ..schema.facts import SERVED_METHODS
 
 
 @dataclass
 class TokenTarget:
-    method: dict[str, Any]  # the method's report row (contract fields)
+    method: dict[str, Any]  # the method's fact record (what the stage serves)
     stage: str | None
     authorization: str
     scopes: list[str]
@@ -19,8 +20,6 @@ class TokenTarget:
     identity_header: str | None
     validation_expression: str | None
     pools: list[dict[str, Any]] = field(default_factory=list)  # {pool_id, arn, issuer, status, client_ids}
-    policy: dict[str, Any] | None = None  # {decision, conditions, statements, reason}
-    not_deployed: str | None = None
     # JWT authorizers: {issuer, audiences, pool_id, additional_claims} they trust, and the algorithms they accept
     # (None: not read).
     jwt_issuers: list[dict[str, Any]] | None = None
@@ -38,9 +37,10 @@ class TokenTarget:
         return None
 
 
-def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any], row_of: Any, api: str, path: str,
-                verb: str, stage: str | None) -> TokenTarget:
-    """The method `verb path` of API `api` (name or ID); a usage error listing the API's methods if absent."""
+def find_method(facts: dict[str, list[dict[str, Any]]], api: str, path: str, verb: str,
+                stage: str | None) -> dict[str, Any]:
+    """The record of method `verb path` of API `api` (name or ID) as `stage` serves it (None: the live API); a usage
+    error listing the API's methods, or its stages, when there is no such method or stage."""
     methods = [m for m in facts["method"] if api in (m["api_id"], m["api_name"])]
     if not methods:
         raise UsageError(f"--api {api}: no such API was found")
@@ -49,9 +49,19 @@ def find_target(facts: dict[str, list[dict[str, Any]]], snapshot: dict[str, Any]
         listing = ", ".join(f"{m['method']} {m['path']}" for m in methods)
         raise UsageError(f"{verb.upper()} {path} is not a method of API {api} (its methods: {listing})")
     method = wanted[0]
-    authorizer = next((a for a in facts["authorizer"] if a["api_id"] == method["api_id"]
-                       and a["authorizer_id"] == method["authorizer_id"]), {})
-    return make_target(method, authorizer, clients_by_pool(snapshot), row_of(method), stage)
+    if stage is None:
+        return method
+    if method["api_type"] == "REST" and stage not in method["api_stages"]:
+        raise UsageError(f"--stage {stage}: API {method['api_name']} has no such stage "
+                         f"(stages: {', '.join(method['api_stages']) or 'none'})")
+    served = [record for record in facts.get(SERVED_METHODS, []) if record["serving_stage"] == stage
+              and (record["api_id"], record["path"], record["method"]) == (method["api_id"], path, method["method"])]
+    return served[0] if served else method
+
+
+def authorizer_of(facts: dict[str, list[dict[str, Any]]], method: dict[str, Any]) -> dict[str, Any]:
+    return next((a for a in facts["authorizer"] if a["api_id"] == method["api_id"]
+                 and a["authorizer_id"] == method["authorizer_id"]), {})
 
 
 def clients_by_pool(snapshot: dict[str, Any]) -> dict[str, list[str] | None]:
@@ -61,10 +71,10 @@ def clients_by_pool(snapshot: dict[str, Any]) -> dict[str, list[str] | None]:
 
 
 def make_target(method: dict[str, Any], authorizer: dict[str, Any], clients_by_arn: dict[str, list[str] | None],
-                row: dict[str, Any], stage: str | None) -> TokenTarget:
-    """The method (a fact record) as `stage` serves it, with its authorizer's record: what a token meets."""
-    target = TokenTarget(
-        method=row, stage=stage, authorization=method["authorization"], scopes=list(method["scopes"]),
+                stage: str | None) -> TokenTarget:
+    """What a token meets on a method (its fact record: what the stage serves) behind its authorizer's record."""
+    return TokenTarget(
+        method=method, stage=stage, authorization=method["authorization"], scopes=list(method["scopes"]),
         authorizer_id=method["authorizer_id"], identity_header=authorizer.get("identity_header"),
         validation_expression=authorizer.get("validation_expression"),
         pools=[{**pool, "client_ids": clients_by_arn.get(pool["arn"])} for pool in method["pools"]
@@ -77,35 +87,3 @@ def make_target(method: dict[str, Any], authorizer: dict[str, Any], clients_by_a
         jwt_algorithms=authorizer.get("jwt_algorithms"),
         unread=method.get("unread"),
     )
-    if stage is not None:
-        _apply_stage(target, method, stage)
-    else:
-        target.policy = _worst_policy(method)
-    return target
-
-
-def _apply_stage(target: TokenTarget, method: dict[str, Any], stage: str) -> None:
-    """What the stage serves wins over the live configuration: that is what the request meets."""
-    if method["api_type"] == "HTTP":
-        if method["stages"] is not None and stage not in method["stages"]:
-            target.not_deployed = f"stage {stage} does not serve {method['route_key']} (no deployment, no auto-deploy)"
-        return
-    entry = next((e for e in method["stage_comparison"] if e["stage"] == stage), None)
-    if entry is None:
-        raise UsageError(f"--stage {stage}: API {method['api_name']} has no such stage "
-                         f"(stages: {', '.join(e['stage'] for e in method['stage_comparison']) or 'none'})")
-    if entry.get("served") is False and entry.get("unknown_reason") is None:
-        target.not_deployed = (entry["differences"] or [f"{method['method']} {method['path']} is not deployed"])[0]
-    elif entry.get("served") and entry.get("unknown_reason") and not target.unread:
-        target.unread = entry["unknown_reason"]  # what the stage requires beyond the authorization type is unknown
-    deployed = entry.get("deployed") or {}
-    if "authorization" in deployed:
-        target.authorization = deployed["authorization"]
-    if "scopes" in deployed:
-        target.scopes = list(deployed["scopes"])
-    target.policy = next((p for p in method.get("policy_by_stage") or [] if p["stage"] == stage), None)
-
-
-def _worst_policy(method: dict[str, Any]) -> dict[str, Any] | None:
-    entries = method.get("policy_by_stage") or []
-    return min(entries, key=lambda e: DECISION_ORDER.index(e["decision"])) if entries else None
