@@ -18,6 +18,7 @@ from .render.progress import Progress, progress_mode
 from .rules.loader import Rule
 from .scan import FleetOptions, judge_snapshots, load_snapshots, save_snapshot, scan_fleet
 from .templates.external import open_resolve_session, read_exports, resolve_outside
+from .templates.placeholders import name_placeholders
 from .templates.snapshot import TemplateOptions, template_snapshot
 from .traffic_window import TRAFFIC_DAYS
 from .triage import apply_baseline, apply_suppressions, load_report, load_suppressions
@@ -55,6 +56,7 @@ def _templates(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
     if not args.resolve:
         snapshot = template_snapshot(args.template, options)
         report = judge_snapshots([snapshot], args.api, args.stage, rules)
+        name_placeholders(report, bool(options.account), bool(options.region))
         if options.region and options.region not in listed_regions():  # said, not checked: nothing is called
             report["notes"].append(unlisted_words(options.region))
         return [snapshot], report

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schema.facts import ApiFacts
+from ..schema.facts import ApiFacts, DeploymentWait
 
 
 def add_template_facts(record: ApiFacts, iac: dict[str, Any] | None) -> None:
@@ -13,6 +13,9 @@ def add_template_facts(record: ApiFacts, iac: dict[str, Any] | None) -> None:
         return
     record.template_tool = iac.get("tool")
     missing: dict[str, list[str]] = iac.get("missing_dependencies") or {}
+    sources: dict[str, Any] = iac.get("sources") or {}
+    record.deployments_not_waiting = [DeploymentWait(deployment=name, methods=methods, source=sources.get(name))
+                                      for name, methods in sorted(missing.items())]
     record.deployment_ids = sorted(missing) or list(iac.get("unchanged_deployments") or [])
     if missing:
         record.deployment_dependency_problem = "; ".join(

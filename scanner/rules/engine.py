@@ -70,6 +70,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
     source = record.get("source")  # where it was written (a template's line; a live stack)
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
+        if isinstance(item.get("source"), dict):  # the item is written elsewhere (a template's deployment)
+            source = item["source"]
     if location["stage"] is None and record.get("serving_stage") is not None:
         location["stage"] = record["serving_stage"]
     if location.get("pool_id") is None and len(record.get("pool_ids") or []) == 1:
@@ -91,7 +93,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
-        fix = render_template_fix(rule.fix, context)
+        sam = rule.sam_fix is not None and str(source.get("type") or "").startswith("AWS::Serverless::")
+        fix = render_template_fix(rule.sam_fix if sam and rule.sam_fix is not None else rule.fix, context)
     return Finding(
         rule=rule.id, severity=rule.severity, title=rule.title, outcome=outcome, message=message, fix=fix,
         commands=tuple(commands), remediation=remediation_text(fix, commands), **location, source=source,

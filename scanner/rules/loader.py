@@ -24,7 +24,7 @@ from .template import Template, compile_template
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
 OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found", "kind",
-            "refuses")
+            "refuses", "sam_fix")
 _TABLES = ("command", "refuses")  # optional fields that are not strings
 RULE_KINDS = (MISCONFIGURATION, DESIGN)
 REFUSAL_FIELDS = ("step", "status", "callers", "select", "clients", "pools", "when", "partial")
@@ -82,6 +82,7 @@ class Rule:
     kind: str = MISCONFIGURATION  # design: who a method turns away by design (matrix and `token`, not the scan)
     refusals: tuple[RefusalRule, ...] = ()
     reads_configuration: bool = False  # a method rule that reads what a deployment carries (authorization, scopes…)
+    sam_fix: Template | None = None  # the fix on a SAM template: the SAM property to change
 
 
 def builtin_rules_dir() -> Path:
@@ -237,6 +238,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         description=str(data.get("description", "")).strip(), path=source, method_verdict=data.get("method_verdict"),
         predicts=data.get("predicts"), unless_found=data.get("unless_found"),
         kind=data.get("kind", MISCONFIGURATION), refusals=refusals, reads_configuration=reads_configuration,
+        sam_fix=template("sam_fix", data["sam_fix"].strip()) if "sam_fix" in data else None,
     )
 
 
