@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_STAMP := $(VENV)/.demo-stamp
 
-.PHONY: demo test lint bench clean guide docs
+.PHONY: demo test lint bench clean guide docs corpus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,7 @@ guide: $(STAMP)
 # The output samples of README.md and docs/interface.md, generated from the demo (tests/test_docs.py checks them).
 docs: $(STAMP)
 	$(BIN)/python docs/samples.py
+
+# `make corpus DIR=folder [CORPUS_ARGS=...]`: scan --template on every template under DIR that declares API Gateway.
+corpus: $(STAMP)
+	$(BIN)/python bench/corpus.py $(DIR) $(CORPUS_ARGS)

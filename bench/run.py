@@ -19,9 +19,16 @@
    quota allows, no row lost, no error.
 7. Concurrency: 20 (account, region) units with 30-80 ms of emulated latency on every call (an event hook here,
    never in the scanner) take at most 0.25x the time of scanning them one after another.
-8. Report sizes: the demo and an account of 100 APIs x 10 methods (2,000 rows) as table, JSON, SARIF, CSV, HTML:
+8. Regions side by side (`python bench/run.py regions [in-process] [--against DIR]`): the world of tests/worlds.py,
+   8 regions with APIs and the rest of moto's 38 empty, 55 ms on every call, moto.server in a process of its own:
+   the busiest region alone, --all-regions one unit at a time and at the default concurrency, in one process; wall,
+   calls, the scanner's CPU per call (client creation apart, the emulator's apart), and per region its calls, its
+   longest chain of dependent reads, the time its quotas allow and the unit's wall. Budget: --all-regions at most
+   0.25x one unit at a time and 2x its busiest region alone. `--against DIR` measures another checkout first (a
+   release), the same way; `python bench/run.py concurrency` runs 7 and 8.
+9. Report sizes: the demo and an account of 100 APIs x 10 methods (2,000 rows) as table, JSON, SARIF, CSV, HTML:
    bytes and render time; budget: that HTML report under 5 MB and rendered in under 10 s.
-9. Install (`python bench/run.py install`, not part of `make bench`: it downloads): the installed size of the
+10. Install (`python bench/run.py install`, not part of `make bench`: it downloads): the installed size of the
    scanner alone (what a cron image or CI gate carries) and with the demo extra, each in a fresh virtual environment.
 """
 
@@ -40,7 +47,9 @@ from typing import ClassVar
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# BENCH_SCANNER=DIR: the scanner of another checkout (a release to compare with), measured the same way.
+sys.path.insert(0, os.environ.get("BENCH_SCANNER") or str(Path(__file__).resolve().parents[1]))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "tests"))  # worlds.py, fault_server.py
 
 from scanner.collect.account import collect_account
 from scanner.collect.calls import CallLog
@@ -447,7 +456,6 @@ def terraform() -> bool:
 
 
 def fault_matrix() -> bool:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     import signal
     import socket
 
@@ -576,8 +584,11 @@ class _QuotaAws:
 
 def quota_child(apis: int, clients: int, paced: bool) -> None:
     """One region: `apis` REST APIs x 2 stages, or a pool of `clients` app clients, behind the emulated quotas."""
+    import functools
+
     from scanner.collect import account as account_module
     from scanner.collect.pacing import Pacer
+    from scanner.collect.reads import Reads
 
     with emulated_aws() as session:
         apigateway = session.client("apigateway", region_name=REGION)
@@ -593,8 +604,8 @@ def quota_child(apis: int, clients: int, paced: bool) -> None:
                 cognito.create_user_pool_client(UserPoolId=pool["id"], ClientName=f"client-{number}")
         quota = _QuotaAws()
         session._session.get_component("event_emitter").register_first("before-send", quota.before_send)
-        if not paced:
-            account_module.API_READS = 1
+        if not paced:  # every read made in turn, as the scanner did before issue 13
+            account_module.Reads = functools.partial(Reads, threads=0)
         log = CallLog(pacer=Pacer() if paced else None)
         started = time.perf_counter()
         snapshot = collect_account(session, [REGION], call_log=log, traffic_days=None)
@@ -622,7 +633,7 @@ def quota() -> bool:
         # What the quota allows: API Gateway calls at 10 a second, or client descriptions at 5 a second per pool.
         bound = row["gateway"] / 10 if apis else row["clients"] / 5
         ratio = row["wall"] / bound
-        mode = ("paced, 8 APIs at once" if apis else "paced, 4 clients at once") if paced else "one call at a time"
+        mode = ("paced, 8 reads at once" if apis else "paced, 4 clients at once") if paced else "one call at a time"
         print(f"{label:<28} {mode:<22} {row['calls']:>6} {bound:>8.1f} {row['wall']:>7.1f} {ratio:>6.2f} "
               f"{row['throttled']:>5} {row['rows'] if apis else row['clients_read']:>5} {row['errors']:>6}")
         expected = apis if apis else clients
@@ -698,6 +709,210 @@ def concurrency() -> bool:
     return waits <= 0.25
 
 
+LATENCY = 0.055  # seconds added to every call in the regions scenario (the issue's measure)
+
+
+def moto_server(port: int) -> None:
+    """Run in a process of its own: moto.server (with what the demo teaches it) on 127.0.0.1:`port` until stdin
+    closes — the emulator's CPU time on its own core and GIL, as AWS's is not the scanner's."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    from scanner.demo.moto_extensions import install
+
+    install()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    print("ready", flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+def _process_cpu(pid: int) -> float:
+    """The CPU seconds (user and system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def regions_child(in_process: bool) -> None:
+    """Run in a process of its own (`BENCH_SCANNER=DIR` measures another checkout's scanner the same way): the world
+    of tests/worlds.py (8 regions with APIs, the busiest with 3 REST APIs; moto lists 38 regions, the others empty)
+    with 55 ms added to every call; the busiest region alone, --all-regions one unit at a time, and --all-regions at
+    the default concurrency, one after another against the same emulator. The emulator is moto.server in a process
+    of its own, as AWS is (`in_process`: moto in this process, its CPU time under the scanner's GIL). Prints JSON
+    figures: wall, calls, the scanner process's CPU time during collection and during the whole scan (the
+    emulator's apart), its client creation's, and per region the calls, the longest chain of reads, the time the
+    request-rate quotas allow, and the unit's wall time."""
+    import socket
+    import threading
+    from collections import Counter
+    from contextlib import nullcontext
+
+    from scanner import scan as scan_module
+    from scanner.collect import fleet, pacing
+    from scanner.scan import FleetOptions, scan_fleet
+    from worlds import BUSY, seed_regions
+
+    def bucket_of(service: str, operation: str, region: str) -> tuple[str, str]:
+        if hasattr(pacing, "bucket_of"):
+            return pacing.bucket_of(service, operation, region)
+        # A release before it: the same mapping, from its private parts.
+        return "global" if service in pacing._GLOBAL else region, pacing._quota_name(service, operation)
+
+    rates = pacing.DEFAULT_RATES
+    lock = threading.Lock()
+    spent = {"emulator": 0.0, "clients": 0.0, "collect": 0.0, "collect_wall": 0.0, "made": 0}
+    calls: Counter[tuple[str, str]] = Counter()  # per (region, quota bucket)
+
+    def timed(name: str, function):
+        def wrapper(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                with lock:
+                    spent[name] += time.thread_time() - started
+                    spent["made"] += name == "clients"
+        return wrapper
+
+    def collect_fleet(*args, **kwargs):
+        cpu, started = time.process_time(), time.perf_counter()
+        try:
+            return original_collect(*args, **kwargs)
+        finally:
+            spent["collect"] += time.process_time() - cpu
+            spent["collect_wall"] += time.perf_counter() - started
+
+    def count(model: object = None, context: object = None, **_: object) -> None:
+        bucket = bucket_of(model.service_model.service_name, model.name, context.get("client_region") or "")
+        with lock:
+            calls[bucket] += 1
+
+    original_collect = scan_module.collect_fleet
+    scan_module.collect_fleet = collect_fleet
+    boto3.Session.client = timed("clients", boto3.Session.client)
+    collectors: list = []
+    units: dict[str, float] = {}
+
+    class Recorded(fleet.AccountCollector):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            collectors.append(self)
+
+        def region(self, region: str) -> dict:
+            started = time.perf_counter()
+            try:
+                return super().region(region)
+            finally:
+                units[region] = time.perf_counter() - started
+
+    fleet.AccountCollector = Recorded
+    rules = load_rules()
+    rows = {}
+    server = None
+    if in_process:
+        from moto.core.botocore_stubber import BotocoreStubber
+
+        BotocoreStubber.__call__ = timed("emulator", BotocoreStubber.__call__)
+        emulator = emulated_aws()
+    else:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen([sys.executable, __file__, "moto-server", str(port)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        server.stdout.readline()
+        os.environ.update(AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="test",
+                          AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION=REGION)
+        emulator = nullcontext(boto3.Session(region_name=REGION))
+    with emulator as session:
+        seed_regions(session, BUSY)
+        scan_fleet(session, FleetOptions(all_regions=True), None, None, rules)  # the emulator's regions warmed up
+        session._session.register("before-send", lambda **_: time.sleep(LATENCY))
+        session._session.register("before-call", count)
+        for label, options in (("busiest", FleetOptions(regions=[BUSY[0]])),
+                               ("serial", FleetOptions(all_regions=True, concurrency=1)),
+                               ("all", FleetOptions(all_regions=True))):
+            collectors.clear()
+            units.clear()
+            calls.clear()
+            for name in spent:
+                spent[name] = 0.0
+            server_cpu = _process_cpu(server.pid) if server else 0.0
+            cpu, started = time.process_time(), time.perf_counter()
+            _, report = scan_fleet(session, options, None, None, rules)
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            if server:
+                spent["emulator"] = _process_cpu(server.pid) - server_cpu
+            paths = {region: {"seconds": path.seconds, "reads": path.reads} for collector in collectors
+                     for region, path in getattr(getattr(collector, "reads", None), "critical", {}).items()}
+            regions = {region for region, _ in calls}
+            rows[label] = {
+                "wall": wall, "calls": report["calls"], "cpu": cpu, "methods": len(report["methods"]), **spent,
+                "paths": paths, "units": dict(units),
+                "region_calls": {region: sum(n for (where, _), n in calls.items() if where == region)
+                                 for region in regions},
+                "quota_bound": {region: max([max(0.0, n - rates[quota][1]) / rates[quota][0]
+                                             for (where, quota), n in calls.items()
+                                             if where == region and quota in rates], default=0.0)
+                                for region in regions}}
+    if server:
+        server.stdin.close()
+        server.wait(timeout=30)
+    print(json.dumps(rows))
+
+
+def _regions_rows(in_process: bool, scanner: str | None) -> dict:
+    env = {**os.environ, **({"BENCH_SCANNER": scanner} if scanner else {})}
+    output = subprocess.run([sys.executable, __file__, "regions-child", *(["in-process"] if in_process else [])],
+                            capture_output=True, text=True, check=True, env=env).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def regions(in_process: bool = False, against: str | None = None) -> bool:
+    """`--all-regions` against the busiest region alone and against one unit at a time, under 55 ms a call
+    (`against`: a checkout of another release, measured first, the same way, in the same run)."""
+    where = "moto in the scanner's process" if in_process else "moto.server in a process of its own"
+    print(f"\nRegions: 8 with APIs (the busiest with 3 REST APIs), the rest of moto's 38 empty; {LATENCY * 1000:.0f} "
+          f"ms emulated latency per call; {where}. CPU: the scanner process's per call while collecting (client "
+          "creation included, and apart), and for the whole scan (judging included); the emulator's apart")
+    print(f"{'scanner':<8} {'scan':<40} {'calls':>6} {'wall s':>7} {'collect s':>10} {'CPU/call ms':>12} "
+          f"{'clients':>8} {'scan CPU s':>11} {'emulator':>9}")
+    labels = {"busiest": "--region eu-west-1 (the busiest alone)", "serial": "--all-regions --concurrency 1",
+              "all": "--all-regions (concurrency 16)"}
+    runs = ([("before", _regions_rows(in_process, against))] if against else []) + \
+        [("this", _regions_rows(in_process, None))]
+    for name, rows in runs:
+        for key, label in labels.items():
+            row = rows[key]
+            calls = row["calls"]
+            collect = row["collect"] - (row["emulator"] if in_process else 0.0)
+            print(f"{name:<8} {label:<40} {calls:>6} {row['wall']:>7.2f} {row['collect_wall']:>10.2f} "
+                  f"{collect / calls * 1000:>12.2f} {row['clients'] / calls * 1000:>8.2f} {row['cpu']:>11.2f} "
+                  f"{row['emulator'] / calls * 1000:>9.2f}")
+    rows = runs[-1][1]
+    every = rows["all"]
+    if every["paths"]:
+        print(f"\n--all-regions, per region      {'calls':>6} {'longest chain of reads':>23} {'reads':>6} "
+              f"{'quota allows':>13} {'unit wall':>10}")
+        for region, path in sorted(every["paths"].items(), key=lambda item: -item[1]["seconds"])[:12]:
+            unit = every["units"].get(region)
+            print(f"  {region:<28} {every['region_calls'].get(region, 0):>6} {path['seconds']:>21.2f} s "
+                  f"{path['reads']:>6} {every['quota_bound'].get(region, 0.0):>11.2f} s "
+                  f"{'' if unit is None else f'{unit:8.2f} s':>10}")
+    print()
+    for name, found in runs:
+        everywhere = found["all"]
+        per_call = (everywhere["collect"] - (everywhere["emulator"] if in_process else 0.0)) / everywhere["calls"]
+        print(f"{name}: --all-regions takes {everywhere['wall'] / found['serial']['wall']:.2f}x the time of one unit "
+              f"at a time (budget 0.25x) and {everywhere['wall'] / found['busiest']['wall']:.2f}x the time of its "
+              f"busiest region alone (budget 2x); the scanner's CPU per call while collecting "
+              f"{per_call * 1000:.2f} ms, over the whole scan {everywhere['cpu'] / everywhere['calls'] * 1000:.2f} ms")
+    return every["wall"] / rows["serial"]["wall"] <= 0.25 and every["wall"] / rows["busiest"]["wall"] <= 2
+
+
 def report_sizes() -> bool:
     from scanner.demo import demo_report
     from scanner.render.formats import render
@@ -707,7 +922,7 @@ def report_sizes() -> bool:
     with emulated_aws() as session:
         build(session, 100, 10)
         large = judge(collect_account(session, [REGION]), None, None, rules)
-    print("\n8. report sizes")
+    print("\n9. report sizes")
     print(f"{'report':<22}{'format':<8}{'bytes':>12}{'seconds':>9}")
     ok = True
     for name, report in (("demo", demo_report(rules)), (f"{len(large['methods'])} methods", large)):
@@ -722,7 +937,7 @@ def report_sizes() -> bool:
 
 
 def install_sizes() -> bool:
-    print("\n9. installed size (a fresh virtual environment each; site-packages)")
+    print("\n10. installed size (a fresh virtual environment each; site-packages)")
     root = Path(__file__).resolve().parents[1]
     for label, target in (("apigw-scan", str(root)), ("apigw-scan[demo]", f"{root}[demo]")):
         with tempfile.TemporaryDirectory() as folder:
@@ -764,13 +979,24 @@ def main() -> int:
         return 0
     if sys.argv[1:2] == ["quota"]:
         return 0 if quota() else 1
+    if sys.argv[1:2] == ["moto-server"]:
+        moto_server(int(sys.argv[2]))
+        return 0
+    if sys.argv[1:2] == ["regions-child"]:
+        regions_child(sys.argv[2:3] == ["in-process"])
+        return 0
+    if sys.argv[1:2] == ["regions"]:  # [in-process] [--against DIR]
+        against = sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None
+        return 0 if regions("in-process" in sys.argv, against) else 1
+    if sys.argv[1:2] == ["concurrency"]:
+        return 0 if concurrency() and regions() else 1
     if sys.argv[1:2] == ["reports"]:
         return 0 if report_sizes() else 1
     if sys.argv[1:2] == ["install"]:
         return 0 if install_sizes() else 1
     results = {"call budget": call_budget(), "scale": scale(), "around the authorizer": around(),
                "templates": templates(), "terraform": terraform(), "faults": fault_matrix(), "quota pacing": quota(),
-               "concurrency": concurrency(), "report sizes": report_sizes()}
+               "concurrency": concurrency(), "regions": regions(), "report sizes": report_sizes()}
     failed = [name for name, ok in results.items() if not ok]
     if failed:
         print(f"BUDGET EXCEEDED: {', '.join(failed)}", file=sys.stderr)

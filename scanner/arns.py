@@ -239,17 +239,27 @@ def parse_execute_api_host(host: str | None) -> tuple[str, str] | None:
 
 
 # What a template leaves to deploy time and the scanner cannot tell (an imported value, a parameter without a
-# value): written in its place, read by the facts as "undecided", never as a value.
-_UNRESOLVED = re.compile(r"^\{\{unresolved:(?P<why>.*)\}\}$", re.S)
+# value): written in its place — the whole value, or the part of a text (a `!Sub`) it stands for — and read by the
+# facts as "undecided", never as a value. The reason is kept free of braces, quotes and backslashes, so that a
+# marker inside a JSON document (a resource policy written with `!Sub`) leaves it valid JSON.
+_UNRESOLVED = re.compile(r"\{\{unresolved:(?P<why>[^{}]*)\}\}")
+_NOT_IN_REASON = str.maketrans({"{": "(", "}": ")", '"': "'", "\\": "/", **{chr(code): " " for code in range(32)},
+                                "\x7f": " "})
 
 
 def unresolved(why: str) -> str:
-    return "{{unresolved:" + why + "}}"
+    reason = " ".join(why.translate(_NOT_IN_REASON).split())
+    return "{{unresolved:" + (reason if len(reason) <= 300 else reason[:299] + "…") + "}}"
+
+
+def readable(text: str) -> str:
+    """The text with each unresolved part written as what it is: `[unknown: why]`."""
+    return _UNRESOLVED.sub(lambda found: f"[unknown: {found['why']}]", text)
 
 
 def unresolved_reason(text: Any) -> str | None:
-    """Why a value could not be resolved from a template, or None when it is a value."""
-    found = _UNRESOLVED.match(text) if isinstance(text, str) else None
+    """Why a value (or a part of it) could not be resolved from a template, or None when it is a value."""
+    found = _UNRESOLVED.search(text) if isinstance(text, str) else None
     return found["why"] if found else None
 
 

@@ -13,6 +13,7 @@ from .arns import referenced_pools
 from .errors import UsageError
 from .evidence import add_evidence
 from .findings import MISCONFIGURATION, Finding, FindingIndex
+from .implicit_stage import fold_implicit_stage
 from .model.facts import build_facts
 from .model.normalize import normalize_snapshot
 from .rules.engine import evaluate
@@ -29,8 +30,10 @@ class Judgement:
 
     @property
     def reported(self) -> list[Finding]:
-        """The findings the scan reports: misconfigurations (a method's design is the matrix's and `token`'s)."""
-        return [finding for finding in self.findings if finding.kind == MISCONFIGURATION]
+        """The findings the scan reports: misconfigurations (a method's design is the matrix's and `token`'s), those
+        that hold only on SAM's implicit stage folded into one low finding (the matrix keeps what its callers get)."""
+        return fold_implicit_stage([finding for finding in self.findings if finding.kind == MISCONFIGURATION],
+                                   self.facts)
 
 
 def judge_snapshot(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None,

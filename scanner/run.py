@@ -20,6 +20,7 @@ from .render.progress import Progress, progress_mode
 from .rules.loader import Rule
 from .scan import FleetOptions, judge_snapshots, load_snapshots, save_snapshot, scan_fleet
 from .templates.external import open_resolve_session, read_exports, resolve_outside
+from .templates.placeholders import name_placeholders
 from .templates.snapshot import TemplateOptions, template_snapshot
 from .terraform.assemble import TerraformOptions
 from .terraform.snapshot import terraform_snapshot
@@ -85,6 +86,7 @@ def _before_deployment(args: argparse.Namespace, rules: list[Rule], options: Tem
     if not args.resolve:
         snapshot = build()
         report = judge_snapshots([snapshot], args.api, args.stage, rules)
+        name_placeholders(report, bool(options.account), bool(options.region))
         if options.region and options.region not in listed_regions():  # said, not checked: nothing is called
             report["notes"].append(unlisted_words(options.region))
         return [snapshot], report

@@ -20,6 +20,7 @@ from .collect.fleet import (
     parse_shard,
     plan_regions,
 )
+from .collect.garbage import fewer_collections
 from .collect.session import Clients, resolve_regions
 from .errors import UsageError
 from .files import read_json, write_text
@@ -48,6 +49,7 @@ class FleetOptions:
     max_rps: dict[str, float] = field(default_factory=dict)  # request rates above AWS's default quotas
 
 
+@fewer_collections()
 def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str] | None, stage_filter: str | None,
                rules: list[Rule], progress: ProgressListener | None = None,
                faults: Faults | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 FAULTS = ("hang", "reset", "500", "slow")
 ENDPOINT_VARIABLES = {"lambda": "AWS_ENDPOINT_URL_LAMBDA",
                       "cognito-idp": "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
-                      "apigateway": "AWS_ENDPOINT_URL_API_GATEWAY"}
+                      "apigateway": "AWS_ENDPOINT_URL_API_GATEWAY",
+                      "cloudwatch": "AWS_ENDPOINT_URL_CLOUDWATCH"}
 
 
 class FaultServer:

@@ -62,6 +62,12 @@ def test_rules_lists_the_catalog(capsys):
     listed = json.loads(capsys.readouterr().out)
     assert len(listed) == len(list((PROJECT / "policies").glob("*.toml")))
     assert all(rule["seed"] and rule["title"] for rule in listed)
+    by_id = {rule["id"]: rule for rule in listed}
+    # where each rule acts and whom it turns away, as its file declares ([[refuses]]); design rules say so
+    assert by_id["APIGW002"]["kind"] == "misconfiguration" and by_id["TOK006"]["kind"] == "design"
+    refusals = by_id["TOK006"]["refuses"]
+    assert {(refusal["step"], refusal["status"]) for refusal in refusals} == {("scopes", 403), ("scopes", 401)}
+    assert by_id["COG009"]["refuses"] == []
     assert main(["rules"]) == 0
     assert "APIGW012" in capsys.readouterr().out
 

@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("scanner.model",)),
     ("rules", ("scanner.rules",)),
     ("judgement", ("scanner.access", "scanner.tokens", "scanner.evidence", "scanner.judgement",
-                   "scanner.method_rows")),
+                   "scanner.implicit_stage", "scanner.method_rows")),
     ("report", ("scanner.report", "scanner.chains", "scanner.triage")),
     ("run", ("scanner.scan", "scanner.tokens.command", "scanner.demo")),
     ("render", ("scanner.render",)),

@@ -231,7 +231,7 @@ def test_traffic_options_are_checked_before_any_call(args, said, capsys):
 
 
 def test_no_traffic_reads_no_metrics(account, monkeypatch):
-    import scanner.collect.account as collector
+    import scanner.collect.region_graph as collector
 
     rest_api(account)
 

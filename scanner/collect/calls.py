@@ -72,6 +72,8 @@ class CallLog:
     throttled_rounds: int = 0  # calls made again after botocore's retries all met throttling
     busiest: dict[str, float] = field(default_factory=dict)  # seconds spent waiting, per service
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # botocore builds a paginator (a class, with its docstring) on every get_paginator: one per client and method.
+    _paginators: dict[tuple[Any, str], Any] = field(default_factory=dict, repr=False)
 
     def count(self, service: str, operation: str) -> None:
         with self._lock:
@@ -101,7 +103,10 @@ class CallLog:
         """All pages of a paginated call, the items of `result_key` (a dotted path) joined into one list."""
         def all_pages() -> list[Any]:
             items: list[Any] = []
-            for page in client.get_paginator(method).paginate(**params):
+            paginator = self._paginators.get((client, method))
+            if paginator is None:
+                paginator = self._paginators[(client, method)] = client.get_paginator(method)
+            for page in paginator.paginate(**params):
                 found = page
                 for part in result_key.split("."):  # CloudFront nests its lists: DistributionList.Items
                     found = found.get(part) if isinstance(found, dict) else None
@@ -195,6 +200,14 @@ class CallLog:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:500]
+
+
+def exported(export: Outcome) -> tuple[dict[str, Any] | None, str | None]:
+    """(the exported definition, why there is none) of a GetExport or ExportApi call."""
+    body = exported_document(export.data.get("body")) if export.ok else None
+    if not export.ok:
+        return None, export.message
+    return body, None if body is not None else "the exported definition is not a JSON object the scanner can read"
 
 
 def exported_document(body: Any) -> dict[str, Any] | None:

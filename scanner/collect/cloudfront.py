@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any
 
-from ..arns import GLOBAL_REGION, parse_execute_api_host
-from .calls import CallLog
-from .session import Clients
+from ..arns import parse_execute_api_host
+from .calls import Outcome
+from .reader import Reader
+from .reads import resolved
 
 # CloudFront is global: one endpoint per partition. GovCloud has none.
 PARTITIONS_WITH_CLOUDFRONT = ("aws", "aws-cn")
 
 
-def collect_cloudfront(clients: Clients, log: CallLog, partition: str, api_ids: set[str],
-                       domain_names: set[str]) -> dict[str, Any]:
+def list_distributions(reader: Reader) -> Future[Outcome]:
+    """Every distribution of the account (read once, as soon as the account is known to have an API)."""
+    return reader.paginate("cloudfront", "list_distributions", "DistributionList.Items")
+
+
+def read_cloudfront(reader: Reader, listed: Outcome, api_ids: set[str], domain_names: set[str]) -> Future[
+        dict[str, Any]]:
     """Distributions with an origin at one of `api_ids` (its execute-api host) or at one of the custom
     `domain_names`, each behaviour flattened, and every cache and origin request policy they name (read once per
-    policy, however many behaviours share it; AWS-managed ones too, which carry their Managed-… name)."""
-    region = GLOBAL_REGION.get(partition, "us-east-1")
-    client = clients.get("cloudfront", region)
-    listed = log.paginate(client, "list_distributions", "DistributionList.Items", region=region)
+    policy, however many behaviours share it; AWS-managed ones too, which carry their Managed-… name; side by
+    side)."""
     if not listed.ok:
-        return {"distributions": None, "cache_policies": {}, "origin_request_policies": {}}
+        return resolved({"distributions": None, "cache_policies": {}, "origin_request_policies": {}})
     distributions = []
     for summary in listed.data:
         origins = [_origin(origin) for origin in _items(summary.get("Origins"))]
@@ -30,26 +35,34 @@ def collect_cloudfront(clients: Clients, log: CallLog, partition: str, api_ids: 
     cache_ids = sorted({b["CachePolicyId"] for d in distributions for b in d["behaviours"] if b.get("CachePolicyId")})
     request_ids = sorted({b["OriginRequestPolicyId"] for d in distributions for b in d["behaviours"]
                           if b.get("OriginRequestPolicyId")})
-    cache_policies: dict[str, Any] = {}
-    for policy_id in cache_ids:
-        got = log.call(client, "get_cache_policy", region=region, subject=f"cache-policy/{policy_id}", Id=policy_id)
-        if got.ok:
-            config = (got.data.get("CachePolicy") or {}).get("CachePolicyConfig") or {}
-            headers = (config.get("ParametersInCacheKeyAndForwardedToOrigin") or {}).get("HeadersConfig") or {}
-            cache_policies[policy_id] = {"Name": config.get("Name"), "HeaderBehavior": headers.get("HeaderBehavior"),
-                                         "Headers": _items(headers.get("Headers")),
-                                         "MaxTTL": config.get("MaxTTL"), "DefaultTTL": config.get("DefaultTTL")}
-    request_policies: dict[str, Any] = {}
-    for policy_id in request_ids:
-        got = log.call(client, "get_origin_request_policy", region=region,
-                       subject=f"origin-request-policy/{policy_id}", Id=policy_id)
-        if got.ok:
-            config = (got.data.get("OriginRequestPolicy") or {}).get("OriginRequestPolicyConfig") or {}
-            headers = config.get("HeadersConfig") or {}
-            request_policies[policy_id] = {"Name": config.get("Name"), "HeaderBehavior": headers.get("HeaderBehavior"),
-                                           "Headers": _items(headers.get("Headers"))}
-    return {"distributions": distributions, "cache_policies": cache_policies,
-            "origin_request_policies": request_policies}
+    cache_reads = [reader.call("cloudfront", "get_cache_policy", subject=f"cache-policy/{policy_id}", Id=policy_id)
+                   for policy_id in cache_ids]
+    request_reads = [reader.call("cloudfront", "get_origin_request_policy",
+                                 subject=f"origin-request-policy/{policy_id}", Id=policy_id)
+                     for policy_id in request_ids]
+
+    def policies(*got: Outcome) -> dict[str, Any]:
+        cache_policies: dict[str, Any] = {}
+        for policy_id, found in zip(cache_ids, got[:len(cache_ids)], strict=True):
+            if found.ok:
+                config = (found.data.get("CachePolicy") or {}).get("CachePolicyConfig") or {}
+                headers = (config.get("ParametersInCacheKeyAndForwardedToOrigin") or {}).get("HeadersConfig") or {}
+                cache_policies[policy_id] = {"Name": config.get("Name"),
+                                             "HeaderBehavior": headers.get("HeaderBehavior"),
+                                             "Headers": _items(headers.get("Headers")),
+                                             "MaxTTL": config.get("MaxTTL"), "DefaultTTL": config.get("DefaultTTL")}
+        request_policies: dict[str, Any] = {}
+        for policy_id, found in zip(request_ids, got[len(cache_ids):], strict=True):
+            if found.ok:
+                config = (found.data.get("OriginRequestPolicy") or {}).get("OriginRequestPolicyConfig") or {}
+                headers = config.get("HeadersConfig") or {}
+                request_policies[policy_id] = {"Name": config.get("Name"),
+                                               "HeaderBehavior": headers.get("HeaderBehavior"),
+                                               "Headers": _items(headers.get("Headers"))}
+        return {"distributions": distributions, "cache_policies": cache_policies,
+                "origin_request_policies": request_policies}
+
+    return reader.reads.then(cache_reads + request_reads, policies)
 
 
 def _reaches(host: str, api_ids: set[str], domain_names: set[str]) -> bool:

@@ -20,6 +20,7 @@ from ..traffic_window import TRAFFIC_DAYS
 from .account import AccountCollector
 from .calls import CallLog
 from .faults import Faults
+from .garbage import fewer_collections
 from .pacing import Pacer
 from .session import Clients, partition_of, resolve_regions
 
@@ -204,21 +205,21 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
     stops the scan, the units not yet started are left out (and listed)."""
     faults = faults or Faults()
     not_started: list[str] = []
-    collectors: dict[str, AccountCollector] = {}
-    units: list[tuple[str, str]] = []
-    for target in targets:
-        if target.session is None:
-            continue
-        # Each account has its own quotas: its own buckets, shared by its regions' threads.
-        clients = Clients(target.session, CallLog(faults=faults, pacer=Pacer(dict(max_rps or {}))))
-        collectors[target.account] = AccountCollector(
-            clients, target.account, target.session.get_partition_for_region(target.regions[0]) if target.regions
-            else "aws", api_filter, on_api=progress.api_done if progress else None, traffic_days=traffic_days)
-        units += [(target.account, region) for region in target.regions]
-    units.sort()
+    units = sorted((target.account, region) for target in targets if target.session is not None
+                   for region in target.regions)
     planned = len(units)
     if shard:
         units = [unit for position, unit in enumerate(units) if shard.keeps(position)]
+    collectors: dict[str, AccountCollector] = {}
+    for target in targets:
+        if target.session is None:
+            continue
+        # Each account has its own quotas: its own buckets, shared by its regions' reads.
+        clients = Clients(target.session, CallLog(faults=faults, pacer=Pacer(dict(max_rps or {}))))
+        collectors[target.account] = AccountCollector(
+            clients, target.account, target.session.get_partition_for_region(target.regions[0]) if target.regions
+            else "aws", api_filter, on_api=progress.api_done if progress else None, traffic_days=traffic_days,
+            regions=[region for account, region in units if account == target.account])
     if progress:
         progress.start(len(units), [c.log for c in collectors.values()])
 
@@ -232,7 +233,7 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
             progress.unit_done()
         return unit[0], part
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    with fewer_collections(), ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         done = list(pool.map(run, units))
         parts: dict[str, list[dict[str, Any]]] = {}
         for account, part in done:
@@ -248,10 +249,21 @@ def collect_fleet(targets: list[AccountTarget], api_filter: list[str] | None, co
                        sum(collector.log.not_made for collector in collectors.values()))
 
 
+PLANS_AT_ONCE = 16  # accounts whose enabled regions are asked at once (--all-regions)
+
+
 def plan_regions(targets: list[AccountTarget], regions: list[str] | None, all_regions: bool, log: CallLog) -> None:
-    """Each reachable account's regions: --all-regions (enabled ones), --region, or the configured one."""
-    for target in targets:
-        if target.session is None:
-            continue
+    """Each reachable account's regions: --all-regions (enabled ones, every account asked at once: an organization's
+    hundreds of DescribeRegions calls are not made one after another), --region, or the configured one."""
+    def plan(target: AccountTarget) -> None:
+        assert target.session is not None
         target.regions = (enabled_regions(target, log) if all_regions
                           else resolve_regions(target.session, regions, target.notes))
+
+    reachable = [target for target in targets if target.session is not None]
+    if not all_regions or len(reachable) < 2:
+        for target in reachable:
+            plan(target)
+        return
+    with ThreadPoolExecutor(max_workers=min(PLANS_AT_ONCE, len(reachable))) as asking:
+        list(asking.map(plan, reachable))

@@ -100,11 +100,11 @@ class Pacer:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def buckets_for(self, service: str, operation: str, region: str, body: Any = None) -> list[Bucket]:
-        region = "global" if service in _GLOBAL else region
-        names: list[tuple[str, ...]] = [(_quota_name(service, operation),)]
+        where, quota = bucket_of(service, operation, region)
+        names: list[tuple[str, ...]] = [(quota,)]
         if service == "cognito-idp" and operation == "DescribeUserPoolClient":
             names.append(("cognito-idp-clients-per-pool", _pool_of(body) or ""))
-        return [self._bucket(region, name) for name in names if name[0] in DEFAULT_RATES]
+        return [self._bucket(where, name) for name in names if name[0] in DEFAULT_RATES]
 
     def _bucket(self, region: str, name: tuple[str, ...]) -> Bucket:
         with self._lock:
@@ -139,6 +139,11 @@ class Pacer:
 
         return before_attempt, after_attempt
 
+
+
+def bucket_of(service: str, operation: str, region: str) -> tuple[str, str]:
+    """(region, or "global" for a global service; quota name): the bucket an operation's calls take from."""
+    return "global" if service in _GLOBAL else region, _quota_name(service, operation)
 
 
 def _quota_name(service: str, operation: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any
@@ -24,6 +25,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
+from botocore.hooks import EVENT_ALIASES
 from botocore.parsers import ResponseParserError
 
 from ..errors import UsageError
@@ -86,8 +88,10 @@ def credential_problem(error: Exception, profile: str | None) -> str:
     return f"the AWS credentials cannot be loaded ({type(error).__name__}: {text})"
 
 
+@functools.cache
 def partition_patterns() -> dict[str, str]:
-    """Each partition's region-name pattern, from botocore's endpoint data (aws, aws-cn, aws-us-gov, …)."""
+    """Each partition's region-name pattern, from botocore's endpoint data (aws, aws-cn, aws-us-gov, …): read once
+    (the file is large; --all-regions asks for every region's partition)."""
     data = botocore.session.get_session().get_data("endpoints")
     return {partition["partition"]: partition["regionRegex"] for partition in data["partitions"]}
 
@@ -125,26 +129,36 @@ class Clients:
         self.session = session
         self.call_log = call_log
         self._clients: dict[tuple[str, str, int], Any] = {}
+        self._making: dict[tuple[str, str, int], threading.Lock] = {}
         self._config = client_config(call_log.faults.call_timeout)
         self._lock = threading.Lock()
 
     def get(self, service: str, region: str, config: Config | None = None) -> Any:
-        with self._lock:
-            key = (service, region, id(config))
+        key = (service, region, id(config))
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._lock:  # one lock per client being made: threads wanting other clients do not wait for it
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
             if key not in self._clients:
-                log = self.call_log
-                client = self.session.client(service, region_name=region, config=config or self._config)
-                client.meta.events.register("before-call", self._counter(service))
-                client.meta.events.register("needs-retry", self._throttle_counter)
-                client.meta.events.register("needs-retry", retry_guard(log.faults, log.breaker, service, region,
-                                                                       log.count_retry))
-                client.meta.events.register("before-send", send_guard(log.faults, log.breaker, service, region))
-                if log.pacer is not None:
-                    before_attempt, after_attempt = log.pacer.hooks(service, region)
-                    client.meta.events.register("request-created", before_attempt)
-                    client.meta.events.register("needs-retry", after_attempt)
-                self._clients[key] = client
-            return self._clients[key]
+                self._clients[key] = self._client(service, region, config or self._config)
+        return self._clients[key]
+
+    def _client(self, service: str, region: str, config: Config) -> Any:
+        log = self.call_log
+        client = self.session.client(service, region_name=region, config=config)
+        _share_event_aliases(client)
+        client.meta.events.register("before-call", self._counter(service))
+        client.meta.events.register("needs-retry", self._throttle_counter)
+        client.meta.events.register("needs-retry", retry_guard(log.faults, log.breaker, service, region,
+                                                               log.count_retry))
+        client.meta.events.register("before-send", send_guard(log.faults, log.breaker, service, region))
+        if log.pacer is not None:
+            before_attempt, after_attempt = log.pacer.hooks(service, region)
+            client.meta.events.register("request-created", before_attempt)
+            client.meta.events.register("needs-retry", after_attempt)
+        return client
 
     def _counter(self, service: str) -> Any:
         def count(model: Any, **_: Any) -> None:
@@ -175,3 +189,17 @@ class Clients:
                 if missing:
                     raise UsageError(missing) from None
             raise UsageError(f"cannot reach AWS STS in {region}: {' '.join(str(error).split())}") from None
+
+
+_EVENT_ALIASES: dict[str, str] = {}  # event name as emitted: as botocore's handlers are registered
+
+
+def _share_event_aliases(client: Any) -> None:
+    """botocore rewrites each event name a client emits (`before-call.apigateway.GetStages` → its registered spelling)
+    and caches the answer per client: a client that makes a call or three (an empty region's listings) pays for
+    forty rewrites. The answer depends only on the name and botocore's alias table, so clients that use that table
+    share one cache."""
+    events = client.meta.events
+    if isinstance(getattr(events, "_alias_name_cache", None), dict) and \
+            getattr(events, "_event_aliases", None) == EVENT_ALIASES:
+        events._alias_name_cache = _EVENT_ALIASES

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any
 
-from .calls import CallLog
-from .session import Clients
+from .calls import Outcome
+from .reader import Reader
 
 STACK_NAME_TAG = "aws:cloudformation:stack-name"
 STACK_ID_TAG = "aws:cloudformation:stack-id"
@@ -30,24 +31,34 @@ def stack_source(tags: Any) -> dict[str, Any] | None:
     return source
 
 
-def attach_stack_sources(clients: Clients, log: CallLog, region: str, rest_apis: list[dict[str, Any]],
-                         http_apis: list[dict[str, Any]], user_pools: list[dict[str, Any]]) -> list[str]:
-    """Reads each stack that the region's tagged APIs and pools name (one ListStackResources per stack) and gives
-    their methods, routes, authorizers and app clients the stack and logical ID that created them; returns the
-    notes of the stacks that could not be read (their records keep no source of their own)."""
-    tagged = [record for record in rest_apis + http_apis + user_pools if record.get("source")]
+def stacks_named(sources: list[dict[str, Any] | None]) -> dict[str, str]:
+    """The stacks that tagged records name (their sources, in the region's order: REST APIs, HTTP APIs, pools), each
+    with the stack ID to ask for (the first record's)."""
     stacks: dict[str, str] = {}
-    for record in tagged:
-        stacks.setdefault(record["source"]["stack"], record["source"].pop("stack_id", None)
-                          or record["source"]["stack"])
-    for record in tagged:
-        record["source"].pop("stack_id", None)
+    for source in sources:
+        if source:
+            stacks.setdefault(source["stack"], source.get("stack_id") or source["stack"])
+    return stacks
+
+
+def read_stacks(reader: Reader, stacks: dict[str, str]) -> Future[dict[str, Outcome]]:
+    """Each stack's resources (one ListStackResources per stack), side by side."""
+    reads = [reader.paginate("cloudformation", "list_stack_resources", "StackResourceSummaries",
+                             subject=f"stack/{stack}", StackName=stack_id) for stack, stack_id in stacks.items()]
+    return reader.reads.then(reads, lambda *listed: dict(zip(stacks, listed, strict=True)))
+
+
+def attach_stack_sources(region: str, stacks: dict[str, Outcome], rest_apis: list[dict[str, Any]],
+                         http_apis: list[dict[str, Any]], user_pools: list[dict[str, Any]]) -> list[str]:
+    """Gives the region's methods, routes, authorizers and app clients the stack and logical ID that created them,
+    from the stacks their APIs and pools name; returns the notes of the stacks that could not be read (their records
+    keep no source of their own)."""
+    for record in rest_apis + http_apis + user_pools:
+        if record.get("source"):
+            record["source"].pop("stack_id", None)
     logical: dict[tuple[str, str], dict[str, Any]] = {}
     notes = []
-    client = clients.get("cloudformation", region) if stacks else None
-    for stack, stack_id in sorted(stacks.items()):
-        listed = log.paginate(client, "list_stack_resources", "StackResourceSummaries", region=region,
-                              subject=f"stack/{stack}", StackName=stack_id)
+    for stack, listed in sorted(stacks.items()):
         if not listed.ok:
             notes.append(f"{region}: the resources of stack {stack} could not be read ({listed.message}); its "
                          "methods, authorizers and app clients point at their API or pool")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any
 
 from ..schema.snapshot import API_KEY, USAGE_PLAN, USAGE_PLAN_KEY, pick
-from .calls import CallLog
-from .session import Clients
+from .calls import Outcome
+from .reader import Reader
+from .reads import resolved
 
 PAGE_SIZE = 500
 
@@ -17,22 +19,27 @@ def needs_usage(rest_apis: list[dict[str, Any]]) -> set[str]:
             for method in (resource.get("methods") or {}).values() if method.get("apiKeyRequired")}
 
 
-def collect_usage(clients: Clients, log: CallLog, region: str, api_ids: set[str]) -> dict[str, Any]:
-    """Usage plans (with their keys, for the plans of `api_ids`) and whether each key is enabled.
+def read_usage(reader: Reader, api_ids: set[str]) -> Future[dict[str, Any]]:
+    """Usage plans (with their keys, for the plans of `api_ids`) and whether each key is enabled: plans and keys
+    listed side by side, then each plan's keys side by side.
 
     GetUsagePlanKeys answers each key's value: only its ID, type and name are kept. GetApiKeys is called without
     includeValues, so no value is ever returned to the scanner there."""
-    client = clients.get("apigateway", region)
-    plans = log.paginate(client, "get_usage_plans", "items", region=region, PaginationConfig={"PageSize": PAGE_SIZE})
-    keys = log.paginate(client, "get_api_keys", "items", region=region, PaginationConfig={"PageSize": PAGE_SIZE})
-    collected = []
-    for plan in plans.data if plans.ok else []:
+    paged = {"PaginationConfig": {"PageSize": PAGE_SIZE}}
+    plans = reader.paginate("apigateway", "get_usage_plans", "items", **paged)
+    keys = reader.paginate("apigateway", "get_api_keys", "items", **paged)
+
+    def plan_keys(plan: dict[str, Any]) -> Future[dict[str, Any]]:
         record = pick(plan, USAGE_PLAN)
-        if any(stage.get("apiId") in api_ids for stage in plan.get("apiStages") or []):
-            plan_keys = log.paginate(client, "get_usage_plan_keys", "items", region=region,
-                                     subject=f"usageplan/{plan.get('id')}", usagePlanId=plan.get("id"),
-                                     PaginationConfig={"PageSize": PAGE_SIZE})
-            record["keys"] = plan_keys.picked(USAGE_PLAN_KEY)
-        collected.append(record)
-    return {"plans": collected if plans.ok else None,
-            "api_keys": keys.picked(API_KEY)}
+        if not any(stage.get("apiId") in api_ids for stage in plan.get("apiStages") or []):
+            return resolved(record)
+        read = reader.paginate("apigateway", "get_usage_plan_keys", "items", subject=f"usageplan/{plan.get('id')}",
+                               usagePlanId=plan.get("id"), **paged)
+        return reader.reads.then([read], lambda found: {**record, "keys": found.picked(USAGE_PLAN_KEY)})
+
+    def usage(plans: Outcome, keys: Outcome) -> Future[dict[str, Any]]:
+        return reader.reads.then([plan_keys(plan) for plan in plans.data or []], lambda *collected: {
+            "plans": list(collected) if plans.ok else None,
+            "api_keys": keys.picked(API_KEY)})
+
+    return reader.reads.chain([plans, keys], usage)

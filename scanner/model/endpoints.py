@@ -9,6 +9,8 @@ from ..routing_modes import uses_mappings, uses_rules
 from ..schema.facts import EndpointFacts, EndpointRoute
 
 DOMAINS_UNREAD = "the region's custom domain names could not be read (apigateway:GET, GetDomainNames)"
+DOMAINS_OUTSIDE_TEMPLATE = ("no custom domain of the template maps it: whether one made elsewhere (another stack, or "
+                            "after deployment) does is known only once it is deployed (scan the account then)")
 
 
 def endpoint_facts(snapshot: dict[str, Any], account: str, partition: str) -> list[EndpointFacts]:
@@ -20,8 +22,10 @@ def endpoint_facts(snapshot: dict[str, Any], account: str, partition: str) -> li
     for region, part in sorted(domains.items()):
         for domain in part.get("names") or []:
             records.append(_custom_domain(region, domain, part.get("apis"), apis, account, partition))
+    template = snapshot.get("source_kind") == "template"
     for (region, _api_id), (api, kind) in sorted(apis.items()):
-        records.append(_default_endpoint(region, api, kind, domains.get(region), records, account, partition))
+        records.append(_default_endpoint(region, api, kind, domains.get(region), records, account, partition,
+                                         template))
     return records
 
 
@@ -38,7 +42,7 @@ def _custom_domain(region: str, domain: dict[str, Any], listed: list[str] | None
     record = EndpointFacts(account=account, partition=partition, region=region, endpoint=name, custom_domain=True,
                            endpoint_type=domain.get("EndpointType"), routing_mode=mode, api_id=None, api_name=None,
                            api_type=None, api_stages=[], routes=None, broken_mapping_ids=[], broken_base_paths=[],
-                           broken_rule_ids=[], problem=None, unknown_reason=None)
+                           broken_rule_ids=[], problem=None, unknown_reason=None, source=domain.get("source"))
     unread = [what for what, needed, read in (
         ("API mappings (apigateway:GET, GetApiMappings or GetBasePathMappings)", uses_mappings(mode),
          domain.get("mappings")),
@@ -82,7 +86,7 @@ def _route(item: dict[str, Any], listed: list[str] | None, apis: dict[tuple[str,
 
 
 def _default_endpoint(region: str, api: dict[str, Any], kind: str, part: dict[str, Any] | None,
-                      customs: list[EndpointFacts], account: str, partition: str) -> EndpointFacts:
+                      customs: list[EndpointFacts], account: str, partition: str, template: bool) -> EndpointFacts:
     api_id = str(api["id"])
     disabled = bool(api.get("disable_execute_api_endpoint") or api.get("DisableExecuteApiEndpoint"))
     record = EndpointFacts(account=account, partition=partition, region=region,
@@ -90,7 +94,8 @@ def _default_endpoint(region: str, api: dict[str, Any], kind: str, part: dict[st
                            endpoint_type=None, routing_mode=None, api_id=api_id,
                            api_name=str(api.get("name") or api_id), api_type=kind,  # type: ignore[arg-type]
                            api_stages=stage_names(api) or [], routes=None, broken_mapping_ids=[],
-                           broken_base_paths=[], broken_rule_ids=[], problem=None, unknown_reason=None)
+                           broken_base_paths=[], broken_rule_ids=[], problem=None, unknown_reason=None,
+                           source=api.get("source"))
     if not disabled:
         return record
     reaching = [c.endpoint for c in customs if c.region == region and any(
@@ -98,7 +103,10 @@ def _default_endpoint(region: str, api: dict[str, Any], kind: str, part: dict[st
     if reaching:
         return record
     undecided = [c.endpoint for c in customs if c.region == region and c.unknown_reason]
-    if part is None or part.get("names") is None:
+    if template and not undecided:
+        record.unknown_reason = f"the default endpoint of API {record.api_name} is disabled, and " \
+                                f"{DOMAINS_OUTSIDE_TEMPLATE}"
+    elif part is None or part.get("names") is None:
         record.unknown_reason = f"the default endpoint of API {record.api_name} is disabled, and {DOMAINS_UNREAD}"
     elif not part.get("complete") or undecided:
         record.unknown_reason = (f"the default endpoint of API {record.api_name} is disabled, and where some custom "

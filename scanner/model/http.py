@@ -80,7 +80,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         using = [r for r in routes if r.authorizer_id == authorizer.authorizer_id and r.live]
         authorizer.methods_using = len(using) if api.get("routes") is not None else None
         authorizer.methods_unknown = None if api.get("routes") is not None else \
-            "the API's routes could not be read (apigateway:GET, GetRoutes)"
+            api.get("unread") or "the API's routes could not be read (apigateway:GET, GetRoutes)"
         authorizer.scoped_methods_using = [f"{r.method} {r.path}" for r in using if r.scopes]
         authorizer.api_stages = stage_names
         add_cache_sharing_facts(authorizer, using, api.get("routes") is not None)

@@ -80,6 +80,8 @@ def role_decision(role: dict[str, Any], role_arn: str, function_arn: str) -> Inv
     status = role.get("status")
     if status == "missing":
         return InvokeDecision("denied", f"the authorizer's role {role_arn} does not exist")
+    if status == "outside":
+        return InvokeDecision("unknown", f"the role {role_arn} {role.get('message')}")
     if status != "found":
         return InvokeDecision("unknown", f"the role {role_arn} could not be read: {role.get('message') or status}")
     if role.get("trust") is None:

@@ -55,6 +55,8 @@ def invoke_decision(policy: dict[str, Any] | None, service: str, source_arn: str
 def function_decision(function: dict[str, Any], function_arn: str, service: str, source_arn: str,
                       source_account: str) -> InvokeDecision:
     """What a collected function's resource policy decides for `service`; unknown when it could not be read."""
+    if function.get("status") == "outside":
+        return InvokeDecision("unknown", f"{function_arn} {function.get('message')}")
     if function.get("policy_status") == "unreadable":
         return InvokeDecision("unknown", f"lambda:GetPolicy on {function_arn} failed: {function.get('message')}")
     return invoke_decision(function.get("policy"), service, source_arn, source_account)
@@ -65,6 +67,8 @@ def function_unknown(function_arn: str, function: dict[str, Any]) -> str | None:
     status = function.get("status")
     if status == "foreign":
         return f"{function.get('message')}: whether it exists and who may invoke it cannot be read"
+    if status == "outside":
+        return f"{function_arn} {function.get('message')}"
     if status in ("unreadable", None):
         return f"lambda:GetFunctionConfiguration on {function_arn} failed: {function.get('message') or 'not read'}"
     return None

@@ -57,6 +57,7 @@ class Lookups:
     usage: dict[str, Any]  # region -> usage plans and API keys (absent: not read)
     cloudfront: CloudFrontView
     traffic: dict[str, Any]  # region -> CloudWatch figures (absent: not read)
+    from_template: bool = False  # a template's snapshot: what it does not hold, no call could have read
 
     @classmethod
     def of(cls, snapshot: dict[str, Any], stage_filter: str | None) -> Lookups:
@@ -64,7 +65,8 @@ class Lookups:
         views = {arn: pool_view(pool) for arn, pool in directory.pools.items() if pool.get("status") == "ok"}
         cloudfront = CloudFrontView(snapshot.get("cloudfront"), snapshot.get("domains") or {})
         return cls(directory, views, snapshot.get("functions") or {}, snapshot.get("roles") or {}, stage_filter,
-                   snapshot.get("usage") or {}, cloudfront, snapshot.get("traffic") or {})
+                   snapshot.get("usage") or {}, cloudfront, snapshot.get("traffic") or {},
+                   snapshot.get("source_kind") == "template")
 
     @property
     def account(self) -> str:

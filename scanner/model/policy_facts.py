@@ -20,13 +20,15 @@ class ApiPolicy:
         self.scope = (partition, str(api.get("region")), account, str(api.get("id")))
         self.statements: list[Statement] | None = None
         self.error: str | None = None
-        # A template or configuration leaves it to deployment (a value only apply knows): undecided, not malformed.
-        self.unresolved = unresolved_reason(self.text)
-        if self.text and not self.unresolved:
+        self.unknown: str | None = None  # a template's policy that only deployment makes readable: why
+        if self.text:
             try:
                 self.statements = parse_policy(self.text)
             except PolicyError as error:
-                self.error = str(error)
+                if unresolved_reason(self.text):
+                    self.unknown = f"the resource policy is decided at deployment ({unresolved_reason(self.text)})"
+                else:
+                    self.error = str(error)
 
     @property
     def allows_invoke(self) -> bool | None:
@@ -43,7 +45,7 @@ class ApiPolicy:
         elif by_stage:
             overall = min((entry.decision for entry in by_stage), key=DECISION_ORDER.index)
         else:
-            overall = "unknown" if self.error or self.unresolved else None  # not deployed: no request reaches it
+            overall = "unknown" if self.error or self.unknown else None  # not deployed: no request reaches it
         return overall, by_stage
 
     def _decide(self, stage: str, verb: str, path: str) -> PolicyStage:
@@ -53,14 +55,19 @@ class ApiPolicy:
         if not self.text:
             return entry
         if self.statements is None:
-            entry.decision, entry.reason = "unknown", f"the resource policy cannot be evaluated: " \
-                f"{self.error or self.unresolved}"
+            entry.decision, entry.reason = "unknown", self.unknown or \
+                f"the resource policy cannot be evaluated: {self.error}"
             return entry
         verbs = HTTP_VERBS if verb == "ANY" else (verb,)
         outcomes = {v: decide(self.statements, method_arn(*self.scope[:3], self.scope[3], stage, v, path), self.scope)
                     for v in verbs}
         kinds = {outcome.decision for outcome in outcomes.values()}
-        if len(kinds) == 1:
+        unknown = next((outcome for outcome in outcomes.values() if outcome.decision == "unknown"), None)
+        if unknown is not None:  # a statement that only deployment completes could change the answer
+            entry.decision, entry.statements = "unknown", unknown.statements
+            entry.reason = (f"{', '.join(unknown.statements)} of the resource policy names what only deployment "
+                            f"decides ({unknown.reason})")
+        elif len(kinds) == 1:
             only = next(iter(outcomes.values()))
             entry.decision = cast(PolicyDecision, only.decision)
             entry.conditions, entry.statements = only.conditions, only.statements

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..arns import readable, unresolved_reason
 from .wildcards import wildcard_match
 
 INVOKE = "execute-api:Invoke"
@@ -35,6 +36,7 @@ class Statement:
     resources: tuple[str, ...] | None
     not_resources: tuple[str, ...] | None
     condition: dict[str, Any] | None
+    unresolved: str | None = None  # a template's statement naming what only deployment decides: why
 
 
 @dataclass
@@ -42,6 +44,7 @@ class PolicyOutcome:
     decision: str
     conditions: list[str] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
+    reason: str | None = None  # decision unknown: why
 
 
 def parse_policy(text: Any) -> list[Statement]:
@@ -88,7 +91,11 @@ def _statement(item: Any, index: int) -> Statement:
     unknown = sorted(set(item) - _STATEMENT_KEYS)
     if unknown:
         raise PolicyError(f"{label}: unknown element {unknown[0]!r}")
-    if item.get("Effect") not in ("Allow", "Deny"):
+    # A value only deployment decides makes the statement uncertain where it changes what the statement covers;
+    # inside its Condition it leaves the statement what it is: conditional.
+    unresolved = unresolved_reason(json.dumps({key: value for key, value in item.items() if key != "Condition"},
+                                              default=str))
+    if item.get("Effect") not in ("Allow", "Deny") and not unresolved_reason(item.get("Effect")):
         raise PolicyError(f"{label}: Effect must be Allow or Deny, not {item.get('Effect')!r}")
     for one, other in (("Principal", "NotPrincipal"), ("Action", "NotAction"), ("Resource", "NotResource")):
         if (one in item) == (other in item):
@@ -98,10 +105,10 @@ def _statement(item: Any, index: int) -> Statement:
                                   not all(isinstance(tests, dict) for tests in condition.values())):
         raise PolicyError(f"{label}: Condition must map operators to objects")
     return Statement(
-        sid=label, effect=item["Effect"], principal=item.get("Principal"), not_principal=item.get("NotPrincipal"),
+        sid=label, effect=str(item["Effect"]), principal=item.get("Principal"), not_principal=item.get("NotPrincipal"),
         actions=_strings(item, "Action", label), not_actions=_strings(item, "NotAction", label),
         resources=_strings(item, "Resource", label), not_resources=_strings(item, "NotResource", label),
-        condition=condition or None)
+        condition=condition or None, unresolved=unresolved)
 
 
 def _strings(item: dict[str, Any], key: str, label: str) -> tuple[str, ...] | None:
@@ -160,8 +167,23 @@ def matches(statement: Statement, arn: str, scope: tuple[str, str, str, str]) ->
 
 
 def decide(statements: list[Statement], arn: str, scope: tuple[str, str, str, str]) -> PolicyOutcome:
-    """The policy's decision for one request ARN; `scope` is (partition, region, account, api_id)."""
-    applying = [statement for statement in statements if matches(statement, arn, scope)]
+    """The policy's decision for one request ARN; `scope` is (partition, region, account, api_id). A statement that
+    names what only deployment decides (a template's unresolved value) makes the decision unknown when it could
+    change it; the others decide alone: an unconditional Deny for everyone is a 403 whatever that value is."""
+    known = [statement for statement in statements if statement.unresolved is None]
+    outcome = _decision([statement for statement in known if matches(statement, arn, scope)])
+    if outcome.decision == "deny":
+        return outcome
+    could_change = [statement for statement in statements if statement.unresolved is not None
+                    and _may_match(statement, arn, scope)
+                    and (statement.effect != "Allow" or outcome.decision in ("implicit-deny", "conditional"))]
+    if could_change:
+        return PolicyOutcome("unknown", statements=[statement.sid for statement in could_change],
+                             reason=str(could_change[0].unresolved))
+    return outcome
+
+
+def _decision(applying: list[Statement]) -> PolicyOutcome:
     hard_deny = [s for s in applying if s.effect == "Deny" and not s.condition]
     if hard_deny:
         return PolicyOutcome("deny", statements=[s.sid for s in hard_deny])
@@ -170,7 +192,7 @@ def decide(statements: list[Statement], arn: str, scope: tuple[str, str, str, st
     soft_allow = [s for s in applying if s.effect == "Allow" and s.condition]
     if soft_deny and (hard_allow or soft_allow):
         return PolicyOutcome("conditional", [describe_condition(s) for s in soft_deny + soft_allow],
-                        [s.sid for s in soft_deny + soft_allow])
+                             [s.sid for s in soft_deny + soft_allow])
     if hard_allow:
         return PolicyOutcome("allow", statements=[s.sid for s in hard_allow])
     if soft_allow:
@@ -178,15 +200,28 @@ def decide(statements: list[Statement], arn: str, scope: tuple[str, str, str, st
     return PolicyOutcome("implicit-deny")
 
 
+def _may_match(statement: Statement, arn: str, scope: tuple[str, str, str, str]) -> bool:
+    """Could the statement apply, whatever its unresolved parts turn out to be? Each part that is known decides."""
+    parts = ((statement.principal, statement.not_principal, _anonymous), (statement.actions, statement.not_actions,
+             _covers_invoke), (statement.resources, statement.not_resources, lambda s: _covers_arn(s, arn, scope)))
+    return all(unresolved_reason(json.dumps([one, other], default=str)) is not None or check(statement)
+               for one, other, check in parts)
+
+
 def describe_condition(statement: Statement) -> str:
     tests = []
     for operator, keys in (statement.condition or {}).items():
         for key, values in keys.items():
-            shown = ", ".join(values) if isinstance(values, list) else str(values)
-            tests.append(f"{key} {operator} {shown}")
+            shown = ", ".join(map(str, values)) if isinstance(values, list) else str(values)
+            tests.append(f"{key} {operator} {readable(shown)}")
     return f"{statement.effect} ({statement.sid}) when {' and '.join(tests)}"
 
 
-def allows_any_invoke(statements: list[Statement]) -> bool:
-    """Does any Allow statement grant execute-api:Invoke to anyone at all (for PRIVATE APIs)?"""
-    return any(s.effect == "Allow" and _covers_invoke(s) for s in statements)
+def allows_any_invoke(statements: list[Statement]) -> bool | None:
+    """Does any Allow statement grant execute-api:Invoke to anyone at all (for PRIVATE APIs)? None when only
+    statements naming what only deployment decides might."""
+    if any(s.effect == "Allow" and s.unresolved is None and _covers_invoke(s) for s in statements):
+        return True
+    if any(s.unresolved is not None and s.effect != "Deny" for s in statements):
+        return None
+    return False

@@ -84,7 +84,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
             add_jwt_scope_facts(record, authorizer, lookups)
         add_preflight_facts(record, cors)
         record.credential_headers = credential_headers(record.authorization, authorizer, record.api_key_required)
-        add_api_key_facts(record, api, lookups.usage.get(record.region))
+        add_api_key_facts(record, api, lookups.usage.get(record.region), lookups.from_template)
         if serving_stage is None:
             add_cloudfront_facts(record, lookups)
             add_traffic_facts(record, lookups.traffic.get(record.region))
@@ -107,7 +107,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         using = [m for m in methods if m.authorizer_id == authorizer.authorizer_id and m.live]
         authorizer.methods_using = len(using) if methods_read else None
         authorizer.methods_unknown = None if methods_read else \
-            "the API's resources could not be read (apigateway:GET, GetResources)"
+            api.get("unread") or "the API's resources could not be read (apigateway:GET, GetResources)"
         authorizer.scoped_methods_using = [f"{m.method} {m.path}" for m in using if m.scopes]
         add_cache_sharing_facts(authorizer, using, methods_read)
         if authorizer.type == "COGNITO_USER_POOLS":
@@ -137,10 +137,14 @@ def _api_facts(base: dict[str, Any], api: dict[str, Any], stages: StageView, pol
                                 else "its resource policy allows no execute-api:Invoke"
                                 if private and policy.allows_invoke is False else None),
         default_endpoint_disabled=bool(api.get("disable_execute_api_endpoint")),
+        policy_unknown=policy.unknown if policy.statements is None or policy.allows_invoke is not None else
+        "a statement of the resource policy that may allow execute-api:Invoke names what only deployment decides",
     )
     add_gateway_response_facts(record, api)
     record.traffic = api_traffic("REST", record.api_id, traffic)
     record.source = api.get("source")
+    record.sam_implicit_stage = next((str(stage.get("stageName")) for stage in api.get("stages") or []
+                                      if stage.get("sam_implicit")), None)
     add_template_facts(record, api.get("iac"))
     return record
 
@@ -256,7 +260,9 @@ def _validation_facts(record: AuthorizerFacts, pool_views: dict[str, PoolView]) 
         record.validation_unknown = compiled.undecided
         return
     if not present or any(view.client_ids is None for view in present):
-        record.validation_unknown = "the app clients of the authorizer's pools could not be read"
+        unread = next((pool.reason for pool in record.pools if pool.status != "present" and pool.reason), None)
+        record.validation_unknown = f"the app clients of the authorizer's pools are not known: {unread}" if unread \
+            else "the app clients of the authorizer's pools could not be read"
         return
     client_ids = sorted({client_id for view in present for client_id in view.client_ids or []})
     if not any(compiled.pattern.fullmatch(client_id) for client_id in client_ids):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schema.facts import ApiFacts, DeploymentTrigger
+from ..schema.facts import ApiFacts, DeploymentTrigger, DeploymentWait
 
 
 def add_template_facts(record: ApiFacts, iac: dict[str, Any] | None) -> None:
@@ -18,6 +18,9 @@ def add_template_facts(record: ApiFacts, iac: dict[str, Any] | None) -> None:
                           problem=entry.get("problem"), unknown_reason=entry.get("unknown_reason"),
                           source=entry.get("source")) for entry in iac.get("deployment_triggers") or []]
     missing: dict[str, list[str]] = iac.get("missing_dependencies") or {}
+    sources: dict[str, Any] = iac.get("sources") or {}
+    record.deployments_not_waiting = [DeploymentWait(deployment=name, methods=methods, source=sources.get(name))
+                                      for name, methods in sorted(missing.items())]
     record.deployment_ids = sorted(missing) or list(iac.get("unchanged_deployments") or [])
     if missing:
         record.deployment_dependency_problem = "; ".join(

@@ -9,7 +9,7 @@ from tabulate import tabulate
 
 from ..findings import plain
 from ..rules.guide import catalog_markdown, fields_markdown, fields_text
-from ..rules.loader import Rule
+from ..rules.loader import RefusalRule, Rule
 from ..rules.sources import cited, cited_titles
 from .csv_report import render_csv
 from .escape import escaped
@@ -74,4 +74,15 @@ def render_fields(kinds: list[str], output_format: str) -> str:
 def _rule_entry(rule: Rule) -> dict[str, Any]:
     return {"id": rule.id, "severity": rule.severity, "title": rule.title, "scope": rule.applies_to,
             "applies_to": rule.applies_to, "seed": rule.seed, "sources": cited(rule.seed),
-            "description": rule.description, "source": rule.path}
+            "description": rule.description, "source": rule.path, "kind": rule.kind,
+            "refuses": [_refusal_entry(refusal) for refusal in rule.refusals]}
+
+
+def _refusal_entry(refusal: RefusalRule) -> dict[str, Any]:
+    """A rule's [[refuses]] table as its file writes it (expressions as text; absent fields left out)."""
+    entry: dict[str, Any] = {"step": refusal.step, "status": int(refusal.status), "callers": list(refusal.kinds)}
+    for name in ("select", "clients", "pools", "when"):
+        expression = getattr(refusal, name)
+        if expression is not None:
+            entry[name] = expression.expression
+    return {**entry, "partial": refusal.partial}

@@ -68,10 +68,10 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
     location: dict[str, Any] = {field: None for field in LOCATION_FIELDS}
     location.update({field: record.get(field) for field in _LOCATION_BY_KIND[rule.applies_to]})
     source = record.get("source")  # where it was written (a template's line; a live stack)
-    if isinstance(item, dict) and isinstance(item.get("source"), dict):
-        source = item["source"]  # the item is what the fix edits (a Terraform deployment block)
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
+        if isinstance(item.get("source"), dict):  # the item is what the fix edits (a template's or Terraform's
+            source = item["source"]  # deployment), written elsewhere than its record
     if location["stage"] is None and record.get("serving_stage") is not None:
         location["stage"] = record["serving_stage"]
     if location.get("pool_id") is None and len(record.get("pool_ids") or []) == 1:
@@ -93,7 +93,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
-        fix = render_template_fix(rule.fix, context)
+        sam = rule.sam_fix is not None and str(source.get("type") or "").startswith("AWS::Serverless::")
+        fix = render_template_fix(rule.sam_fix if sam and rule.sam_fix is not None else rule.fix, context)
     severity = next((level for when, level in rule.severity_when if truthy(when.search(context))), rule.severity)
     return Finding(
         rule=rule.id, severity=severity, title=rule.title, outcome=outcome, message=message, fix=fix,

@@ -24,7 +24,7 @@ from .template import Template, compile_template
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
 OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found", "kind",
-            "refuses", "severity_when")
+            "refuses", "severity_when", "sam_fix")
 _TABLES = ("command", "refuses", "severity_when")  # optional fields that are not strings
 RULE_KINDS = (MISCONFIGURATION, DESIGN)
 REFUSAL_FIELDS = ("step", "status", "callers", "select", "clients", "pools", "when", "partial")
@@ -84,6 +84,7 @@ class Rule:
     reads_configuration: bool = False  # a method rule that reads what a deployment carries (authorization, scopes…)
     # (condition, severity): the first that holds gives the finding that severity instead of the rule's
     severity_when: tuple[tuple[ParsedResult, str], ...] = ()
+    sam_fix: Template | None = None  # the fix on a SAM template: the SAM property to change
 
 
 def builtin_rules_dir() -> Path:
@@ -252,6 +253,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         predicts=data.get("predicts"), unless_found=data.get("unless_found"),
         kind=data.get("kind", MISCONFIGURATION), refusals=refusals, reads_configuration=reads_configuration,
         severity_when=tuple(severity_when),
+        sam_fix=template("sam_fix", data["sam_fix"].strip()) if "sam_fix" in data else None,
     )
 
 

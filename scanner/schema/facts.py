@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 ApiType = Literal["REST", "HTTP"]
 PoolStatus = Literal["present", "missing", "malformed", "unresolved", "elsewhere", "unreadable"]
 PolicyDecision = Literal["allow", "deny", "implicit-deny", "conditional", "no-policy", "unknown"]
-FunctionStatus = Literal["found", "missing", "foreign", "malformed", "unreadable"]
+FunctionStatus = Literal["found", "missing", "foreign", "malformed", "unreadable", "outside"]
 InvokeOutcome = Literal["allowed", "denied", "unknown"]
 WRITTEN_AT = ("where it was written: {file, logical_id, line} of a template, {file, address, line} of a Terraform "
               "block, or {stack, logical_id} of a live resource CloudFormation made; null when not known")
@@ -49,7 +49,8 @@ class LambdaTarget:
 
     stage: Annotated[str | None, "the stage it is for when the URI uses stage variables (canary: 'prod (canary)')"]
     function_arn: Annotated[str | None, "the function (alias or version included), or the URI as written"]
-    function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable"]
+    function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable | outside "
+                                                      "(a template names it, does not create it)"]
     function_unknown: Annotated[str | None, "why the function's existence could not be decided"]
     function_problem: Annotated[str | None, "why API Gateway cannot call the function at all, in words"]
     invoke: Annotated[InvokeOutcome | None, "may API Gateway invoke the function: allowed | denied | unknown"]
@@ -150,6 +151,15 @@ class ApiKeyStage:
     disabled_key_ids: Annotated[list[str], "keys of those plans that are disabled (to enable one)"]
     problem: Annotated[str | None, "why every request to the method on this stage gets 403, in words"]
     unknown_reason: Annotated[str | None, "why it could not be decided (usage plans or keys not read)"]
+
+
+@dataclass(kw_only=True)
+class DeploymentWait:
+    """A template's AWS::ApiGateway::Deployment that does not wait (DependsOn) for all of its API's methods."""
+
+    deployment: Annotated[str, "the deployment's logical ID"]
+    methods: Annotated[list[str], "the API's AWS::ApiGateway::Method resources it does not wait for (logical IDs)"]
+    source: Annotated[dict[str, Any] | None, "where the deployment is written: {file, logical_id, line}"]
 
 
 @dataclass(kw_only=True)
@@ -382,7 +392,8 @@ class ApiFacts:
     cognito_unscoped_methods: Annotated[list[str], "Cognito-authorized methods without scopes (VERB /path)"]
     has_policy: Annotated[bool, "the API has a resource policy"]
     policy_error: Annotated[str | None, "why the resource policy cannot be evaluated"]
-    policy_allows_invoke: Annotated[bool | None, "some Allow statement grants execute-api:Invoke at all"]
+    policy_allows_invoke: Annotated[bool | None, "some Allow statement grants execute-api:Invoke at all; null when "
+                                                 "that cannot be told"]
     private_access_problem: Annotated[str | None, "why a PRIVATE API refuses every request, else null"]
     cors_origin: Annotated[str | None, "the Access-Control-Allow-Origin its OPTIONS methods answer (REST), or its "
                                        "CORS configuration's origins (HTTP); null: the API does not answer CORS"] = None
@@ -397,6 +408,8 @@ class ApiFacts:
     cors_response_parameters: Annotated[str | None, "response parameters that add the header (JSON)"] = None
     cors_header_patch: Annotated[str | None, "patch operations that add the header (JSON)"] = None
     default_endpoint_disabled: Annotated[bool, "disableExecuteApiEndpoint: only custom domains reach the API"] = False
+    policy_unknown: Annotated[str | None, "why what the resource policy allows is known only at deployment (a "
+                                          "template's policy naming an unresolved value)"] = None
     traffic: Annotated[Traffic | None, "what callers of the whole API got (CloudWatch); null when not read"] = None
     template_tool: Annotated[str | None, "the template's tool: cloudformation, sam, cdk or serverless (templates)"] = \
         None
@@ -409,6 +422,11 @@ class ApiFacts:
     deployment_triggers: Annotated[list[DeploymentTrigger], "Terraform: each deployment a stage serves, and "
                                                             "whether the API's changes replace it"] = \
         dataclasses.field(default_factory=list)
+    deployments_not_waiting: Annotated[list[DeploymentWait], "the template's deployments that do not wait for all of "
+                                                             "the API's methods, each where it is written"] = \
+        dataclasses.field(default_factory=list)
+    sam_implicit_stage: Annotated[str | None, "the stage SAM's generated deployment creates when OpenApiVersion is not "
+                                              "set (Stage): no caller is given its URL (templates)"] = None
     source: Annotated[dict[str, Any] | None, WRITTEN_AT] = None
 
 
@@ -485,7 +503,8 @@ class PoolFacts:
     issuer: Annotated[str, "the iss claim of the pool's tokens"]
     issuer_type: Annotated[str, "IssuerConfiguration: ORIGINAL (cognito-idp.REGION…) or UPDATED (issuer-cognito-idp…)"]
     pre_token_function: Annotated[str | None, "the pre-token-generation trigger's function ARN"]
-    pre_token_function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable"]
+    pre_token_function_status: Annotated[FunctionStatus | None, "found | missing | foreign | malformed | unreadable "
+                                                                "| outside (a template names it, does not create it)"]
     pre_token_function_unknown: Annotated[str | None, "why that function's existence could not be decided"]
     pre_token_invoke: Annotated[InvokeOutcome | None, "may Cognito invoke it for this pool"]
     pre_token_invoke_reason: Annotated[str | None, "why, in words"]
@@ -570,6 +589,8 @@ class EndpointFacts:
     broken_rule_ids: Annotated[list[str], "routing rules that invoke a missing API or stage"]
     problem: Annotated[str | None, "why requests through it cannot reach an API, in words"]
     unknown_reason: Annotated[str | None, "why that could not be decided"]
+    source: Annotated[dict[str, Any] | None, "where it was written: {file, logical_id, line} of a template's domain "
+                                             "or API; null when not known"] = None
 
 
 RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "authorizer": AuthorizerFacts,
@@ -577,7 +598,7 @@ RECORDS: dict[str, type[Any]] = {"method": MethodFacts, "api": ApiFacts, "author
 KINDS = tuple(RECORDS)
 ITEMS = (PoolEntry, StageComparison, PolicyStage, ScopeCheck, SwitchedOffClient, ClaimRule, JwtIssuer,
          LambdaTarget, ApiKeyStage, ZeroThrottle, CloudFrontRoute, EndpointRoute, Traffic, TrafficCounts,
-         StageTraffic, CallerFacts, CallersFailing, DeploymentTrigger)
+         StageTraffic, DeploymentWait, CallerFacts, CallersFailing, DeploymentTrigger)
 SERVED_METHODS = "served_method"  # the facts' list of records of what a stage serves where it differs from the live API
 # The facts' list of app clients of pools read only to judge the APIs that use them (a pool of a region not scanned,
 # a pool a template or Terraform configuration names but does not create, read with --resolve): callers of the

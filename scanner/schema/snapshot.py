@@ -27,12 +27,13 @@ class Map:
 # Where a record was written: a template's file, the logical ID of the resource the user wrote and its line (and a
 # CDK construct's path); a Terraform block's file, address and line; in a live scan, the CloudFormation stack and
 # logical ID that created it.
-SOURCE = {"file": STR, "logical_id": STR, "address": STR, "line": INT, "construct": STR, "stack": STR}
+SOURCE = {"file": STR, "logical_id": STR, "address": STR, "line": INT, "construct": STR, "stack": STR, "type": STR}
 # What a template says of a REST API's deployments (IAC001, IAC002); for Terraform, how each deployment's
 # replacement is tied to the API's changes (IAC003).
 DEPLOYMENT_TRIGGER = {"deployment": STR, "source": SOURCE, "coverage": STR, "problem": STR, "unknown_reason": STR}
 IAC = {"tool": STR, "missing_dependencies": Map([STR]), "undeployed_changes": [STR],
-       "unchanged_deployments": [STR], "compared": BOOL, "deployment_triggers": [DEPLOYMENT_TRIGGER]}
+       "unchanged_deployments": [STR], "compared": BOOL, "sources": Map(SOURCE),
+       "deployment_triggers": [DEPLOYMENT_TRIGGER]}
 
 # What API Gateway returns, as it names it (get_resources with embed=methods, get_authorizers, …).
 REST_METHOD = {"authorizationType": STR, "authorizerId": STR, "authorizationScopes": [STR], "apiKeyRequired": BOOL,
@@ -53,12 +54,14 @@ REST_AUTHORIZER = {"id": STR, "name": STR, "type": STR, "providerARNs": [STR], "
 REST_STAGE = {"stageName": STR, "deploymentId": STR, "variables": Map(STR), "lastUpdatedDate": STR,
               "methodSettings": Map({"metricsEnabled": BOOL}),  # detailed metrics: "*/*" or "~1path/VERB"
               "serves_live": BOOL,  # a template's stage: its deployment will take the template's methods
+              "sam_implicit": BOOL,  # a template's stage SAM's generated deployment names Stage (no OpenApiVersion)
               "canarySettings": {"deploymentId": STR, "percentTraffic": NUMBER, "stageVariableOverrides": Map(STR)}}
 REST_DEPLOYMENT = {"id": STR, "summary": FREE, "summary_error": STR, "export": FREE, "export_error": STR}
 GATEWAY_RESPONSE = {"responseType": STR, "statusCode": STR, "responseParameters": Map(STR), "defaultResponse": BOOL}
 REST_API = {
     REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "policy": STR, "endpoint_types": [STR],
     "api_key_source": STR, "disable_execute_api_endpoint": BOOL, "source": SOURCE, "iac": IAC,
+    "unread": STR,  # a template's API whose definition is not read (S3): why its methods are unknown
     "gateway_responses": [GATEWAY_RESPONSE],  # read only for APIs that answer CORS
     "resources": [{"id": STR, "path": STR, "methods": Map(REST_METHOD)}],
     "authorizers": [REST_AUTHORIZER],
@@ -77,6 +80,7 @@ HTTP_STAGE = {"StageName": STR, "AutoDeploy": BOOL, "DeploymentId": STR, "StageV
               "DefaultRouteSettings": ROUTE_SETTINGS, "RouteSettings": Map(ROUTE_SETTINGS), "serves_live": BOOL}
 HTTP_API = {
     REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "DisableExecuteApiEndpoint": BOOL, "source": SOURCE,
+    "unread": STR,  # a template's API whose definition is not read (S3): why its routes are unknown
     "CorsConfiguration": {"AllowOrigins": [STR], "AllowHeaders": [STR], "AllowMethods": [STR]},
     "routes": [HTTP_ROUTE],
     "authorizers": [HTTP_AUTHORIZER],
@@ -108,7 +112,7 @@ USAGE = {"plans": [USAGE_PLAN], "api_keys": [API_KEY]}
 DOMAIN_ROUTE = {"ApiId": STR, "Stage": STR, "ApiMappingKey": STR, "ApiMappingId": STR, "BasePath": STR,
                 "RoutingRuleId": STR}
 DOMAIN = {REQUIRED: ("DomainName",), "DomainName": STR, "DomainNameId": STR, "EndpointType": STR,
-          "RoutingMode": STR, "mappings": [DOMAIN_ROUTE], "rules": [DOMAIN_ROUTE]}
+          "RoutingMode": STR, "mappings": [DOMAIN_ROUTE], "rules": [DOMAIN_ROUTE], "source": SOURCE}
 DOMAINS = {"names": [DOMAIN], "complete": BOOL, "apis": [STR]}
 # Per account: CloudFront distributions with an origin at the account's APIs, and the policies they name.
 # RequestFunctions: Lambda@Edge and CloudFront Functions that see the request (viewer-request, origin-request) and

@@ -101,6 +101,7 @@ def http_from_openapi(document: dict[str, Any]) -> dict[str, Any]:
             record["JwtConfiguration"] = {"Issuer": config.get("issuer"), "Audience": config.get("audience") or []}
         else:
             record.update({"AuthorizerUri": settings.get("authorizerUri"),
+                           "AuthorizerCredentialsArn": settings.get("authorizerCredentials"),
                            "AuthorizerPayloadFormatVersion": settings.get("authorizerPayloadFormatVersion"),
                            "AuthorizerResultTtlInSeconds": settings.get("authorizerResultTtlInSeconds", 0),
                            "EnableSimpleResponses": settings.get("enableSimpleResponses")})

@@ -2,8 +2,8 @@
 
 Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If (with Conditions: Fn::Equals, Fn::And, Fn::Or,
 Fn::Not, Condition), Fn::FindInMap, Fn::Base64. A resource's Ref and attributes are given the physical IDs the
-scanner uses for the template's own resources (its logical ID, as an API ID; `REGION_LogicalId` as a pool
-ID). What the template cannot tell — Fn::ImportValue, a parameter without a value or default, an attribute of a
+scanner uses for the template's own resources, type by type as CloudFormation returns them (returns.py). What the
+template cannot tell — Fn::ImportValue, a parameter without a value or default, an attribute of a
 resource outside the template — becomes an unresolved marker that the facts read as "unknown", never as a value.
 """
 
@@ -14,6 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..arns import unresolved, unresolved_reason
+from .load import as_map
+from .returns import Values
+
+NESTED_STACK_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 
 NO_VALUE = object()  # AWS::NoValue: the property is left out
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -23,70 +27,65 @@ class Resolver:
     def __init__(self, body: dict[str, Any], parameters: dict[str, str], region: str, account: str,
                  partition: str, stack: str | None = None, exports: dict[str, str] | None = None) -> None:
         self.exports = exports  # --resolve: the account's CloudFormation exports by name
-        self.resources: dict[str, Any] = body.get("Resources") or {}
-        self.mappings: dict[str, Any] = body.get("Mappings") or {}
-        self.conditions: dict[str, Any] = body.get("Conditions") or {}
+        self.resources: dict[str, Any] = as_map(body.get("Resources"))
+        self.mappings: dict[str, Any] = as_map(body.get("Mappings"))
+        self.conditions: dict[str, Any] = as_map(body.get("Conditions"))
         self.region, self.account, self.partition, self.stack = region, account, partition, stack
         self.parameters: dict[str, Any] = {}
-        for name, declared in (body.get("Parameters") or {}).items():
+        self.list_parameters = {str(name) for name, declared in as_map(body.get("Parameters")).items()
+                                if str(as_map(declared).get("Type")) == "CommaDelimitedList"
+                                or str(as_map(declared).get("Type")).startswith("List<")}
+        for name, declared in as_map(body.get("Parameters")).items():
             if name in parameters:
                 self.parameters[name] = parameters[name]
             elif isinstance(declared, dict) and "Default" in declared:
                 self.parameters[name] = declared["Default"]
         self._condition_values: dict[str, bool | None] = {}
+        self._resolving: set[str] = set()
 
-    # -- physical IDs of the template's own resources ------------------------------------------------------------
+    # -- what the template's own resources return ------------------------------------------------------------
 
     def physical_id(self, logical: str) -> Any:
-        resource = self.resources.get(logical)
-        if not isinstance(resource, dict):
-            return unresolved(f"Ref {logical}: not a parameter or resource of the template")
-        kind = str(resource.get("Type"))
-        properties = resource.get("Properties") or {}
-        if kind == "AWS::Cognito::UserPool":
-            return f"{self.region}_{logical}"
-        if kind == "AWS::Lambda::Function":
-            name = self.resolve(properties.get("FunctionName"))
-            return name if isinstance(name, str) else logical
-        if kind in ("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"):
-            name = self.resolve(properties.get("StageName"))
-            return name if isinstance(name, str) else logical
-        if kind == "AWS::Cognito::UserPoolDomain":
-            domain = self.resolve(properties.get("Domain"))
-            return domain if isinstance(domain, str) else logical
-        return logical
+        """What `Ref` of one of the template's resources returns (scanner/templates/returns.py)."""
+        values = self._values(logical)
+        return values if isinstance(values, str) else self._guarded(logical, values.ref)
 
     def attribute(self, logical: str, attribute: str) -> Any:
+        """What `Fn::GetAtt logical.attribute` returns; a nested stack's `Outputs.X` is its template's output when
+        that template was given too."""
         resource = self.resources.get(logical)
         if not isinstance(resource, dict):
             return unresolved(f"Fn::GetAtt {logical}.{attribute}: not created by this template (give --resolve, or "
                               "the template that creates it)")
-        kind = str(resource.get("Type"))
-        physical = self.physical_id(logical)
-        suffix = "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com"
-        if kind == "AWS::Cognito::UserPool":
-            form = ((resource.get("Properties") or {}).get("IssuerConfiguration") or {}).get("Type")
-            host = "issuer-cognito-idp" if form == "UPDATED" else "cognito-idp"
-            values = {"Arn": f"arn:{self.partition}:cognito-idp:{self.region}:{self.account}:userpool/{physical}",
-                      "ProviderName": f"{host}.{self.region}.{suffix}/{physical}",
-                      "ProviderURL": f"https://{host}.{self.region}.{suffix}/{physical}",
-                      "UserPoolId": physical}
-        elif kind == "AWS::Lambda::Function":
-            values = {"Arn": f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{physical}"}
-        elif kind == "AWS::IAM::Role":
-            name = self.resolve((resource.get("Properties") or {}).get("RoleName"))
-            values = {"Arn": f"arn:{self.partition}:iam::{self.account}:role/"
-                             f"{name if isinstance(name, str) else logical}"}
-        elif kind == "AWS::ApiGateway::RestApi":
-            values = {"RootResourceId": f"{logical}-root", "RestApiId": logical}
-        elif kind == "AWS::ApiGatewayV2::Api":
-            values = {"ApiId": logical, "ApiEndpoint": f"https://{logical}.execute-api.{self.region}.{suffix}"}
-        elif kind == "AWS::Cognito::UserPoolClient":
-            values = {"ClientId": logical, "Name": logical}
-        else:
-            values = {}
-        return values.get(attribute, f"{logical}.{attribute}" if attribute.endswith("Id") else
-                          unresolved(f"Fn::GetAtt {logical}.{attribute}: not an attribute the scanner models"))
+        if attribute.startswith("Outputs.") and str(resource.get("Type")) in NESTED_STACK_TYPES:
+            return self._guarded(logical, lambda: self.nested_output(logical, attribute[len("Outputs."):]))
+        values = self._values(logical)
+        return values if isinstance(values, str) else self._guarded(logical, lambda: values.attribute(attribute))
+
+    def nested_output(self, logical: str, name: str) -> Any:
+        """Output `name` of nested stack `logical`: unknown here (a Resolver that knows the nested templates, in
+        snapshot.py, answers it)."""
+        return unresolved(f"Fn::GetAtt {logical}.Outputs.{name}: an output of nested stack {logical} (give its "
+                          "template with --template too)")
+
+    def _values(self, logical: str) -> Values | str:
+        resource = self.resources.get(logical)
+        if not isinstance(resource, dict):
+            return unresolved(f"Ref {logical}: not a parameter or resource of the template")
+        properties = resource.get("Properties")
+        return Values(logical, str(resource.get("Type")), properties if isinstance(properties, dict) else {},
+                      self.resolve, (self.partition, self.region, self.account))
+
+    def _guarded(self, logical: str, compute: Callable[[], Any]) -> Any:
+        """`compute` for `logical`, unknown when it comes back to `logical` itself (a circular reference, which
+        CloudFormation refuses)."""
+        if logical in self._resolving:
+            return unresolved(f"{logical} refers to itself")
+        self._resolving.add(logical)
+        try:
+            return compute()
+        finally:
+            self._resolving.discard(logical)
 
     # -- intrinsic functions ------------------------------------------------------------------------------------
 
@@ -109,7 +108,8 @@ class Resolver:
         name = str(name)
         stack = self.stack or unresolved("the stack's name is given at deployment")
         pseudo = {"AWS::Region": self.region, "AWS::AccountId": self.account, "AWS::Partition": self.partition,
-                  "AWS::StackName": stack, "AWS::URLSuffix": "amazonaws.com",
+                  "AWS::StackName": stack,
+                  "AWS::URLSuffix": "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com",
                   "AWS::StackId": stack if self.stack is None else
                   f"arn:{self.partition}:cloudformation:{self.region}:{self.account}:stack/{self.stack}/0"}
         if name == "AWS::NoValue":
@@ -118,6 +118,8 @@ class Resolver:
             return pseudo[name]
         if name in self.parameters:
             value = self.parameters[name]
+            if name in self.list_parameters:  # a CommaDelimitedList (or List<…>) parameter's Ref is a list
+                return value if isinstance(value, list) else str(value).split(",")
             return ",".join(map(str, value)) if isinstance(value, list) else value
         if name in self.resources:
             return self.physical_id(name)
@@ -172,12 +174,13 @@ def _get_att(resolver: Resolver, argument: Any) -> Any:
 
 
 def _sub(resolver: Resolver, argument: Any) -> Any:
+    """The text with each variable's value; a variable that cannot be resolved leaves a marker in its place only,
+    so the rest of the text (a policy's other statements, an ARN's known parts) is still read."""
     text, variables = (argument, {}) if isinstance(argument, str) else (
         (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2 else (None, {}))
     if not isinstance(text, str) or not isinstance(variables, dict):
         return unresolved("Fn::Sub with a malformed argument")
-    values = {key: resolver.resolve(value) for key, value in variables.items()}
-    problems: list[str] = []
+    values = {str(key): resolver.resolve(value) for key, value in variables.items()}
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1).strip()
@@ -187,21 +190,22 @@ def _sub(resolver: Resolver, argument: Any) -> Any:
             value = resolver.attribute(*name.split(".", 1))
         else:
             value = resolver.ref(name)
-        if not isinstance(value, (str, int, float)) or unresolved_in(value):
-            problems.append(unresolved_reason(str(value)) or f"${{{name}}}")
-            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return unresolved(f"the Fn::Sub variable {name} is not a text")
         return str(value)
-    result = _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
-    return unresolved(problems[0]) if problems else result
+    return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
 
 
 def _join(resolver: Resolver, argument: Any) -> Any:
+    """The items joined; an item that cannot be resolved leaves a marker in its place only."""
     if not isinstance(argument, list) or len(argument) != 2:
         return unresolved("Fn::Join with a malformed argument")
     delimiter, items = resolver.resolve(argument[0]), resolver.resolve(argument[1])
-    if not isinstance(items, list) or unresolved_in(items):
+    if not isinstance(items, list) or not isinstance(delimiter, str):
         return unresolved(_first_reason(items) or "Fn::Join of what cannot be resolved")
-    return str(delimiter).join(str(item) for item in items)
+    return delimiter.join(item if isinstance(item, str) else str(item)
+                          if isinstance(item, (int, float)) and not isinstance(item, bool)
+                          else unresolved(f"Fn::Join of a {type(item).__name__}") for item in items)
 
 
 def _select(resolver: Resolver, argument: Any) -> Any:

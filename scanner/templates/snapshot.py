@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..arns import unresolved_reason
+from ..collect.referenced import authorizer_functions, authorizer_roles, trigger_functions
 from ..errors import UsageError
 from ..schema.snapshot import SCHEMA
 from . import convert
 from .iac import deployment_facts
-from .load import TemplateFile, include_local_files, load_templates, plain, resource_lines
+from .load import TemplateFile, as_map, include_local_files, load_templates, plain, resource_lines
+from .nested import Linked, NestedResolver, nested_stacks
+from .placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
 from .resolve import Resolver
 from .sam import expand_sam, is_sam
 
-# With neither --region nor --account, pseudo parameters get placeholders shaped like real ones.
-PLACEHOLDER_REGION = "xx-template-1"
-PLACEHOLDER_ACCOUNT = "000000000000"
+OUTSIDE = "is not created by the template: give --resolve to read it from the account"
 
 
 @dataclass
@@ -45,52 +47,98 @@ def template_snapshot(paths: list[str], options: TemplateOptions) -> dict[str, A
         "cloudfront": {"distributions": [], "skipped": "templates: CloudFront distributions are not judged"},
         "source_kind": "template", "notes": notes,
     }
-    for template in load_templates(paths):
-        _add(snapshot, template, options, region, account, previous, notes)
+    templates = load_templates(paths)
+    linked = Linked(templates, lambda child: _expanded(child, options, region, []).body)
+    for template in templates:
+        notes += template.notes
+        _add(snapshot, _expanded(template, options, region, notes), options, (region, account), previous, linked,
+             notes)
+    if options.exports is None:  # without --resolve, what the templates name but do not create stays unread
+        _outside(snapshot)
     if not options.region:
         notes.append(f"no --region: the templates' AWS::Region is {region}, a placeholder")
     return snapshot
 
 
-def _add(snapshot: dict[str, Any], template: TemplateFile, options: TemplateOptions, region: str, account: str,
-         previous: convert.Resources | None, notes: list[str]) -> None:
+@dataclass
+class _Expanded:
+    """A template as CloudFormation reads it: local includes in place and, for SAM, expanded."""
+
+    template: TemplateFile
+    original: dict[str, Any]
+    body: dict[str, Any]
+    sam: bool
+    unread_definitions: dict[str, str]
+
+
+def _expanded(template: TemplateFile, options: TemplateOptions, region: str, notes: list[str]) -> _Expanded:
     original = include_local_files(plain(template.body), Path(template.path).parent)
-    lines = resource_lines(template.body)
     sam = is_sam(original)
-    body = expand_sam(original, options.parameters, region, options.partition, template.path, notes) if sam \
-        else original
+    unread: dict[str, str] = {}
+    body = expand_sam(original, options.parameters, region, options.partition, template.path, notes, unread) \
+        if sam else original
+    if not sam and any(isinstance(resource, dict) and str(resource.get("Type")).startswith("AWS::Serverless::")
+                       for resource in (original.get("Resources") or {}).values()):
+        notes.append(f"{template.path}: AWS::Serverless::* resources but no `Transform: AWS::Serverless-2016-10-31`: "
+                     "CloudFormation refuses them unless the SAM transform expands them, so they are not judged (add "
+                     "the Transform line)")
+    return _Expanded(template, original, body, sam, unread)
+
+
+def _add(snapshot: dict[str, Any], read: _Expanded, options: TemplateOptions, place: tuple[str, str],
+         previous: convert.Resources | None, linked: Linked, notes: list[str]) -> None:
+    template, original, body, sam = read.template, read.original, read.body, read.sam
+    region, account = place
     tool = "sam" if sam else "cdk" if template.constructs or _is_cdk(original) else \
         "serverless" if "ServerlessDeploymentBucket" in (original.get("Resources") or {}) else "cloudformation"
-    resolver = Resolver(body, options.parameters, region, account, options.partition,
-                        template.stack, exports=options.exports)
+    resolver = NestedResolver(body, options.parameters, (region, account, options.partition), template, linked,
+                              exports=options.exports)
     resources = convert.resolved_resources(body, resolver)
-    source = _Sources(template.path, original, lines, sam, template.constructs or {})
+    resources.written, resources.sam = set(original.get("Resources") or {}), sam
+    source = _Sources(template.path, original, resource_lines(template.body), sam, template.constructs or {})
     rest = convert.rest_apis(resources, region, source)
     http = convert.http_apis(resources, region, source)
+    for api in rest + http:
+        if api["id"] in read.unread_definitions:
+            api.update({"resources" if api in rest else "routes": None, "unread": read.unread_definitions[api["id"]]})
     pools = convert.user_pools(resources, region, account, options.partition, source)
     _refuse_shared_ids(snapshot, template.path, rest + http, pools)
     for api in rest:
-        api["iac"] = deployment_facts(api["id"], resources, previous, tool, set(original.get("Resources") or {}))
+        api["iac"] = deployment_facts(api["id"], resources, previous, tool, resources.written)
+        api["iac"]["sources"] = {name: source(name) for name in api["iac"]["missing_dependencies"]}
     snapshot["rest_apis"] += rest
     snapshot["http_apis"] += http
     snapshot["user_pools"] += pools
     snapshot["functions"].update(convert.functions(resources, region, account, options.partition))
+    snapshot["roles"].update(convert.roles(resources, account, options.partition))
     usage = convert.usage(resources)
     if usage:
         part = snapshot["usage"].setdefault(region, {"plans": [], "api_keys": []})
         part["plans"] += usage["plans"]
         part["api_keys"] += usage["api_keys"]
-    domains = convert.domains(resources)
+    domains = convert.domains(resources, source)
     if domains:
         part = snapshot["domains"].setdefault(region, {"names": [], "complete": False, "apis": None})
         part["names"] += domains["names"]
     snapshot["apis_listed"] += [f"{api['name']} ({api['id']}, {template.path})" for api in rest] + [
         f"{api['name']} ({api['id']}, {template.path}, HTTP)" for api in http]
-    nested = sorted(name for name, resource in (original.get("Resources") or {}).items()
-                    if isinstance(resource, dict) and resource.get("Type") == "AWS::CloudFormation::Stack")
-    if nested:
-        notes.append(f"{template.path}: nested stack(s) {', '.join(nested)} (AWS::CloudFormation::Stack) are other "
-                     "templates: give each with --template to judge its APIs")
+    for logical, properties in sorted(nested_stacks(body).items()):
+        notes.append(linked.advice(template, logical, resolver.resolve(properties.get("TemplateURL"))))
+    if not rest and not http and not any(isinstance(resource, dict) and str(resource.get("Type")).startswith(
+            ("AWS::ApiGateway", "AWS::Serverless::Api", "AWS::Serverless::HttpApi"))
+            for resource in (original.get("Resources") or {}).values()):
+        notes.append(f"{template.path}: no API Gateway API in it")
+
+
+def _outside(snapshot: dict[str, Any]) -> None:
+    """The functions and roles the templates name (authorizers, pool triggers) but do not create: unknown, and
+    --resolve reads them."""
+    for arn in sorted(trigger_functions(snapshot) | authorizer_functions(snapshot)):
+        if arn not in snapshot["functions"] and not unresolved_reason(arn):
+            snapshot["functions"][arn] = {"arn": arn, "status": "outside", "message": OUTSIDE}
+    for role in sorted(authorizer_roles(snapshot)):
+        if role not in snapshot["roles"] and not unresolved_reason(role):
+            snapshot["roles"][role] = {"arn": role, "status": "outside", "message": OUTSIDE}
 
 
 def _refuse_shared_ids(snapshot: dict[str, Any], path: str, apis: list[dict[str, Any]],
@@ -161,6 +209,9 @@ class _Sources:
                 written = self.first_function.get(logical) or max(
                     (name for name in self.original if logical.startswith(name)), key=len, default=logical)
         record: dict[str, Any] = {"file": self.path, "logical_id": written, "line": self.lines.get(written)}
+        kind = as_map(self.original.get(written)).get("Type")
+        if isinstance(kind, str):
+            record["type"] = kind  # what the user wrote there (AWS::Serverless::Api: the fix is a SAM property)
         construct = self.constructs.get(written) or (((self.original.get(written) or {}).get("Metadata") or {}).get(
             "aws:cdk:path") if isinstance(self.original.get(written), dict) else None)
         if construct:

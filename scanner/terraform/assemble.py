@@ -64,7 +64,7 @@ def assemble(items: list[Written], region: str, account: str, partition: str,
     usage = convert.usage(shaped.resources)
     if usage:
         snapshot["usage"][region] = usage
-    domains = convert.domains(shaped.resources)
+    domains = convert.domains(shaped.resources, source)
     if domains:
         snapshot["domains"][region] = domains
     return snapshot
