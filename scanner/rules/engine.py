@@ -9,7 +9,7 @@ from jmespath.exceptions import JMESPathError
 from ..findings import EVERY_STAGE, LOCATION_FIELDS, MISCONFIGURATION, Finding, Refusal
 from ..schema.facts import SERVED_METHODS, Facts
 from .loader import RefusalRule, Rule
-from .template import render_template
+from .template import Template, render_template
 from .template_fix import render_template_fix
 
 _LOCATION_BY_KIND = {
@@ -93,8 +93,7 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
-        sam = rule.sam_fix is not None and str(source.get("type") or "").startswith("AWS::Serverless::")
-        fix = render_template_fix(rule.sam_fix if sam and rule.sam_fix is not None else rule.fix, context)
+        fix = render_template_fix(_written_fix(rule, source), context)
     severity = next((level for when, level in rule.severity_when if truthy(when.search(context))), rule.severity)
     return Finding(
         rule=rule.id, severity=severity, title=rule.title, outcome=outcome, message=message, fix=fix,
@@ -105,6 +104,16 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         refusals=tuple(refusal for entry in rule.refusals
                        if (refusal := _refusal(entry, context, outcome)) is not None),
     )
+
+
+def _written_fix(rule: Rule, source: dict[str, Any]) -> Template:
+    """The fix in the words of the tool the finding's source is written in: a Terraform block (its source has an
+    address, from a configuration or from a plan alone) its terraform_fix, a SAM resource its sam_fix, else `fix`."""
+    if source.get("address") and rule.terraform_fix is not None:
+        return rule.terraform_fix
+    if rule.sam_fix is not None and str(source.get("type") or "").startswith("AWS::Serverless::"):
+        return rule.sam_fix
+    return rule.fix
 
 
 def _item_stage(item: Any) -> str | None:

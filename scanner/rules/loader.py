@@ -24,13 +24,26 @@ from .template import Template, compile_template
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIRED = ("id", "severity", "title", "applies_to", "seed", "condition", "message", "fix")
 OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "predicts", "unless_found", "kind",
-            "refuses", "severity_when", "sam_fix")
+            "refuses", "severity_when", "sam_fix", "terraform_fix")
 _TABLES = ("command", "refuses", "severity_when")  # optional fields that are not strings
 RULE_KINDS = (MISCONFIGURATION, DESIGN)
 REFUSAL_FIELDS = ("step", "status", "callers", "select", "clients", "pools", "when", "partial")
 PREDICTIONS = ("every-request-fails",)
 ALIASES = {"scope": "applies_to", "remediation": "fix"}  # the names of rule files written before 0.2
 METHOD_VERDICTS = ("fail", "warn", "unknown")
+# The built-in rules without a terraform_fix, and why: every other one names the Terraform resource and argument to
+# change (a test checks it).
+NO_TERRAFORM_FIX = {
+    "APIGW003": "what a stage serves against the live API: a configuration has no live API (IAC003 is its cause)",
+    "HTTP006": "what an HTTP stage serves against the live routes: a configuration has no live API",
+    "IAC001": "a CloudFormation deployment's DependsOn; Terraform orders by references",
+    "IAC002": "a CloudFormation deployment's logical ID across template versions",
+    "IAC003": "its fix is written for Terraform: the rule judges only aws_api_gateway_deployment",
+    "TRF001": "CloudWatch traffic, which a configuration does not have",
+    "TOK001": "a design rule whose fix is what the caller sends, no setting of any tool",
+    "TOK004": "a design rule whose fix is which token the caller uses, no setting of any tool",
+    "TOK005": "a design rule whose fix is which kind of token the caller sends, no setting of any tool",
+}
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
 
 
@@ -85,6 +98,7 @@ class Rule:
     # (condition, severity): the first that holds gives the finding that severity instead of the rule's
     severity_when: tuple[tuple[ParsedResult, str], ...] = ()
     sam_fix: Template | None = None  # the fix on a SAM template: the SAM property to change
+    terraform_fix: Template | None = None  # the fix on a Terraform configuration or plan: the resource and argument
 
 
 def builtin_rules_dir() -> Path:
@@ -254,6 +268,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
         kind=data.get("kind", MISCONFIGURATION), refusals=refusals, reads_configuration=reads_configuration,
         severity_when=tuple(severity_when),
         sam_fix=template("sam_fix", data["sam_fix"].strip()) if "sam_fix" in data else None,
+        terraform_fix=template("terraform_fix", data["terraform_fix"].strip()) if "terraform_fix" in data else None,
     )
 
 
