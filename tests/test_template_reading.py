@@ -442,7 +442,21 @@ def test_sam_fixes_name_the_sam_property(capsys, tmp_path):
     [finding] = findings(scan(capsys, path), "APIGW011")
     assert (finding["severity"], finding["method"]) == ("high", "OPTIONS")
     assert "Auth.AddDefaultAuthorizerToCorsPreflight: false" in finding["fix"]
+    assert "aws_api_gateway" not in finding["fix"]  # a SAM resource: never the Terraform words
     assert at(finding) == ("Api", line(path, "  Api:"))
+
+
+def test_cloudformation_fixes_keep_the_rules_own_words(capsys, tmp_path):
+    """A plain CloudFormation method: the rule's `fix` (without what it says of the commands), neither its sam_fix
+    nor its terraform_fix, and only apigw-scan lines for commands."""
+    path = write(tmp_path, rest_api(method="AuthorizationType: AWS_IAM").replace("HttpMethod: GET", "HttpMethod: OPTIONS"))
+    [finding] = findings(scan(capsys, path), "APIGW011")
+    assert (finding["severity"], finding["method"]) == ("high", "OPTIONS")
+    assert finding["fix"].startswith("Let the preflight through without authorization, then redeploy")
+    assert "MOCK integration" in finding["fix"] and "aws_api_gateway" not in finding["remediation"]
+    assert "On the SAM template" not in finding["fix"]
+    assert all(command.startswith("apigw-scan ") for command in finding["commands"])
+    assert at(finding) == ("Get", line(path, "  Get:"))
 
 
 def test_no_template_finding_names_the_placeholder_account_or_a_live_call(capsys, tmp_path):

@@ -14,6 +14,7 @@ import pytest
 
 from helpers import PROJECT, assert_fires, findings, line_of, method_row
 from scanner.cli import main
+from scanner.rules.loader import NO_TERRAFORM_FIX, load_rules
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "terraform"
 SERVERLESS = FIXTURES / "serverless-patterns"
@@ -44,6 +45,22 @@ def at(finding):
 
 def failing(report):
     return sorted({(f["rule"], f["severity"]) for f in report["findings"] if f["outcome"] == "fail"})
+
+
+# What a fix for CloudFormation, SAM or the AWS API names, never a Terraform one: properties, API fields, CLI calls.
+NOT_TERRAFORM = re.compile(r"AWS::|Allowed(OAuth|Flows)|Authoriz(ationScopes|erId|ationType)\b|ProviderARNs|"
+                           r"IdentitySource|JwtConfiguration|jwtConfiguration|DependsOn|Auth\.|"
+                           r"\b(update|create|put|add|delete)-[a-z-]+|^aws |\naws ")
+
+
+def assert_terraform_fix(finding, *arguments):
+    """The finding's fix names the Terraform resources and arguments given, in `fix` and `remediation`, and nothing
+    of another tool: no CloudFormation property, no AWS API field, no AWS CLI command."""
+    for text in (finding["fix"], finding["remediation"]):
+        for argument in arguments:
+            assert argument in text, (argument, text)
+        assert not NOT_TERRAFORM.search(text), (NOT_TERRAFORM.search(text), text)
+    assert all(command.startswith("apigw-scan ") for command in finding["commands"]), finding["commands"]
 
 
 # aws-samples/serverless-patterns apigw-lambda-dynamodb-terraform (commit fb7b5d0): an HTTP API, one Lambda route,
@@ -78,6 +95,7 @@ def test_iac003_fires_high_on_a_published_deployment_without_triggers(capsys):
     assert "no triggers" in finding["message"] and finding["api_name"] == "validation-api"
     assert "triggers" in finding["fix"] and finding["commands"] == [
         "apigw-scan scan --terraform DIR --api validation-api --fail-on high"]
+    assert_terraform_fix(finding, "aws_api_gateway_deployment", "triggers", "create_before_destroy")
 
 
 def test_iac003_fires_medium_when_triggers_hash_only_ids(capsys):
@@ -283,8 +301,15 @@ def test_jwt_authorizers_on_a_cognito_pool_as_published(capsys):
          line_of(example_main, 'resource "aws_apigatewayv2_authorizer" "external"')),
         ('module.api_gateway.aws_apigatewayv2_authorizer.this["cognito"]',
          line_of(module_main, 'resource "aws_apigatewayv2_authorizer" "this"'))]
+    for finding in findings(report, "HTTP002"):
+        assert_terraform_fix(finding, "audience of the aws_apigatewayv2_authorizer's jwt_configuration",
+                             "aws_cognito_user_pool_client")
+    for finding in findings(report, "HTTP004"):
+        assert_terraform_fix(finding, "authorization_type and authorizer_id of the aws_apigatewayv2_route")
     route = 'GET /some-route-with-authorizer-and-scope'
     [finding] = findings(report, "HTTP003")
+    assert_terraform_fix(finding, "authorization_scopes of the aws_apigatewayv2_route",
+                         "allowed_oauth_scopes of an aws_cognito_user_pool_client")
     assert at(finding) == (f'module.api_gateway.aws_apigatewayv2_route.this["{route}"]',
                            line_of(module_main, 'resource "aws_apigatewayv2_route" "this"'))
     row = method_row(report, "GET", "/some-route-with-authorizer-and-scope")
@@ -348,6 +373,12 @@ def test_scope_no_client_can_obtain_is_apigw005_and_apigw006_at_the_method(capsy
         assert at(finding) == ("aws_api_gateway_method.hello_world",
                                line_of(folder / "api_gateway.tf", 'resource "aws_api_gateway_method" "hello_world"'))
     assert method_row(report, "GET", "/hello_world")["verdict"] == "fail"
+    assert_terraform_fix(findings(report, "APIGW005")[0], "authorization_scopes of the aws_api_gateway_method",
+                         "allowed_oauth_scopes of an aws_cognito_user_pool_client",
+                         "allowed_oauth_flows_user_pool_client = true", "aws_cognito_resource_server")
+    assert_terraform_fix(findings(report, "APIGW006")[0], "scope block (scope_name, scope_description) of the "
+                         "aws_cognito_resource_server whose identifier is https://api.example.com",
+                         "authorization_scopes of its aws_api_gateway_method")
 
 
 def test_wrong_pool_is_cog008_on_the_method(capsys, tmp_path):
@@ -360,6 +391,7 @@ def test_wrong_pool_is_cog008_on_the_method(capsys, tmp_path):
     [finding] = [f for f in findings(report, "COG008") if f["method"] == "GET"]
     assert (finding["outcome"], finding["severity"]) == ("fail", "critical")
     assert finding["pool_id"] == "us-east-1_other"
+    assert_terraform_fix(finding, "aws_cognito_user_pool_client", "explicit_auth_flows", "ALLOW_USER_SRP_AUTH")
     assert at(finding) == ("aws_api_gateway_method.hello_world",
                            line_of(folder / "api_gateway.tf", 'resource "aws_api_gateway_method" "hello_world"'))
 
@@ -379,6 +411,8 @@ resource "aws_api_gateway_method" "hello_world_options" {
     assert (finding["outcome"], finding["severity"], finding["method"]) == ("fail", "high", "OPTIONS")
     assert at(finding) == ("aws_api_gateway_method.hello_world_options", line_of(
         folder / "api_gateway.tf", 'resource "aws_api_gateway_method" "hello_world_options"'))
+    assert_terraform_fix(finding, 'authorization = "NONE" on the OPTIONS aws_api_gateway_method',
+                         "aws_api_gateway_integration of type MOCK")
 
 
 # aws/aws-sam-cli tests/integration/testdata/start_api/terraform/v1-lambda-authorizer (commit fe8f8db): REST
@@ -396,6 +430,13 @@ def test_lambda_authorizers_as_published(capsys):
          line_of(main_tf, 'resource "aws_api_gateway_authorizer" "header_authorizer"')),
         ("aws_api_gateway_authorizer.request_authorizer",
          line_of(main_tf, 'resource "aws_api_gateway_authorizer" "request_authorizer"'))}
+    for finding in findings(report, "LAM002"):  # the authorizers assume a role: its trust policy is the fix
+        assert_terraform_fix(finding, "aws_lambda_permission", 'principal = "apigateway.amazonaws.com"',
+                             "source_arn", "authorizer_credentials", "assume_role_policy")
+    [apigw004] = findings(report, "APIGW004")
+    assert_terraform_fix(apigw004, "aws_api_gateway_deployment", "aws_api_gateway_stage", "deployment_id")
+    for finding in findings(report, "LAM003"):
+        assert_terraform_fix(finding, "identity_source of the aws_api_gateway_authorizer")
 
 
 def test_lam002_quiet_when_the_role_trusts_api_gateway(capsys, tmp_path):
@@ -433,6 +474,8 @@ def test_missing_lambda_permission_is_lam002_at_the_authorizer(capsys, tmp_path)
     assert (finding["outcome"], finding["severity"]) == ("fail", "critical")
     assert at(finding) == ("aws_apigatewayv2_authorizer.http_api_auth_authorizer", line_of(
         folder / "authorizer.tf", 'resource "aws_apigatewayv2_authorizer" "http_api_auth_authorizer"'))
+    assert_terraform_fix(finding, 'an aws_lambda_permission with action = "lambda:InvokeFunction"',
+                         'principal = "apigateway.amazonaws.com"', "source_arn", "/authorizers/*")
 
 
 def test_cloudfront_that_drops_the_credential_header_is_apigw020(capsys, tmp_path):
@@ -451,6 +494,8 @@ def test_cloudfront_that_drops_the_credential_header_is_apigw020(capsys, tmp_pat
     assert (finding["outcome"], finding["severity"]) == ("fail", "high")
     assert "does not forward authorization-token" in finding["message"]
     assert at(finding)[0] == "aws_apigatewayv2_route.http_api_route"
+    assert_terraform_fix(finding, "aws_cloudfront_distribution", "cache_policy_id", "origin_request_policy_id",
+                         "Managed-AllViewerExceptHostHeader")
 
 
 # What every Terraform scan promises.
@@ -514,12 +559,44 @@ def test_terraform_findings_fix_in_words_without_aws_commands(capsys, tmp_path):
     folder = mutated(tmp_path, "yegorski-api-gateway-cognito", "api_gateway.tf", (
         'authorization_scopes = ["${aws_cognito_resource_server.resource_server.scope_identifiers}"]',
         'authorization_scopes = ["https://api.${var.domain_name}/admin"]'))
-    report = yegorski(capsys, folder)
-    for finding in report["findings"]:
-        assert all(command.startswith("apigw-scan ") for command in finding["commands"]), finding["commands"]
-        assert "aws apigateway" not in finding["fix"] and "aws cognito" not in finding["fix"]
-    [iac] = findings(report, "IAC003")
+    reports = [yegorski(capsys, folder)] + [scan(capsys, FIXTURES / name) for name in (
+        "aws-sam-cli/v1-lambda-authorizer", "terraform-aws-apigateway-v2/examples/complete-http",
+        "serverless-patterns/apigw-http-api-waf-cloudfront-terraform", "serverless-patterns/apigw-data-validation-tf")]
+    rules = {rule.id: rule for rule in load_rules()}
+    seen = set()
+    for finding in (finding for report in reports for finding in report["findings"]):
+        assert finding["source"]["address"]
+        # every rule with a terraform_fix shows it: it names the resource type to change (aws_…)
+        assert_terraform_fix(finding, *(["aws_"] if rules[finding["rule"]].terraform_fix is not None else []))
+        assert finding["rule"] not in NO_TERRAFORM_FIX or finding["rule"] == "IAC003", finding["rule"]
+        seen.add(finding["rule"])
+    assert seen >= {"APIGW004", "APIGW005", "APIGW006", "COG008", "HTTP002", "HTTP003", "HTTP004", "HTTP007",
+                    "IAC003", "LAM002", "LAM003"}
+    [iac] = findings(reports[0], "IAC003")
     assert "triggers" in iac["fix"] and "create_before_destroy" in iac["fix"]
+
+
+def test_every_rule_a_configuration_can_fire_has_a_terraform_fix():
+    """A finding on a Terraform block shows the rule's terraform_fix: every built-in rule has one, naming resource
+    types the Terraform reader reads (the provider's names) and nothing of another tool, except the rules
+    NO_TERRAFORM_FIX lists with the reason a configuration never fires them (or, IAC003, that its fix is already
+    Terraform's)."""
+    read_types = set(re.findall(r'"(aws_[a-z0-9_]+)"', "".join(
+        path.read_text() for path in (PROJECT / "scanner" / "terraform").glob("*.py"))))
+    rules = {rule.id: rule for rule in load_rules()}
+    assert set(NO_TERRAFORM_FIX) <= set(rules) and all(reason for reason in NO_TERRAFORM_FIX.values())
+    for rule in rules.values():
+        if rule.id in NO_TERRAFORM_FIX:
+            assert rule.terraform_fix is None, f"{rule.id} is in NO_TERRAFORM_FIX but has a terraform_fix"
+            continue
+        assert rule.terraform_fix is not None, f"{rule.path}: write its terraform_fix (or list it in NO_TERRAFORM_FIX)"
+        words = "".join(part for part in rule.terraform_fix if isinstance(part, str))
+        named = set(re.findall(r"\baws_[a-z0-9_]+", words))
+        assert named and named <= read_types, (rule.id, named - read_types)
+        assert not NOT_TERRAFORM.search(words), (rule.id, NOT_TERRAFORM.search(words))
+        assert not re.search(r"\b(below|commands?|recipe)\b", words), rule.id  # the words a template fix cuts
+    iac003 = "".join(part for part in rules["IAC003"].fix if isinstance(part, str))
+    assert "aws_api_gateway_deployment" in iac003 and "triggers" in iac003
 
 
 @pytest.mark.parametrize("args, said", [

@@ -189,3 +189,29 @@ def test_an_authorization_known_only_after_apply_leaves_the_method_unknown(capsy
     table = " ".join(capsys.readouterr().out.split())
     assert "unknown ? GET /hello ?" in table.replace("MyDemoAPI ", "")
     assert "unknown: MyDemoAPI GET /hello: the method's authorization type is not known" in table
+
+
+def test_a_finding_from_a_plan_alone_names_the_terraform_argument(capsys, tmp_path):
+    """The SAM CLI's public plan, mutated: its POST method becomes an OPTIONS method behind IAM authorization. The
+    finding points at the method's address in the plan (no configuration given), and its fix names the Terraform
+    argument to change, not the SAM or CloudFormation property nor an AWS CLI call."""
+    data = json.loads((SAM / "custom-plan.json").read_text())
+    values = [resource["values"] for resource in data["planned_values"]["root_module"]["resources"]
+              if resource["address"] == "aws_api_gateway_method.PostMethod"]
+    values += [change["change"]["after"] for change in data["resource_changes"]
+               if change["address"] == "aws_api_gateway_method.PostMethod"]
+    for value in values:
+        value.update(http_method="OPTIONS", authorization="AWS_IAM")
+    for resource in data["configuration"]["root_module"]["resources"]:
+        if resource["address"] == "aws_api_gateway_method.PostMethod":
+            resource["expressions"]["http_method"] = {"constant_value": "OPTIONS"}
+            resource["expressions"]["authorization"] = {"constant_value": "AWS_IAM"}
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data))
+    [finding] = findings(scan(capsys, plan), "APIGW011")
+    assert (finding["outcome"], finding["severity"], finding["method"]) == ("fail", "high", "OPTIONS")
+    assert finding["source"]["file"] == str(plan)
+    assert finding["source"]["address"] == "aws_api_gateway_method.PostMethod"
+    assert 'authorization = "NONE" on the OPTIONS aws_api_gateway_method' in finding["fix"]
+    assert "AddDefaultAuthorizerToCorsPreflight" not in finding["remediation"]
+    assert all(command.startswith("apigw-scan ") for command in finding["commands"])
