@@ -449,7 +449,8 @@ def test_sam_fixes_name_the_sam_property(capsys, tmp_path):
 def test_cloudformation_fixes_keep_the_rules_own_words(capsys, tmp_path):
     """A plain CloudFormation method: the rule's `fix` (without what it says of the commands), neither its sam_fix
     nor its terraform_fix, and only apigw-scan lines for commands."""
-    path = write(tmp_path, rest_api(method="AuthorizationType: AWS_IAM").replace("HttpMethod: GET", "HttpMethod: OPTIONS"))
+    template = rest_api(method="AuthorizationType: AWS_IAM").replace("HttpMethod: GET", "HttpMethod: OPTIONS")
+    path = write(tmp_path, template)
     [finding] = findings(scan(capsys, path), "APIGW011")
     assert (finding["severity"], finding["method"]) == ("high", "OPTIONS")
     assert finding["fix"].startswith("Let the preflight through without authorization, then redeploy")
