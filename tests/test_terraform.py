@@ -478,6 +478,15 @@ def test_missing_lambda_permission_is_lam002_at_the_authorizer(capsys, tmp_path)
                          'principal = "apigateway.amazonaws.com"', "source_arn", "/authorizers/*")
 
 
+def test_the_permission_lam002_fix_describes_clears_it(capsys, tmp_path):
+    """The terraform_fix followed to the letter: a permission for apigateway.amazonaws.com whose source_arn is the
+    API's execution_arn followed by /authorizers/* lets API Gateway invoke the authorizer."""
+    folder = mutated(tmp_path, "serverless-patterns/apigw-http-api-waf-cloudfront-terraform", "authorizer.tf",
+                     ('source_arn    = "${aws_apigatewayv2_api.http_api.execution_arn}/*/*"',
+                      'source_arn    = "${aws_apigatewayv2_api.http_api.execution_arn}/authorizers/*"'))
+    assert findings(scan(capsys, folder), "LAM002") == []
+
+
 def test_cloudfront_that_drops_the_credential_header_is_apigw020(capsys, tmp_path):
     """The authorizer reads a header CloudFront neither forwards nor adds: undecided while a Lambda@Edge function
     runs on the origin requests (it may add it), a failure without it."""
