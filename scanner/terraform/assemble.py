@@ -13,9 +13,6 @@ from .cloudfront import cloudfront
 from .roles import roles
 from .shapes import Shaped, Written, shape
 
-PLACEHOLDER_REGION = "xx-template-1"  # the template readers' placeholders: shaped like real ones
-PLACEHOLDER_ACCOUNT = "000000000000"
-
 
 @dataclass
 class TerraformOptions:

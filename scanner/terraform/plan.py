@@ -13,7 +13,8 @@ from typing import Any
 
 from ..arns import dns_suffix, partition_of_region
 from ..errors import UsageError
-from .assemble import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, TerraformOptions, assemble
+from ..templates.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
+from .assemble import TerraformOptions, assemble
 from .config import Configuration, Settings
 from .shapes import Written
 from .triggers import CHANGE_TYPES

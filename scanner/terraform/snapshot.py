@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .assemble import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, TerraformOptions, assemble
+from ..templates.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
+from .assemble import TerraformOptions, assemble
 from .attributes import API_TYPES, physical_id, pool_key
 from .config import Configuration, Instance, Settings
 from .plan import plan_snapshot
