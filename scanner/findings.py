@@ -178,32 +178,38 @@ class FindingIndex(Generic[F]):
     pool or a client (findings, or their JSON objects in a report read back)."""
 
     def __init__(self, findings: Iterable[F]) -> None:
-        self.findings = list(findings)
+        self.findings: list[F] = []
         self._by_api: dict[tuple[Any, Any, Any], list[F]] = {}  # the API's own, its default endpoint's
+        self._in_api: dict[tuple[Any, Any, Any], list[F]] = {}  # its methods' and authorizers'
         self._by_method: dict[tuple[Any, ...], list[F]] = {}
         self._by_authorizer: dict[tuple[Any, ...], list[F]] = {}
         self._by_pool: dict[Any, list[F]] = {}
         self._by_client: dict[tuple[Any, Any], list[F]] = {}
-        for finding in self.findings:
-            scope, api = finding["scope"], (finding.get("account"), finding.get("region"), finding.get("api_id"))
-            if scope == "client":
-                self._by_client.setdefault((finding.get("pool_id"), finding.get("client_id")), []).append(finding)
-            elif scope == "pool":
-                self._by_pool.setdefault(finding.get("pool_id"), []).append(finding)
-            elif finding.get("api_id") is None:
-                continue  # a custom domain's: it names no API
-            elif scope == "method":
-                self._by_method.setdefault((*api, finding.get("path"), finding.get("method")), []).append(finding)
-            elif scope == "authorizer":
-                self._by_authorizer.setdefault((*api, finding.get("authorizer")), []).append(finding)
-            else:
-                self._by_api.setdefault(api, []).append(finding)
+        for finding in findings:
+            self.add(finding)
+
+    def add(self, finding: F) -> None:
+        self.findings.append(finding)
+        scope, api = finding["scope"], (finding.get("account"), finding.get("region"), finding.get("api_id"))
+        if scope == "client":
+            self._by_client.setdefault((finding.get("pool_id"), finding.get("client_id")), []).append(finding)
+        elif scope == "pool":
+            self._by_pool.setdefault(finding.get("pool_id"), []).append(finding)
+        elif finding.get("api_id") is None:
+            return  # a custom domain's: it names no API
+        elif scope == "method":
+            self._by_method.setdefault((*api, finding.get("path"), finding.get("method")), []).append(finding)
+            self._in_api.setdefault(api, []).append(finding)
+        elif scope == "authorizer":
+            self._by_authorizer.setdefault((*api, finding.get("authorizer")), []).append(finding)
+            self._in_api.setdefault(api, []).append(finding)
+        else:
+            self._by_api.setdefault(api, []).append(finding)
 
     def of_api(self, account: Any, region: Any, api_id: Any) -> list[F]:
         """Every finding about the API, its methods, authorizers and default endpoint."""
         api = (account, region, api_id)
-        return self._by_api.get(api, []) + [finding for index in (self._by_method, self._by_authorizer)
-                                              for key, found in index.items() if key[:3] == api for finding in found]
+        return self._by_api.get(api, []) + self._in_api.get(api, [])
 
     def of_method(self, method: Mapping[str, Any]) -> list[F]:
         """The findings that bear on a method (fact record or report row): its own, its API's (and its default

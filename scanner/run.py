@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .arguments import template_parameters
@@ -16,11 +17,29 @@ from .collect.stopping import parse_duration, stop_on
 from .errors import UsageError
 from .render.progress import Progress, progress_mode
 from .rules.loader import Rule
-from .scan import FleetOptions, judge_snapshots, load_snapshots, save_snapshot, scan_fleet
+from .scan import (
+    FleetOptions,
+    judge_snapshots,
+    judge_snapshots_into,
+    load_snapshots,
+    save_snapshot,
+    scan_fleet,
+    scan_fleet_into,
+    stream_snapshots,
+)
+from .spool import ReportSpool
+from .spool import Triage as SpoolTriage
 from .templates.external import open_resolve_session, read_exports, resolve_outside
 from .templates.snapshot import TemplateOptions, template_snapshot
 from .traffic_window import TRAFFIC_DAYS
-from .triage import apply_baseline, apply_suppressions, load_report, load_suppressions
+from .triage import (
+    active_suppressions,
+    apply_baseline,
+    apply_suppressions,
+    finding_key,
+    load_report,
+    load_suppressions,
+)
 
 Triage = tuple[list[dict[str, Any]] | None, dict[str, Any] | None]  # (suppressions, baseline)
 
@@ -28,12 +47,51 @@ Triage = tuple[list[dict[str, Any]] | None, dict[str, Any] | None]  # (suppressi
 def collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The snapshots (collected, or read from --snapshot, or built from --template) and their report."""
     if getattr(args, "template", None):
-        return _templates(args, rules)
+        snapshot, notes, calls = _template(args)
+        report = judge_snapshots([snapshot], args.api, args.stage, rules)
+        report["notes"] += notes
+        report["calls"] = calls
+        return [snapshot], report
     if args.snapshot:
-        snapshots = load_snapshots(args.snapshot)
-        if args.no_traffic:
-            snapshots = [{**snapshot, "traffic": {}} for snapshot in snapshots]
+        snapshots = [_traffic_kept(args, snapshot) for snapshot in load_snapshots(args.snapshot)]
         return snapshots, judge_snapshots(snapshots, args.api, args.stage, rules)
+    session, options, faults, deadline, progress = _live(args)
+    with stop_on(faults, deadline, args.deadline):
+        return scan_fleet(session, options, args.api, args.stage, rules, progress, faults)
+
+
+def collected_into(args: argparse.Namespace, rules: list[Rule], spool: ReportSpool) -> list[dict[str, Any]]:
+    """collected(), the report put together in `spool` an account's unit at a time; the snapshots are returned only
+    for --save-snapshot (otherwise each is let go once judged)."""
+    keep = bool(args.save_snapshot)
+    if getattr(args, "template", None):
+        snapshot, notes, calls = _template(args)
+        judge_snapshots_into(spool, [snapshot], args.api, args.stage, rules)
+        spool.scan_notes += notes
+        spool.calls = calls
+        return [snapshot]
+    if args.snapshot:
+        kept: list[dict[str, Any]] = []
+
+        def read() -> Iterator[dict[str, Any]]:
+            for snapshot in stream_snapshots(args.snapshot):
+                snapshot = _traffic_kept(args, snapshot)
+                if keep:
+                    kept.append(snapshot)
+                yield snapshot
+        judge_snapshots_into(spool, read(), args.api, args.stage, rules)
+        return kept
+    session, options, faults, deadline, progress = _live(args)
+    with stop_on(faults, deadline, args.deadline):
+        return scan_fleet_into(spool, session, options, args.api, args.stage, rules, progress, faults, keep)
+
+
+def _traffic_kept(args: argparse.Namespace, snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {**snapshot, "traffic": {}} if args.no_traffic else snapshot
+
+
+def _live(args: argparse.Namespace) -> tuple[Any, FleetOptions, Faults, float | None, Progress]:
+    """What a live scan needs: the session, the fleet's options, the faults and deadline, the progress shown."""
     options = FleetOptions(regions=args.region, all_regions=args.all_regions, accounts=args.accounts,
                            organization=args.org, role_name=args.role_name, external_id=args.external_id,
                            concurrency=args.concurrency, shard=args.shard,
@@ -43,21 +101,19 @@ def collected(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[st
                     else CALL_TIMEOUT)
     deadline = parse_duration(args.deadline, "--deadline") if args.deadline else None
     progress = Progress(mode=progress_mode(args.progress, args.quiet))
-    session = open_session(args.profile)
-    with stop_on(faults, deadline, args.deadline):
-        return scan_fleet(session, options, args.api, args.stage, rules, progress, faults)
+    return open_session(args.profile), options, faults, deadline, progress
 
 
-def _templates(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """--template: the templates' snapshot and its report; AWS is called only with --resolve."""
+def _template(args: argparse.Namespace) -> tuple[dict[str, Any], list[str], int]:
+    """--template: the templates' snapshot, the notes its options raise and the calls made; AWS is called only
+    with --resolve."""
     options = TemplateOptions(parameters=template_parameters(args.parameter), region=(args.region or [None])[0],
                               account=args.account, previous=args.previous)
     if not args.resolve:
         snapshot = template_snapshot(args.template, options)
-        report = judge_snapshots([snapshot], args.api, args.stage, rules)
-        if options.region and options.region not in listed_regions():  # said, not checked: nothing is called
-            report["notes"].append(unlisted_words(options.region))
-        return [snapshot], report
+        notes = [unlisted_words(options.region)] if options.region and options.region not in listed_regions() \
+            else []  # said, not checked: nothing is called
+        return snapshot, notes, 0
     session = open_session(args.profile)
     region = resolve_regions(session, args.region)[0]
     clients, log, account, partition = open_resolve_session(session, region)
@@ -65,9 +121,7 @@ def _templates(args: argparse.Namespace, rules: list[Rule]) -> tuple[list[dict[s
     options.exports = read_exports(clients, log, region)
     snapshot = template_snapshot(args.template, options)
     resolve_outside(snapshot, clients, log)
-    report = judge_snapshots([snapshot], args.api, args.stage, rules)
-    report["calls"] = log.total
-    return [snapshot], report
+    return snapshot, [], log.total
 
 
 def save_snapshots(args: argparse.Namespace, snapshots: list[dict[str, Any]]) -> UsageError | None:
@@ -93,3 +147,13 @@ def apply_triage(report: dict[str, Any], triage: Triage) -> None:
         apply_suppressions(report, suppressions, datetime.date.today())
     if baseline is not None:
         apply_baseline(report, baseline)
+
+
+def spool_triage(triage: Triage) -> tuple[SpoolTriage, list[str]]:
+    """The triage as a spool applies it to each finding as it arrives, and the notes of expired suppressions."""
+    suppressions, baseline = triage
+    active, notes = active_suppressions(suppressions, datetime.date.today()) if suppressions is not None \
+        else (None, [])
+    before = None if baseline is None else {finding_key(finding): finding for finding in baseline.get("findings")
+                                            or [] if isinstance(finding, Mapping)}
+    return SpoolTriage(active, before), notes

@@ -590,14 +590,19 @@ def _plain(value: Any) -> Any:
     if kind in _SCALARS:
         return value
     if kind is list or kind is tuple:
-        return [_plain(item) for item in value]
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
     if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
     if kind not in _FIELD_NAMES:
         _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(value)) \
             if dataclasses.is_dataclass(value) and not isinstance(value, type) else None
     names = _FIELD_NAMES[kind]
-    return value if names is None else {name: _plain(getattr(value, name)) for name in names}
+    if names is None:
+        return value
+    attributes = value.__dict__
+    if len(attributes) == len(names):  # a record's fields, set in their order by its __init__
+        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in attributes.items()}
+    return {name: _plain(getattr(value, name)) for name in names}
 
 
 @dataclass(frozen=True)

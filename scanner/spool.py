@@ -1,0 +1,357 @@
+"""A report too big to hold, put together as its parts arrive (judged units, shards read back) and read back in
+the report's order.
+
+Method rows, findings, chains and suppressed findings go to a temporary folder as sorted runs of JSON lines (the
+order key, a tab, the value); reading the report merges the runs. Only what every row's verdict needs stays in
+memory: a compact index of the findings (rule, outcome and place), so that a row's verdict comes from every
+finding that bears on it, wherever it was judged (a pool's findings reach the methods of other accounts, as a merge
+of reports has it). The report read back is the one the same parts make in memory (report.merge_reports and the
+triage): rows, findings and chains counted once, the summary counted again, suppressions and the baseline applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, ClassVar
+
+from .findings import Finding, FindingIndex, plain
+from .report import (
+    ERROR_FIELDS,
+    REPORT_SCHEMA,
+    ReportPart,
+    Tally,
+    attach_row,
+    chain_key,
+    chain_order,
+    finding_order,
+    gates,
+    gating_findings,
+    method_order,
+)
+from .triage import finding_key, suppression_of
+
+_READ = 1 << 16
+RUN = 4096  # values a run holds in memory while they are sorted
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, default=str).encode()
+
+
+class _Runs:
+    """Sorted runs of (key, value) lines in one temporary file, read back as one sequence in key order (for equal
+    keys, the earlier run first)."""
+
+    def __init__(self, path: str, order: Callable[[Any], tuple[Any, ...]]) -> None:
+        self.path = path
+        self.order = order
+        self.handle: BinaryIO = open(path, "w+b")  # noqa: SIM115  # closed by close()
+        self.runs: list[list[tuple[int, int]]] = []  # each run: (offset, length) of its lines, in key order
+        self.count = 0
+
+    def add(self, values: Iterable[Any]) -> None:
+        """The values (JSON data), as runs of at most RUN values each."""
+        chunk: list[tuple[tuple[Any, ...], bytes]] = []
+        for value in values:
+            chunk.append((self.order(value), _dumps(value)))
+            if len(chunk) == RUN:
+                self._write(chunk)
+                chunk = []
+        self._write(chunk)
+
+    def _write(self, keyed: list[tuple[tuple[Any, ...], bytes]]) -> None:
+        keyed.sort(key=lambda pair: pair[0])
+        run = []
+        self.handle.seek(0, os.SEEK_END)
+        offset = self.handle.tell()
+        for key, text in keyed:
+            line = _dumps(key) + b"\t" + text + b"\n"
+            self.handle.write(line)
+            run.append((offset, len(line)))
+            offset += len(line)
+        if run:
+            self.runs.append(run)
+            self.count += len(run)
+
+    def merged(self) -> Iterator[bytes]:
+        """Every value's JSON text, in key order."""
+        self.handle.flush()
+        return (text for _, text in heapq.merge(*(self._run(run) for run in self.runs), key=lambda pair: pair[0]))
+
+    def _run(self, run: list[tuple[int, int]]) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+        descriptor = self.handle.fileno()
+        start = 0
+        while start < len(run):
+            # The run's lines are written one after another: read them a block at a time.
+            end = start
+            size = 0
+            while end < len(run) and size < _READ:
+                size += run[end][1]
+                end += 1
+            block = os.pread(descriptor, size, run[start][0])
+            position = 0
+            for _, length in run[start:end]:
+                line = block[position:position + length]
+                position += length
+                key, _, text = line.rstrip(b"\n").partition(b"\t")
+                yield _tuple(json.loads(key)), text
+            start = end
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _tuple(value: Any) -> Any:
+    return tuple(_tuple(item) for item in value) if isinstance(value, list) else value
+
+
+class Bearing(Mapping[str, Any]):
+    """What a row's verdict needs of a finding: its rule, outcome, what it makes of a method, and its place."""
+
+    __slots__ = ("_found",)
+    FIELDS = ("rule", "outcome", "method_verdict", "scope", "account", "region", "api_id", "path", "method",
+              "authorizer", "pool_id", "client_id")
+    _POSITION: ClassVar[dict[str, int]] = {name: position for position, name in enumerate(FIELDS)}
+
+    def __init__(self, finding: Mapping[str, Any]) -> None:
+        self._found = tuple(finding.get(name) for name in self.FIELDS)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._found[self._POSITION[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.FIELDS)
+
+    def __len__(self) -> int:
+        return len(self.FIELDS)
+
+
+@dataclass
+class Triage:
+    """Suppressions (the active ones) and a baseline's finding keys, applied to each finding as it arrives."""
+
+    suppressions: list[dict[str, Any]] | None = None
+    baseline: dict[tuple[Any, ...], Mapping[str, Any]] | None = None  # finding key -> the baseline's finding
+
+
+@dataclass
+class SpooledReport:
+    """The report read back: the head (schema … notes), then rows, findings, errors, calls, chains, and what is
+    counted while those are read (`tail`: summary, suppressed, fixed). Rows and findings are read once, in order."""
+
+    head: dict[str, Any]
+    methods: Iterator[dict[str, Any]]
+    findings: Iterator[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    calls: int
+    chains: Iterator[dict[str, Any]]
+    tail: Callable[[], dict[str, Any]]
+    gating: Callable[[], int]  # findings at or above --fail-on (after the findings were read)
+
+
+@dataclass
+class _Account:
+    notes: list[str] = field(default_factory=list)
+    part_notes: list[str] = field(default_factory=list)
+
+
+class ReportSpool:
+    """Collects a report's parts in a temporary folder (TMPDIR) and reads the whole report back in order."""
+
+    def __init__(self, triage: Triage | None = None, fail_on: str = "never") -> None:
+        self.folder = tempfile.mkdtemp(prefix="apigw-scan-")
+        self.methods = _Runs(os.path.join(self.folder, "methods"), method_order)
+        self.findings = _Runs(os.path.join(self.folder, "findings"), finding_order)
+        self.suppressed = _Runs(os.path.join(self.folder, "suppressed"), finding_order)
+        self.chains = _Runs(os.path.join(self.folder, "chains"), chain_order)
+        self.index: FindingIndex[Bearing] = FindingIndex([])
+        self.triage = triage or Triage()
+        self.fail_on = fail_on
+        self.accounts: dict[Any, _Account] = {}
+        self.account_ids: set[str] = set()
+        self.regions: set[str] = set()
+        self.notes: list[str] = []  # the inputs' own (the reports a merge reads)
+        self.scan_notes: list[str] = []  # the scan's or the merge's, after the accounts'
+        self.triage_notes: list[str] = []  # expired suppressions, last
+        self.errors: list[dict[str, Any]] = []
+        self.calls = 0
+        self.sizes = dict.fromkeys(("apis", "pools", "clients"), 0)
+        self.row_keys: set[bytes] = set()
+        self.repeated_rows = 0
+        self.finding_digests: set[bytes] | None = None  # with inputs that may repeat findings (a merge)
+        self.chain_keys: set[tuple[str, ...]] = set()
+        self.now: set[tuple[Any, ...]] = set()  # finding keys (for the baseline's fixed findings)
+        self.lists: dict[str, list[Any]] = {}  # suppressed and fixed lists carried by inputs (a merge)
+
+    # What judged units add.
+    def add_account(self, snapshot: Mapping[str, Any], errors: Iterable[Mapping[str, Any]] | None = None) -> None:
+        """An account's snapshot: its account, regions, notes, errors and calls (its units come with add_part)."""
+        account = self._account(snapshot.get("account"))
+        account.notes += list(snapshot.get("notes") or [])
+        if snapshot.get("account"):
+            self.add_account_id(str(snapshot["account"]))
+        self.regions.update(snapshot.get("regions") or [])
+        self.add_errors(snapshot.get("errors") if errors is None else errors)
+        self.calls += sum((snapshot.get("calls") or {}).values())
+
+    def add_errors(self, errors: Iterable[Mapping[str, Any]] | None) -> None:
+        self.errors += [{key: error.get(key) for key in ERROR_FIELDS} for error in errors or []]
+
+    def add_part(self, account_id: Any, part: ReportPart) -> None:
+        """One judged unit of an account (its rows, findings, chains, notes and sizes)."""
+        self._account(account_id).part_notes += part.notes
+        for name, size in part.sizes.items():
+            self.sizes[name] = self.sizes.get(name, 0) + size
+        self.add_rows(part.methods)
+        self.add_findings(part.findings)
+        self.add_chains(part.chains)
+
+    # What any input adds (units, or the reports a merge reads).
+    def add_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.methods.add(row for row in rows if self._first_row(row))
+
+    def _first_row(self, row: dict[str, Any]) -> bool:
+        key = hashlib.blake2b(_dumps(method_order(row)), digest_size=16).digest()
+        if key in self.row_keys:
+            self.repeated_rows += 1  # an overlapping input's: the first is kept
+            return False
+        self.row_keys.add(key)
+        return True
+
+    def add_findings(self, findings: Iterable[Mapping[str, Any]]) -> None:
+        hidden: list[dict[str, Any]] = []
+        self.findings.add(self._kept(findings, hidden))
+        self.suppressed.add(hidden)
+
+    def _kept(self, findings: Iterable[Mapping[str, Any]], hidden: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """The findings the report keeps (each once, triage applied); the suppressed ones go to `hidden`."""
+        for finding in findings:
+            value = finding.as_json() if isinstance(finding, Finding) else dict(finding)
+            if self.finding_digests is not None:
+                digest = hashlib.blake2b(json.dumps(value, sort_keys=True, default=str).encode(),
+                                         digest_size=16).digest()
+                if digest in self.finding_digests:
+                    continue
+                self.finding_digests.add(digest)
+            if self.triage.baseline is not None:
+                self.now.add(finding_key(value))
+            suppressed_by = suppression_of(value, self.triage.suppressions) if self.triage.suppressions else None
+            if suppressed_by is not None:
+                value["suppressed_by"] = suppressed_by
+                hidden.append(value)
+                continue
+            if self.triage.baseline is not None:
+                value["baseline"] = "unchanged" if finding_key(value) in self.triage.baseline else "new"
+            self.index.add(Bearing(value))
+            yield value
+
+    def add_chains(self, chains: Iterable[dict[str, Any]]) -> None:
+        kept = []
+        for chain in chains:
+            key = chain_key(chain)
+            if key not in self.chain_keys:
+                self.chain_keys.add(key)
+                kept.append(chain)
+        self.chains.add(kept)
+
+    def _account(self, account_id: Any) -> _Account:
+        if account_id not in self.accounts:
+            self.accounts[account_id] = _Account()
+        return self.accounts[account_id]
+
+    def add_account_id(self, account: str) -> None:
+        self.account_ids.add(account)
+
+    # The report read back.
+    def report(self) -> SpooledReport:
+        """The report, read back in order (once)."""
+        accounts = sorted(self.account_ids)
+        notes = list(self.notes)
+        for account in self.accounts.values():
+            notes += account.notes + sorted(account.part_notes)
+        notes += self.scan_notes
+        if self.repeated_rows:
+            notes.append(f"{self.repeated_rows} method row(s) appear in more than one input (overlapping shards?): "
+                         "counted once")
+        notes += self.triage_notes
+        tally = Tally(self.sizes)
+        counted = {"gating": 0, "new": 0, "marked": 0}
+
+        def methods() -> Iterator[dict[str, Any]]:
+            for text in self.methods.merged():
+                row = json.loads(text)
+                attach_row(row, self.index.of_method(row))
+                tally.method(row)
+                yield row
+
+        def findings() -> Iterator[dict[str, Any]]:
+            for text in self.findings.merged():
+                finding = json.loads(text)
+                tally.finding(finding)
+                counted["gating"] += gates(finding, self.fail_on)
+                counted["marked"] += "baseline" in finding
+                counted["new"] += finding.get("baseline") == "new"
+                yield finding
+
+        def tail() -> dict[str, Any]:
+            summary = tally.summary()
+            lists: dict[str, Any] = {}
+            if "suppressed" in self.lists or self.triage.suppressions is not None:
+                lists["suppressed"] = self.lists.get("suppressed", []) + [json.loads(text) for text in
+                                                                          self.suppressed.merged()]
+            if self.triage.baseline is not None:
+                lists["fixed"] = [finding.as_json() if isinstance(finding, Finding) else dict(finding)
+                                  for key, finding in self.triage.baseline.items() if key not in self.now]
+            elif "fixed" in self.lists:
+                lists["fixed"] = self.lists["fixed"]
+            if self.triage.suppressions is not None or self.triage.baseline is not None:
+                # The summary counted again after the triage, as report.recount counts it.
+                summary["suppressed"] = len(lists.get("suppressed") or [])
+                summary["new"] = counted["new"] if counted["marked"] or "fixed" in lists else None
+            return {"summary": summary, **lists}
+
+        head = {"schema": REPORT_SCHEMA, "account": accounts[0] if len(accounts) == 1 else None,
+                "accounts": accounts, "regions": sorted(self.regions), "notes": notes}
+        return SpooledReport(head, methods(), findings(), self.errors, self.calls,
+                             (json.loads(text) for text in self.chains.merged()), tail, lambda: counted["gating"])
+
+    def close(self) -> None:
+        for runs in (self.methods, self.findings, self.suppressed, self.chains):
+            runs.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> ReportSpool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def held(report: dict[str, Any], fail_on: str = "never") -> SpooledReport:
+    """A report held in memory (findings as their JSON objects), read as a spooled one is."""
+    report = dict(plain(report))
+    tail: dict[str, Any] = {key: report[key] for key in ("summary", "suppressed", "fixed") if key in report}
+    return SpooledReport(
+        {key: report.get(key) for key in ("schema", "account", "accounts", "regions", "notes")},
+        iter(report.get("methods") or []), iter(report.get("findings") or []), list(report.get("errors") or []),
+        int(report.get("calls") or 0), iter(report.get("chains") or []), lambda: tail,
+        lambda: len(gating_findings(report, fail_on)) if "findings" in report else 0)
+
+
+def materialized(report: SpooledReport) -> dict[str, Any]:
+    """A spooled report read whole into memory (a report small enough to hold)."""
+    whole: dict[str, Any] = dict(report.head)
+    whole["methods"] = list(report.methods)
+    whole["findings"] = list(report.findings)
+    whole["errors"] = report.errors
+    whole["calls"] = report.calls
+    whole["chains"] = list(report.chains)
+    whole.update(report.tail())
+    return whole
