@@ -166,7 +166,7 @@ def method_order(method: Mapping[str, Any]) -> tuple[str, ...]:
 
 def chain_order(chain: Mapping[str, Any]) -> tuple[str, ...]:
     """The order of the report's chains: account, region, API name and ID."""
-    return tuple(str(chain.get(key)) for key in ("account", "region", "api_name", "api_id"))
+    return tuple(str(chain.get(key) or "") for key in ("account", "region", "api_name", "api_id"))
 
 
 def chain_key(chain: Mapping[str, Any]) -> tuple[str, ...]:

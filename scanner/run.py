@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .arguments import template_parameters
+from .arguments import MOST_JOBS, template_parameters
 from .collect.faults import CALL_TIMEOUT, Faults
 from .collect.pacing import parse_max_rps
 from .collect.regions import listed_regions, unlisted_words
@@ -40,6 +40,7 @@ from .triage import (
     load_report,
     load_suppressions,
 )
+from .workers import available_cpus
 
 Triage = tuple[list[dict[str, Any]] | None, dict[str, Any] | None]  # (suppressions, baseline)
 
@@ -79,11 +80,17 @@ def collected_into(args: argparse.Namespace, rules: list[Rule], spool: ReportSpo
                 if keep:
                     kept.append(snapshot)
                 yield snapshot
-        judge_snapshots_into(spool, read(), args.api, args.stage, rules)
+        judge_snapshots_into(spool, read(), args.api, args.stage, rules, args.policies, _jobs(args))
         return kept
     session, options, faults, deadline, progress = _live(args)
     with stop_on(faults, deadline, args.deadline):
-        return scan_fleet_into(spool, session, options, args.api, args.stage, rules, progress, faults, keep)
+        return scan_fleet_into(spool, session, options, args.api, args.stage, rules, progress, faults, keep,
+                               args.policies, _jobs(args))
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """--jobs, else the CPUs this process may use (at most MOST_JOBS)."""
+    return int(args.jobs) if getattr(args, "jobs", None) else min(available_cpus(), MOST_JOBS)
 
 
 def _traffic_kept(args: argparse.Namespace, snapshot: dict[str, Any]) -> dict[str, Any]:

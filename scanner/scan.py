@@ -32,9 +32,10 @@ from .report import build_report, merge_reports, report_part
 from .rules.loader import Rule
 from .schema.snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .schema.snapshot import SNAPSHOTS_SCHEMA
-from .spool import ReportSpool
+from .spool import PartSink, ReportSpool
 from .traffic_window import TRAFFIC_DAYS
 from .units import unit_snapshots
+from .workers import judge_all
 
 
 @dataclass
@@ -67,17 +68,19 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
 
 def scan_fleet_into(spool: ReportSpool, base: boto3.Session, options: FleetOptions, api_filter: list[str] | None,
                     stage_filter: str | None, rules: list[Rule], progress: ProgressListener | None = None,
-                    faults: Faults | None = None, keep: bool = False) -> list[dict[str, Any]]:
-    """scan_fleet, its report put together in `spool` unit by unit; an account's snapshot is let go once judged
-    (unless `keep`: --save-snapshot writes them). Returns the snapshots kept."""
+                    faults: Faults | None = None, keep: bool = False, policies: list[str] | None = None,
+                    jobs: int = 1) -> list[dict[str, Any]]:
+    """scan_fleet, its report put together in `spool` unit by unit, accounts judged by `jobs` processes (workers.py;
+    `policies`: where their rules come from); an account's snapshot is let go once judged (unless `keep`:
+    --save-snapshot writes them). Returns the snapshots kept."""
     fleet = collect(base, options, api_filter, stage_filter, progress, faults)
-    kept = []
-    with fewer_collections():
+    kept = list(fleet.snapshots) if keep else []
+
+    def handed_over() -> Iterator[dict[str, Any]]:
         while fleet.snapshots:
-            snapshot = fleet.snapshots.pop(0)
-            judge_into(spool, snapshot, api_filter, stage_filter, rules)
-            if keep:
-                kept.append(snapshot)
+            yield fleet.snapshots.pop(0)
+    with fewer_collections():
+        judge_all(spool, handed_over(), judge_into, api_filter, stage_filter, rules, policies, jobs)
     spool.scan_notes += fleet.notes
     spool.add_errors(fleet.errors)
     spool.calls += fleet.calls
@@ -129,7 +132,7 @@ def collect(base: boto3.Session, options: FleetOptions, api_filter: list[str] | 
     return Fleet(result.snapshots, errors, notes, log.total)
 
 
-def judge_into(spool: ReportSpool, snapshot: dict[str, Any], api_filter: list[str] | None,
+def judge_into(spool: PartSink, snapshot: dict[str, Any], api_filter: list[str] | None,
                stage_filter: str | None, rules: list[Rule]) -> None:
     """One account's snapshot judged unit by unit (units.py) into the spool: each unit's facts, findings and
     matrix are let go once its rows, findings and chains are written there."""
@@ -223,14 +226,18 @@ def judge_snapshots(snapshots: list[dict[str, Any]], api_filter: list[str] | Non
 
 
 def judge_snapshots_into(spool: ReportSpool, snapshots: Iterable[dict[str, Any]], api_filter: list[str] | None,
-                         stage_filter: str | None, rules: list[Rule]) -> None:
-    """judge_snapshots, the snapshots read and judged one at a time into `spool`; --api and --stage are checked
-    against what the snapshots held once all were read (before anything is written)."""
+                         stage_filter: str | None, rules: list[Rule], policies: list[str] | None = None,
+                         jobs: int = 1) -> None:
+    """judge_snapshots, the snapshots read and judged one at a time into `spool` (by `jobs` processes); --api and
+    --stage are checked against what the snapshots held once all were read (before anything is written)."""
     seen: list[dict[str, Any]] = []
-    with fewer_collections():
+
+    def noted() -> Iterator[dict[str, Any]]:
         for snapshot in snapshots:
             seen.append(_filter_view(normalize_snapshot(snapshot)) if api_filter or stage_filter else {})
-            judge_into(spool, snapshot, api_filter, stage_filter, rules)
+            yield snapshot
+    with fewer_collections():
+        judge_all(spool, noted(), judge_into, api_filter, stage_filter, rules, policies, jobs)
     if api_filter or stage_filter:
         check_filters(_combined(seen), api_filter, stage_filter)
     spool.calls = 0

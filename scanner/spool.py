@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 from .findings import Finding, FindingIndex, plain
 from .report import (
@@ -28,13 +28,13 @@ from .report import (
     ReportPart,
     Tally,
     attach_row,
-    chain_key,
     chain_order,
     finding_order,
     gates,
     gating_findings,
     method_order,
 )
+from .rules.loader import SEVERITIES
 from .triage import finding_key, suppression_of
 
 _READ = 1 << 16
@@ -43,6 +43,9 @@ RUN = 4096  # values a run holds in memory while they are sorted
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, default=str).encode()
+
+
+Entry = tuple[tuple[Any, ...], bytes]  # a value's order key and JSON text
 
 
 class _Runs:
@@ -58,15 +61,19 @@ class _Runs:
 
     def add(self, values: Iterable[Any]) -> None:
         """The values (JSON data), as runs of at most RUN values each."""
-        chunk: list[tuple[tuple[Any, ...], bytes]] = []
-        for value in values:
-            chunk.append((self.order(value), _dumps(value)))
+        self.add_entries((self.order(value), _dumps(value)) for value in values)
+
+    def add_entries(self, entries: Iterable[Entry]) -> None:
+        """Values already keyed and encoded (order key, JSON text), as runs of at most RUN each."""
+        chunk: list[Entry] = []
+        for entry in entries:
+            chunk.append(entry)
             if len(chunk) == RUN:
                 self._write(chunk)
                 chunk = []
         self._write(chunk)
 
-    def _write(self, keyed: list[tuple[tuple[Any, ...], bytes]]) -> None:
+    def _write(self, keyed: list[Entry]) -> None:
         keyed.sort(key=lambda pair: pair[0])
         run = []
         self.handle.seek(0, os.SEEK_END)
@@ -116,12 +123,16 @@ class Bearing(Mapping[str, Any]):
     """What a row's verdict needs of a finding: its rule, outcome, what it makes of a method, and its place."""
 
     __slots__ = ("_found",)
-    FIELDS = ("rule", "outcome", "method_verdict", "scope", "account", "region", "api_id", "path", "method",
-              "authorizer", "pool_id", "client_id")
+    FIELDS = ("rule", "outcome", "method_verdict", "severity", "scope", "account", "region", "api_id", "path",
+              "method", "authorizer", "pool_id", "client_id")
     _POSITION: ClassVar[dict[str, int]] = {name: position for position, name in enumerate(FIELDS)}
 
-    def __init__(self, finding: Mapping[str, Any]) -> None:
-        self._found = tuple(finding.get(name) for name in self.FIELDS)
+    def __init__(self, found: tuple[Any, ...]) -> None:
+        self._found = found
+
+    @classmethod
+    def of(cls, finding: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(finding.get(name) for name in cls.FIELDS)
 
     def __getitem__(self, key: str) -> Any:
         return self._found[self._POSITION[key]]
@@ -138,7 +149,7 @@ class Triage:
     """Suppressions (the active ones) and a baseline's finding keys, applied to each finding as it arrives."""
 
     suppressions: list[dict[str, Any]] | None = None
-    baseline: dict[tuple[Any, ...], Mapping[str, Any]] | None = None  # finding key -> the baseline's finding
+    baseline: dict[tuple[Any, ...], Any] | None = None  # finding key -> the baseline's finding
 
 
 @dataclass
@@ -154,6 +165,63 @@ class SpooledReport:
     chains: Iterator[dict[str, Any]]
     tail: Callable[[], dict[str, Any]]
     gating: Callable[[], int]  # findings at or above --fail-on (after the findings were read)
+    severities: dict[str, str]  # each rule's severity, as its findings (suppressed ones too) give it
+    count: int  # method rows
+    index: FindingIndex[Any]  # what each finding bears on (rule, outcome, severity and place)
+    again: Callable[[], SpooledReport]  # the same report, read again from the start
+
+
+@dataclass
+class EncodedPart:
+    """A judged unit's part of the report made ready for a spool (in a worker process, or in place): each row,
+    kept finding, suppressed finding and chain as its order key and JSON text; what each kept finding bears on;
+    with a baseline, the keys of all its findings."""
+
+    account: Any
+    rows: list[Entry]
+    findings: list[Entry]
+    bearings: list[tuple[Any, ...]]
+    hidden: list[Entry]
+    finding_keys: list[tuple[Any, ...]]
+    chains: list[Entry]
+    notes: list[str]
+    sizes: dict[str, int]
+
+
+def encode_part(account: Any, part: ReportPart, triage: Triage) -> EncodedPart:
+    """A unit's part of the report, its findings triaged (suppressions, then the baseline's marks)."""
+    encoded = EncodedPart(account, [(method_order(row), _dumps(row)) for row in part.methods], [], [], [], [],
+                          [(chain_order(chain), _dumps(chain)) for chain in part.chains], part.notes, part.sizes)
+    for finding in part.findings:
+        value = finding.as_json()
+        verdict = _triaged(value, triage)
+        if triage.baseline is not None:
+            encoded.finding_keys.append(finding_key(value))
+        if verdict == "hidden":
+            encoded.hidden.append((finding_order(value), _dumps(value)))
+        else:
+            encoded.findings.append((finding_order(value), _dumps(value)))
+            encoded.bearings.append(Bearing.of(value))
+    return encoded
+
+
+def _triaged(value: dict[str, Any], triage: Triage) -> str:
+    """Marks a finding as the triage has it: `hidden` (suppressed: why, in `suppressed_by`), else `kept` (with a
+    baseline, marked new or unchanged)."""
+    suppressed_by = suppression_of(value, triage.suppressions) if triage.suppressions else None
+    if suppressed_by is not None:
+        value["suppressed_by"] = suppressed_by
+        return "hidden"
+    if triage.baseline is not None:
+        value["baseline"] = "unchanged" if finding_key(value) in triage.baseline else "new"
+    return "kept"
+
+
+class PartSink(Protocol):
+    """Where an account's judged units go: a spool, or a worker's collector."""
+
+    def add_account(self, snapshot: Mapping[str, Any]) -> None: ...
+    def add_part(self, account_id: Any, part: ReportPart) -> None: ...
 
 
 @dataclass
@@ -189,6 +257,8 @@ class ReportSpool:
         self.chain_keys: set[tuple[str, ...]] = set()
         self.now: set[tuple[Any, ...]] = set()  # finding keys (for the baseline's fixed findings)
         self.lists: dict[str, list[Any]] = {}  # suppressed and fixed lists carried by inputs (a merge)
+        self.severity_kept: dict[str, str] = {}
+        self.severity_hidden: dict[str, str] = {}
 
     # What judged units add.
     def add_account(self, snapshot: Mapping[str, Any], errors: Iterable[Mapping[str, Any]] | None = None) -> None:
@@ -206,23 +276,41 @@ class ReportSpool:
 
     def add_part(self, account_id: Any, part: ReportPart) -> None:
         """One judged unit of an account (its rows, findings, chains, notes and sizes)."""
-        self._account(account_id).part_notes += part.notes
+        self.add_encoded(encode_part(account_id, part, self.triage))
+
+    def add_encoded(self, part: EncodedPart) -> None:
+        """One judged unit of an account, encoded (encode_part)."""
+        self._account(part.account).part_notes += part.notes
         for name, size in part.sizes.items():
             self.sizes[name] = self.sizes.get(name, 0) + size
-        self.add_rows(part.methods)
-        self.add_findings(part.findings)
-        self.add_chains(part.chains)
+        self.methods.add_entries(entry for entry in part.rows if self._first_row(entry[0]))
+        for entries, severities in ((part.findings, self.severity_kept), (part.hidden, self.severity_hidden)):
+            for key, _ in entries:
+                severities[key[3]] = SEVERITIES[key[0]]  # finding_order: severity's rank, …, rule
+        self.findings.add_entries(part.findings)
+        for bearing in part.bearings:
+            self.index.add(Bearing(bearing))
+        self.suppressed.add_entries(part.hidden)
+        self.now.update(part.finding_keys)
+        self.chains.add_entries(entry for entry in part.chains if self._first_chain(entry[0]))
 
     # What any input adds (units, or the reports a merge reads).
     def add_rows(self, rows: Iterable[dict[str, Any]]) -> None:
-        self.methods.add(row for row in rows if self._first_row(row))
+        self.methods.add(row for row in rows if self._first_row(method_order(row)))
 
-    def _first_row(self, row: dict[str, Any]) -> bool:
-        key = hashlib.blake2b(_dumps(method_order(row)), digest_size=16).digest()
+    def _first_row(self, order: tuple[Any, ...]) -> bool:
+        key = hashlib.blake2b(_dumps(order), digest_size=16).digest()
         if key in self.row_keys:
             self.repeated_rows += 1  # an overlapping input's: the first is kept
             return False
         self.row_keys.add(key)
+        return True
+
+    def _first_chain(self, order: tuple[Any, ...]) -> bool:
+        key = (order[0], order[1], order[3])  # account, region, API ID
+        if key in self.chain_keys:
+            return False
+        self.chain_keys.add(key)
         return True
 
     def add_findings(self, findings: Iterable[Mapping[str, Any]]) -> None:
@@ -242,24 +330,16 @@ class ReportSpool:
                 self.finding_digests.add(digest)
             if self.triage.baseline is not None:
                 self.now.add(finding_key(value))
-            suppressed_by = suppression_of(value, self.triage.suppressions) if self.triage.suppressions else None
-            if suppressed_by is not None:
-                value["suppressed_by"] = suppressed_by
+            if _triaged(value, self.triage) == "hidden":
+                self.severity_hidden[value["rule"]] = value["severity"]
                 hidden.append(value)
                 continue
-            if self.triage.baseline is not None:
-                value["baseline"] = "unchanged" if finding_key(value) in self.triage.baseline else "new"
-            self.index.add(Bearing(value))
+            self.severity_kept[value["rule"]] = value["severity"]
+            self.index.add(Bearing(Bearing.of(value)))
             yield value
 
     def add_chains(self, chains: Iterable[dict[str, Any]]) -> None:
-        kept = []
-        for chain in chains:
-            key = chain_key(chain)
-            if key not in self.chain_keys:
-                self.chain_keys.add(key)
-                kept.append(chain)
-        self.chains.add(kept)
+        self.chains.add(chain for chain in chains if self._first_chain(chain_order(chain)))
 
     def _account(self, account_id: Any) -> _Account:
         if account_id not in self.accounts:
@@ -319,8 +399,12 @@ class ReportSpool:
 
         head = {"schema": REPORT_SCHEMA, "account": accounts[0] if len(accounts) == 1 else None,
                 "accounts": accounts, "regions": sorted(self.regions), "notes": notes}
+        severities = {str(item["rule"]): str(item["severity"]) for item in self.lists.get("suppressed", [])
+                      if isinstance(item, Mapping) and item.get("rule") and item.get("severity")}
+        severities.update({**self.severity_hidden, **self.severity_kept})
         return SpooledReport(head, methods(), findings(), self.errors, self.calls,
-                             (json.loads(text) for text in self.chains.merged()), tail, lambda: counted["gating"])
+                             (json.loads(text) for text in self.chains.merged()), tail, lambda: counted["gating"],
+                             severities, self.methods.count, self.index, self.report)
 
     def close(self) -> None:
         for runs in (self.methods, self.findings, self.suppressed, self.chains):
@@ -336,13 +420,18 @@ class ReportSpool:
 
 def held(report: dict[str, Any], fail_on: str = "never") -> SpooledReport:
     """A report held in memory (findings as their JSON objects), read as a spooled one is."""
-    report = dict(plain(report))
+    if any(isinstance(finding, Finding) for finding in report.get("findings") or []):
+        report = dict(plain(report))
     tail: dict[str, Any] = {key: report[key] for key in ("summary", "suppressed", "fixed") if key in report}
     return SpooledReport(
         {key: report.get(key) for key in ("schema", "account", "accounts", "regions", "notes")},
         iter(report.get("methods") or []), iter(report.get("findings") or []), list(report.get("errors") or []),
         int(report.get("calls") or 0), iter(report.get("chains") or []), lambda: tail,
-        lambda: len(gating_findings(report, fail_on)) if "findings" in report else 0)
+        lambda: len(gating_findings(report, fail_on)) if "findings" in report else 0,
+        {str(finding["rule"]): str(finding["severity"]) for finding in [*(report.get("suppressed") or []),
+                                                                         *(report.get("findings") or [])]
+         if isinstance(finding, dict) and finding.get("rule") and finding.get("severity")},
+        len(report.get("methods") or []), FindingIndex(report.get("findings") or []), lambda: held(report, fail_on))
 
 
 def materialized(report: SpooledReport) -> dict[str, Any]:

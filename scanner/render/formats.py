@@ -14,11 +14,12 @@ from ..rules.sources import cited, cited_titles
 from ..spool import SpooledReport, held, materialized
 from .csv_report import write_csv
 from .escape import escaped
+from .html_big import write_big_html
 from .html_report import render_html
 from .json_report import write_json
 from .matrix_view import render_matrix_csv, render_matrix_json, render_matrix_table
 from .sarif import write_sarif
-from .terminal import View, render_table
+from .terminal import MOST_ROWS, View, write_table
 from .token_table import render_token
 from .width import DEFAULT_WIDTH
 
@@ -45,10 +46,12 @@ def write_report(report: SpooledReport, output_format: str, rules: list[Rule], v
     elif output_format == "csv":
         write_csv(report.methods, report.findings, report.errors, out)
         report.tail()
+    elif output_format == "html" and report.count > MOST_ROWS:
+        write_big_html(report, rules, view.fail_on if view else None, out)
     elif output_format == "html":
         out.write(render_html(materialized(report), rules, view.fail_on if view else None))
     else:
-        out.write(render_table(materialized(report), view))
+        write_table(report, view or View(), out)
 
 
 def render_matrix(document: dict[str, Any], output_format: str, unicode: bool = True,

@@ -614,6 +614,15 @@ class FieldInfo:
 
 def fields_of(record_class: type[Any]) -> list[FieldInfo]:
     """The fields of a record class with their types and meanings, in declaration order."""
+    if record_class not in _FIELD_INFOS:
+        _FIELD_INFOS[record_class] = _fields_of(record_class)
+    return list(_FIELD_INFOS[record_class])
+
+
+_FIELD_INFOS: dict[type[Any], tuple[FieldInfo, ...]] = {}  # read once per class (type hints are slow to resolve)
+
+
+def _fields_of(record_class: type[Any]) -> tuple[FieldInfo, ...]:
     hints = typing.get_type_hints(record_class, include_extras=True)
     infos = []
     for declared in dataclasses.fields(record_class):
@@ -623,7 +632,7 @@ def fields_of(record_class: type[Any]) -> list[FieldInfo]:
             meaning = str(hint.__metadata__[0])
             hint = typing.get_args(hint)[0]
         infos.append(FieldInfo(declared.name, hint, meaning))
-    return infos
+    return tuple(infos)
 
 
 def type_words(hint: Any) -> str:
