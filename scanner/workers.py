@@ -82,9 +82,11 @@ def judge_all(spool: ReportSpool, snapshots: Iterable[dict[str, Any]], judge: Ju
     # A worker's triage needs only the baseline's keys (its findings stay here, for the fixed list).
     triage = replace(spool.triage, baseline=None if spool.triage.baseline is None
                      else dict.fromkeys(spool.triage.baseline))
+    # Workers start from a process of their own (forkserver), never forked from this one: a scan's threads (its
+    # collection, progress, pacing) may hold a lock at the moment of a fork, and the forked worker would wait on it
+    # for ever. Each worker loads the rules again (`policies`).
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    _STATE.update(rules=rules)  # a forked worker has them already; a spawned one loads them again
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with context.Pool(jobs, initializer=_start, initargs=(policies, api_filter, stage_filter, triage, judge)) as pool:
         waiting: deque[AsyncResult[tuple[dict[str, Any], list[EncodedPart]]]] = deque()
         for snapshot in chain(ahead, accounts):
@@ -93,14 +95,12 @@ def judge_all(spool: ReportSpool, snapshots: Iterable[dict[str, Any]], judge: Ju
                 _add(spool, *waiting.popleft().get())
         while waiting:
             _add(spool, *waiting.popleft().get())
-    _STATE.clear()
 
 
 def _start(policies: list[str] | None, api_filter: list[str] | None, stage_filter: str | None, triage: Triage,
            judge: Judge) -> None:
-    if "rules" not in _STATE:
-        _STATE["rules"] = load_rules(policies)
-    _STATE.update(api_filter=api_filter, stage_filter=stage_filter, triage=triage, judge=judge)
+    _STATE.update(rules=load_rules(policies), api_filter=api_filter, stage_filter=stage_filter, triage=triage,
+                  judge=judge)
 
 
 def _judge(snapshot: dict[str, Any]) -> tuple[dict[str, Any], list[EncodedPart]]:
