@@ -52,7 +52,8 @@ class _Stream:
             raise json.JSONDecodeError(f"Expecting '{expected}'", self.buffer, self.position)
         self.position += 1
 
-    def value(self) -> Any:
+    def value(self, depth: int = 0) -> Any:
+        """The value that starts here; `depth`: how deep in the document it is (its nesting counts from there)."""
         self.peek()
         while True:
             start = self.position
@@ -63,7 +64,7 @@ class _Stream:
                     continue
                 raise
             except RecursionError:
-                return self._deep()
+                return self._deep(depth)
             if end == len(self.buffer) and self.more():  # a number may go on past the buffer
                 continue
             break
@@ -71,14 +72,14 @@ class _Stream:
         if not isinstance(value, (dict, list)):
             return value
         text = self.buffer[start:end]
-        return json.loads(shallow(text)) if too_deep(text) else value
+        return json.loads(shallow(text, MAX_DEPTH - depth)) if too_deep(text, MAX_DEPTH - depth) else value
 
-    def _deep(self) -> Any:
+    def _deep(self, depth: int) -> Any:
         """A value too deep for the parser: its extent found without recursion, read with the deep parts left out."""
         while self.more(len(self.buffer)):
             pass
         start = self.position
-        depth, index, in_string, escaped = 0, start, False, False
+        level, index, in_string, escaped = 0, start, False, False
         for index in range(start, len(self.buffer)):
             char = self.buffer[index]
             if in_string:
@@ -86,13 +87,13 @@ class _Stream:
             elif char == '"':
                 in_string = True
             elif char in "[{":
-                depth += 1
+                level += 1
             elif char in "]}":
-                depth -= 1
-                if depth == 0:
+                level -= 1
+                if level == 0:
                     break
         self.position = index + 1
-        return json.loads(shallow(self.buffer[start:self.position], MAX_DEPTH))
+        return json.loads(shallow(self.buffer[start:self.position], MAX_DEPTH - depth))
 
     def elements(self) -> Iterator[Any]:
         """The elements of the array that starts here."""
@@ -101,7 +102,7 @@ class _Stream:
             self.position += 1
             return
         while True:
-            yield self.value()
+            yield self.value(2)
             if self.peek() == ",":
                 self.position += 1
                 continue
@@ -129,7 +130,7 @@ def read_members(handle: TextIO, streamed: frozenset[str] = frozenset()) -> Iter
                 for _ in elements:
                     pass
             else:
-                yield key, stream.value()
+                yield key, stream.value(1)
             if stream.peek() == ",":
                 stream.position += 1
                 continue
