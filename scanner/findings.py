@@ -219,19 +219,20 @@ class FindingIndex(Generic[F]):
 
     def add(self, finding: F) -> None:
         self.findings.append(finding)
-        scope, api = finding["scope"], (finding.get("account"), finding.get("region"), finding.get("api_id"))
+        get = finding.get
+        scope, api = finding["scope"], (get("account"), get("region"), get("api_id"))
         if scope == "client":
-            self._by_client.setdefault((finding.get("pool_id"), finding.get("client_id")), []).append(finding)
-            self._clients_of.setdefault(finding.get("pool_id"), []).append(finding)
+            self._by_client.setdefault((get("pool_id"), get("client_id")), []).append(finding)
+            self._clients_of.setdefault(get("pool_id"), []).append(finding)
         elif scope == "pool":
-            self._by_pool.setdefault(finding.get("pool_id"), []).append(finding)
-        elif finding.get("api_id") is None:
+            self._by_pool.setdefault(get("pool_id"), []).append(finding)
+        elif get("api_id") is None:
             return  # a custom domain's: it names no API
         elif scope == "method":
-            self._by_method.setdefault((*api, finding.get("path"), finding.get("method")), []).append(finding)
+            self._by_method.setdefault((*api, get("path"), get("method")), []).append(finding)
             self._in_api.setdefault(api, []).append(finding)
         elif scope == "authorizer":
-            self._by_authorizer.setdefault((*api, finding.get("authorizer")), []).append(finding)
+            self._by_authorizer.setdefault((*api, get("authorizer")), []).append(finding)
             self._in_api.setdefault(api, []).append(finding)
         else:
             self._by_api.setdefault(api, []).append(finding)

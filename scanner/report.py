@@ -49,13 +49,16 @@ class ReportPart:
 
 
 def report_part(facts: dict[str, list[dict[str, Any]]], findings: Iterable[Finding],
-                callers_passing: Mapping[tuple[Any, ...], int | None] | None = None) -> ReportPart:
+                callers_passing: Mapping[tuple[Any, ...], int | None] | None = None,
+                attached: bool = True) -> ReportPart:
     """The rows (with how many of the matrix's callers pass each, by `method_key`), findings and chains of judged
-    facts."""
+    facts; the rows' verdicts attached from these findings (not `attached`: a spool attaches every row from every
+    finding when it reads the report back)."""
     ordered = sorted(findings, key=finding_order)
     methods = [{**method_row(record), "callers_passing": (callers_passing or {}).get(method_key(record))}
                for record in facts.get("method", [])]
-    attach(methods, ordered)
+    if attached:
+        attach(methods, ordered)
     notes = [f"JWT authorizer {record['authorizer']} of API {record['api_name']} ({record['region']}) trusts "
              f"{', '.join(record['external_issuers'])}: an identity provider other than Cognito; the scan does not "
              "judge it (`token` checks its tokens through its OpenID Connect discovery document)"

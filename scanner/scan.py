@@ -141,7 +141,8 @@ def judge_into(spool: PartSink, snapshot: dict[str, Any], api_filter: list[str] 
     for unit in unit_snapshots(shaped):
         judged = judge_shaped(unit, stage_filter, rules)
         cells = build_matrix(judged.facts, judged.index)
-        spool.add_part(shaped.get("account"), report_part(judged.facts, judged.reported, callers_passing(cells)))
+        spool.add_part(shaped.get("account"), report_part(judged.facts, judged.reported, callers_passing(cells),
+                                                          attached=False))
 
 
 def stop_error(account: str, faults: Faults, not_made: int, not_started: list[str]) -> dict[str, Any]:

@@ -16,9 +16,11 @@ import heapq
 import json
 import os
 import shutil
+import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, BinaryIO, ClassVar, Protocol
 
 from .findings import Finding, FindingIndex, plain
@@ -28,43 +30,58 @@ from .report import (
     ReportPart,
     Tally,
     attach_row,
+    chain_key,
     chain_order,
     finding_order,
     gates,
     gating_findings,
     method_order,
 )
-from .rules.loader import SEVERITIES
 from .triage import finding_key, suppression_of
 
 _READ = 1 << 16
 RUN = 4096  # values a run holds in memory while they are sorted
+_HEADER = struct.Struct(">IHI")  # a record: its key's, its note's and its value's lengths
 
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, default=str).encode()
 
 
-Entry = tuple[tuple[Any, ...], bytes]  # a value's order key and JSON text
+def sort_key(order: tuple[Any, ...]) -> bytes:
+    """An order tuple (of strings and whole numbers) as bytes that sort as the tuple does: a number as 8 bytes, big
+    end first, offset to be positive; a string as its UTF-8 (which sorts as its code points), its NULs escaped and a
+    double NUL after it. Runs merge comparing these bytes, never parsing keys back."""
+    parts = []
+    for item in order:
+        if isinstance(item, int):
+            parts.append(b"\x01" + (int(item) + (1 << 63)).to_bytes(8, "big"))
+        else:
+            parts.append(b"\x02" + str(item).encode("utf-8", "surrogatepass").replace(b"\x00", b"\x00\xff")
+                         + b"\x00\x00")
+    return b"".join(parts)
+
+
+Entry = tuple[bytes, bytes, bytes]  # a value's sort key, a short note about it, its JSON text
 
 
 class _Runs:
-    """Sorted runs of (key, value) lines in one temporary file, read back as one sequence in key order (for equal
-    keys, the earlier run first)."""
+    """Sorted runs of records (key, note, value) in one temporary file, read back as one sequence in key order (for
+    equal keys, the earlier run first)."""
 
     def __init__(self, path: str, order: Callable[[Any], tuple[Any, ...]]) -> None:
         self.path = path
         self.order = order
         self.handle: BinaryIO = open(path, "w+b")  # noqa: SIM115  # closed by close()
-        self.runs: list[list[tuple[int, int]]] = []  # each run: (offset, length) of its lines, in key order
+        self.runs: list[tuple[int, int]] = []  # each run's first byte and its end
         self.count = 0
 
     def add(self, values: Iterable[Any]) -> None:
         """The values (JSON data), as runs of at most RUN values each."""
-        self.add_entries((self.order(value), _dumps(value)) for value in values)
+        self.add_entries((sort_key(self.order(value)), b"", _dumps(value)) for value in values)
 
     def add_entries(self, entries: Iterable[Entry]) -> None:
-        """Values already keyed and encoded (order key, JSON text), as runs of at most RUN each."""
+        """Values already keyed and encoded, as runs of at most RUN each."""
         chunk: list[Entry] = []
         for entry in entries:
             chunk.append(entry)
@@ -73,50 +90,53 @@ class _Runs:
                 chunk = []
         self._write(chunk)
 
-    def _write(self, keyed: list[Entry]) -> None:
-        keyed.sort(key=lambda pair: pair[0])
-        run = []
+    def _write(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
+        entries.sort(key=itemgetter(0))
+        block = bytearray()
+        for key, note, value in entries:
+            block += _HEADER.pack(len(key), len(note), len(value))
+            block += key
+            block += note
+            block += value
         self.handle.seek(0, os.SEEK_END)
-        offset = self.handle.tell()
-        for key, text in keyed:
-            line = _dumps(key) + b"\t" + text + b"\n"
-            self.handle.write(line)
-            run.append((offset, len(line)))
-            offset += len(line)
-        if run:
-            self.runs.append(run)
-            self.count += len(run)
+        start = self.handle.tell()
+        self.handle.write(block)
+        self.runs.append((start, start + len(block)))
+        self.count += len(entries)
 
-    def merged(self) -> Iterator[bytes]:
-        """Every value's JSON text, in key order."""
+    def merged(self) -> Iterator[Entry]:
+        """Every record, in key order."""
         self.handle.flush()
-        return (text for _, text in heapq.merge(*(self._run(run) for run in self.runs), key=lambda pair: pair[0]))
+        return heapq.merge(*(self._run(start, end) for start, end in self.runs), key=itemgetter(0))
 
-    def _run(self, run: list[tuple[int, int]]) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+    def _run(self, start: int, end: int) -> Iterator[Entry]:
+        """A run's records, read a block at a time."""
         descriptor = self.handle.fileno()
-        start = 0
-        while start < len(run):
-            # The run's lines are written one after another: read them a block at a time.
-            end = start
-            size = 0
-            while end < len(run) and size < _READ:
-                size += run[end][1]
-                end += 1
-            block = os.pread(descriptor, size, run[start][0])
-            position = 0
-            for _, length in run[start:end]:
-                line = block[position:position + length]
-                position += length
-                key, _, text = line.rstrip(b"\n").partition(b"\t")
-                yield _tuple(json.loads(key)), text
-            start = end
+        pending = b""
+        position = start
+        while position < end or pending:
+            if position < end:
+                read = os.pread(descriptor, min(_READ, end - position), position)
+                position += len(read)
+                pending += read
+            at = 0
+            while at + _HEADER.size <= len(pending):
+                key, note, value = _HEADER.unpack_from(pending, at)
+                size = _HEADER.size + key + note + value
+                if at + size > len(pending):
+                    break
+                body = at + _HEADER.size
+                yield (pending[body:body + key], pending[body + key:body + key + note],
+                       pending[body + key + note:at + size])
+                at += size
+            pending = pending[at:]
+            if position >= end and pending and at == 0:
+                raise ValueError("a spooled run ends in the middle of a record")
 
     def close(self) -> None:
         self.handle.close()
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(_tuple(item) for item in value) if isinstance(value, list) else value
 
 
 class Bearing(Mapping[str, Any]):
@@ -169,6 +189,7 @@ class SpooledReport:
     count: int  # method rows
     index: FindingIndex[Any]  # what each finding bears on (rule, outcome, severity and place)
     again: Callable[[], SpooledReport]  # the same report, read again from the start
+    finding_texts: Iterator[bytes] | None = None  # the findings as their JSON text (read these, or `findings`)
 
 
 @dataclass
@@ -190,19 +211,45 @@ class EncodedPart:
 
 def encode_part(account: Any, part: ReportPart, triage: Triage) -> EncodedPart:
     """A unit's part of the report, its findings triaged (suppressions, then the baseline's marks)."""
-    encoded = EncodedPart(account, [(method_order(row), _dumps(row)) for row in part.methods], [], [], [], [],
-                          [(chain_order(chain), _dumps(chain)) for chain in part.chains], part.notes, part.sizes)
+    encoded = EncodedPart(account, [(sort_key(method_order(row)), b"", _dumps(row)) for row in part.methods], [],
+                          [], [], [], [_chain_entry(chain) for chain in part.chains],
+                          part.notes, part.sizes)
     for finding in part.findings:
         value = finding.as_json()
         verdict = _triaged(value, triage)
         if triage.baseline is not None:
             encoded.finding_keys.append(finding_key(value))
+        entry = _finding_entry(value)
         if verdict == "hidden":
-            encoded.hidden.append((finding_order(value), _dumps(value)))
+            encoded.hidden.append(entry)
         else:
-            encoded.findings.append((finding_order(value), _dumps(value)))
+            encoded.findings.append(entry)
             encoded.bearings.append(Bearing.of(value))
     return encoded
+
+
+def _chain_entry(chain: dict[str, Any]) -> Entry:
+    """A chain's record: its note is what tells it from another API's chain (chain_key)."""
+    return sort_key(chain_order(chain)), sort_key(chain_key(chain)), _dumps(chain)
+
+
+def _finding_entry(finding: dict[str, Any]) -> Entry:
+    return sort_key(finding_order(finding)), finding_note(finding), _dumps(finding)
+
+
+def finding_note(finding: Mapping[str, Any]) -> bytes:
+    """What the summary and the exit status count of a finding, beside its text: rule, severity, outcome, and its
+    baseline mark when it has one."""
+    return _dumps([finding["rule"], finding["severity"], finding["outcome"], *(
+        [finding["baseline"]] if "baseline" in finding else [])])
+
+
+def _noted(note: bytes) -> dict[str, Any]:
+    rule, severity, outcome, *mark = json.loads(note)
+    counted: dict[str, Any] = {"rule": rule, "severity": severity, "outcome": outcome}
+    if mark:
+        counted["baseline"] = mark[0]
+    return counted
 
 
 def _triaged(value: dict[str, Any], triage: Triage) -> str:
@@ -254,7 +301,7 @@ class ReportSpool:
         self.row_keys: set[bytes] = set()
         self.repeated_rows = 0
         self.finding_digests: set[bytes] | None = None  # with inputs that may repeat findings (a merge)
-        self.chain_keys: set[tuple[str, ...]] = set()
+        self.chain_keys: set[bytes] = set()
         self.now: set[tuple[Any, ...]] = set()  # finding keys (for the baseline's fixed findings)
         self.lists: dict[str, list[Any]] = {}  # suppressed and fixed lists carried by inputs (a merge)
         self.severity_kept: dict[str, str] = {}
@@ -285,40 +332,40 @@ class ReportSpool:
             self.sizes[name] = self.sizes.get(name, 0) + size
         self.methods.add_entries(entry for entry in part.rows if self._first_row(entry[0]))
         for entries, severities in ((part.findings, self.severity_kept), (part.hidden, self.severity_hidden)):
-            for key, _ in entries:
-                severities[key[3]] = SEVERITIES[key[0]]  # finding_order: severity's rank, …, rule
+            for _, note, _ in entries:
+                rule, severity = json.loads(note)[:2]
+                severities[str(rule)] = str(severity)
         self.findings.add_entries(part.findings)
         for bearing in part.bearings:
             self.index.add(Bearing(bearing))
         self.suppressed.add_entries(part.hidden)
         self.now.update(part.finding_keys)
-        self.chains.add_entries(entry for entry in part.chains if self._first_chain(entry[0]))
+        self.chains.add_entries(entry for entry in part.chains if self._first_chain(entry[1]))
 
     # What any input adds (units, or the reports a merge reads).
     def add_rows(self, rows: Iterable[dict[str, Any]]) -> None:
-        self.methods.add(row for row in rows if self._first_row(method_order(row)))
+        self.methods.add(row for row in rows if self._first_row(sort_key(method_order(row))))
 
-    def _first_row(self, order: tuple[Any, ...]) -> bool:
-        key = hashlib.blake2b(_dumps(order), digest_size=16).digest()
+    def _first_row(self, order: bytes) -> bool:
+        key = hashlib.blake2b(order, digest_size=16).digest()
         if key in self.row_keys:
             self.repeated_rows += 1  # an overlapping input's: the first is kept
             return False
         self.row_keys.add(key)
         return True
 
-    def _first_chain(self, order: tuple[Any, ...]) -> bool:
-        key = (order[0], order[1], order[3])  # account, region, API ID
+    def _first_chain(self, key: bytes) -> bool:
         if key in self.chain_keys:
             return False
         self.chain_keys.add(key)
         return True
 
     def add_findings(self, findings: Iterable[Mapping[str, Any]]) -> None:
-        hidden: list[dict[str, Any]] = []
-        self.findings.add(self._kept(findings, hidden))
-        self.suppressed.add(hidden)
+        hidden: list[Entry] = []
+        self.findings.add_entries(self._kept(findings, hidden))
+        self.suppressed.add_entries(hidden)
 
-    def _kept(self, findings: Iterable[Mapping[str, Any]], hidden: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def _kept(self, findings: Iterable[Mapping[str, Any]], hidden: list[Entry]) -> Iterator[Entry]:
         """The findings the report keeps (each once, triage applied); the suppressed ones go to `hidden`."""
         for finding in findings:
             value = finding.as_json() if isinstance(finding, Finding) else dict(finding)
@@ -332,14 +379,14 @@ class ReportSpool:
                 self.now.add(finding_key(value))
             if _triaged(value, self.triage) == "hidden":
                 self.severity_hidden[value["rule"]] = value["severity"]
-                hidden.append(value)
+                hidden.append(_finding_entry(value))
                 continue
             self.severity_kept[value["rule"]] = value["severity"]
             self.index.add(Bearing(Bearing.of(value)))
-            yield value
+            yield _finding_entry(value)
 
     def add_chains(self, chains: Iterable[dict[str, Any]]) -> None:
-        self.chains.add(chain for chain in chains if self._first_chain(chain_order(chain)))
+        self.chains.add_entries(entry for entry in map(_chain_entry, chains) if self._first_chain(entry[1]))
 
     def _account(self, account_id: Any) -> _Account:
         if account_id not in self.accounts:
@@ -365,26 +412,34 @@ class ReportSpool:
         counted = {"gating": 0, "new": 0, "marked": 0}
 
         def methods() -> Iterator[dict[str, Any]]:
-            for text in self.methods.merged():
+            for _, _, text in self.methods.merged():
                 row = json.loads(text)
                 attach_row(row, self.index.of_method(row))
                 tally.method(row)
                 yield row
 
+        def count(finding: dict[str, Any]) -> None:
+            tally.finding(finding)
+            counted["gating"] += gates(finding, self.fail_on)
+            counted["marked"] += "baseline" in finding
+            counted["new"] += finding.get("baseline") == "new"
+
         def findings() -> Iterator[dict[str, Any]]:
-            for text in self.findings.merged():
+            for _, _, text in self.findings.merged():
                 finding = json.loads(text)
-                tally.finding(finding)
-                counted["gating"] += gates(finding, self.fail_on)
-                counted["marked"] += "baseline" in finding
-                counted["new"] += finding.get("baseline") == "new"
+                count(finding)
                 yield finding
+
+        def finding_texts() -> Iterator[bytes]:
+            for _, note, text in self.findings.merged():
+                count(_noted(note))
+                yield text
 
         def tail() -> dict[str, Any]:
             summary = tally.summary()
             lists: dict[str, Any] = {}
             if "suppressed" in self.lists or self.triage.suppressions is not None:
-                lists["suppressed"] = self.lists.get("suppressed", []) + [json.loads(text) for text in
+                lists["suppressed"] = self.lists.get("suppressed", []) + [json.loads(text) for _, _, text in
                                                                           self.suppressed.merged()]
             if self.triage.baseline is not None:
                 lists["fixed"] = [finding.as_json() if isinstance(finding, Finding) else dict(finding)
@@ -403,8 +458,9 @@ class ReportSpool:
                       if isinstance(item, Mapping) and item.get("rule") and item.get("severity")}
         severities.update({**self.severity_hidden, **self.severity_kept})
         return SpooledReport(head, methods(), findings(), self.errors, self.calls,
-                             (json.loads(text) for text in self.chains.merged()), tail, lambda: counted["gating"],
-                             severities, self.methods.count, self.index, self.report)
+                             (json.loads(text) for _, _, text in self.chains.merged()), tail,
+                             lambda: counted["gating"], severities, self.methods.count, self.index, self.report,
+                             finding_texts())
 
     def close(self) -> None:
         for runs in (self.methods, self.findings, self.suppressed, self.chains):

@@ -15,7 +15,10 @@ def write_json(report: SpooledReport, out: TextIO) -> None:
     for key, value in report.head.items():
         _member(out, key, value)
     _member(out, "methods", report.methods)
-    _member(out, "findings", report.findings)
+    if report.finding_texts is not None:  # a spool's findings: their JSON text, copied as it is
+        _member(out, "findings", (_Raw(text) for text in report.finding_texts))
+    else:
+        _member(out, "findings", report.findings)
     _member(out, "errors", report.errors)
     _member(out, "calls", report.calls)
     _member(out, "chains", report.chains)
@@ -39,5 +42,12 @@ def _member(out: TextIO, key: str, value: Any, last: bool = False) -> None:
     out.write(f"\n  ]{end}" if separator != "\n    " else f"]{end}")
 
 
+class _Raw:
+    """A value already written as JSON."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text.decode()
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, default=str)
+    return value.text if isinstance(value, _Raw) else json.dumps(value, default=str)

@@ -90,7 +90,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         message = f"Could not be decided: {context.get('unknown_reason')}"
     elif rule.reads_configuration and rule.kind == MISCONFIGURATION and not _item_stage(item):
         message = _stage_aware(message, record)
-    fix = render_template(rule.fix, context)
+    # A design finding says whom a method turns away by design: nothing to fix, and no report shows one.
+    fix = render_template(rule.fix, context) if rule.kind == MISCONFIGURATION else ""
     commands = []
     for command in rule.commands if rule.kind == MISCONFIGURATION else ():  # a design finding has nothing to fix
         if command.when is not None and not truthy(command.when.search(context)):
@@ -98,7 +99,7 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         elements = command.for_each.search(context) if command.for_each is not None else [None]
         for each in elements if isinstance(elements, list) else []:
             commands.append(render_template(command.template, {**context, "each": each}, as_shell_words=True))
-    if isinstance(source, dict) and source.get("file"):
+    if isinstance(source, dict) and source.get("file") and rule.kind == MISCONFIGURATION:
         # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
