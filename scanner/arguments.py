@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = command("scan", "scan the account of the standard AWS credential chain (read-only)")
     _collection_options(scan)
+    scan.add_argument("--jobs", type=int, default=None, metavar="N",
+                      help="processes that judge accounts side by side (default: the CPUs this process may use, at "
+                           f"most {MOST_JOBS}; 1: judge in this process)")
     _output_options(scan, fail_on_default="high")
     _triage_options(scan)
 
@@ -200,8 +203,13 @@ def _triage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", metavar="FILE", help="suppressions ([[suppress]] rule, resource, reason, expires)")
 
 
+MOST_JOBS = 8  # judging processes by default: each holds an account's snapshot and its unit being judged
+
+
 def check_scan_options(args: argparse.Namespace) -> None:
     """Options that conflict, do nothing, or name files that cannot be used: one line, before any AWS call."""
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: expected a whole number of at least 1")
     if args.stage is not None and not args.stage.strip():
         raise UsageError("--stage: expected a stage name (got an empty one)")
     if args.all_regions and args.region:

@@ -14,20 +14,28 @@ from .arguments import build_parser, check_scan_options, check_view
 from .collect.session import open_session, partition_patterns
 from .demo import demo_report, demo_snapshot
 from .errors import UsageError
-from .files import OutputClosed, check_writable, write_text
+from .files import OutputClosed, check_writable, open_output, write_text
+from .merge import merge_into
 from .render.colour import wants_colour
 from .render.escape import escape_text
-from .render.formats import render, render_fields, render_matrix, render_rules, render_token_answer
+from .render.formats import (
+    render,
+    render_fields,
+    render_matrix,
+    render_rules,
+    render_token_answer,
+    write_report,
+)
 from .render.matrix_view import matrix_document
 from .render.terminal import View
 from .render.width import terminal_width, wrap
-from .report import exit_code, merge_reports
+from .report import exit_code
 from .rules.loader import Rule, builtin_rules_dir, load_rules
-from .run import Triage, apply_triage, collected, load_triage, save_snapshots
+from .run import Triage, collected, collected_into, load_triage, save_snapshots, spool_triage
 from .scan import assess, matrix_of
 from .schema.facts import KINDS
+from .spool import ReportSpool
 from .tokens.command import EXIT_CODES, token_report
-from .triage import load_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,9 +62,10 @@ def _scan(args: argparse.Namespace) -> int:
     check_view(args)
     rules = load_rules(args.policies)
     triage = load_triage(args)  # every file option is read before any AWS call
-    snapshots, report = collected(args, rules)
-    saving_failed = save_snapshots(args, snapshots)
-    code = _finish(report, args, rules, triage)
+    with _spool(args, triage) as spool:
+        snapshots = collected_into(args, rules, spool)
+        saving_failed = save_snapshots(args, snapshots)
+        code = _write_spooled(spool, args, rules)
     if saving_failed is not None:
         raise saving_failed
     return code
@@ -86,14 +95,32 @@ def _merge(args: argparse.Namespace) -> int:
     check_view(args)
     rules = load_rules(args.policies)
     triage = load_triage(args)
-    return _finish(merge_reports([load_report(path, "merge") for path in args.files]), args, rules, triage)
+    with _spool(args, triage) as spool:
+        merge_into(spool, args.files)
+        return _write_spooled(spool, args, rules)
 
 
-def _finish(report: dict[str, Any], args: argparse.Namespace, rules: list[Rule], triage: Triage) -> int:
-    """Suppressions and baseline, then the report in the asked format, and the exit code."""
-    apply_triage(report, triage)
-    _write_reports(report, args, rules)
-    return exit_code(report, args.fail_on)
+def _spool(args: argparse.Namespace, triage: Triage) -> ReportSpool:
+    """Where the report is put together as it is judged (or read): the suppressions and baseline applied to each
+    finding as it arrives."""
+    applied, notes = spool_triage(triage)
+    spool = ReportSpool(applied, fail_on=args.fail_on)
+    spool.triage_notes += notes
+    return spool
+
+
+def _write_spooled(spool: ReportSpool, args: argparse.Namespace, rules: list[Rule]) -> int:
+    """The report in the asked format (to --output or standard output), and the HTML report beside it with --html;
+    the exit code."""
+    report = spool.report()
+    with open_output(args.output) as out:
+        write_report(report, args.format, rules, _view(args), out)
+    if args.html:
+        with open_output(args.html, "--html") as out:
+            write_report(spool.report(), "html", rules, _view(args), out)
+        if not args.quiet:
+            _say(f"HTML report: {args.html} (open it in a browser)")
+    return 2 if report.errors else 1 if report.gating() else 0
 
 
 def _demo(args: argparse.Namespace) -> int:

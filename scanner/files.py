@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .errors import UsageError
 
@@ -35,9 +37,41 @@ def read_json(path: str, option: str, what: str) -> Any:
     except UnicodeDecodeError as error:
         raise UsageError(f"{option} {path}: not {what} (not UTF-8 text: {error.reason})") from None
     try:
-        return json.loads(shallow(text))
+        return parse_json(text)
     except (ValueError, RecursionError) as error:
         raise UsageError(f"{option} {path}: not {what} ({error})") from None
+
+
+def parse_json(text: str) -> Any:
+    """The JSON value of `text`, every value nested deeper than MAX_DEPTH read as TOO_DEEP."""
+    try:
+        value = json.loads(text)  # not JSON: said at once, before any slower reading
+    except RecursionError:
+        return json.loads(shallow(text))
+    return json.loads(shallow(text)) if too_deep(text) else value
+
+
+_STRUCTURE = frozenset(b'[]{}"')
+_NOT_STRUCTURE = bytes(code for code in range(256) if code not in _STRUCTURE)
+_LEAF_PAIR = re.compile(rb"\[\]|\{\}")
+
+
+def too_deep(text: str, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether some value of JSON text nests deeper than `max_depth` (or the text is not balanced), at the speed of
+    a few passes of C over its bytes: escapes out, strings out, then the innermost pairs of brackets removed once
+    per level."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return False
+    skeleton = text.encode("utf-8", "surrogatepass")
+    if b"\\" in skeleton:
+        skeleton = skeleton.replace(b"\\\\", b"")
+    skeleton = skeleton.replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    skeleton = b"".join(skeleton.split(b'"')[::2])
+    for _ in range(max_depth):
+        if not skeleton:
+            return False
+        skeleton = _LEAF_PAIR.sub(b"", skeleton)
+    return bool(skeleton)
 
 
 def shallow(text: str, max_depth: int = MAX_DEPTH) -> str:
@@ -84,12 +118,14 @@ def check_writable(path: str, option: str) -> None:
         raise UsageError(f"{option} {path}: not writable")
 
 
-def write_text(text: str, path: str | None, option: str = "--output") -> None:
-    """`text` to standard output, or to `path` whole or not at all: a report is written to a temporary file beside
-    it and renamed, so a full disk or a stop never leaves a truncated file in place of a good one."""
+@contextlib.contextmanager
+def open_output(path: str | None, option: str = "--output") -> Iterator[TextIO]:
+    """A text handle to write a report to, piece by piece: standard output, or a temporary file beside `path` that
+    replaces it only once the whole report is written (a full disk or a stop never leaves a truncated file in place
+    of a good one)."""
     if path is None:
         try:
-            sys.stdout.write(text)
+            yield sys.stdout
             sys.stdout.flush()
         except BrokenPipeError:
             # The reader went away (| head): say nothing more there, and keep Python's exit flush from failing.
@@ -101,12 +137,12 @@ def write_text(text: str, path: str | None, option: str = "--output") -> None:
     try:
         if target.exists() and not stat.S_ISREG(target.stat().st_mode):
             with open(target, "w", encoding="utf-8") as handle:  # a device or a pipe: nothing to rename over
-                handle.write(text)
+                yield handle
             return
         handle_number, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
         try:
             with os.fdopen(handle_number, "w", encoding="utf-8") as handle:
-                handle.write(text)
+                yield handle
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, target)
@@ -117,3 +153,10 @@ def write_text(text: str, path: str | None, option: str = "--output") -> None:
     except OSError as error:
         kept = " (the file as it was is kept)" if target.exists() else ""
         raise UsageError(f"{option} {path}: cannot be written ({error.strerror}){kept}") from None
+
+
+def write_text(text: str, path: str | None, option: str = "--output") -> None:
+    """`text` to standard output, or to `path` whole or not at all: a report is written to a temporary file beside
+    it and renamed, so a full disk or a stop never leaves a truncated file in place of a good one."""
+    with open_output(path, option) as handle:
+        handle.write(text)

@@ -103,13 +103,21 @@ class Finding(Mapping[str, Any]):
 
     # The mapping the report's JSON object is.
     def __getitem__(self, key: str) -> Any:
-        if key in JSON_FIELDS or (key in OPTIONAL_FIELDS and getattr(self, key) is not None):
+        if key in _JSON_KEYS or (key in OPTIONAL_FIELDS and getattr(self, key) is not None):
             value = getattr(self, key)
             return list(value) if key == "commands" else value
         for name, value in self.extra:
             if name == key:
                 return value
         raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in _JSON_KEYS and key != "commands":
+            return getattr(self, key)
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __iter__(self) -> Iterator[str]:
         yield from JSON_FIELDS
@@ -124,11 +132,27 @@ class Finding(Mapping[str, Any]):
 
     def as_json(self) -> dict[str, Any]:
         """The report's finding object (plain data)."""
-        return {key: (dict(value) if isinstance(value, Mapping) else value) for key, value in self.items()}
+        fields = self.__dict__
+        data = {key: fields[key] for key in JSON_FIELDS}
+        data["commands"] = list(self.commands)
+        for key in OPTIONAL_FIELDS:
+            if fields[key] is not None:
+                data[key] = dict(fields[key]) if isinstance(fields[key], Mapping) else fields[key]
+        for key, value in self.extra:
+            data[key] = dict(value) if isinstance(value, Mapping) else value
+        if isinstance(data["source"], Mapping):
+            data["source"] = dict(data["source"])
+        return data
 
     def replace(self, **changes: Any) -> Finding:
         """A new finding with these fields changed."""
-        return dataclasses.replace(self, **changes)
+        unknown = set(changes) - _FIELD_NAMES
+        if unknown:
+            raise TypeError(f"Finding has no field {', '.join(sorted(unknown))}")
+        changed = object.__new__(Finding)  # a frozen record without __post_init__: its fields copied, then changed
+        changed.__dict__.update(self.__dict__)
+        changed.__dict__.update(changes)
+        return changed
 
     def applies_at(self, stage: str | None) -> bool:
         """Whether the finding holds for requests to `stage` (None: the live configuration, no stage named)."""
@@ -158,6 +182,10 @@ class Finding(Mapping[str, Any]):
             extra=tuple((key, value) for key, value in data.items() if key not in known))
 
 
+_JSON_KEYS = frozenset(JSON_FIELDS)
+_FIELD_NAMES = frozenset(field.name for field in dataclasses.fields(Finding))
+
+
 def plain(value: Any) -> Any:
     """`value` with every finding in it as its JSON object: what json.dumps and the renderers take."""
     if isinstance(value, Finding):
@@ -178,32 +206,41 @@ class FindingIndex(Generic[F]):
     pool or a client (findings, or their JSON objects in a report read back)."""
 
     def __init__(self, findings: Iterable[F]) -> None:
-        self.findings = list(findings)
+        self.findings: list[F] = []
         self._by_api: dict[tuple[Any, Any, Any], list[F]] = {}  # the API's own, its default endpoint's
+        self._in_api: dict[tuple[Any, Any, Any], list[F]] = {}  # its methods' and authorizers'
         self._by_method: dict[tuple[Any, ...], list[F]] = {}
         self._by_authorizer: dict[tuple[Any, ...], list[F]] = {}
         self._by_pool: dict[Any, list[F]] = {}
         self._by_client: dict[tuple[Any, Any], list[F]] = {}
-        for finding in self.findings:
-            scope, api = finding["scope"], (finding.get("account"), finding.get("region"), finding.get("api_id"))
-            if scope == "client":
-                self._by_client.setdefault((finding.get("pool_id"), finding.get("client_id")), []).append(finding)
-            elif scope == "pool":
-                self._by_pool.setdefault(finding.get("pool_id"), []).append(finding)
-            elif finding.get("api_id") is None:
-                continue  # a custom domain's: it names no API
-            elif scope == "method":
-                self._by_method.setdefault((*api, finding.get("path"), finding.get("method")), []).append(finding)
-            elif scope == "authorizer":
-                self._by_authorizer.setdefault((*api, finding.get("authorizer")), []).append(finding)
-            else:
-                self._by_api.setdefault(api, []).append(finding)
+        self._clients_of: dict[Any, list[F]] = {}  # a pool's app clients' findings
+        for finding in findings:
+            self.add(finding)
+
+    def add(self, finding: F) -> None:
+        self.findings.append(finding)
+        get = finding.get
+        scope, api = finding["scope"], (get("account"), get("region"), get("api_id"))
+        if scope == "client":
+            self._by_client.setdefault((get("pool_id"), get("client_id")), []).append(finding)
+            self._clients_of.setdefault(get("pool_id"), []).append(finding)
+        elif scope == "pool":
+            self._by_pool.setdefault(get("pool_id"), []).append(finding)
+        elif get("api_id") is None:
+            return  # a custom domain's: it names no API
+        elif scope == "method":
+            self._by_method.setdefault((*api, get("path"), get("method")), []).append(finding)
+            self._in_api.setdefault(api, []).append(finding)
+        elif scope == "authorizer":
+            self._by_authorizer.setdefault((*api, get("authorizer")), []).append(finding)
+            self._in_api.setdefault(api, []).append(finding)
+        else:
+            self._by_api.setdefault(api, []).append(finding)
 
     def of_api(self, account: Any, region: Any, api_id: Any) -> list[F]:
         """Every finding about the API, its methods, authorizers and default endpoint."""
         api = (account, region, api_id)
-        return self._by_api.get(api, []) + [finding for index in (self._by_method, self._by_authorizer)
-                                              for key, found in index.items() if key[:3] == api for finding in found]
+        return self._by_api.get(api, []) + self._in_api.get(api, [])
 
     def of_method(self, method: Mapping[str, Any]) -> list[F]:
         """The findings that bear on a method (fact record or report row): its own, its API's (and its default
@@ -218,8 +255,7 @@ class FindingIndex(Generic[F]):
 
     def of_pool(self, pool_id: Any, with_clients: bool = False) -> list[F]:
         """The pool's own findings (and, `with_clients`, its app clients')."""
-        clients = [finding for (pool, _), found in self._by_client.items() if pool == pool_id for finding in found] \
-            if with_clients else []
+        clients = self._clients_of.get(pool_id, []) if with_clients else []
         return list(self._by_pool.get(pool_id, [])) + clients
 
     def of_client(self, pool_id: Any, client_id: Any) -> list[F]:

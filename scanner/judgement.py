@@ -39,7 +39,11 @@ class Judgement:
 def judge_snapshot(snapshot: dict[str, Any], api_filter: list[str] | None, stage_filter: str | None,
                    rules: list[Rule]) -> Judgement:
     """The judgement of a snapshot, collected or loaded (its shape is checked first: never an exception)."""
-    shaped = select(normalize_snapshot(snapshot), api_filter, stage_filter)
+    return judge_shaped(select(normalize_snapshot(snapshot), api_filter, stage_filter), stage_filter, rules)
+
+
+def judge_shaped(shaped: dict[str, Any], stage_filter: str | None, rules: list[Rule]) -> Judgement:
+    """The judgement of a snapshot already normalized and narrowed (an account's, or one of its units)."""
     facts = build_facts(shaped, stage_filter)
     add_callers(facts, shaped)
     findings = against_traffic(facts, add_evidence(evaluate(rules, facts), facts, rules))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .chains import api_chains
@@ -34,31 +35,57 @@ def resource_of(finding: Mapping[str, Any]) -> str:
     return "/".join(parts)
 
 
+@dataclass
+class ReportPart:
+    """What one judged unit adds to a report: its method rows (verdicts attached from its own findings), its
+    findings in the report's order, its chains, the notes its facts raise, and how many APIs, pools and clients it
+    judged; `written_as`: what its findings write instead of a template's placeholders (templates/placeholders.py),
+    applied as they are written, once the rows' verdicts are attached."""
+
+    methods: list[dict[str, Any]]
+    findings: list[Finding]
+    chains: list[dict[str, Any]]
+    notes: list[str]
+    sizes: dict[str, int]
+    written_as: list[tuple[str, str]] = field(default_factory=list)
+
+
+def report_part(facts: dict[str, list[dict[str, Any]]], findings: Iterable[Finding],
+                callers_passing: Mapping[tuple[Any, ...], int | None] | None = None,
+                attached: bool = True) -> ReportPart:
+    """The rows (with how many of the matrix's callers pass each, by `method_key`), findings and chains of judged
+    facts; the rows' verdicts attached from these findings (not `attached`: a spool attaches every row from every
+    finding when it reads the report back)."""
+    ordered = sorted(findings, key=finding_order)
+    methods = [{**method_row(record), "callers_passing": (callers_passing or {}).get(method_key(record))}
+               for record in facts.get("method", [])]
+    if attached:
+        attach(methods, ordered)
+    notes = [f"JWT authorizer {record['authorizer']} of API {record['api_name']} ({record['region']}) trusts "
+             f"{', '.join(record['external_issuers'])}: an identity provider other than Cognito; the scan does not "
+             "judge it (`token` checks its tokens through its OpenID Connect discovery document)"
+             for record in facts.get("authorizer", []) if record.get("external_issuers")]
+    return ReportPart(methods, ordered, api_chains(facts), sorted(notes),
+                      {f"{kind}s": len(facts.get(kind, [])) for kind in ("api", "pool", "client")})
+
+
 def build_report(snapshot: dict[str, Any], facts: dict[str, list[dict[str, Any]]], findings: Iterable[Finding],
                  callers_passing: Mapping[tuple[Any, ...], int | None] | None = None) -> dict[str, Any]:
     """The JSON report: `methods` (one row per method, with how many of the matrix's callers pass it, by
     `method_key`), `findings`, `errors`, plus a summary."""
-    ordered = sorted(findings, key=_finding_order)
-    methods = [{**method_row(record), "callers_passing": (callers_passing or {}).get(method_key(record))}
-               for record in facts.get("method", [])]
-    attach(methods, ordered)
+    part = report_part(facts, findings, callers_passing)
     return {
         "schema": REPORT_SCHEMA,
         "account": snapshot.get("account"),
         "accounts": [snapshot.get("account")] if snapshot.get("account") else [],
         "regions": snapshot.get("regions") or [],
-        "notes": list(snapshot.get("notes") or []) + [
-            f"JWT authorizer {record['authorizer']} of API {record['api_name']} ({record['region']}) trusts "
-            f"{', '.join(record['external_issuers'])}: an identity provider other than Cognito; the scan does not "
-            "judge it (`token` checks its tokens through its OpenID Connect discovery document)"
-            for record in facts.get("authorizer", []) if record.get("external_issuers")],
-        "methods": methods,
-        "findings": ordered,
+        "notes": list(snapshot.get("notes") or []) + part.notes,
+        "methods": part.methods,
+        "findings": part.findings,
         "errors": [{key: error.get(key) for key in ERROR_FIELDS} for error in snapshot.get("errors") or []],
-        "summary": _summary(methods, ordered, {f"{kind}s": len(facts.get(kind, [])) for kind in ("api", "pool",
-                                                                                                 "client")}),
+        "summary": _summary(part.methods, part.findings, part.sizes),
         "calls": sum((snapshot.get("calls") or {}).values()),
-        "chains": api_chains(facts),
+        "chains": part.chains,
     }
 
 
@@ -69,13 +96,18 @@ def attach(methods: list[dict[str, Any]], findings: Iterable[Finding]) -> None:
     """Each method row's rule IDs, undecided rule IDs and verdict, from the findings that bear on it."""
     index = FindingIndex(findings)
     for row in methods:
-        attached = index.of_method(row)
-        row["verdict"] = verdict(attached)
-        if row.get("unread") and row["verdict"] in ("ok", "warn"):
-            row["verdict"] = "unknown"  # part of its configuration could not be read: never a silent pass
-        row["findings"] = sorted({finding["rule"] for finding in attached})
-        decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
-        row["undecided"] = sorted(set(row["findings"]) - decided)
+        attach_row(row, index.of_method(row))
+
+
+def attach_row(row: dict[str, Any], attached: Iterable[Mapping[str, Any]]) -> None:
+    """A method row's verdict, rule IDs and undecided rule IDs, from the findings that bear on it."""
+    attached = list(attached)
+    row["verdict"] = verdict(attached)
+    if row.get("unread") and row["verdict"] in ("ok", "warn"):
+        row["verdict"] = "unknown"  # part of its configuration could not be read: never a silent pass
+    row["findings"] = sorted({finding["rule"] for finding in attached})
+    decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
+    row["undecided"] = sorted(set(row["findings"]) - decided)
 
 
 def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | None = None,
@@ -92,15 +124,15 @@ def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | 
     accounts = sorted({a for report in reports for a in report.get("accounts") or [report.get("account")] if a})
     rows: dict[tuple[str, ...], dict[str, Any]] = {}
     for method in (m for report in reports for m in report.get("methods") or []):
-        rows.setdefault(_method_order(method), method)
+        rows.setdefault(method_order(method), method)
     repeated = sum(len(report.get("methods") or []) for report in reports) - len(rows)
     if repeated:
         notes.append(f"{repeated} method row(s) appear in more than one input (overlapping shards?): counted once")
-    methods = sorted(rows.values(), key=_method_order)
+    methods = sorted(rows.values(), key=method_order)
     unique: dict[str, Finding] = {}
     for finding in (f for report in reports for f in report.get("findings") or []):
         unique.setdefault(json.dumps(plain(finding), sort_keys=True, default=str), finding)
-    findings = sorted(unique.values(), key=_finding_order)
+    findings = sorted(unique.values(), key=finding_order)
     attach(methods, findings)
     sizes = {name: sum((report.get("summary") or {}).get(name, 0) for report in reports)
              for name in ("apis", "pools", "clients")}
@@ -112,9 +144,8 @@ def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | 
         "errors": [e for report in reports for e in report.get("errors") or []]
         + [{key: e.get(key) for key in ERROR_FIELDS} for e in errors or []],
         "calls": sum(int(report.get("calls") or 0) for report in reports),
-        "chains": sorted({(str(c.get("account")), str(c.get("region")), str(c.get("api_id"))): c
-                          for report in reports for c in report.get("chains") or []}.values(),
-                         key=lambda c: (str(c.get("account")), str(c.get("region")), str(c.get("api_name")))),
+        "chains": sorted(_first_of_each(c for report in reports for c in report.get("chains") or []),
+                         key=chain_order),
     }
     merged["summary"] = _summary(methods, findings, sizes)
     for key in ("suppressed", "fixed"):
@@ -133,8 +164,27 @@ def recount(report: dict[str, Any]) -> None:
     report["summary"] = summary
 
 
-def _method_order(method: dict[str, Any]) -> tuple[str, ...]:
+def method_order(method: Mapping[str, Any]) -> tuple[str, ...]:
+    """The order of the report's method rows: account, region, API, path, verb."""
     return tuple(str(method.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method"))
+
+
+def chain_order(chain: Mapping[str, Any]) -> tuple[str, ...]:
+    """The order of the report's chains: account, region, API name and ID."""
+    return tuple(str(chain.get(key) or "") for key in ("account", "region", "api_name", "api_id"))
+
+
+def chain_key(chain: Mapping[str, Any]) -> tuple[str, ...]:
+    """What tells one API's chain from another's."""
+    return tuple(str(chain.get(key)) for key in ("account", "region", "api_id"))
+
+
+def _first_of_each(chains: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each API's chain once: the first input's (as for rows and findings)."""
+    first: dict[tuple[str, ...], dict[str, Any]] = {}
+    for chain in chains:
+        first.setdefault(chain_key(chain), chain)
+    return list(first.values())
 
 
 def verdict(findings: Iterable[Mapping[str, Any]]) -> str:
@@ -158,29 +208,65 @@ def exit_code(report: dict[str, Any], fail_on: str) -> int:
 
 def gating_findings(report: dict[str, Any], fail_on: str) -> list[Finding]:
     """The failed findings at or above `fail_on` (none for `never`); with a baseline, only the new ones."""
-    if fail_on == "never":
-        return []
-    threshold = SEVERITIES.index(fail_on)
-    return [f for f in report["findings"] if f["outcome"] == "fail" and SEVERITIES.index(f["severity"]) <= threshold
-            and f.get("baseline") != "unchanged"]  # with a baseline, only new findings fail the job
+    return [finding for finding in report["findings"] if gates(finding, fail_on)]
 
 
-def _finding_order(finding: Mapping[str, Any]) -> tuple[Any, ...]:
-    # Within a severity, the findings that turn away the most requests first.
+def gates(finding: Mapping[str, Any], fail_on: str) -> bool:
+    """A failed finding at or above `fail_on` (never for `never`); with a baseline, a new one."""
+    return (fail_on != "never" and finding["outcome"] == "fail"
+            and SEVERITIES.index(finding["severity"]) <= SEVERITIES.index(fail_on)
+            and finding.get("baseline") != "unchanged")  # with a baseline, only new findings fail the job
+
+
+def finding_order(finding: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The order of the report's findings: by severity, decided first, the findings that turn away the most
+    requests first, then by rule and place — the account, region and IDs last, so that findings alike in several
+    accounts or regions keep one order however the report was put together (whole, by units, by shards)."""
     return (SEVERITIES.index(finding["severity"]), finding["outcome"] != "fail", -(finding.get("requests") or 0),
             finding["rule"],
-            str(finding.get("api_name") or ""), str(finding.get("path") or ""), str(finding.get("method") or ""),
-            str(finding.get("stage") or ""), str(finding.get("pool_id") or ""), str(finding.get("client_id") or ""))
+            *(str(finding.get(key) or "") for key in ("api_name", "path", "method", "stage", "pool_id", "client_id",
+                                                      "account", "region", "api_id", "authorizer", "endpoint")))
+
+
+class Tally:
+    """The report's summary, counted as its method rows and findings go by."""
+
+    def __init__(self, sizes: Mapping[str, int]) -> None:
+        self.sizes = {name: int(sizes.get(name, 0)) for name in ("apis", "pools", "clients")}
+        self.methods = 0
+        self.verdicts = dict.fromkeys(("ok", "warn", "fail", "unknown"), 0)
+        self.by_severity = dict.fromkeys(SEVERITIES, 0)
+        self.unknown = 0
+        self.attributable = False  # some method's own traffic figures were read
+        self.turned_away = 0
+
+    def method(self, row: Mapping[str, Any]) -> None:
+        self.methods += 1
+        if row["verdict"] in self.verdicts:
+            self.verdicts[row["verdict"]] += 1
+        traffic = row.get("traffic")
+        if traffic and traffic["scope"] == "method":
+            # What the failing methods turned away in the traffic window (their own figures only).
+            self.attributable = True
+            if row["verdict"] == "fail":
+                self.turned_away += traffic["4xx"] + traffic["5xx"]
+
+    def finding(self, finding: Mapping[str, Any]) -> None:
+        if finding["outcome"] == "fail" and finding["severity"] in self.by_severity:
+            self.by_severity[finding["severity"]] += 1
+        elif finding["outcome"] == "unknown":
+            self.unknown += 1
+
+    def summary(self) -> dict[str, Any]:
+        return {"methods": self.methods, **self.sizes, "verdicts": dict(self.verdicts),
+                "findings": dict(self.by_severity), "unknown": self.unknown, "suppressed": 0, "new": None,
+                "turned_away": self.turned_away if self.attributable else None}
 
 
 def _summary(methods: list[dict[str, Any]], findings: list[Finding], sizes: dict[str, int]) -> dict[str, Any]:
-    verdicts = {name: sum(1 for m in methods if m["verdict"] == name) for name in ("ok", "warn", "fail", "unknown")}
-    by_severity = {name: sum(1 for f in findings if f["severity"] == name and f["outcome"] == "fail")
-                   for name in SEVERITIES}
-    # What the failing methods turned away in the traffic window (their own figures only; null: no traffic read).
-    attributable = [m["traffic"] for m in methods if m.get("traffic") and m["traffic"]["scope"] == "method"]
-    turned_away = sum(t["4xx"] + t["5xx"] for m in methods if m["verdict"] == "fail" and (t := m.get("traffic"))
-                      and t["scope"] == "method") if attributable else None
-    return {"methods": len(methods), **sizes, "verdicts": verdicts, "findings": by_severity,
-            "unknown": sum(1 for f in findings if f["outcome"] == "unknown"),
-            "suppressed": 0, "new": None, "turned_away": turned_away}
+    tally = Tally(sizes)
+    for method in methods:
+        tally.method(method)
+    for finding in findings:
+        tally.finding(finding)
+    return tally.summary()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +24,19 @@ from .collect.fleet import (
 from .collect.garbage import fewer_collections
 from .collect.session import Clients, resolve_regions
 from .errors import UsageError
-from .files import read_json, write_text
-from .judgement import Judgement, check_filters, judge_snapshot
+from .files import write_text
+from .json_stream import members_of
+from .judgement import Judgement, check_filters, judge_shaped, judge_snapshot, select
 from .model.normalize import normalize_snapshot
-from .report import build_report, merge_reports
+from .report import build_report, merge_reports, report_part
 from .rules.loader import Rule
 from .schema.snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .schema.snapshot import SNAPSHOTS_SCHEMA
+from .spool import PartSink, ReportSpool
+from .templates.placeholders import placeholder_swaps
 from .traffic_window import TRAFFIC_DAYS
+from .units import unit_snapshots
+from .workers import judge_all
 
 
 @dataclass
@@ -55,6 +61,49 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
                faults: Faults | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(snapshots, report): every (account, region) unit of this shard, collected concurrently and judged; when
     `faults` stops the scan (a deadline, a signal), what was collected is judged and an error says what was not."""
+    fleet = collect(base, options, api_filter, stage_filter, progress, faults)
+    reports = [judge(snapshot, api_filter, stage_filter, rules) for snapshot in fleet.snapshots]
+    report = merge_reports(reports, errors=fleet.errors, notes=fleet.notes)
+    report["calls"] += fleet.calls
+    return fleet.snapshots, report
+
+
+def scan_fleet_into(spool: ReportSpool, base: boto3.Session, options: FleetOptions, api_filter: list[str] | None,
+                    stage_filter: str | None, rules: list[Rule], progress: ProgressListener | None = None,
+                    faults: Faults | None = None, keep: bool = False, policies: list[str] | None = None,
+                    jobs: int = 1) -> list[dict[str, Any]]:
+    """scan_fleet, its report put together in `spool` unit by unit, accounts judged by `jobs` processes (workers.py;
+    `policies`: where their rules come from); an account's snapshot is let go once judged (unless `keep`:
+    --save-snapshot writes them). Returns the snapshots kept."""
+    fleet = collect(base, options, api_filter, stage_filter, progress, faults)
+    kept = list(fleet.snapshots) if keep else []
+
+    def handed_over() -> Iterator[dict[str, Any]]:
+        while fleet.snapshots:
+            yield fleet.snapshots.pop(0)
+    with fewer_collections():
+        judge_all(spool, handed_over(), judge_into, api_filter, stage_filter, rules, policies, jobs)
+    spool.scan_notes += fleet.notes
+    spool.add_errors(fleet.errors)
+    spool.calls += fleet.calls
+    return kept
+
+
+@dataclass
+class Fleet:
+    """What a fleet scan collected: each account's snapshot, and what the scan itself says (its errors and notes,
+    the calls made outside the accounts' units)."""
+
+    snapshots: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    notes: list[str]
+    calls: int
+
+
+def collect(base: boto3.Session, options: FleetOptions, api_filter: list[str] | None, stage_filter: str | None,
+            progress: ProgressListener | None = None, faults: Faults | None = None) -> Fleet:
+    """Every (account, region) unit of this shard, collected concurrently; --api and --stage checked against what
+    exists."""
     faults = faults or Faults()
     if options.concurrency < 1:
         raise UsageError(f"--concurrency {options.concurrency}: expected a whole number of at least 1")
@@ -73,7 +122,6 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
                            options.max_rps)
     if shard is None:
         check_filters(_combined(result.snapshots), api_filter, stage_filter)
-    reports = [judge(snapshot, api_filter, stage_filter, rules) for snapshot in result.snapshots]
     # An account's notes travel in its snapshot; those of accounts with no snapshot (no units) are kept here.
     scanned = {snapshot.get("account") for snapshot in result.snapshots}
     notes = [note for target in targets if target.account not in scanned for note in target.notes]
@@ -83,9 +131,21 @@ def scan_fleet(base: boto3.Session, options: FleetOptions, api_filter: list[str]
     errors = result.errors + [{"account": own, **e} for e in log.errors]
     if faults.stopping:
         errors.append(stop_error(own, faults, result.not_made + log.not_made, result.not_started))
-    report = merge_reports(reports, errors=errors, notes=notes)
-    report["calls"] += log.total
-    return result.snapshots, report
+    return Fleet(result.snapshots, errors, notes, log.total)
+
+
+def judge_into(spool: PartSink, snapshot: dict[str, Any], api_filter: list[str] | None,
+               stage_filter: str | None, rules: list[Rule]) -> None:
+    """One account's snapshot judged unit by unit (units.py) into the spool: each unit's facts, findings and
+    matrix are let go once its rows, findings and chains are written there."""
+    shaped = select(normalize_snapshot(snapshot), api_filter, stage_filter)
+    spool.add_account(shaped)
+    for unit in unit_snapshots(shaped):
+        judged = judge_shaped(unit, stage_filter, rules)
+        cells = build_matrix(judged.facts, judged.index)
+        part = report_part(judged.facts, judged.reported, callers_passing(cells), attached=False)
+        part.written_as = placeholder_swaps(shaped)  # a template's: its findings name what the template writes
+        spool.add_part(shaped.get("account"), part)
 
 
 def stop_error(account: str, faults: Faults, not_made: int, not_started: list[str]) -> dict[str, Any]:
@@ -135,14 +195,29 @@ def save_snapshot(snapshots: list[dict[str, Any]], path: str) -> None:
 
 def load_snapshots(path: str) -> list[dict[str, Any]]:
     """The snapshots written by --save-snapshot, checked enough to judge them."""
-    snapshot = read_json(path, "--snapshot", "a JSON snapshot (it may be half-written)")
-    if isinstance(snapshot, dict) and snapshot.get("schema") == SNAPSHOTS_SCHEMA \
-            and isinstance(snapshot.get("snapshots"), list):
-        return [s for s in snapshot["snapshots"] if isinstance(s, dict)]
-    if not isinstance(snapshot, dict) or snapshot.get("schema") != SNAPSHOT_SCHEMA:
+    return list(stream_snapshots(path))
+
+
+def stream_snapshots(path: str) -> Iterator[dict[str, Any]]:
+    """The snapshots written by --save-snapshot, read one account at a time (a file of several holds them in its
+    `snapshots` list), checked enough to judge them."""
+    what = "a JSON snapshot (it may be half-written)"
+    single: dict[str, Any] = {}
+    several = False
+    for key, value in members_of(path, "--snapshot", what, frozenset({"snapshots"})):
+        if key == "snapshots" and not isinstance(value, (dict, list, str, int, float, bool, type(None))):
+            several = True
+            for snapshot in value:
+                if isinstance(snapshot, dict):
+                    yield snapshot
+        else:
+            single[key] = value
+    if several and single.get("schema") == SNAPSHOTS_SCHEMA:
+        return
+    if several or single.get("schema") != SNAPSHOT_SCHEMA:
         raise UsageError(f"--snapshot {path}: expected a file written by `apigw-scan scan --save-snapshot` "
                          f"(schema {SNAPSHOT_SCHEMA})")
-    return [snapshot]
+    yield single
 
 
 def judge_snapshots(snapshots: list[dict[str, Any]], api_filter: list[str] | None, stage_filter: str | None,
@@ -152,6 +227,37 @@ def judge_snapshots(snapshots: list[dict[str, Any]], api_filter: list[str] | Non
     report = merge_reports([judge(snapshot, api_filter, stage_filter, rules) for snapshot in snapshots])
     report["calls"] = 0
     return report
+
+
+def judge_snapshots_into(spool: ReportSpool, snapshots: Iterable[dict[str, Any]], api_filter: list[str] | None,
+                         stage_filter: str | None, rules: list[Rule], policies: list[str] | None = None,
+                         jobs: int = 1) -> None:
+    """judge_snapshots, the snapshots read and judged one at a time into `spool` (by `jobs` processes); --api and
+    --stage are checked against what the snapshots held once all were read (before anything is written)."""
+    seen: list[dict[str, Any]] = []
+
+    def noted() -> Iterator[dict[str, Any]]:
+        for snapshot in snapshots:
+            seen.append(_filter_view(normalize_snapshot(snapshot)) if api_filter or stage_filter else {})
+            yield snapshot
+    with fewer_collections():
+        judge_all(spool, noted(), judge_into, api_filter, stage_filter, rules, policies, jobs)
+    if api_filter or stage_filter:
+        check_filters(_combined(seen), api_filter, stage_filter)
+    spool.calls = 0
+
+
+def _filter_view(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What check_filters reads of a snapshot: its APIs' IDs, names and stage names, what was listed and failed."""
+    def light(api: dict[str, Any]) -> dict[str, Any]:
+        stages = api.get("stages")
+        return {"id": api.get("id"), "name": api.get("name"), "stages": None if stages is None else [
+            {"stageName": stage.get("stageName") or stage.get("StageName")} for stage in stages]}
+    return {"rest_apis": [light(api) for api in snapshot.get("rest_apis") or []],
+            "http_apis": [light(api) for api in snapshot.get("http_apis") or []],
+            "apis_listed": snapshot.get("apis_listed") or [],
+            "errors": [{"operation": error.get("operation")} for error in snapshot.get("errors") or []],
+            "regions": snapshot.get("regions") or []}
 
 
 def matrix_of(snapshots: list[dict[str, Any]], api_filter: list[str] | None, stage_filter: str | None,

@@ -30,39 +30,59 @@ def load_report(path: str, option: str) -> dict[str, Any]:
         raise UsageError(f"{option} {path}: expected a report written by `apigw-scan scan --format json` "
                          f"(schema {REPORT_SCHEMA})")
 
-    def fail(field: str, expected: str) -> UsageError:
-        return UsageError(f"{option} {path}: field '{field}': expected {expected}")
-
-    for key in ("methods", "findings", "errors", "notes", "accounts", "regions", "suppressed", "fixed"):
+    for key in LISTS:
         if key in report and not isinstance(report[key], list):
-            raise fail(key, "a list")
+            raise report_error(path, option, key, "a list")
     for number, method in enumerate(report.get("methods") or []):
-        if not isinstance(method, dict):
-            raise fail(f"methods[{number}]", "an object")
-        for field in ("region", "api_id", "path", "method"):
-            if not isinstance(method.get(field), str):
-                raise fail(f"methods[{number}].{field}", "a string")
-        if "findings" in method and not isinstance(method["findings"], list):
-            raise fail(f"methods[{number}].findings", "a list of rule IDs")
+        check_method(method, number, path, option)
     for number, finding in enumerate(report.get("findings") or []):
-        where = f"findings[{number}]"
-        if not isinstance(finding, dict):
-            raise fail(where, "an object")
-        if not isinstance(finding.get("rule"), str):
-            raise fail(f"{where}.rule", "a rule ID (a string)")
-        if finding.get("severity") not in SEVERITIES:
-            raise fail(f"{where}.severity", f"one of {', '.join(SEVERITIES)}")
-        for field in ("title", "message", "remediation", "region", "api_id", "api_name", "path", "method", "stage",
-                      "pool_id", "client_id", "authorizer", "account"):
-            if finding.get(field) is not None and not isinstance(finding[field], str):
-                raise fail(f"{where}.{field}", "a string or null")
+        check_finding(finding, number, path, option)
     # Typed findings, what the contract's example leaves out filled in as the scanner would have written it.
     for key in ("findings", "suppressed", "fixed"):
         if key in report:
-            report[key] = [Finding.from_json(finding) if isinstance(finding, dict) and
-                           isinstance(finding.get("rule"), str) and finding.get("severity") in SEVERITIES
-                           else finding for finding in report[key]]
+            report[key] = [typed(finding) for finding in report[key]]
     return report
+
+
+LISTS = ("methods", "findings", "errors", "notes", "accounts", "regions", "suppressed", "fixed")
+
+
+def report_error(path: str, option: str, field: str, expected: str) -> UsageError:
+    return UsageError(f"{option} {path}: field '{field}': expected {expected}")
+
+
+def check_method(method: Any, number: int, path: str, option: str) -> None:
+    """A report's method row has the fields a merge reads."""
+    if not isinstance(method, dict):
+        raise report_error(path, option, f"methods[{number}]", "an object")
+    for field in ("region", "api_id", "path", "method"):
+        if not isinstance(method.get(field), str):
+            raise report_error(path, option, f"methods[{number}].{field}", "a string")
+    if "findings" in method and not isinstance(method["findings"], list):
+        raise report_error(path, option, f"methods[{number}].findings", "a list of rule IDs")
+
+
+def check_finding(finding: Any, number: int, path: str, option: str) -> None:
+    """A report's finding has a rule, a severity and string places."""
+    where = f"findings[{number}]"
+    if not isinstance(finding, dict):
+        raise report_error(path, option, where, "an object")
+    if not isinstance(finding.get("rule"), str):
+        raise report_error(path, option, f"{where}.rule", "a rule ID (a string)")
+    if finding.get("severity") not in SEVERITIES:
+        raise report_error(path, option, f"{where}.severity", f"one of {', '.join(SEVERITIES)}")
+    for field in ("title", "message", "remediation", "region", "api_id", "api_name", "path", "method", "stage",
+                  "pool_id", "client_id", "authorizer", "account"):
+        if finding.get(field) is not None and not isinstance(finding[field], str):
+            raise report_error(path, option, f"{where}.{field}", "a string or null")
+
+
+def typed(finding: Any) -> Any:
+    """A report's finding as a Finding (what the contract's example leaves out filled in as the scanner writes
+    it); anything else as it is."""
+    if isinstance(finding, dict) and isinstance(finding.get("rule"), str) and finding.get("severity") in SEVERITIES:
+        return Finding.from_json(finding)
+    return finding
 
 
 def apply_baseline(report: dict[str, Any], baseline: dict[str, Any]) -> None:
@@ -104,29 +124,43 @@ def load_suppressions(path: str) -> list[dict[str, Any]]:
 
 def apply_suppressions(report: dict[str, Any], suppressions: list[dict[str, Any]], today: datetime.date) -> None:
     """Moves matching findings to `suppressed` (with the reason); an expired suppression hides nothing."""
-    active = []
+    active, notes = active_suppressions(suppressions, today)
+    report["notes"] += notes
+    kept: list[Finding] = []
+    hidden: list[Finding] = []
+    for finding in report["findings"]:
+        suppressed_by = suppression_of(finding, active)
+        if suppressed_by is None:
+            kept.append(finding)
+        else:
+            hidden.append(finding.replace(suppressed_by=suppressed_by))
+    report["findings"] = kept
+    report["suppressed"] = report.get("suppressed", []) + hidden
+    attach(report["methods"], kept)
+    recount(report)
+
+
+def active_suppressions(suppressions: list[dict[str, Any]], today: datetime.date) -> tuple[list[dict[str, Any]],
+                                                                                          list[str]]:
+    """The suppressions that still hide findings, and a note for each expired one."""
+    active, notes = [], []
     for entry in suppressions:
         expires = entry.get("expires")
         if isinstance(expires, datetime.datetime):
             expires = expires.date()
         if expires is not None and expires < today:
-            report["notes"].append(f"suppression of {entry['rule']} on {entry['resource']} expired on {expires}: "
-                                   "it no longer hides anything")
+            notes.append(f"suppression of {entry['rule']} on {entry['resource']} expired on {expires}: it no longer "
+                         "hides anything")
         else:
             active.append(entry)
-    kept: list[Finding] = []
-    hidden: list[Finding] = []
-    for finding in report["findings"]:
-        resource = resource_of(finding)
-        matching = [e for e in active if wildcard_match(e["rule"], finding["rule"])
-                    and wildcard_match(e["resource"], resource)]
-        if not matching:
-            kept.append(finding)
-            continue
-        hidden.append(finding.replace(suppressed_by={"reason": matching[0]["reason"],
-                                                     "resource": matching[0]["resource"],
-                                                     "expires": str(matching[0].get("expires") or "")}))
-    report["findings"] = kept
-    report["suppressed"] = report.get("suppressed", []) + hidden
-    attach(report["methods"], kept)
-    recount(report)
+    return active, notes
+
+
+def suppression_of(finding: Mapping[str, Any], active: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What the first active suppression that matches a finding says (`suppressed_by`), or None."""
+    resource = resource_of(finding)
+    for entry in active:
+        if wildcard_match(entry["rule"], finding["rule"]) and wildcard_match(entry["resource"], resource):
+            return {"reason": entry["reason"], "resource": entry["resource"],
+                    "expires": str(entry.get("expires") or "")}
+    return None

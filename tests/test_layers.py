@@ -15,14 +15,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scanner"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("scanner", "scanner.errors", "scanner.files", "scanner.arns", "scanner.cors",
                     "scanner.routing_modes", "scanner.traffic_window", "scanner.openapi_security", "scanner.schema",
-                    "scanner.findings")),
+                    "scanner.findings", "scanner.json_stream")),
     ("collect", ("scanner.collect",)),
     ("templates", ("scanner.templates", "scanner.terraform")),  # sources that are not AWS: templates, Terraform
     ("model", ("scanner.model",)),
     ("rules", ("scanner.rules",)),
     ("judgement", ("scanner.access", "scanner.tokens", "scanner.evidence", "scanner.judgement",
-                   "scanner.implicit_stage", "scanner.method_rows")),
-    ("report", ("scanner.report", "scanner.chains", "scanner.triage")),
+                   "scanner.implicit_stage", "scanner.method_rows", "scanner.units")),
+    ("report", ("scanner.report", "scanner.chains", "scanner.triage", "scanner.spool", "scanner.merge",
+                "scanner.workers")),
     ("run", ("scanner.scan", "scanner.tokens.command", "scanner.demo")),
     ("render", ("scanner.render",)),
     ("command line", ("scanner.cli", "scanner.arguments", "scanner.run", "scanner.help_texts", "scanner.__main__")),

@@ -110,6 +110,19 @@ def chain_picture(chain: dict[str, Any], methods: list[dict[str, Any]], mine: li
     return _svg(chain, nodes, links, hidden_methods) + _tree(nodes, links, hidden_methods)
 
 
+def chain_model(chain: dict[str, Any], methods: list[dict[str, Any]], mine: list[Any]) -> dict[str, Any]:
+    """The same chain as data for a page's script to draw when asked (the big report): its nodes (kind, label,
+    sub, both shortened as the picture shows them, title, classes), its links (source and target node, state,
+    rules, title), and how many methods were left out. Texts are raw: the script writes them as text."""
+    nodes, links, hidden_methods = _chain(chain, methods, mine)
+    position = {id(node): number for number, node in enumerate(nodes.values())}
+    return {"nodes": [[node.kind, node.label, node.sub, shorten(node.label, 29), shorten(node.sub, 34), node.title,
+                       " ".join(node.classes)] for node in nodes.values()],
+            "links": [[position[id(link.source)], position[id(link.target)], link.state, " ".join(link.rules),
+                       link.title] for link in links],
+            "more": max(0, hidden_methods), "api": chain["api_id"], "name": chain.get("api_name")}
+
+
 def _chain(chain: dict[str, Any], methods: list[dict[str, Any]], mine: list[dict[str, Any]]) \
         -> tuple[dict[tuple[str, str], _Node], list[_Link], int]:
     """The nodes (by kind and key), the links between them with what the findings say of each, and how many

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from .escape import escape_text
 
@@ -20,24 +21,30 @@ COLUMNS = ("kind", "account", "region", "api_type", "api_id", "api_name", "metho
 
 def render_csv(report: dict[str, Any]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    write_csv(report["methods"], report["findings"], report.get("errors") or [], buffer)
+    return buffer.getvalue()
+
+
+def write_csv(methods: Iterable[dict[str, Any]], findings: Iterable[dict[str, Any]],
+              errors: Iterable[dict[str, Any]], out: TextIO) -> None:
+    """The rows written as they are read: methods, then findings, then failed calls."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for method in report["methods"]:
+    for method in methods:
         traffic = method.get("traffic") or {}
         writer.writerow({**{key: csv_cell(method.get(key)) for key in COLUMNS}, "kind": "method",
                          "rules": " ".join(method.get("findings") or []), "requests": csv_cell(traffic.get("requests")),
                          "failed_requests": csv_cell(traffic["4xx"] + traffic["5xx"] if traffic else None),
                          "traffic_scope": csv_cell(traffic.get("scope"))})
-    for finding in report["findings"]:
+    for finding in findings:
         writer.writerow({**{key: csv_cell(finding.get(key)) for key in COLUMNS}, "kind": "finding",
                          "rules": finding["rule"], "verdict": finding["outcome"]})
-    for error in report.get("errors") or []:  # a scan that could not read everything says so in every format
+    for error in errors:  # a scan that could not read everything says so in every format
         writer.writerow({**{key: csv_cell(error.get(key)) for key in COLUMNS}, "kind": "error", "verdict": "unknown",
                          "message": csv_cell(f"{error.get('service')}:{error.get('operation')} failed: "
                                           f"{error.get('message')}"),
                          "remediation": csv_cell(f"grant {error['iam_action']}" if error.get("iam_action")
                                                  else "run the scan again with more time")})
-    return buffer.getvalue()
 
 
 def csv_cell(value: Any) -> str:

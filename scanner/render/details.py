@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from .colour import Palette
-from .groups import FindingGroup, group_findings, severity_rank
+from .groups import Causes, FindingGroup, severity_rank
 from .shell_lines import shell_lines
 from .width import shorten, wrap
-from .words import findings_tally
+from .words import findings_tally, tally_words
 
 MOST_PLACES = 4  # places named in a group before "+N more"
 _EVIDENCE = {"confirmed": "confirmed (requests in the last 24 hours, none succeeded)",
@@ -42,17 +42,27 @@ def shown_findings(findings: list[dict[str, Any]], min_severity: str) -> list[di
 def grouped_detail(findings: list[dict[str, Any]], min_severity: str, width: int, paint: Palette,
                    with_account: bool = False) -> str:
     """Heading, then one block per cause: where, the title, the first message, how many places alike, the fix."""
-    shown = shown_findings(findings, min_severity)
-    if not shown:
+    causes = Causes()
+    for finding in shown_findings(findings, min_severity):
+        causes.add(finding)
+    return causes_detail(causes, len(findings) - causes.findings, min_severity, width, paint, with_account)
+
+
+def causes_detail(causes: Causes, lower: int, min_severity: str, width: int, paint: Palette,
+                  with_account: bool = False) -> str:
+    """The findings at or above `min_severity` by cause (`lower`: how many others there are); when only the first
+    causes were kept, a last line says how many more there are and where they are."""
+    if not causes.findings:
         return ""
-    groups = group_findings(shown)
-    rest = len(findings) - len(shown)
     heading = (f"{'Critical and high' if min_severity == 'high' else 'At or above ' + min_severity} findings by "
-               f"cause: {len(groups)} cause(s), {findings_tally(shown)}"
-               + (f"; {rest} lower not shown (--details all, or --format html)" if rest else ""))
+               f"cause: {causes.count} cause(s), {tally_words(causes.decided, causes.findings - causes.decided)}"
+               + (f"; {lower} lower not shown (--details all, or --format html)" if lower else ""))
     blocks = ["\n".join(paint(line, "heading") for line in wrap(heading, width))]
-    for group in groups:
+    for group in causes.groups.values():
         blocks.append("\n".join(_group_lines(group, width, paint, with_account)))
+    if causes.others:
+        blocks.append("\n".join(wrap(f"… and {len(causes.others)} more cause(s) after these {len(causes.groups)}: "
+                                     "--format json or csv lists every finding, --html groups them all", width)))
     return "\n\n".join(blocks)
 
 
@@ -83,8 +93,11 @@ def _group_lines(group: FindingGroup, width: int, paint: Palette, with_account: 
 
 def new_mark(members: list[dict[str, Any]]) -> str:
     """` NEW` when every finding of a group is new since the baseline, ` 2 NEW` when some are, else nothing."""
-    new = sum(1 for member in members if member.get("baseline") == "new")
-    return "" if not new else " NEW" if new == len(members) else f" {new} NEW"
+    return new_words(sum(1 for member in members if member.get("baseline") == "new"), len(members))
+
+
+def new_words(new: int, members: int) -> str:
+    return "" if not new else " NEW" if new == members else f" {new} NEW"
 
 
 def full_detail(findings: list[dict[str, Any]], min_severity: str, width: int, paint: Palette,

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from tabulate import tabulate
 
-from ..findings import plain
 from ..rules.guide import catalog_markdown, fields_markdown, fields_text
 from ..rules.loader import RefusalRule, Rule
 from ..rules.sources import cited, cited_titles
-from .csv_report import render_csv
+from ..spool import SpooledReport, held, materialized
+from .csv_report import write_csv
 from .escape import escaped
+from .html_big import write_big_html
 from .html_report import render_html
+from .json_report import write_json
 from .matrix_view import render_matrix_csv, render_matrix_json, render_matrix_table
-from .sarif import render_sarif
-from .terminal import View, render_table
+from .sarif import write_sarif
+from .terminal import MOST_ROWS, View, write_table
 from .token_table import render_token
 from .width import DEFAULT_WIDTH
 
@@ -28,16 +31,27 @@ RULES_FORMATS = ("table", "json", "markdown")
 
 def render(report: dict[str, Any], output_format: str, rules: list[Rule], view: View | None = None) -> str:
     """The scan report in one of FORMATS; renderers read plain data (findings as their JSON objects)."""
-    report = plain(report)
-    if output_format == "html":
-        return render_html(report, rules, view.fail_on if view else None)
+    buffer = io.StringIO()
+    write_report(held(report), output_format, rules, view, buffer)
+    return buffer.getvalue()
+
+
+def write_report(report: SpooledReport, output_format: str, rules: list[Rule], view: View | None,
+                 out: TextIO) -> None:
+    """The scan report in one of FORMATS, written as it is read: JSON, SARIF and CSV a row at a time."""
     if output_format == "json":
-        return json.dumps(report, indent=2, default=str) + "\n"
-    if output_format == "sarif":
-        return json.dumps(render_sarif(report, rules), indent=2, default=str) + "\n"
-    if output_format == "csv":
-        return render_csv(report)
-    return render_table(report, view)
+        write_json(report, out)
+    elif output_format == "sarif":
+        write_sarif(report, rules, out)
+    elif output_format == "csv":
+        write_csv(report.methods, report.findings, report.errors, out)
+        report.tail()
+    elif output_format == "html" and report.count > MOST_ROWS:
+        write_big_html(report, rules, view.fail_on if view else None, out)
+    elif output_format == "html":
+        out.write(render_html(materialized(report), rules, view.fail_on if view else None))
+    else:
+        write_table(report, view or View(), out)
 
 
 def render_matrix(document: dict[str, Any], output_format: str, unicode: bool = True,

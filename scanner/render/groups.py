@@ -53,19 +53,48 @@ def place_of(finding: dict[str, Any]) -> str:
     return ""
 
 
+def cause_of(finding: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes findings one cause: one rule, one outcome, on one API (or one pool, or one endpoint)."""
+    return (finding["rule"], finding["outcome"], finding.get("account"), finding.get("region"),
+            finding.get("api_id") or "", "" if finding.get("api_id") else finding.get("pool_id") or "",
+            finding.get("endpoint") or "")
+
+
+class Causes:
+    """Findings grouped by cause as they go by, in the order of each cause's first finding (the report orders
+    findings by severity, then what they cost): the first `most` causes kept whole, the others only counted."""
+
+    def __init__(self, most: int | None = None) -> None:
+        self.most = most
+        self.groups: dict[tuple[Any, ...], FindingGroup] = {}
+        self.others: set[tuple[Any, ...]] = set()  # the causes beyond the first `most`
+        self.findings = 0
+        self.decided = 0
+
+    def add(self, finding: dict[str, Any]) -> None:
+        self.findings += 1
+        self.decided += finding.get("outcome") == "fail"
+        key = cause_of(finding)
+        group = self.groups.get(key)
+        if group is None:
+            if self.most is not None and len(self.groups) >= self.most:
+                self.others.add(key)
+                return
+            group = self.groups[key] = FindingGroup(finding["rule"], finding["severity"], finding["outcome"],
+                                                    str(finding.get("title") or ""))
+        group.members.append(finding)
+
+    @property
+    def count(self) -> int:
+        return len(self.groups) + len(self.others)
+
+
 def group_findings(findings: list[dict[str, Any]]) -> list[FindingGroup]:
     """Groups in the order of their first finding (the report orders findings by severity, then what they cost)."""
-    groups: dict[tuple[Any, ...], FindingGroup] = {}
+    causes = Causes()
     for finding in findings:
-        key = (finding["rule"], finding["outcome"], finding.get("account"), finding.get("region"),
-               finding.get("api_id") or "", "" if finding.get("api_id") else finding.get("pool_id") or "",
-               finding.get("endpoint") or "")
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = FindingGroup(finding["rule"], finding["severity"], finding["outcome"],
-                                               str(finding.get("title") or ""))
-        group.members.append(finding)
-    return list(groups.values())
+        causes.add(finding)
+    return list(causes.groups.values())
 
 
 def row_severity(row: dict[str, Any], severity_of: dict[str, str]) -> tuple[str | None, bool]:
@@ -80,7 +109,10 @@ def row_severity(row: dict[str, Any], severity_of: dict[str, str]) -> tuple[str 
 
 
 def severities_of(report: dict[str, Any]) -> dict[str, str]:
-    """Each rule's severity, as the report's findings (and suppressed findings) give it."""
+    """Each rule's severity, as the report's findings (and suppressed findings) give it (or a digest of a big report
+    has counted them: `rule_severities`)."""
+    if "rule_severities" in report:
+        return dict(report["rule_severities"])
     return {str(finding["rule"]): str(finding["severity"])
             for finding in [*(report.get("suppressed") or []), *report.get("findings", [])]
             if isinstance(finding, dict) and finding.get("rule") and finding.get("severity")}
@@ -89,10 +121,12 @@ def severities_of(report: dict[str, Any]) -> dict[str, str]:
 def rows_by_severity(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Method rows, worst first: severity, then doubt, verdict, account, region, API, path, verb."""
     severity_of = severities_of(report)
+    return sorted(report.get("methods") or [], key=lambda row: worst_first(row, severity_of))
 
-    def order(row: dict[str, Any]) -> tuple[Any, ...]:
-        severity, doubt = row_severity(row, severity_of)
-        verdict = row.get("verdict")
-        return (severity_rank(severity), doubt, VERDICT_ORDER.index(verdict) if verdict in VERDICT_ORDER else 0,
-                *(str(row.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method")))
-    return sorted(report.get("methods") or [], key=order)
+
+def worst_first(row: dict[str, Any], severity_of: dict[str, str]) -> tuple[Any, ...]:
+    """The order of method rows, worst first: severity, then doubt, verdict, account, region, API, path, verb."""
+    severity, doubt = row_severity(row, severity_of)
+    verdict = row.get("verdict")
+    return (severity_rank(severity), doubt, VERDICT_ORDER.index(verdict) if verdict in VERDICT_ORDER else 0,
+            *(str(row.get(key) or "") for key in ("account", "region", "api_name", "api_id", "path", "method")))

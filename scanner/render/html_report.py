@@ -27,7 +27,7 @@ from .words import exit_words, findings_tally, legend_notes, summary_extras
 
 
 @functools.cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     return resources.files("scanner.render").joinpath(name).read_text(encoding="utf-8")
 
 
@@ -35,14 +35,19 @@ def _hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def content_policy(style: str, script: str) -> str:
+    """Only the page's own style and script (by hash) may apply; nothing is loaded, nothing else runs."""
+    return (f"default-src 'none'; style-src {_hash(style)}; script-src {_hash(script)}; img-src data:; "
+            "base-uri 'none'; form-action 'none'")
+
+
 def render_html(report: dict[str, Any], rules: list[Rule], fail_on: str | None = None) -> str:
-    style, script = _asset("report.css"), _asset("report.js")
-    policy = (f"default-src 'none'; style-src {_hash(style)}; script-src {_hash(script)}; img-src data:; "
-              "base-uri 'none'; form-action 'none'")
+    style, script = asset("report.css"), asset("report.js")
+    policy = content_policy(style, script)
     title = f"apigw-scan report: {report['summary']['methods']} method(s), {findings_tally(report['findings'])}"
-    sections = [_header(report), _incomplete(report), _summary(report, fail_on), _methods(report),
-                _chains(report), _findings(report, {rule.id: rule for rule in rules}), _errors(report),
-                _notes(report)]
+    sections = [header_section(report), incomplete_section(report), summary_section(report, fail_on),
+                _methods(report), _chains(report), _findings(report, {rule.id: rule for rule in rules}),
+                errors_section(report), notes_section(report)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -53,7 +58,7 @@ def render_html(report: dict[str, Any], rules: list[Rule], fail_on: str | None =
             f"{_text(report.get('schema'))}.</footer>\n<script>{script}</script>\n</body>\n</html>\n")
 
 
-def _header(report: dict[str, Any]) -> str:
+def header_section(report: dict[str, Any]) -> str:
     accounts = report.get("accounts") or []
     regions = report.get("regions") or []
     scope = " · ".join(part for part in (
@@ -67,7 +72,7 @@ def _header(report: dict[str, Any]) -> str:
             + ('<a href="#notes">Notes</a>' if report.get("notes") else "") + "</nav></header>")
 
 
-def _incomplete(report: dict[str, Any]) -> str:
+def incomplete_section(report: dict[str, Any]) -> str:
     errors = report.get("errors") or []
     if not errors:
         return ""
@@ -79,7 +84,7 @@ def _pill(text: Any, kind: str) -> str:
     return f'<span class="pill {_text(kind)}">{_text(text)}</span>'
 
 
-def _summary(report: dict[str, Any], fail_on: str | None) -> str:
+def summary_section(report: dict[str, Any], fail_on: str | None) -> str:
     summary = report["summary"]
     verdicts = "".join(_pill(f"{count} {name}", f"verdict-{name}") for name, count in summary["verdicts"].items()
                        if count) or "none"
@@ -185,19 +190,19 @@ def _chains(report: dict[str, Any]) -> str:
         caption = (f"{chain.get('api_name')} ({chain['api_id']}, {chain.get('api_type')}, {chain['region']}"
                    + (f", account {chain.get('account')}" if len(report.get("accounts") or []) > 1 else "") + ")")
         figures.append(f'<figure class="chain" data-api="{_text(chain.get("api_name"))}"><figcaption>'
-                       f"{_text(caption)}</figcaption>{chain_picture(chain, methods, _near(index, chain))}"
+                       f"{_text(caption)}</figcaption>{chain_picture(chain, methods, near(index, chain))}"
                        + (f'<p class="muted">{others} method(s) of this API use no authorizer drawn here.</p>'
                           if others else "") + "</figure>")
     return '<section id="chains"><h2>Each API\'s chain</h2>' + intro + "\n".join(figures) + "</section>"
 
 
-def _near(index: FindingIndex[dict[str, Any]], chain: dict[str, Any]) -> list[dict[str, Any]]:
+def near(index: FindingIndex[Any], chain: dict[str, Any]) -> list[Any]:
     """The findings a chain's picture can show: its API's, and its pools' and their app clients'."""
     return index.of_api(chain.get("account"), chain["region"], chain["api_id"]) + [
         finding for pool in chain["pools"] for finding in index.of_pool(pool["pool_id"], with_clients=True)]
 
 
-def _why(rule: Rule | None, seed: str) -> str:
+def why_section(rule: Rule | None, seed: str) -> str:
     citations = cited(seed)
     parts = [f"<p>{_text(rule.description)}</p>"] if rule is not None and rule.description else []
     for citation in citations:
@@ -237,7 +242,7 @@ def _findings(report: dict[str, Any], rules: dict[str, Rule]) -> str:
             + (f" · on {len(places)}: {_text(', '.join(places))}" if places else "") + "</p>"
             + (f'<p class="muted">written at {_text(at)}</p>' if at else "")
             + "".join(f"<p>{_text(message)}</p>" for message in group.messages())
-            + _why(rules.get(group.rule), str(first.get("seed") or ""))
+            + why_section(rules.get(group.rule), str(first.get("seed") or ""))
             + (f"<p><strong>Fix:</strong> {_text(fix)}</p>" if fix else "")
             + commands + "</article>")
     return (f'<section id="findings"><h2>Findings by cause ({len(groups)} cause(s), '
@@ -261,7 +266,7 @@ def _commands(members: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-def _errors(report: dict[str, Any]) -> str:
+def errors_section(report: dict[str, Any]) -> str:
     errors = report.get("errors") or []
     if not errors:
         return ""
@@ -274,7 +279,7 @@ def _errors(report: dict[str, Any]) -> str:
             f"</thead><tbody>{rows}</tbody></table></section>")
 
 
-def _notes(report: dict[str, Any]) -> str:
+def notes_section(report: dict[str, Any]) -> str:
     notes = report.get("notes") or []
     if not notes:
         return ""

@@ -3,19 +3,25 @@ the methods worst first, the detail people asked for, then what could not be rea
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
+from ..report import gates
 from ..rules.loader import SEVERITIES
+from ..spool import SpooledReport
 from .colour import Palette
-from .details import full_detail, grouped_detail
+from .details import causes_detail, full_detail, grouped_detail
 from .escape import escaped
-from .groups import VERDICT_ORDER
+from .groups import VERDICT_ORDER, Causes, severity_rank, worst_first
 from .table import methods_table
 from .width import DEFAULT_WIDTH, wrap
 from .words import exit_words, legend_notes, summary_extras
 
 DETAIL_CHOICES = ("auto", "all", "none")
+MOST_ROWS = 200  # methods the table shows whole; beyond, the worst WORST_ROWS and the first MOST_CAUSES causes
+WORST_ROWS = 50
+MOST_CAUSES = 50
 
 
 @dataclass
@@ -31,21 +37,89 @@ class View:
 
 def render_table(report: dict[str, Any], view: View | None = None) -> str:
     view = view or View()
-    report = escaped(report)  # the one boundary: nothing from AWS or a file reaches the screen raw
-    paint = Palette(view.colour)
     width = view.width
+    paint = Palette(view.colour)
+    escaped_report = escaped(report)  # the one boundary: nothing from AWS or a file reaches the screen raw
+    findings = escaped_report["findings"]
     several = len(report.get("accounts") or []) > 1
+    detail = ""
+    if view.details == "all":
+        detail = full_detail(findings, view.min_severity or "info", width, paint, several)
+    elif view.details == "auto":
+        detail = grouped_detail(findings, view.min_severity or "high", width, paint, several) \
+            or ("No findings." if not findings else "")
+    return _table(escaped_report, view, paint, detail)
+
+
+def write_table(report: SpooledReport, view: View, out: TextIO) -> None:
+    """The table of a report read as it goes: the whole table up to MOST_ROWS methods; beyond, the summary, the
+    WORST_ROWS worst methods, the first MOST_CAUSES causes of the detail, and where the rest is."""
+    rows: list[dict[str, Any]] = []
+    total = 0
+
+    def order(row: dict[str, Any]) -> tuple[Any, ...]:
+        return worst_first(row, report.severities)
+    for row in report.methods:
+        total += 1
+        rows.append(row)
+        if total > MOST_ROWS and len(rows) >= 20 * WORST_ROWS:
+            rows = heapq.nsmallest(WORST_ROWS, rows, key=order)
+    if total <= MOST_ROWS:
+        whole = {**report.head, "methods": rows, "findings": list(report.findings), "errors": report.errors,
+                 "calls": report.calls}
+        out.write(render_table({**whole, **report.tail()}, view))
+        return
+    minimum = view.min_severity or ("high" if view.details == "auto" else "info")
+    causes = Causes(MOST_CAUSES)
+    every: list[dict[str, Any]] = []  # --details all: every finding shown, as asked
+    findings = gating = marked = 0
+    for finding in report.findings:
+        findings += 1
+        gating += gates(finding, view.fail_on or "never")
+        marked += "baseline" in finding
+        if severity_rank(finding["severity"]) <= severity_rank(minimum):
+            (every.append if view.details == "all" else causes.add)(finding)
+    digest = {**report.head, "methods": heapq.nsmallest(WORST_ROWS, rows, key=order), "findings": [],
+              "errors": report.errors, "calls": report.calls, **report.tail(),
+              "rule_severities": report.severities, "gate": {"gating": gating, "marked": marked}}
+    paint = Palette(view.colour)
+    escaped_digest = escaped(digest)
+    several = len(digest.get("accounts") or []) > 1
+    if view.details == "all":
+        detail = full_detail(escaped(every), minimum, view.width, paint, several) if findings else "No findings."
+        if len(every) < findings:
+            detail += f"\n\n({findings - len(every)} lower not shown)"
+    elif view.details == "auto":
+        detail = causes_detail(escaped_causes(causes), findings - causes.findings, minimum, view.width, paint,
+                               several) or ("No findings." if not findings else "")
+    else:
+        detail = ""
+    out.write(_table(escaped_digest, view, paint, detail, shown_of=total))
+
+
+def escaped_causes(causes: Causes) -> Causes:
+    """The causes with their findings escaped for the terminal."""
+    for group in causes.groups.values():
+        group.members = escaped(group.members)
+        group.title = escaped(group.title)
+    return causes
+
+
+def _table(report: dict[str, Any], view: View, paint: Palette, detail: str, shown_of: int | None = None) -> str:
+    """The table's parts around its detail: banner, summary, methods, detail, errors, fixed, notes."""
+    width = view.width
     parts = [incomplete_banner(report, width, paint), summary_block(report, view, paint)]
     if report["methods"]:
         lines, hidden = methods_table(report, width, paint)
-        parts.append("\n".join(lines + _legend(report, hidden, width)))
+        notes = _legend(report, hidden, width)
+        if shown_of is not None:
+            notes = wrap(f"(The {len(report['methods'])} worst of {shown_of} methods. Every method is in --format "
+                         "json or csv, and in the HTML report, --html FILE, where it can be searched and "
+                         "filtered.)", width) + notes
+        parts.append("\n".join(lines + notes))
     else:
         parts.append("No API methods found.")
-    if view.details == "all":
-        parts.append(full_detail(report["findings"], view.min_severity or "info", width, paint, several))
-    elif view.details == "auto":
-        parts.append(grouped_detail(report["findings"], view.min_severity or "high", width, paint, several)
-                     or ("No findings." if not report["findings"] else ""))
+    parts.append(detail)
     if report["errors"]:
         parts.append(_errors(report["errors"], width))
     else:

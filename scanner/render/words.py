@@ -11,7 +11,10 @@ from ..report import gating_findings
 def findings_tally(findings: list[dict[str, Any]]) -> str:
     """`51 finding(s) and 5 undecided`: failed checks, then undecided ones, as the summary counts them."""
     decided = sum(1 for finding in findings if finding.get("outcome") == "fail")
-    undecided = len(findings) - decided
+    return tally_words(decided, len(findings) - decided)
+
+
+def tally_words(decided: int, undecided: int) -> str:
     return f"{decided} finding(s)" + (f" and {undecided} undecided" if undecided else "")
 
 
@@ -35,10 +38,14 @@ def exit_words(report: dict[str, Any], fail_on: str | None) -> str:
         return "0: the demo always exits 0 (give --fail-on SEVERITY to see what a gate would say)"
     if fail_on == "never":
         return "0 (--fail-on never)"
-    counted = gating_findings(report, fail_on)
-    new = " new" if any("baseline" in f for f in report["findings"]) else ""
+    if "gate" in report:  # a big report's digest: counted as its findings went by
+        counted, marked = int(report["gate"]["gating"]), bool(report["gate"]["marked"])
+    else:
+        counted = len(gating_findings(report, fail_on))
+        marked = any("baseline" in f for f in report["findings"])
+    new = " new" if marked else ""
     if counted:
-        return f"1: {len(counted)}{new} finding(s) at or above {fail_on} (--fail-on {fail_on})"
+        return f"1: {counted}{new} finding(s) at or above {fail_on} (--fail-on {fail_on})"
     return f"0: no{new} finding at or above {fail_on} (--fail-on {fail_on})"
 
 

@@ -29,18 +29,28 @@ def truthy(value: Any) -> bool:
 
 def evaluate(rules: list[Rule], facts: Facts) -> list[Finding]:
     """Every finding, `outcome` fail (the condition holds) or unknown (it could not be decided, and why). A rule
-    that judges a method's configuration also judges what a stage serves where it differs from the live API."""
-    findings = []
-    for rule in rules:
-        records = facts.get(rule.applies_to, [])
-        if rule.reads_configuration:
-            records = records + facts.get(SERVED_METHODS, [])
-        for record in records:
-            findings.extend(_judge(rule, record))
+    that judges a method's configuration also judges what a stage serves where it differs from the live API.
+
+    Each record is read once by every rule of its kind (its context made once); each rule's findings keep the
+    order of its records, the order the report sorts ties in."""
+    findings: list[Finding] = []
+    for kind in dict.fromkeys(rule.applies_to for rule in rules):
+        of_kind = [rule for rule in rules if rule.applies_to == kind]
+        for record in facts.get(kind, []):
+            _judge_record(of_kind, record, findings)
+        configuration = [rule for rule in of_kind if rule.reads_configuration]
+        for record in facts.get(SERVED_METHODS, []) if configuration else []:
+            _judge_record(configuration, record, findings)
     return findings
 
 
-def _judge(rule: Rule, record: dict[str, Any]) -> list[Finding]:
+def _judge_record(rules: list[Rule], record: dict[str, Any], findings: list[Finding]) -> None:
+    context = {**record, "item": None}
+    for rule in rules:
+        findings.extend(_judge(rule, record, context))
+
+
+def _judge(rule: Rule, record: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
     items: list[Any] = [None]
     try:
         if rule.for_each is not None:
@@ -48,20 +58,21 @@ def _judge(rule: Rule, record: dict[str, Any]) -> list[Finding]:
             items = found if isinstance(found, list) else []
         findings = []
         for item in items:
-            context = {**record, "item": item}
+            context["item"] = item
             if truthy(rule.condition.search(context)):
                 findings.append(_finding(rule, record, item, context, "fail"))
             elif rule.unknown is not None:
                 reason = rule.unknown.search(context)
                 if truthy(reason):
-                    context["unknown_reason"] = reason if isinstance(reason, str) else "a fact it needs is missing"
-                    findings.append(_finding(rule, record, item, context, "unknown"))
+                    because = reason if isinstance(reason, str) else "a fact it needs is missing"
+                    findings.append(_finding(rule, record, item, {**context, "unknown_reason": because}, "unknown"))
         return findings
     except (JMESPathError, TypeError, ValueError) as error:
         # A rule that cannot be computed on these facts is reported, never a crash and never a silent pass.
-        context = {**record, "item": None}
-        finding = _finding(rule, record, None, context, "unknown")
+        finding = _finding(rule, record, None, {**record, "item": None}, "unknown")
         return [finding.replace(message=f"the rule could not be evaluated on these facts ({error})")]
+    finally:
+        context["item"] = None
 
 
 def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any], outcome: str) -> Finding:
@@ -81,7 +92,8 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         message = f"Could not be decided: {context.get('unknown_reason')}"
     elif rule.reads_configuration and rule.kind == MISCONFIGURATION and not _item_stage(item):
         message = _stage_aware(message, record)
-    fix = render_template(rule.fix, context)
+    # A design finding says whom a method turns away by design: nothing to fix, and no report shows one.
+    fix = render_template(rule.fix, context) if rule.kind == MISCONFIGURATION else ""
     commands = []
     for command in rule.commands if rule.kind == MISCONFIGURATION else ():  # a design finding has nothing to fix
         if command.when is not None and not truthy(command.when.search(context)):
@@ -89,7 +101,7 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
         elements = command.for_each.search(context) if command.for_each is not None else [None]
         for each in elements if isinstance(elements, list) else []:
             commands.append(render_template(command.template, {**context, "each": each}, as_shell_words=True))
-    if isinstance(source, dict) and source.get("file"):
+    if isinstance(source, dict) and source.get("file") and rule.kind == MISCONFIGURATION:
         # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jmespath
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
 from ..errors import UsageError
 from ..findings import DESIGN, MISCONFIGURATION
 from ..schema.facts import DEPLOYED_FIELDS, KINDS, RECORDS
+from .compiled import compile_expression
 from .fields import FieldError, Shape, check, fields_named, root_shape, template_logic
 from .steps import CALLER_GROUPS, CALLER_KINDS, STATUSES, STEPS
 from .template import Template, compile_template
@@ -192,7 +192,7 @@ def parse_rule(data: dict[str, Any], source: str, strict: bool = False) -> Rule:
 
     def expression(field: str, text: str, shape: Shape) -> tuple[ParsedResult, Shape]:
         try:
-            parsed = jmespath.compile(text)
+            parsed = compile_expression(text)
         except JMESPathError as error:
             raise fail(field, f"not a valid JMESPath expression ({error})") from None
         try:

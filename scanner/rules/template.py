@@ -6,9 +6,10 @@ import re
 import shlex
 from typing import Any
 
-import jmespath
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
+
+from .compiled import compile_expression
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 Template = list[str | ParsedResult]
@@ -23,7 +24,7 @@ def compile_template(text: str) -> Template:
         if match.group(0) in ("{{", "}}"):
             parts.append(match.group(0)[0])
         else:
-            parts.append(jmespath.compile(match.group(1).strip()))
+            parts.append(compile_expression(match.group(1).strip()))
         position = match.end()
     parts.append(text[position:])
     return [part for part in parts if part != ""]

@@ -623,14 +623,19 @@ def _plain(value: Any) -> Any:
     if kind in _SCALARS:
         return value
     if kind is list or kind is tuple:
-        return [_plain(item) for item in value]
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
     if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
     if kind not in _FIELD_NAMES:
         _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(value)) \
             if dataclasses.is_dataclass(value) and not isinstance(value, type) else None
     names = _FIELD_NAMES[kind]
-    return value if names is None else {name: _plain(getattr(value, name)) for name in names}
+    if names is None:
+        return value
+    attributes = value.__dict__
+    if len(attributes) == len(names):  # a record's fields, set in their order by its __init__
+        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in attributes.items()}
+    return {name: _plain(getattr(value, name)) for name in names}
 
 
 @dataclass(frozen=True)
@@ -642,6 +647,15 @@ class FieldInfo:
 
 def fields_of(record_class: type[Any]) -> list[FieldInfo]:
     """The fields of a record class with their types and meanings, in declaration order."""
+    if record_class not in _FIELD_INFOS:
+        _FIELD_INFOS[record_class] = _fields_of(record_class)
+    return list(_FIELD_INFOS[record_class])
+
+
+_FIELD_INFOS: dict[type[Any], tuple[FieldInfo, ...]] = {}  # read once per class (type hints are slow to resolve)
+
+
+def _fields_of(record_class: type[Any]) -> tuple[FieldInfo, ...]:
     hints = typing.get_type_hints(record_class, include_extras=True)
     infos = []
     for declared in dataclasses.fields(record_class):
@@ -651,7 +665,7 @@ def fields_of(record_class: type[Any]) -> list[FieldInfo]:
             meaning = str(hint.__metadata__[0])
             hint = typing.get_args(hint)[0]
         infos.append(FieldInfo(declared.name, hint, meaning))
-    return infos
+    return tuple(infos)
 
 
 def type_words(hint: Any) -> str:

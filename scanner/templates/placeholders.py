@@ -3,6 +3,7 @@ the report that never shows them: a finding names them as the template writes th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 # With neither --region nor --account, pseudo parameters get placeholders shaped like real ones.
@@ -11,23 +12,33 @@ PLACEHOLDER_ACCOUNT = "000000000000"
 _TEXTS = ("title", "message", "fix", "remediation")
 
 
-def name_placeholders(report: dict[str, Any], account_given: bool, region_given: bool) -> None:
-    """The report's findings anew, their texts with the placeholders written as the template's pseudo parameters
-    and their account left out when it is the placeholder."""
-    swaps = [(PLACEHOLDER_ACCOUNT, "${AWS::AccountId}")] * (not account_given) + \
-        [(PLACEHOLDER_REGION, "${AWS::Region}")] * (not region_given)
+def named_placeholders(findings: list[Any], snapshot: Mapping[str, Any]) -> list[Any]:
+    """The findings of a snapshot anew, their texts with the placeholders it was given (a template's or a Terraform
+    configuration's, when --account or --region were not) written as the template's pseudo parameters, and their
+    account left out when it is the placeholder. Other snapshots' findings are returned as they are."""
+    swaps = placeholder_swaps(snapshot)
+    return [written_as_template(finding, swaps) for finding in findings] if swaps else findings
+
+
+def placeholder_swaps(snapshot: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a snapshot's findings write instead of its placeholders (none when --account and --region were given,
+    or the snapshot is an account's)."""
+    return [(PLACEHOLDER_ACCOUNT, "${AWS::AccountId}")] * (snapshot.get("account") == PLACEHOLDER_ACCOUNT) + \
+        [(PLACEHOLDER_REGION, "${AWS::Region}")] * (PLACEHOLDER_REGION in (snapshot.get("regions") or []))
+
+
+def written_as_template(finding: Any, swaps: list[tuple[str, str]]) -> Any:
+    """A new finding (a Finding, or its JSON object) with the placeholders of `swaps` written as the template's
+    pseudo parameters."""
     if not swaps:
-        return
-    report["findings"] = [_named(finding, swaps, account_given) for finding in report.get("findings") or []]
-
-
-def _named(finding: Any, swaps: list[tuple[str, str]], account_given: bool) -> Any:
-    """A new finding (findings are immutable) with the placeholders written as the template's pseudo parameters."""
+        return finding
     changes: dict[str, Any] = {key: _swapped(finding[key], swaps) for key in _TEXTS
                                if isinstance(finding.get(key), str)}
     changes["commands"] = tuple(_swapped(str(command), swaps) for command in finding.get("commands") or [])
-    if finding.get("account") == PLACEHOLDER_ACCOUNT and not account_given:
+    if finding.get("account") == PLACEHOLDER_ACCOUNT and swaps[0][0] == PLACEHOLDER_ACCOUNT:
         changes["account"] = None
+    if isinstance(finding, dict):
+        return {**finding, **changes, "commands": list(changes["commands"])}
     return finding.replace(**changes)
 
 
