@@ -122,19 +122,7 @@ def _function(node: dict[str, Any], arguments: list[Run]) -> Run:
 
 def _filter_projection(_: dict[str, Any], children: list[Run]) -> Run:
     base, right, condition = children
-
-    def filtered(value: Any) -> Any:
-        found = base(value)
-        if not isinstance(found, list):
-            return None
-        collected = []
-        for element in found:
-            if not is_false(condition(element)):
-                current = right(element)
-                if current is not None:
-                    collected.append(current)
-        return collected
-    return filtered
+    return _projected(base, right, condition)
 
 
 def _flatten(_: dict[str, Any], children: list[Run]) -> Run:
@@ -226,16 +214,22 @@ def _not(_: dict[str, Any], children: list[Run]) -> Run:
 
 def _projection(_: dict[str, Any], children: list[Run]) -> Run:
     base, right = children
+    return _projected(base, right, None)
 
+
+def _projected(base: Run, right: Run, condition: Run | None) -> Run:
+    """A list projection (`base[*].right`; with `condition`, `base[?condition].right`): each element's non-null
+    result, or null when `base` is not a list."""
     def projected(value: Any) -> Any:
         found = base(value)
         if not isinstance(found, list):
             return None
         collected = []
         for element in found:
-            current = right(element)
-            if current is not None:
-                collected.append(current)
+            if condition is None or not is_false(condition(element)):
+                current = right(element)
+                if current is not None:
+                    collected.append(current)
         return collected
     return projected
 
