@@ -9,8 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from .errors import UsageError
-from .files import MAX_DEPTH, shallow, too_deep
+from .files import MAX_DEPTH, said_as_usage, shallow, too_deep
 
 CHUNK = 1 << 20
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -142,16 +141,5 @@ def read_members(handle: TextIO, streamed: frozenset[str] = frozenset()) -> Iter
 
 def members_of(path: str, option: str, what: str, streamed: frozenset[str]) -> Iterator[tuple[str, Any]]:
     """read_members of a file, its problems said as usage errors naming the option and what was expected."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            yield from read_members(handle, streamed)
-    except IsADirectoryError:
-        raise UsageError(f"{option} {path}: is a directory; expected {what}") from None
-    except FileNotFoundError:
-        raise UsageError(f"{option} {path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise UsageError(f"{option} {path}: not {what} (not UTF-8 text: {error.reason})") from None
-    except ValueError as error:
-        raise UsageError(f"{option} {path}: not {what} ({error})") from None
-    except OSError as error:
-        raise UsageError(f"{option} {path}: cannot be read ({error.strerror})") from None
+    with said_as_usage(path, option, what), open(path, encoding="utf-8") as handle:
+        yield from read_members(handle, streamed)
