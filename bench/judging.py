@@ -53,25 +53,37 @@ def _memory(pid: int) -> float:
 
 
 def measured(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Runs `command` (its output discarded); wall seconds, CPU seconds (its workers' included) and the peak of the
-    memory its process tree held."""
+    """Runs `command` (its output discarded); wall seconds, CPU seconds of its process tree (its workers' included,
+    as /proc last saw each) and the peak of the memory the tree held."""
     started = time.perf_counter()
-    before = os.times()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     peak = [0.0]
+    ticks: dict[int, int] = {}
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], sum(_memory(pid) for pid in _children(process.pid)))
+            tree = _children(process.pid)
+            peak[0] = max(peak[0], sum(_memory(pid) for pid in tree))
+            for pid in tree:
+                ticks[pid] = max(ticks.get(pid, 0), _ticks(pid))
             time.sleep(0.02)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, errors = process.communicate()
     wall = time.perf_counter() - started
     sampler.join()
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
     return {"wall": wall, "cpu": cpu, "peak_mb": peak[0], "code": process.returncode, "errors": errors[-600:]}
+
+
+def _ticks(pid: int) -> int:
+    """CPU clock ticks a process has used (user and system), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _children(pid: int) -> list[int]:

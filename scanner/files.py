@@ -24,30 +24,28 @@ class OutputClosed(Exception):
     """Standard output was closed by its reader (`| head`): nothing more can be written there."""
 
 
+def read_json(path: str, option: str, what: str) -> Any:
+    """The parsed file; a usage error naming the option and saying what was expected otherwise."""
+    with said_as_usage(path, option, what):
+        return parse_json(Path(path).read_text(encoding="utf-8"))
+
+
 @contextlib.contextmanager
-def reading(path: str, option: str, what: str) -> Iterator[None]:
-    """A file read inside: what keeps it from being read (no such file, a folder, not UTF-8 text) said as a usage
-    error naming the option and what was expected."""
+def said_as_usage(path: str, option: str, what: str) -> Iterator[None]:
+    """A file's problems (missing, a folder, not UTF-8, not JSON, too deep, unreadable) as one-line usage errors
+    naming the option and saying what was expected."""
     try:
         yield
     except IsADirectoryError:
         raise UsageError(f"{option} {path}: is a directory; expected {what}") from None
     except FileNotFoundError:
         raise UsageError(f"{option} {path}: no such file") from None
-    except OSError as error:
-        raise UsageError(f"{option} {path}: cannot be read ({error.strerror})") from None
     except UnicodeDecodeError as error:
         raise UsageError(f"{option} {path}: not {what} (not UTF-8 text: {error.reason})") from None
-
-
-def read_json(path: str, option: str, what: str) -> Any:
-    """The parsed file; a usage error naming the option and saying what was expected otherwise."""
-    with reading(path, option, what):
-        text = Path(path).read_text(encoding="utf-8")
-    try:
-        return parse_json(text)
     except (ValueError, RecursionError) as error:
         raise UsageError(f"{option} {path}: not {what} ({error})") from None
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot be read ({error.strerror})") from None
 
 
 def parse_json(text: str) -> Any:

@@ -11,6 +11,7 @@ are attributes only.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -198,6 +199,8 @@ def plain(value: Any) -> Any:
 
 
 F = TypeVar("F", bound=Mapping[str, Any])
+_PLACE = ("scope", "account", "region", "api_id", "path", "method", "authorizer", "pool_id", "client_id")
+_FINDING_PLACE = operator.attrgetter(*_PLACE)  # a Finding's place, read as attributes
 
 
 class FindingIndex(Generic[F]):
@@ -219,20 +222,21 @@ class FindingIndex(Generic[F]):
 
     def add(self, finding: F) -> None:
         self.findings.append(finding)
-        get = finding.get
-        scope, api = finding["scope"], (get("account"), get("region"), get("api_id"))
+        scope, account, region, api_id, path, method, authorizer, pool_id, client_id = (
+            _FINDING_PLACE(finding) if type(finding) is Finding else (finding.get(key) for key in _PLACE))
+        api = (account, region, api_id)
         if scope == "client":
-            self._by_client.setdefault((get("pool_id"), get("client_id")), []).append(finding)
-            self._clients_of.setdefault(get("pool_id"), []).append(finding)
+            self._by_client.setdefault((pool_id, client_id), []).append(finding)
+            self._clients_of.setdefault(pool_id, []).append(finding)
         elif scope == "pool":
-            self._by_pool.setdefault(get("pool_id"), []).append(finding)
-        elif get("api_id") is None:
+            self._by_pool.setdefault(pool_id, []).append(finding)
+        elif api_id is None:
             return  # a custom domain's: it names no API
         elif scope == "method":
-            self._by_method.setdefault((*api, get("path"), get("method")), []).append(finding)
+            self._by_method.setdefault((*api, path, method), []).append(finding)
             self._in_api.setdefault(api, []).append(finding)
         elif scope == "authorizer":
-            self._by_authorizer.setdefault((*api, get("authorizer")), []).append(finding)
+            self._by_authorizer.setdefault((*api, authorizer), []).append(finding)
             self._in_api.setdefault(api, []).append(finding)
         else:
             self._by_api.setdefault(api, []).append(finding)

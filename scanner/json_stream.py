@@ -9,8 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from .errors import UsageError
-from .files import MAX_DEPTH, reading, shallow, too_deep
+from .files import MAX_DEPTH, said_as_usage, shallow, too_deep
 
 CHUNK = 1 << 20
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -142,8 +141,5 @@ def read_members(handle: TextIO, streamed: frozenset[str] = frozenset()) -> Iter
 
 def members_of(path: str, option: str, what: str, streamed: frozenset[str]) -> Iterator[tuple[str, Any]]:
     """read_members of a file, its problems said as usage errors naming the option and what was expected."""
-    try:
-        with reading(path, option, what), open(path, encoding="utf-8") as handle:
-            yield from read_members(handle, streamed)
-    except ValueError as error:  # not JSON (what is not UTF-8 text is said by `reading`)
-        raise UsageError(f"{option} {path}: not {what} ({error})") from None
+    with said_as_usage(path, option, what), open(path, encoding="utf-8") as handle:
+        yield from read_members(handle, streamed)

@@ -15,6 +15,7 @@ from itertools import chain
 from multiprocessing.pool import AsyncResult
 from typing import Any
 
+from .collect.garbage import fewer_collections
 from .report import ReportPart
 from .rules.loader import Rule, load_rules
 from .spool import EncodedPart, ReportSpool, Triage, encode_part
@@ -101,6 +102,10 @@ def _start(policies: list[str] | None, api_filter: list[str] | None, stage_filte
            judge: Judge) -> None:
     _STATE.update(rules=load_rules(policies), api_filter=api_filter, stage_filter=stage_filter, triage=triage,
                   judge=judge)
+    # A worker lives for the judging: what it loaded is frozen for the garbage collector, and young collections
+    # are rarer, as in the scan's own process (collect/garbage.py).
+    _STATE["collections"] = fewer_collections()
+    _STATE["collections"].__enter__()
 
 
 def _judge(snapshot: dict[str, Any]) -> tuple[dict[str, Any], list[EncodedPart]]:

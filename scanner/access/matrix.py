@@ -75,13 +75,17 @@ def against_traffic(facts: dict[str, list[dict[str, Any]]], findings: list[Findi
     """No caller passes a method, yet its own figures show successful requests in the last 24 hours: what turns
     its callers away is contradicted. The method's own findings that decide its refusals become undecided, with the
     numbers (which caller succeeded cannot be told); its API's and pools' findings are weighed by evidence."""
-    index, served = FindingIndex(findings), served_records(facts)
-    doubted: dict[int, str] = {}
+    succeeding = []
     for method in facts.get("method", []):
         traffic = method.get("traffic") or {}
         succeeded = (traffic.get("last_day") or {}).get("succeeded") if traffic.get("scope") == "method" else None
-        if not succeeded:
-            continue
+        if succeeded:
+            succeeding.append((method, succeeded))
+    if not succeeding:
+        return findings
+    index, served = FindingIndex(findings), served_records(facts)
+    doubted: dict[int, str] = {}
+    for method, succeeded in succeeding:
         cells = method_cells(method, served, index)
         if not cells or any(cell.outcome in (PASS, UNKNOWN) for cell, _ in cells):
             continue

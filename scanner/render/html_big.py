@@ -74,7 +74,7 @@ class _Packed:
 def write_big_html(report: SpooledReport, rules: list[Rule], fail_on: str | None, out: TextIO) -> None:
     """The page: its packed data first (read once, as the report is read), then the sections that need the summary,
     then the script that draws the rest."""
-    style, script = asset("report.css"), asset("report_big.js")
+    style, script = asset("report.css"), asset("report_controls.js") + asset("report_big.js")
     out.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
               f'<meta http-equiv="Content-Security-Policy" content="{content_policy(style, script)}">\n'
               '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -42,7 +42,7 @@ def content_policy(style: str, script: str) -> str:
 
 
 def render_html(report: dict[str, Any], rules: list[Rule], fail_on: str | None = None) -> str:
-    style, script = asset("report.css"), asset("report.js")
+    style, script = asset("report.css"), asset("report_controls.js") + asset("report.js")
     policy = content_policy(style, script)
     title = f"apigw-scan report: {report['summary']['methods']} method(s), {findings_tally(report['findings'])}"
     sections = [header_section(report), incomplete_section(report), summary_section(report, fail_on),
@@ -58,11 +58,16 @@ def render_html(report: dict[str, Any], rules: list[Rule], fail_on: str | None =
             f"{_text(report.get('schema'))}.</footer>\n<script>{script}</script>\n</body>\n</html>\n")
 
 
+MOST_ACCOUNTS = 10  # named in the header; an organization's are in the Account filter
+
+
 def header_section(report: dict[str, Any]) -> str:
     accounts = report.get("accounts") or []
     regions = report.get("regions") or []
     scope = " · ".join(part for part in (
-        f"account{'s' if len(accounts) > 1 else ''} {', '.join(map(str, accounts))}" if accounts else "",
+        f"account{'s' if len(accounts) > 1 else ''} {', '.join(map(str, accounts[:MOST_ACCOUNTS]))}"
+        + (f" and {len(accounts) - MOST_ACCOUNTS} more (the Account filter lists them)"
+           if len(accounts) > MOST_ACCOUNTS else "") if accounts else "",
         f"region{'s' if len(regions) > 1 else ''} {', '.join(map(str, regions))}" if regions else "",
         f"{report.get('calls') or 0} AWS call(s)") if part)
     return (f'<header><h1>apigw-scan report</h1><p class="scope">{_text(scope)}</p>'

@@ -1,8 +1,9 @@
 // The big report's script: unpacks the page's data (gzip in base64: it is never run), draws the method table a page
 // at a time with the filters and search applied to every row, the findings by cause likewise, and an API's chain
-// when asked for. Every text is written as text (textContent), never as markup; the chains' pictures and the
-// "why it matters" notes are markup the scanner escaped. The filters' state lives in the address
-// (#verdict=fail&q=orders) so a filtered view can be shared. No network, no framework.
+// from its data when asked for. Every text is written as text (textContent), never as markup; only the "why it
+// matters" notes are markup, which the scanner made and escaped. The filters' state lives in the address
+// (#verdict=fail&q=orders, report_controls.js, which comes first) so a filtered view can be shared. No network,
+// no framework.
 (function () {
   "use strict";
   var ROWS = 100, CAUSES = 25, CHAINS = 20;
@@ -36,14 +37,7 @@
 
   function pill(text, kind) { return make("span", "pill " + kind, text); }
 
-  function wanted() {
-    var found = {};
-    controls.forEach(function (control) {
-      var value = control.value.trim();
-      if (value) { found[control.name] = control.name === "q" ? value.toLowerCase() : value; }
-    });
-    return found;
-  }
+  function wanted() { return reportControls.wanted(controls); }
 
   // Methods: worst first (severity, doubt, verdict, then the report's order), each with the text search reads.
   function prepare() {
@@ -377,44 +371,7 @@
     drawMethods();
     drawCauses();
     drawChains();
-    if (write) {
-      var found = wanted();
-      var parts = Object.keys(found).map(function (key) {
-        return encodeURIComponent(key) + "=" + encodeURIComponent(found[key]);
-      });
-      history.replaceState(null, "", parts.length ? "#" + parts.join("&") : location.pathname + location.search);
-    }
-  }
-
-  function readAddress() {
-    var hash = location.hash.replace(/^#/, "");
-    if (hash.indexOf("=") === -1) { return; }
-    controls.forEach(function (control) { control.value = ""; });
-    hash.split("&").forEach(function (pair) {
-      var cut = pair.indexOf("=");
-      var name = decodeURIComponent(pair.slice(0, cut));
-      var value = decodeURIComponent(pair.slice(cut + 1));
-      controls.forEach(function (control) {
-        if (control.name === name) { control.value = value; }
-      });
-    });
-  }
-
-  function copyText(button) {
-    var text = button.parentNode.querySelector("code").textContent;
-    function done() { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 1500); }
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
-    } else { fallback(text); done(); }
-  }
-
-  function fallback(text) {
-    var area = document.createElement("textarea");
-    area.value = text;
-    document.body.appendChild(area);
-    area.select();
-    try { document.execCommand("copy"); } catch (ignored) { /* the text stays selectable */ }
-    document.body.removeChild(area);
+    if (write) { reportControls.writeAddress(wanted()); }
   }
 
   function start(found) {
@@ -425,18 +382,7 @@
     document.title = "apigw-scan report: " + rows.length + " method(s), " + causes.length + " cause(s) of findings";
     var head = document.querySelector("#method-table thead tr");
     shownHeaders().forEach(function (header) { head.appendChild(make("th", "", header[0])); });
-    controls.forEach(function (control) {
-      control.addEventListener(control.tagName === "INPUT" ? "input" : "change", function () { apply(true); });
-    });
-    document.getElementById("reset").addEventListener("click", function () {
-      controls.forEach(function (control) { control.value = ""; });
-      apply(true);
-    });
-    window.addEventListener("hashchange", function () { readAddress(); apply(false); });
-    document.addEventListener("click", function (event) {
-      if (event.target.matches && event.target.matches("button.copy")) { copyText(event.target); }
-    });
-    readAddress();
+    reportControls.wire(controls, apply);
     apply(false);
     document.documentElement.setAttribute("data-ready-ms", String(Math.round(performance.now())));
     document.documentElement.setAttribute("data-ready", "true");

@@ -122,7 +122,21 @@ def _function(node: dict[str, Any], arguments: list[Run]) -> Run:
 
 def _filter_projection(_: dict[str, Any], children: list[Run]) -> Run:
     base, right, condition = children
-    return _projected(base, right, condition)
+    return lambda value: _projected(base(value), right, condition)
+
+
+def _projected(found: Any, right: Run, condition: Run | None = None) -> Any:
+    """A projection's answer: `right` of each element of a list that `condition` keeps, nulls left out; null when
+    there is no list to project."""
+    if not isinstance(found, list):
+        return None
+    collected = []
+    for element in found:
+        if condition is None or not is_false(condition(element)):
+            current = right(element)
+            if current is not None:
+                collected.append(current)
+    return collected
 
 
 def _flatten(_: dict[str, Any], children: list[Run]) -> Run:
@@ -214,24 +228,7 @@ def _not(_: dict[str, Any], children: list[Run]) -> Run:
 
 def _projection(_: dict[str, Any], children: list[Run]) -> Run:
     base, right = children
-    return _projected(base, right, None)
-
-
-def _projected(base: Run, right: Run, condition: Run | None) -> Run:
-    """A list projection (`base[*].right`; with `condition`, `base[?condition].right`): each element's non-null
-    result, or null when `base` is not a list."""
-    def projected(value: Any) -> Any:
-        found = base(value)
-        if not isinstance(found, list):
-            return None
-        collected = []
-        for element in found:
-            if condition is None or not is_false(condition(element)):
-                current = right(element)
-                if current is not None:
-                    collected.append(current)
-        return collected
-    return projected
+    return lambda value: _projected(base(value), right)
 
 
 def _value_projection(_: dict[str, Any], children: list[Run]) -> Run:
@@ -239,15 +236,10 @@ def _value_projection(_: dict[str, Any], children: list[Run]) -> Run:
 
     def projected(value: Any) -> Any:
         try:
-            found = base(value).values()
+            found = list(base(value).values())
         except AttributeError:
             return None
-        collected = []
-        for element in found:
-            current = right(element)
-            if current is not None:
-                collected.append(current)
-        return collected
+        return _projected(found, right)
     return projected
 
 
