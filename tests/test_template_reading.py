@@ -239,6 +239,52 @@ def test_a_statement_that_names_the_placeholder_is_unknown(capsys, tmp_path):
     assert findings(report, "APIGW013") == [] and findings(report, "APIGW016") == []
 
 
+def test_a_pool_given_by_a_parameter_without_a_value_is_an_unknown_pool(capsys, tmp_path):
+    """A Cognito authorizer whose ProviderARNs is a parameter without a value: the method's pool_ids is null (not
+    known), never the text "None", and the pool's rules are undecided with the parameter to give."""
+    path = write(tmp_path, "Parameters:\n  PoolArn: {Type: String}" + rest_api(
+        method="AuthorizationType: COGNITO_USER_POOLS, AuthorizerId: !Ref Auth, AuthorizationScopes: [orders/read]",
+        more="""
+  Auth:
+    Type: AWS::ApiGateway::Authorizer
+    Properties: {RestApiId: !Ref Api, Name: cog, Type: COGNITO_USER_POOLS, ProviderARNs: [!Ref PoolArn],
+                 IdentitySource: method.request.header.Authorization}
+"""))
+    report = scan(capsys, path)
+    row = method_row(report, "GET", "/")
+    assert (row["pool_ids"], row["verdict"]) == (None, "unknown")
+    [finding] = findings(report, "APIGW001", "unknown")
+    assert finding["severity"] == "critical" and "give --parameter PoolArn=VALUE" in finding["message"]
+    assert findings(report, "APIGW001") == [] and findings(report, "APIGW005") == []
+
+
+@pytest.mark.parametrize("account, pool_rule", [(None, None), ("123456789012", None), ("999999999999", "APIGW002")])
+def test_a_pool_the_template_does_not_create_needs_resolve(capsys, tmp_path, account, pool_rule):
+    """A pool named by a literal ARN, not created by the template: what needs the pool says "give --resolve", never
+    that the pool is in another account than the scan's (without --account the template's account is not known).
+    With --account, a pool in another account is APIGW002 (low) as in a live scan."""
+    arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123"
+    path = write(tmp_path, rest_api(
+        method="AuthorizationType: COGNITO_USER_POOLS, AuthorizerId: !Ref Auth, AuthorizationScopes: [orders/read]",
+        more=f"""
+  Auth:
+    Type: AWS::ApiGateway::Authorizer
+    Properties: {{RestApiId: !Ref Api, Name: cog, Type: COGNITO_USER_POOLS, ProviderARNs: [{arn}],
+                 IdentitySource: method.request.header.Authorization}}
+"""))
+    report = scan(capsys, path, extra=("--account", account, "--region", "us-east-1") if account else ())
+    [finding] = findings(report, "APIGW005", "unknown")
+    assert finding["severity"] == "critical"
+    if pool_rule is None:
+        assert "not created by the template: give --resolve" in finding["message"]
+        assert findings(report, "APIGW002") == []
+    else:
+        [elsewhere] = findings(report, pool_rule)
+        assert elsewhere["severity"] == "low" and "the pool is in account 123456789012" in elsewhere["message"]
+    assert "${AWS::AccountId}" not in json.dumps(report["findings"])
+    assert method_row(report, "GET", "/")["pool_ids"] == ["us-east-1_AbCdEf123"]
+
+
 def test_a_placeholder_inside_a_condition_keeps_the_statement_conditional(capsys, tmp_path):
     """The condition's value is unknown, not what the statement covers: a conditional Allow (APIGW014, low)."""
     path = write(tmp_path, policy_api(ALLOW_IF_VPCE))

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..arns import cognito_issuer, parse_pool_arn, pool_arn_problem, pool_home_region, unresolved_reason
 from ..schema.facts import PoolEntry
+from ..templates.placeholders import PLACEHOLDER_ACCOUNT
 from .scopes import token_ways
 
 
@@ -29,6 +30,8 @@ class PoolDirectory:
         self.listings = snapshot.get("pool_listings") or {}
         self.lookups = snapshot.get("pool_lookups") or {}
         self.errors = list(snapshot.get("errors") or [])
+        # A template or configuration scanned without --account or --resolve: the account it deploys to is unknown.
+        self.account_known = self.account != PLACEHOLDER_ACCOUNT
 
     def status(self, arn: str | None, stage: str | None = None, raw: str | None = None) -> PoolEntry:
         """Where the pool a provider ARN (or a JWT issuer) names stands."""
@@ -49,6 +52,9 @@ class PoolDirectory:
             parsed.pool_id, parsed.region, parsed.account, parsed.issuer, parsed.arn)
         home = pool_home_region(parsed.pool_id)
         entry.replica = home != parsed.region  # a replica keeps its primary's ID in another region
+        if not self.account_known and parsed.arn not in self.pools:
+            entry.status, entry.reason = "unreadable", self._listing_error(parsed.region)
+            return entry
         if parsed.account != self.account or parsed.partition != self.partition:
             entry.status = "elsewhere"
             entry.reason = (f"the pool is in account {parsed.account} ({parsed.partition}); the scan reads account "
@@ -88,7 +94,8 @@ class PoolDirectory:
                 "of it (a wrong region, or a replica that was removed)")
 
     def _listing_error(self, region: str) -> str:
-        reason = (self.listings.get(region) or {}).get("reason")
+        reason = (self.listings.get(region) or {}).get("reason") or next(
+            (listing.get("reason") for listing in self.listings.values() if listing.get("reason")), None)
         if reason:
             return str(reason)
         for error in self.errors:

@@ -65,7 +65,7 @@ def rest_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
             **base, **method, live=is_live, route_key=None,
             authorizer_type=authorizer.type if authorizer else None,
             token=token_for(method["authorization"], method["scopes"]),
-            pools=pools, pool_ids=sorted({pool.pool_id or str(pool.arn) for pool in pools}),
+            pools=pools, pool_ids=pool_ids_of(pools),
             **(scope_facts(method["scopes"], pools, lookups.pool_views)
                if method["authorization"] == "COGNITO_USER_POOLS" else scope_facts([], [], {})),
             stages=serving if stages.known else None, stage_comparison=comparison, policy_decision=decision,
@@ -205,7 +205,7 @@ def _authorizer(base: dict[str, Any], authorizer: dict[str, Any], api: dict[str,
     )
     if record.type == "COGNITO_USER_POOLS":
         record.pools = _pool_entries(authorizer, api, lookups)
-        record.pool_ids = sorted({pool.pool_id or str(pool.arn) for pool in record.pools})
+        record.pool_ids = pool_ids_of(record.pools)
     elif record.type == "JWT":
         configuration = authorizer.get("jwtConfiguration") or {}
         algorithms = configuration.get("defaultAlgorithms")
@@ -270,3 +270,11 @@ def _validation_facts(record: AuthorizerFacts, pool_views: dict[str, PoolView]) 
             f"the expression {expression!r} matches none of the pools' app-client IDs "
             f"({', '.join(client_ids) or 'none'}), "
             "and API Gateway matches it against the ID token's aud")
+
+
+def pool_ids_of(pools: list[PoolEntry]) -> list[str] | None:
+    """The pools' IDs (a pool whose ID cannot be read: its ARN as written); None when an ARN itself is unknown
+    (a template parameter without a value)."""
+    if any(not pool.pool_id and not pool.arn for pool in pools):
+        return None
+    return sorted({pool.pool_id or str(pool.arn) for pool in pools})

@@ -296,7 +296,7 @@ class MethodFacts:
     api_key_required: Annotated[bool, "the method requires an API key"]
     token: Annotated[str, "what a caller must send: id | access | id-or-access | lambda | iam | none"]
     pools: Annotated[list[PoolEntry], "the user pools of the method's Cognito or JWT authorizer"]
-    pool_ids: Annotated[list[str], "their IDs"]
+    pool_ids: Annotated[list[str] | None, "their IDs; null when a pool's ARN is unknown"]
     obtainable_scopes: Annotated[list[str] | None, "the scopes the pools' app clients can put into access tokens"]
     obtainable_required_scopes: Annotated[list[str] | None, "the method's scopes among them; null if undecided"]
     obtainable_scopes_unknown: Annotated[str | None, "why the obtainable scopes could not be decided"]
@@ -453,7 +453,7 @@ class AuthorizerFacts:
     scoped_methods_using: Annotated[list[str], "methods using it that require scopes (VERB /path)"]
     api_stages: Annotated[list[str], "every stage of the API (to redeploy after a change)"]
     pools: Annotated[list[PoolEntry], "the user pools it names (Cognito provider ARNs, or a JWT Cognito issuer)"]
-    pool_ids: Annotated[list[str], "their IDs"]
+    pool_ids: Annotated[list[str] | None, "their IDs; null when a pool's ARN is unknown"]
     # Cognito authorizers.
     validation_expression: Annotated[str | None, "identityValidationExpression (Cognito authorizers)"] = None
     validation_problems: Annotated[list[str], "why the validation expression rejects tokens, in words"] = \
