@@ -126,7 +126,8 @@ def test_iac003_fires_from_a_plan_written_here_with_real_ids(capsys, tmp_path):
     row = method_row(report, "GET", "/orders")
     assert row["api_id"] == "a1b2c3d4e5" and row["stages"] == ["prod"]  # the IDs the plan knows are the real ones
     [finding] = findings(report, "IAC003")
-    assert "the plan changes aws_api_gateway_authorizer.cognito (update)" in finding["message"]
+    # What changes is read from the change's before and after (prior state against plan): the argument to check.
+    assert "the plan changes aws_api_gateway_authorizer.cognito (update: provider_arns)" in finding["message"]
     assert findings(report, "APIGW001") == []  # the new pool is unknown until apply: never "missing"
 
 

@@ -185,6 +185,24 @@ class Plan:
     def reader(address: str, read: Callable[[str, str], Any]) -> Callable[[str], Any]:
         return lambda name: read(address, name)
 
+    def changed_arguments(self, address: str) -> str:
+        """For an update: ": " and the arguments whose value the plan changes (before against after, a value known
+        only after apply counted as changed), at most four; empty otherwise."""
+        change = _dict(self.changes.get(address, {}).get("change"))
+        if "update" not in self.actions(address):
+            return ""
+        before, after = _dict(change.get("before")), _dict(change.get("after"))
+        if not before:  # no prior values in the plan: what changes is not said
+            return ""
+        unknown = _dict(change.get("after_unknown"))
+        names = sorted(name for name in set(before) | set(after) | {key for key, value in unknown.items()
+                                                                     if value is True}
+                       if name not in ("id", "tags_all") and (unknown.get(name) is True
+                                                              or before.get(name) != after.get(name)))
+        if not names:
+            return ""
+        return ": " + ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
     def actions(self, address: str) -> list[str]:
         actions = _dict(self.changes.get(address, {}).get("change")).get("actions")
         return [str(action) for action in actions] if isinstance(actions, list) else []
@@ -220,8 +238,8 @@ def _plan_triggers(plan: Plan, api_id: str, api_address: str, items: list[Writte
     """IAC003 from the plan: a deployment of the API that the plan does not replace while the API changes."""
     found = []
     content = [item for item in items if item.type in CHANGE_TYPES and item.get("rest_api_id") == api_id]
-    changed = [f"{item.address} ({'/'.join(plan.actions(item.address))})" for item in content
-               if set(plan.actions(item.address)) & set(CHANGING)]
+    changed = [f"{item.address} ({'/'.join(plan.actions(item.address))}{plan.changed_arguments(item.address)})"
+               for item in content if set(plan.actions(item.address)) & set(CHANGING)]
     api_actions = plan.actions(api_address)
     if "update" in api_actions:
         before = _dict(_dict(plan.changes.get(api_address, {}).get("change")).get("before"))
