@@ -453,6 +453,67 @@ def test_lam002_quiet_when_the_role_trusts_api_gateway(capsys, tmp_path):
     assert findings(scan(capsys, folder), "LAM002") == []
 
 
+# aws/aws-sam-cli tests/integration/testdata/start_api/terraform/v2-lambda-authorizer (commit fe8f8db): HTTP API
+# routes behind two Lambda authorizers, served by a stage with auto_deploy left off (the provider's default) and an
+# aws_apigatewayv2_deployment that only depends_on the routes.
+
+V2_AUTHORIZER = "aws-sam-cli/v2-lambda-authorizer"
+
+
+def test_iac003_fires_high_on_an_http_api_deployment_without_triggers(capsys):
+    """True: aws_apigatewayv2_deployment.example has no triggers, and its stage does not deploy automatically
+    (auto_deploy defaults to false): a later change to a route or authorizer is applied in place and the stage keeps
+    serving the first deployment. API Gateway: "If you don't enable automatic deployments, you must create a
+    deployment after each change" (Developer Guide, "Working with stages for HTTP APIs"); Terraform AWS provider docs
+    "aws_apigatewayv2_deployment": triggers forces a new deployment."""
+    report = scan(capsys, FIXTURES / V2_AUTHORIZER)
+    [_] = findings(report, "IAC003")
+    finding = assert_fires(report, "IAC003", verdict="fail", severity="high", method="GET", path="/hello")
+    main_tf = FIXTURES / V2_AUTHORIZER / "main.tf"
+    assert at(finding) == ("aws_apigatewayv2_deployment.example",
+                           line_of(main_tf, 'resource "aws_apigatewayv2_deployment" "example"'))
+    assert "has no triggers: terraform apply changes its routes, integrations and authorizers in place" \
+        in finding["message"]
+    assert_terraform_fix(finding, "aws_apigatewayv2_deployment", "triggers", "auto_deploy = true")
+
+
+@pytest.mark.parametrize("change, why", [
+    (('  deployment_id = aws_apigatewayv2_deployment.example.id', '  auto_deploy = true'), "the stage deploys itself"),
+    (('  api_id      = aws_apigatewayv2_api.my_api.id\n  depends_on',
+      '  api_id      = aws_apigatewayv2_api.my_api.id\n  triggers = { redeployment = sha1(jsonencode([\n'
+      '    aws_apigatewayv2_route.get_hello, aws_apigatewayv2_route.get_hello_request,\n'
+      '    aws_apigatewayv2_integration.integration, aws_apigatewayv2_authorizer.get_hello,\n'
+      '    aws_apigatewayv2_authorizer.get_hello_request])) }\n  depends_on'), "triggers hash the whole resources"),
+])
+def test_iac003_quiet_on_an_http_api_that_deploys_its_changes(capsys, tmp_path, change, why):
+    folder = mutated(tmp_path, V2_AUTHORIZER, "main.tf", change)
+    assert findings(scan(capsys, folder), "IAC003") == [], why
+
+
+def test_iac003_medium_when_http_triggers_hash_only_route_ids(capsys, tmp_path):
+    folder = mutated(tmp_path, V2_AUTHORIZER, "main.tf", (
+        '  api_id      = aws_apigatewayv2_api.my_api.id\n  depends_on',
+        '  api_id      = aws_apigatewayv2_api.my_api.id\n  triggers = { redeployment = sha1(jsonencode([\n'
+        '    aws_apigatewayv2_route.get_hello.id, aws_apigatewayv2_route.get_hello_request.id])) }\n  depends_on'))
+    [finding] = findings(scan(capsys, folder), "IAC003")
+    assert finding["severity"] == "medium" and "hash only the IDs" in finding["message"]
+    assert "a route's authorization_type or authorization_scopes" in finding["message"]
+
+
+def test_iac003_undecided_when_the_http_stage_may_deploy_by_itself(capsys, tmp_path):
+    """auto_deploy from a variable nobody gives: the stage may deploy every change itself, so IAC003 is unknown with
+    what would decide it, never a high."""
+    folder = mutated(tmp_path, V2_AUTHORIZER, "main.tf", (
+        '  deployment_id = aws_apigatewayv2_deployment.example.id',
+        '  deployment_id = aws_apigatewayv2_deployment.example.id\n  auto_deploy = var.auto_deploy'))
+    (folder / "variables.tf").write_text('variable "auto_deploy" {\n  type = bool\n}\n')
+    report = scan(capsys, folder)
+    assert findings(report, "IAC003") == []
+    [finding] = findings(report, "IAC003", "unknown")
+    assert "auto_deploy of aws_apigatewayv2_stage.example is not known" in finding["message"]
+    assert "give --var auto_deploy=VALUE" in finding["message"]
+
+
 # serverless-patterns apigw-http-api-waf-cloudfront-terraform: an HTTP API behind CloudFront, a REQUEST authorizer
 # that checks the header CloudFront adds to every origin request.
 

@@ -216,3 +216,47 @@ def test_a_finding_from_a_plan_alone_names_the_terraform_argument(capsys, tmp_pa
     assert 'authorization = "NONE" on the OPTIONS aws_api_gateway_method' in finding["fix"]
     assert "AddDefaultAuthorizerToCorsPreflight" not in finding["remediation"]
     assert all(command.startswith("apigw-scan ") for command in finding["commands"])
+
+
+# Written here (the documented format; not a public plan; the configuration case is the public
+# aws-sam-cli/v2-lambda-authorizer in test_terraform.py): an HTTP API whose route changes in place.
+def http_plan(auto_deploy: bool, deployment_actions: list[str]) -> dict:
+    api = "h1t2t3p4a5"
+    resources = [
+        ("aws_apigatewayv2_api.api", {"id": api, "name": "orders-http", "protocol_type": "HTTP",
+                                      "api_endpoint": f"https://{api}.execute-api.eu-west-1.amazonaws.com"}),
+        ("aws_apigatewayv2_route.get", {"id": "rt0001", "api_id": api, "route_key": "GET /orders",
+                                        "authorization_type": "NONE"}),
+        ("aws_apigatewayv2_deployment.d", {"id": "dep001", "api_id": api, "triggers": None}),
+        ("aws_apigatewayv2_stage.prod", {"id": "prod", "api_id": api, "name": "prod", "deployment_id": "dep001",
+                                         "auto_deploy": auto_deploy}),
+    ]
+    return {
+        "format_version": "1.2", "terraform_version": "1.9.0",
+        "planned_values": {"root_module": {"resources": [
+            {"address": address, "mode": "managed", "type": address.split(".")[0], "name": address.split(".")[1],
+             "values": values} for address, values in resources]}},
+        "resource_changes": [
+            {"address": "aws_apigatewayv2_route.get", "mode": "managed", "type": "aws_apigatewayv2_route",
+             "name": "get", "change": {"actions": ["update"], "before": {"authorization_type": "JWT"},
+                                       "after": {"authorization_type": "NONE"}, "after_unknown": {}}},
+            {"address": "aws_apigatewayv2_deployment.d", "mode": "managed", "type": "aws_apigatewayv2_deployment",
+             "name": "d", "change": {"actions": deployment_actions, "before": {}, "after": {}, "after_unknown": {}}},
+        ],
+    }
+
+
+def test_iac003_fires_from_a_plan_that_keeps_an_http_deployment(capsys, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(http_plan(False, ["no-op"])))
+    [finding] = findings(scan(capsys, plan), "IAC003")
+    assert (finding["severity"], finding["outcome"]) == ("high", "fail")
+    assert "the plan changes aws_apigatewayv2_route.get (update: authorization_type) and does not replace " \
+           "aws_apigatewayv2_deployment.d (no-op)" in finding["message"]
+
+
+def test_iac003_quiet_from_a_plan_when_the_http_stage_deploys_itself_or_the_deployment_is_replaced(capsys, tmp_path):
+    for auto_deploy, actions in ((True, ["no-op"]), (False, ["create", "delete"])):
+        plan = tmp_path / "plan.json"
+        plan.write_text(json.dumps(http_plan(auto_deploy, actions)))
+        assert findings(scan(capsys, plan), "IAC003") == [], (auto_deploy, actions)

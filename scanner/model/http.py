@@ -21,6 +21,7 @@ from .jwt_authorizers import HTTP_JWT_ALGORITHMS, add_jwt_facts, add_jwt_scope_f
 from .lambda_authorizers import add_lambda_facts, header_names
 from .lookups import Lookups
 from .stages import StageView, as_served, judged_stages, served_differently
+from .template_facts import add_template_facts
 from .throttling import zero_throttles
 from .traffic import add_traffic_facts, api_traffic
 
@@ -99,6 +100,7 @@ def http_api_facts(api: dict[str, Any], lookups: Lookups) -> ApiRecords:
         default_endpoint_disabled=bool(api.get("DisableExecuteApiEndpoint")),
         traffic=api_traffic("HTTP", str(api["id"]), lookups.traffic.get(base["region"])), source=api.get("source"),
     )
+    add_template_facts(api_fact, api.get("iac"))
     return [api_fact], list(authorizers.values()), sorted(routes, key=lambda r: (r.path, r.method, not r.live)) + served
 
 

@@ -80,6 +80,7 @@ HTTP_STAGE = {"StageName": STR, "AutoDeploy": BOOL, "DeploymentId": STR, "StageV
               "DefaultRouteSettings": ROUTE_SETTINGS, "RouteSettings": Map(ROUTE_SETTINGS), "serves_live": BOOL}
 HTTP_API = {
     REQUIRED: ("id",), "region": STR, "id": STR, "name": STR, "DisableExecuteApiEndpoint": BOOL, "source": SOURCE,
+    "iac": IAC,  # Terraform: how each deployment a stage serves (AutoDeploy off) is tied to the API's changes
     "unread": STR,  # a template's API whose definition is not read (S3): why its routes are unknown
     "CorsConfiguration": {"AllowOrigins": [STR], "AllowHeaders": [STR], "AllowMethods": [STR]},
     "routes": [HTTP_ROUTE],

@@ -12,6 +12,7 @@ from ..templates import convert
 from .cloudfront import cloudfront
 from .roles import roles
 from .shapes import Shaped, Written, shape
+from .triggers import HTTP, REST, DeploymentKind
 
 
 @dataclass
@@ -26,7 +27,8 @@ class TerraformOptions:
 
 
 def assemble(items: list[Written], region: str, account: str, partition: str,
-             triggers: Callable[[str, str], list[dict[str, Any]]], notes: list[str], kind: str) -> dict[str, Any]:
+             triggers: Callable[[str, str, DeploymentKind], list[dict[str, Any]]], notes: list[str],
+             kind: str) -> dict[str, Any]:
     """The snapshot of Terraform resources (from a configuration or a plan)."""
     shaped = shape(items)
     source = _Sources(shaped)
@@ -39,9 +41,9 @@ def assemble(items: list[Written], region: str, account: str, partition: str,
             api["resources" if api in rest else "routes"] = None
             notes.append(f"{source(str(api['id']))['address']}: its OpenAPI body could not be read ({reason}): its "
                          "methods are unknown")
-    for api in rest:
+    for api in rest + http:
         address = source(str(api["id"]))["address"]
-        found = triggers(str(api["id"]), address)
+        found = triggers(str(api["id"]), address, REST if api in rest else HTTP)
         notes += [entry["note"] for entry in found if entry.get("note")]
         api["iac"] = {"tool": "terraform", "missing_dependencies": {}, "undeployed_changes": [],
                       "unchanged_deployments": [], "compared": False,

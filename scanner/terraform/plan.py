@@ -17,7 +17,7 @@ from ..templates.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
 from .assemble import TerraformOptions, assemble
 from .config import Configuration, Settings
 from .shapes import Written
-from .triggers import CHANGE_TYPES
+from .triggers import REST, DeploymentKind
 from .values import Unknown
 
 MAX_PLAN_BYTES = 200_000_000
@@ -225,8 +225,8 @@ def plan_snapshot(options: TerraformOptions) -> dict[str, Any]:
         items.append(Written(address, str(resource.get("type")), plan.reader(address, plan.value),
                              plan.reader(address, plan.attribute), file, line, logical))
 
-    def triggers(api_id: str, api_address: str) -> list[dict[str, Any]]:
-        return _plan_triggers(plan, api_id, api_address, items)
+    def triggers(api_id: str, api_address: str, kind: DeploymentKind) -> list[dict[str, Any]]:
+        return _plan_triggers(plan, api_id, api_address, items, kind)
     notes = [f"{options.plan!s}: a plan (Terraform {data.get('terraform_version', '?')}); values known only after "
              "apply are unknown"]
     if region == PLACEHOLDER_REGION:
@@ -234,10 +234,14 @@ def plan_snapshot(options: TerraformOptions) -> dict[str, Any]:
     return assemble(items, region, account, partition, triggers, notes, "terraform-plan")
 
 
-def _plan_triggers(plan: Plan, api_id: str, api_address: str, items: list[Written]) -> list[dict[str, Any]]:
-    """IAC003 from the plan: a deployment of the API that the plan does not replace while the API changes."""
+def _plan_triggers(plan: Plan, api_id: str, api_address: str, items: list[Written],
+                   kind: DeploymentKind) -> list[dict[str, Any]]:
+    """IAC003 from the plan: a deployment of the API that a stage serves, which the plan does not replace while the
+    API changes."""
     found = []
-    content = [item for item in items if item.type in CHANGE_TYPES and item.get("rest_api_id") == api_id]
+    content = [item for item in items if item.type in kind.change_types and item.get(kind.api_argument) == api_id]
+    served = {item.get("deployment_id") for item in items if item.type == kind.stage
+              and item.get("auto_deploy") is not True}
     changed = [f"{item.address} ({'/'.join(plan.actions(item.address))}{plan.changed_arguments(item.address)})"
                for item in content if set(plan.actions(item.address)) & set(CHANGING)]
     api_actions = plan.actions(api_address)
@@ -247,7 +251,8 @@ def _plan_triggers(plan: Plan, api_id: str, api_address: str, items: list[Writte
         if any(before.get(part) != after.get(part) for part in ("body", "policy")):
             changed.append(f"{api_address} (its body or policy: update)")
     for item in items:
-        if item.type != "aws_api_gateway_deployment" or item.get("rest_api_id") != api_id:
+        if item.type != kind.deployment or item.get(kind.api_argument) != api_id or (
+                kind is not REST and plan.ids.get(item.address) not in served):
             continue
         actions = plan.actions(item.address)
         entry: dict[str, Any] = {"deployment": item.address, "source": item.source(), "coverage": "plan",

@@ -13,7 +13,7 @@ from .attributes import API_TYPES, physical_id, pool_key
 from .config import Configuration, Instance, Settings
 from .plan import plan_snapshot
 from .shapes import Written
-from .triggers import deployment_triggers
+from .triggers import DeploymentKind, deployment_triggers
 
 
 def terraform_snapshot(options: TerraformOptions) -> dict[str, Any]:
@@ -33,8 +33,8 @@ def terraform_snapshot(options: TerraformOptions) -> dict[str, Any]:
     items = [written(configuration, instance) for instance in instances]
     by_address = {instance.address: instance for instance in instances}
 
-    def triggers(api_id: str, api_address: str) -> list[dict[str, Any]]:
-        return deployment_triggers(configuration, api_id, api_address, instances) \
+    def triggers(api_id: str, api_address: str, kind: DeploymentKind) -> list[dict[str, Any]]:
+        return deployment_triggers(configuration, api_id, api_address, instances, kind) \
             if api_address in by_address else []
     notes = configuration.notes
     if not settings.region_given:

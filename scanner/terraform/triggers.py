@@ -1,10 +1,12 @@
-"""IAC003: does an aws_api_gateway_deployment change when its API does? Read from the expressions of its
-replacement-forcing arguments (`triggers`, `variables`, `stage_description`) themselves: which of the API's
-resources they reference, whole or only by `.id`, and whether they hash files or change on every apply.
+"""IAC003: does a Terraform deployment (aws_api_gateway_deployment; aws_apigatewayv2_deployment for an HTTP API
+stage that does not deploy automatically) change when its API does? Read from the expressions of its
+replacement-forcing arguments (`triggers`, and for a REST API `variables`, `stage_description`) themselves: which of
+the API's resources they reference, whole or only by `.id`, and whether they hash files or change on every apply.
 
 The provider's documentation (aws_api_gateway_deployment, "Terraform Resources" triggers example) warns that
 hashing resource IDs "will not detect changes to all REST API resources": an in-place change such as a method's
-`authorization_scopes` keeps every ID, so the deployment is not replaced and the stage serves the old API."""
+`authorization_scopes` keeps every ID, so the deployment is not replaced and the stage serves the old API. An
+aws_apigatewayv2_deployment has the same `triggers` (its only replacement-forcing argument besides api_id)."""
 
 from __future__ import annotations
 
@@ -14,21 +16,39 @@ from typing import Any
 from .attributes import physical_id
 from .config import Configuration, Instance, Module, each_instance
 from .evaluate import flatten
-from .values import Lazy
+from .values import Lazy, Unknown
 
-FORCING = ("triggers", "variables", "stage_description")
-# What a deployment snapshots: change one of these in place and only a new deployment carries it to the stages.
-CHANGE_TYPES = ("aws_api_gateway_method", "aws_api_gateway_integration", "aws_api_gateway_authorizer",
-                "aws_api_gateway_resource", "aws_api_gateway_method_response", "aws_api_gateway_integration_response",
-                "aws_api_gateway_rest_api_policy", "aws_api_gateway_gateway_response", "aws_api_gateway_model",
-                "aws_api_gateway_request_validator")
+
+@dataclass(frozen=True)
+class DeploymentKind:
+    """What differs between a REST API's deployments and an HTTP API's in Terraform."""
+
+    deployment: str  # the deployment resource type
+    stage: str  # the stage resource type
+    api_argument: str  # the argument naming the API on the deployment and on what it snapshots
+    forcing: tuple[str, ...]  # the deployment's arguments whose change replaces it
+    change_types: tuple[str, ...]  # what a deployment snapshots: changed in place, only a new deployment carries it
+    content: str  # the API's parts, in words
+
+
+REST = DeploymentKind(
+    "aws_api_gateway_deployment", "aws_api_gateway_stage", "rest_api_id",
+    ("triggers", "variables", "stage_description"),
+    ("aws_api_gateway_method", "aws_api_gateway_integration", "aws_api_gateway_authorizer", "aws_api_gateway_resource",
+     "aws_api_gateway_method_response", "aws_api_gateway_integration_response", "aws_api_gateway_rest_api_policy",
+     "aws_api_gateway_gateway_response", "aws_api_gateway_model", "aws_api_gateway_request_validator"),
+    "methods, integrations, authorizers and policy")
+HTTP = DeploymentKind(
+    "aws_apigatewayv2_deployment", "aws_apigatewayv2_stage", "api_id", ("triggers",),
+    ("aws_apigatewayv2_route", "aws_apigatewayv2_integration", "aws_apigatewayv2_authorizer",
+     "aws_apigatewayv2_route_response", "aws_apigatewayv2_integration_response", "aws_apigatewayv2_model"),
+    "routes, integrations and authorizers")
+KINDS = {"REST": REST, "HTTP": HTTP}
 ALWAYS = ("timestamp", "plantimestamp", "uuid")
 FILE_HASHES = ("file", "filesha1", "filesha256", "filesha512", "filemd5", "filebase64sha256", "filebase64sha512",
                "filebase64", "fileset", "templatefile")
 # Attributes of the REST API that carry its methods (an OpenAPI body) or its policy.
 API_CONTENT = ("body", "policy")
-DOCUMENTATION = ('Terraform AWS provider docs "aws_api_gateway_deployment" (triggers): hashing resource IDs does not '
-                 "detect every change to the REST API")
 MAX_FOLLOW = 64
 
 
@@ -44,26 +64,34 @@ class Found:
     undecided: list[str] = field(default_factory=list)  # what they read that the configuration does not decide
 
 
-def deployment_triggers(configuration: Configuration, api_id: str, api_address: str,
-                        instances: list[Instance]) -> list[dict[str, Any]]:
+def deployment_triggers(configuration: Configuration, api_id: str, api_address: str, instances: list[Instance],
+                        kind: DeploymentKind) -> list[dict[str, Any]]:
     """For each deployment of the API that a stage serves: how its replacement is tied to the API's changes."""
-    deployments = [instance for instance in instances if instance.type == "aws_api_gateway_deployment"
-                   and instance.argument("rest_api_id") == api_id]
-    served = {found for found in (i.argument("deployment_id") for i in instances if i.type == "aws_api_gateway_stage")
-              if isinstance(found, str)}
-    content = [i for i in instances if i.type in CHANGE_TYPES and i.argument("rest_api_id") == api_id]
+    deployments = [instance for instance in instances if instance.type == kind.deployment
+                   and instance.argument(kind.api_argument) == api_id]
+    served: dict[str, str | None] = {}  # deployment -> why a stage serving it may deploy automatically (undecided)
+    for stage in instances:
+        found_id, automatic = stage.argument("deployment_id"), stage.argument("auto_deploy")
+        if stage.type == kind.stage and isinstance(found_id, str) and automatic is not True:
+            served[found_id] = served.get(found_id) or (
+                f"auto_deploy of {stage.address} is not known ({automatic.reason})"
+                if isinstance(automatic, Unknown) else None)
+    content = [i for i in instances if i.type in kind.change_types and i.argument(kind.api_argument) == api_id]
     found = []
     for deployment in deployments:
         own = physical_id(configuration, deployment)
         if own not in served and not deployment.argument("stage_name"):
             continue  # a deployment no stage serves: nothing stays behind
         reads = Found(each_value=deployment.each_value)
-        for name in FORCING:
+        for name in kind.forcing:
             attribute = deployment.block.attributes.get(name)
             if attribute is not None:
                 _walk(attribute.expression, deployment.module, reads, {})
-        found.append({**_judge(deployment, api_address, content, reads),
-                      "deployment": deployment.address, "source": _source(deployment)})
+        judged = _judge(deployment, api_address, content, reads, kind)
+        if judged["problem"] and served.get(own):  # the stage may deploy by itself: then nothing stays behind
+            judged = {**judged, "problem": None, "unknown_reason": f"{served[own]}: {judged['problem']} unless it "
+                                                                   "deploys automatically"}
+        found.append({**judged, "deployment": deployment.address, "source": _source(deployment)})
     return found
 
 
@@ -71,7 +99,8 @@ def _source(instance: Instance) -> dict[str, Any]:
     return {"file": instance.block.file, "address": instance.address, "line": instance.block.line}
 
 
-def _judge(deployment: Instance, api_address: str, content: list[Instance], reads: Found) -> dict[str, Any]:
+def _judge(deployment: Instance, api_address: str, content: list[Instance], reads: Found,
+           kind: DeploymentKind) -> dict[str, Any]:
     name = deployment.address
     quiet: dict[str, Any] = {"problem": None, "unknown_reason": None, "note": None}
     always = sorted(reads.functions & set(ALWAYS))
@@ -86,7 +115,7 @@ def _judge(deployment: Instance, api_address: str, content: list[Instance], read
     whole: list[str] = []
     by_id: list[str] = []
     absent: list[str] = []
-    for instance in sorted(content, key=lambda item: (CHANGE_TYPES.index(item.type), item.address)):
+    for instance in sorted(content, key=lambda item: (kind.change_types.index(item.type), item.address)):
         paths = reads.used.get(instance.address)
         (absent if not paths else whole if () in paths else by_id).append(instance.address)
     if (whole or body_read) and not by_id and not absent:
@@ -97,21 +126,23 @@ def _judge(deployment: Instance, api_address: str, content: list[Instance], read
                                   "configuration does not decide: whether they change with the API is not known "
                                   "(give the plan, --terraform-plan, to decide it from Terraform's actions)"}
     if not whole and not by_id and not body_read:
-        problem = (f"{name} has no triggers, and no variables or stage_description that change with the API: "
-                   "terraform apply changes its methods, integrations, authorizers and policy in place, the "
-                   "deployment is never replaced, and the stage keeps serving what the first apply deployed")
+        others = " or ".join(kind.forcing[1:])
+        problem = (f"{name} has no triggers{f', and no {others} that change with the API' if others else ''}: "
+                   f"terraform apply changes its {kind.content} in place, the deployment is never replaced, and the "
+                   "stage keeps serving what the first apply deployed")
         if deployment.block.attributes.get("triggers") is not None:
-            problem = (f"the triggers of {name} reference none of the API's methods, integrations or authorizers: "
-                       "a change to them does not replace the deployment, and the stage keeps serving the old "
-                       "configuration")
+            problem = (f"the triggers of {name} reference none of the API's {kind.content}: a change to them does "
+                       "not replace the deployment, and the stage keeps serving the old configuration")
         return {**quiet, "coverage": "none", "problem": problem}
     parts = []
     if by_id:
         parts.append(f"hash only the IDs (or some attributes) of {_listed(by_id)}")
     if absent:
         parts.append(f"leave out {_listed(absent)}")
-    problem = (f"the triggers of {name} {' and '.join(parts)}: a change made in place there (a method's "
-               "authorization or authorization_scopes, an authorizer's provider_arns, an integration's uri) changes "
+    example = ("a method's authorization or authorization_scopes, an authorizer's provider_arns, an integration's "
+               "uri") if kind is REST else ("a route's authorization_type or authorization_scopes, an authorizer's "
+                                            "jwt_configuration, an integration's integration_uri")
+    problem = (f"the triggers of {name} {' and '.join(parts)}: a change made in place there ({example}) changes "
                "nothing they hash, so the deployment is not replaced and the stage keeps serving the old "
                "configuration, as the provider's documentation warns")
     return {**quiet, "coverage": "ids", "problem": problem}
