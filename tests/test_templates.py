@@ -131,6 +131,51 @@ def test_iac002_quiet_when_the_deployment_changes_with_the_template(capsys, tmp_
     assert findings(report, "IAC002") == [] and findings(report, "APIGW011")
 
 
+HTTP_API = """Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: orders-http, ProtocolType: HTTP}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: GET /orders, AuthorizationType: AWS_IAM}
+  Deployment:
+    Type: AWS::ApiGatewayV2::Deployment
+    DependsOn: Route
+    Properties: {ApiId: !Ref Api}
+  Prod:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: prod, DeploymentId: !Ref Deployment, AutoDeploy: false}
+"""
+
+
+def test_iac002_fires_when_an_http_route_changes_and_its_deployment_does_not(capsys, tmp_path):
+    """An HTTP API stage with AutoDeploy off serves the AWS::ApiGatewayV2::Deployment it names, which CloudFormation
+    replaces only when its logical ID or properties change ("AWS::ApiGatewayV2::Deployment", CloudFormation User
+    Guide; API Gateway Developer Guide, "Working with stages for HTTP APIs": without automatic deployments, a
+    deployment is needed after each change). The route loses its IAM authorization; the stage keeps the old one."""
+    previous = tmp_path / "deployed.yaml"
+    previous.write_text(HTTP_API)
+    template = tmp_path / "template.yaml"
+    template.write_text(HTTP_API.replace("AuthorizationType: AWS_IAM", "AuthorizationType: NONE"))
+    report = scan(capsys, template, extra=("--previous", str(previous)))
+    finding = assert_fires(report, "IAC002", verdict="fail", severity="critical")
+    assert "route Route changed" in finding["message"] and "Deployment" in finding["message"]
+    assert at(finding) == ("Api", line_of(template, "  Api:"))
+
+
+def test_iac002_quiet_on_an_http_api_that_deploys_its_changes(capsys, tmp_path):
+    """The same change with a stage that deploys automatically, or with a deployment whose properties change (a new
+    Description makes CloudFormation create a new deployment): quiet."""
+    previous = tmp_path / "deployed.yaml"
+    previous.write_text(HTTP_API)
+    changed = HTTP_API.replace("AuthorizationType: AWS_IAM", "AuthorizationType: NONE")
+    for text in (changed.replace("AutoDeploy: false", "AutoDeploy: true"),
+                 changed.replace("Properties: {ApiId: !Ref Api}", "Properties: {ApiId: !Ref Api, Description: v2}")):
+        template = tmp_path / "template.yaml"
+        template.write_text(text)
+        assert findings(scan(capsys, template, extra=("--previous", str(previous))), "IAC002") == [], text
+
+
 def test_pool_given_by_parameter_and_resolved_with_the_account(capsys, account):
     """--resolve reads what the template names but does not create, with the scan's collectors (read-only)."""
     pool = account.healthy_pool()

@@ -12,7 +12,7 @@ from ..collect.referenced import authorizer_functions, authorizer_roles, trigger
 from ..errors import UsageError
 from ..schema.snapshot import SCHEMA
 from . import convert
-from .iac import deployment_facts
+from .iac import deployment_facts, http_deployment_facts
 from .load import TemplateFile, as_map, include_local_files, load_templates, plain, resource_lines
 from .nested import Linked, NestedResolver, nested_stacks
 from .placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
@@ -106,6 +106,8 @@ def _add(snapshot: dict[str, Any], read: _Expanded, options: TemplateOptions, pl
     for api in rest:
         api["iac"] = deployment_facts(api["id"], resources, previous, tool, resources.written)
         api["iac"]["sources"] = {name: source(name) for name in api["iac"]["missing_dependencies"]}
+    for api in http:
+        api["iac"] = http_deployment_facts(api["id"], resources, previous, tool, resources.written)
     snapshot["rest_apis"] += rest
     snapshot["http_apis"] += http
     snapshot["user_pools"] += pools
