@@ -176,8 +176,9 @@ def agree(assessed, signer, rules=RULES):
                 assert finding.rule in row["findings"], (where, finding.rule)
         if cell.caller.kind == "lambda" or (cell.caller.claims is not None and cell.caller.unknown is None):
             claims = cell.caller.claims or {"sub": "caller-of-a-lambda-authorizer"}
+            through = cell.caller.through
             target = token_target(judged, cell.method["api_id"], cell.method["path"], cell.method["method"],
-                                  cell.stage)
+                                  cell.stage, through[0] if through else None)
             said = answer(sign(claims), judged, target, keys, rules)
             assert (said["status"], said["rules"]) == (cell.outcome, cell.rules), (where, said["findings"])
             compared += 1
@@ -283,7 +284,8 @@ def test_matrix_command_json_and_filters(account, capsys):
     cell = document["cells"][0]
     assert set(cell) >= {"account", "region", "api_id", "api_name", "api_type", "path", "method", "stage", "caller",
                          "outcome", "rules", "why"}
-    assert set(cell["caller"]) == {"kind", "pool_id", "client_id", "client_name"}
+    assert set(cell["caller"]) == {"kind", "pool_id", "client_id", "client_name", "through"}
+    assert cell["caller"]["through"] is None  # no CloudFront distribution in front of the API
     assert main(["matrix", "--region", "eu-west-1", "--client", "nobody", "--no-traffic"]) == 2
     assert "--client nobody" in capsys.readouterr().err
 

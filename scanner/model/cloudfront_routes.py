@@ -93,7 +93,8 @@ class CloudFrontView:
             path_pattern=behaviour.get("PathPattern"), behaviour=behaviour.get("PathPattern") or "default",
             origin=str(entrance.origin.get("DomainName")), stage=stage, dropped_headers=None, host_forwarded=None,
             cache_policy=_policy_name(cache, cache_id) if cache_id else "legacy cache settings",
-            origin_request_policy=_policy_name(requests, request_id) if request_id else None, problem=None,
+            origin_request_policy=_policy_name(requests, request_id) if request_id else None,
+            credential_dropped_on=None, api_key_dropped=None, problem=None,
             unknown_reason=f"{' and '.join(unread)} could not be read" if unread else None)
         if unread:
             return route
@@ -113,6 +114,10 @@ class CloudFrontView:
             route.dropped_headers = None
             return route
         route.host_forwarded = entrance.execute_api and forwards("Host")
+        credentials = [header for header in route.dropped_headers if header.lower() != "x-api-key"]
+        route.api_key_dropped = len(credentials) < len(route.dropped_headers)
+        route.credential_dropped_on = None if not credentials else "GET and HEAD" if verb == "ANY" and [
+            header.lower() for header in credentials] == ["authorization"] else "every request"
         problems = []
         if route.dropped_headers:
             reads = " on GET and HEAD requests" if [h.lower() for h in route.dropped_headers] == ["authorization"] \

@@ -17,16 +17,24 @@ from ..rules.loader import Rule
 from ..rules.steps import CLAIM_STEPS
 from .checks import TOKEN_ONLY_STEPS, diagnose
 from .jwks import KeyStore
-from .target import TokenTarget, authorizer_of, clients_by_pool, find_method, make_target
+from .target import TokenTarget, authorizer_of, clients_by_pool, cloudfront_route, find_method, make_target
 
 VERDICTS = {PASS: "accepted", UNKNOWN: "undecided"}  # any status: rejected
 _BY_AUTHORIZATION = {"NONE": "none", "CUSTOM": "lambda", "AWS_IAM": "iam"}
 
 
-def token_target(judged: Judgement, api: str, path: str, verb: str, stage: str | None) -> TokenTarget:
-    """What a token meets on method `verb path` of `api` as `stage` serves it (None: the live API)."""
+def token_target(judged: Judgement, api: str, path: str, verb: str, stage: str | None,
+                 via_cloudfront: str | None = None) -> TokenTarget:
+    """What a token meets on method `verb path` of `api` as `stage` serves it (None: the live API); sent through
+    the CloudFront distribution `via_cloudfront` (its ID or domain), on the stage that distribution reaches."""
+    route = None
+    if via_cloudfront is not None:
+        route = cloudfront_route(find_method(judged.facts, api, path, verb, None), via_cloudfront, stage)
+        stage = route["stage"]
     record = find_method(judged.facts, api, path, verb, stage)
-    return make_target(record, authorizer_of(judged.facts, record), clients_by_pool(judged.snapshot), stage)
+    target = make_target(record, authorizer_of(judged.facts, record), clients_by_pool(judged.snapshot), stage)
+    target.through = route
+    return target
 
 
 def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, rules: list[Rule],
@@ -37,6 +45,8 @@ def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, 
     record, stage = target.method, target.stage
     own = diagnose(pasted, target, keys, now)
     caller, entry = token_caller(record, own["claims"])  # the claims it shows: iss, token_use, aud, client_id…
+    if target.through is not None:
+        caller = caller.via(target.through)
     by_id = {rule.id: rule for rule in rules}
     notes = list(own["notes"])
     checks = []
