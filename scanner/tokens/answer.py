@@ -27,11 +27,12 @@ def token_target(judged: Judgement, api: str, path: str, verb: str, stage: str |
                  via_cloudfront: str | None = None) -> TokenTarget:
     """What a token meets on method `verb path` of `api` as `stage` serves it (None: the live API); sent through
     the CloudFront distribution `via_cloudfront` (its ID or domain), on the stage that distribution reaches."""
-    route = None
-    if via_cloudfront is not None:
+    record, route = find_method(judged.facts, api, path, verb, stage), None
+    if via_cloudfront is not None:  # the live API's record says which distributions reach the method
         route = cloudfront_route(find_method(judged.facts, api, path, verb, None), via_cloudfront, stage)
-        stage = route["stage"]
-    record = find_method(judged.facts, api, path, verb, stage)
+        if stage is None:
+            stage = route["stage"]
+            record = find_method(judged.facts, api, path, verb, stage)
     target = make_target(record, authorizer_of(judged.facts, record), clients_by_pool(judged.snapshot), stage)
     target.through = route
     return target
