@@ -246,7 +246,10 @@ def test_callers_through_cloudfront_are_what_apigw020_decides(demo, signer):
     assert (said["status"], said["rules"], said["stage"]) == ("401", ["APIGW020"], "prod")
     assert said["caller"]["through"]["distribution_id"] == cell.caller.through[0]
     direct = token_target(assessed.judgement, "storefront", "/cart", "GET", "prod")
-    assert answer(sign(cell.caller.claims), assessed.judgement, direct, keys, RULES)["verdict"] == "accepted"
+    said = answer(sign(cell.caller.claims), assessed.judgement, direct, keys, RULES)
+    assert said["verdict"] == "accepted" and said["caller"]["through"] is None
+    assert any(f"{cell.caller.through[0]} ({domain}) also send requests" in note and "--via-cloudfront" in note
+               for note in said["notes"])
 
 
 def test_via_cloudfront_names_the_distributions_that_reach_the_method(demo):

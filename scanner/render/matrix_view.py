@@ -81,13 +81,15 @@ def render_matrix_table(document: dict[str, Any], unicode: bool = True, width: i
 def _distributions(cells: list[dict[str, Any]]) -> str:
     """The legend's words for callers sent through CloudFront: what `via CloudFront DIST` means, and each
     distribution's domain."""
-    domains = sorted({(through["distribution_id"], through.get("distribution_domain") or "?")
-                      for cell in cells if (through := cell["caller"].get("through"))})
-    if not domains:
+    throughs = [through for cell in cells if (through := cell["caller"].get("through"))]
+    if not throughs:
         return ""
+    domains = sorted({(through["distribution_id"], through["distribution_domain"]) for through in throughs
+                      if through.get("distribution_domain")})  # a configuration's distribution has none yet
     return (" … via CloudFront DIST = that caller's request sent through the CloudFront distribution DIST (and the "
             "behaviour's path pattern, unless it is the default one), for the callers API Gateway itself does not "
-            "turn away: " + ", ".join(f"{distribution} is {domain}" for distribution, domain in domains) + ".")
+            "turn away" + (": " + ", ".join(f"{distribution} is {domain}" for distribution, domain in domains)
+                           if domains else "") + ".")
 
 
 def _blocked(document: dict[str, Any], width: int) -> str:

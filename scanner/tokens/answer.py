@@ -28,13 +28,15 @@ def token_target(judged: Judgement, api: str, path: str, verb: str, stage: str |
     """What a token meets on method `verb path` of `api` as `stage` serves it (None: the live API); sent through
     the CloudFront distribution `via_cloudfront` (its ID or domain), on the stage that distribution reaches."""
     record, route = find_method(judged.facts, api, path, verb, stage), None
-    if via_cloudfront is not None:  # the live API's record says which distributions reach the method
-        route = cloudfront_route(find_method(judged.facts, api, path, verb, None), via_cloudfront, stage)
+    live = find_method(judged.facts, api, path, verb, None)  # its record says which distributions reach the method
+    if via_cloudfront is not None:
+        route = cloudfront_route(live, via_cloudfront, stage)
         if stage is None:
             stage = route["stage"]
             record = find_method(judged.facts, api, path, verb, stage)
     target = make_target(record, authorizer_of(judged.facts, record), clients_by_pool(judged.snapshot), stage)
     target.through = route
+    target.cloudfront = [entry for entry in live.get("cloudfront_routes") or [] if stage in (None, entry["stage"])]
     return target
 
 
@@ -70,6 +72,12 @@ def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, 
                   for finding in holding for refusal in finding.refusals if refusal.refuses(caller)
                   and finding.rule not in named and (refusal.step not in CLAIM_STEPS or refusal.step in {
                       check["step"] for check in checks if check["outcome"] == "fail"})]
+    if target.through is None and target.cloudfront:
+        named = sorted({f"{entry['distribution_id']} ({entry.get('distribution_domain') or 'domain unknown'})"
+                        for entry in target.cloudfront})
+        notes.append(f"judged as sent to the API itself; CloudFront distribution(s) {', '.join(named)} also send "
+                     "requests to this method, and may answer a token sent through them otherwise: "
+                     "--via-cloudfront DIST_ID_OR_DOMAIN judges that")
     if stage is None and record.get("stages"):
         notes.append(f"judged the live configuration, with what every stage that serves it adds; what one stage adds "
                      f"(its deployment, policy, throttling, keys) is judged with --stage "

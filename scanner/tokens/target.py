@@ -26,6 +26,7 @@ class TokenTarget:
     jwt_algorithms: list[str] | None = None
     unread: str | None = None  # what of the method's authorizer could not be read: the verdict cannot be accepted
     through: dict[str, Any] | None = None  # the CloudFront behaviour the token is sent through (cloudfront_routes)
+    cloudfront: list[dict[str, Any]] = field(default_factory=list)  # the behaviours that reach the method there
 
     @property
     def authorizer_unknown(self) -> str | None:
