@@ -73,10 +73,10 @@ def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, 
                   and finding.rule not in named and (refusal.step not in CLAIM_STEPS or refusal.step in {
                       check["step"] for check in checks if check["outcome"] == "fail"})]
     if target.through is None and target.cloudfront:
-        named = sorted({f"{entry['distribution_id']} ({entry.get('distribution_domain') or 'domain unknown'})"
-                        for entry in target.cloudfront})
-        notes.append(f"judged as sent to the API itself; CloudFront distribution(s) {', '.join(named)} also send "
-                     "requests to this method, and may answer a token sent through them otherwise: "
+        distributions = sorted({f"{entry['distribution_id']} ({entry.get('distribution_domain') or 'domain unknown'})"
+                                for entry in target.cloudfront})
+        notes.append(f"judged as sent to the API itself; CloudFront distribution(s) {', '.join(distributions)} "
+                     "also send requests to this method, and may answer a token sent through them otherwise: "
                      "--via-cloudfront DIST_ID_OR_DOMAIN judges that")
     if stage is None and record.get("stages"):
         notes.append(f"judged the live configuration, with what every stage that serves it adds; what one stage adds "
