@@ -440,4 +440,8 @@ def test_matrix_and_token_through_cloudfront_on_the_command_line(account, capsys
     assert main([*asked, "--via-cloudfront", domain, token]) == 1
     said = json.loads(capsys.readouterr().out)
     assert (said["status"], said["rules"], said["stage"]) == ("401", ["APIGW020"], "prod")
+    assert main([*asked[:-2], "--via-cloudfront", distribution, token]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (f"GET /orders of shop ({api['api_id']}, eu-west-1), stage prod, through CloudFront {distribution} "
+                     f"({domain}): REJECTED (401: APIGW020)")
     assert main([*asked, "--stage", "prod", token]) == 0
