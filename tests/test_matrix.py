@@ -252,6 +252,47 @@ def test_callers_through_cloudfront_are_what_apigw020_decides(demo, signer):
                for note in said["notes"])
 
 
+ACME020 = """
+id = "ACME020"
+severity = "high"
+title = "The members API's distribution has a web ACL that blocks every request"
+applies_to = "method"
+seed = "team policy 9"
+condition = "api_name == 'members' && length(cloudfront_routes || `[]`) > `0`"
+message = "{method} {path}: the web ACL of the distribution in front of it blocks every request (403)."
+fix = "Ask the edge team."
+command = "apigw-scan matrix --api members"
+
+[[refuses]]
+step = "endpoint"
+status = 403
+callers = "all"
+through = "cloudfront_routes"
+"""
+
+
+def test_a_users_rule_that_refuses_callers_through_cloudfront(demo, signer, tmp_path):
+    """A rule given with --policies that turns away only the callers coming through the members API's
+    distribution: the scan fails the method, the matrix's cells through the distribution answer 403 while the
+    same callers still pass at the API, and `token --via-cloudfront` says the same; every cell still agrees."""
+    snapshot, _ = demo
+    (tmp_path / "ACME020.toml").write_text(ACME020)
+    rules = load_rules([str(tmp_path)])
+    assessed = assess(snapshot, None, None, rules)
+    assert_fires(assessed.report, "ACME020", verdict="fail", severity="high", method="GET", path="/me",
+                 api="members")
+    members = through_cloudfront(assessed, "members")
+    cell = members[("GET", "/me", "id:members-app")]
+    assert (cell.outcome, cell.rules) == ("403", ["ACME020"])
+    direct = next(c for c in assessed.cells if c.method is cell.method and c.caller.label == "id:members-app")
+    assert direct.outcome == "pass"
+    sign, keys = signer
+    target = token_target(assessed.judgement, "members", "/me", "GET", None, cell.caller.through[0])
+    said = answer(sign(cell.caller.claims), assessed.judgement, target, keys, rules)
+    assert (said["status"], said["rules"]) == ("403", ["ACME020"])
+    assert agree(assessed, signer, rules) >= 40
+
+
 def test_via_cloudfront_names_the_distributions_that_reach_the_method(demo):
     _, assessed = demo
     members = next(c for c in assessed.cells if c.method["api_name"] == "members" and c.caller.through)
