@@ -184,7 +184,7 @@ def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refus
             (str(route.get("distribution_id")), str(route.get("behaviour")))
             for route in routes if isinstance(route, dict))
     except (JMESPathError, TypeError, ValueError):
-        if outcome != "unknown" or entry.through is not None:  # a route it cannot name: no caller it can name
+        if outcome != "unknown":
             return None
         callers, clients, pools, through = None, None, None, None
     return Refusal(step=entry.step, status=entry.status, kinds=frozenset(entry.kinds), callers=callers,
