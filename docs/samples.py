@@ -78,8 +78,11 @@ def first_screen() -> str:
 
 def matrix() -> str:
     text = render_matrix(demo()["matrix"], "table", width=WIDTH)
-    grids = [block for block in _blocks(text) if block.split(" (", 1)[0] in ("shop", "mobile-bff", "stock",
-                                                                           "storefront")]
+    grids, api = [], ""
+    for block in _blocks(text):  # a grid, and the tables its callers go on in (those sent through CloudFront…)
+        api = api if block.startswith("Method ") else block.split(" (", 1)[0]
+        if api in ("shop", "mobile-bff", "stock", "storefront"):
+            grids.append(block)
     return _fenced("\n\n".join([*grids, _blocks(text)[-1].split("\n  ", 1)[0] + "\n  …"]))
 
 

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--path", required=True, metavar="/PATH", help="the resource path, e.g. /orders/{id}")
     token.add_argument("--method", required=True, metavar="VERB", help="the HTTP method, e.g. GET")
     token.add_argument("--stage", metavar="STAGE", help="judge what this stage serves (default: the live API)")
+    token.add_argument("--via-cloudfront", metavar="DIST_ID_OR_DOMAIN",
+                       help="the token is sent through this CloudFront distribution (its ID, or its domain: the "
+                            "host of the URL the caller uses); judged on the stage it reaches")
     token.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
     token.add_argument("--region", action="append", metavar="REGION", help="region of the API (repeatable)")
     token.add_argument("--jwks", metavar="URL_OR_FILE", help="where the signing keys are (default: the pool's JWKS)")

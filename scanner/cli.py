@@ -160,7 +160,7 @@ def _token(args: argparse.Namespace) -> int:
         raise UsageError("TOKEN is empty: pass the token, or - and the token on standard input")
     rules = load_rules(args.policies)
     result = token_report(open_session(args.profile), args.region, args.api, args.path, args.method, args.stage,
-                          pasted, args.jwks, args.live, rules)
+                          pasted, args.jwks, args.live, rules, args.via_cloudfront)
     write_text(render_token_answer(result, args.format), args.output)
     return EXIT_CODES[result["verdict"]]
 

@@ -40,14 +40,17 @@ class Caller(Protocol):
     def client_id(self) -> str | None: ...
     @property
     def client_name(self) -> str | None: ...
+    @property
+    def through(self) -> tuple[str, str] | None: ...  # (distribution ID, behaviour): sent through CloudFront
 
 
 @dataclass(frozen=True)
 class Refusal:
     """Whom a finding turns away (a rule's [[refuses]], computed on the finding's facts), where in API Gateway's
     order (`step`) and with what status. A caller is refused when its kind is listed and it is among `callers`,
-    `clients` and `pools` wherever those are given (None: no narrowing). `partial`: only some of them are, which
-    ones cannot be told (a policy condition): their answer is unknown."""
+    `clients` and `pools` wherever those are given (None: no narrowing); with `through`, only when it sends its
+    request through one of those CloudFront behaviours (distribution ID, behaviour). `partial`: only some of them
+    are, which ones cannot be told (a policy condition): their answer is unknown."""
 
     step: str
     status: str
@@ -56,9 +59,11 @@ class Refusal:
     clients: frozenset[str] | None = None  # app-client IDs or names
     pools: frozenset[str] | None = None
     partial: bool = False
+    through: frozenset[tuple[str, str]] | None = None  # None: wherever the caller sends its request from
 
     def refuses(self, caller: Caller) -> bool:
         return (caller.kind in self.kinds
+                and (self.through is None or caller.through in self.through)
                 and (self.callers is None or (caller.kind, caller.pool_id, caller.client_id) in self.callers)
                 and (self.clients is None or caller.client_id in self.clients or caller.client_name in self.clients)
                 and (self.pools is None or caller.pool_id in self.pools))

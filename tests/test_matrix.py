@@ -21,12 +21,15 @@ from helpers import RULES, assert_fires
 from scanner.access.matrix import served_records
 from scanner.cli import main
 from scanner.demo import seed as seed_module
+from scanner.demo.account import CACHING_OPTIMIZED
+from scanner.errors import UsageError
 from scanner.findings import FindingIndex
 from scanner.method_rows import method_key
 from scanner.rules.loader import load_rules
 from scanner.scan import assess
 from scanner.tokens.answer import answer, token_target
 from scanner.tokens.jwks import KeyStore
+from scanner.tokens.target import cloudfront_route
 
 P, U = "pass", "unknown"
 WEB, MOBILE, SPA = "shop-web", "shop-mobile", "shop-legacy-spa"
@@ -155,7 +158,8 @@ def agree(assessed, signer, rules=RULES):
     - `token` with a signed token of that caller answers the same status and names the same rules;
     - the method's verdict in the scan is the documented rule applied to the findings that bear on it, and a
       misconfiguration that turns a caller away is among them.
-    Returns how many cells `token` was compared on."""
+    The cells include the callers sent through a CloudFront distribution; `token` is then asked with the
+    distribution (--via-cloudfront). Returns how many cells `token` was compared on."""
     sign, keys = signer
     judged = assessed.judgement
     rows = {method_key(row): row for row in assessed.report["methods"]}
@@ -176,8 +180,9 @@ def agree(assessed, signer, rules=RULES):
                 assert finding.rule in row["findings"], (where, finding.rule)
         if cell.caller.kind == "lambda" or (cell.caller.claims is not None and cell.caller.unknown is None):
             claims = cell.caller.claims or {"sub": "caller-of-a-lambda-authorizer"}
+            through = cell.caller.through
             target = token_target(judged, cell.method["api_id"], cell.method["path"], cell.method["method"],
-                                  cell.stage)
+                                  cell.stage, through[0] if through else None)
             said = answer(sign(claims), judged, target, keys, rules)
             assert (said["status"], said["rules"]) == (cell.outcome, cell.rules), (where, said["findings"])
             compared += 1
@@ -200,6 +205,123 @@ def documented_verdict(findings, row):
 def test_the_matrix_the_scan_and_token_agree_on_every_demo_cell(demo, signer):
     _, assessed = demo
     assert agree(assessed, signer) >= 40
+    # The callers sent through CloudFront are among the cells agreed on: refused (APIGW020), passing (a
+    # distribution set up as AWS recommends) and undecided.
+    through = [cell for cell in assessed.cells if cell.caller.through]
+    assert {cell.outcome for cell in through} == {"pass", "401", "unknown"}
+    assert {cell.outcome for cell in through if "APIGW020" in cell.rules} == {"401", "unknown"}
+
+
+def through_cloudfront(assessed, api):
+    """(verb, path, label) -> cell of the callers sent through the CloudFront distribution in front of `api`."""
+    return {(c.method["method"], c.method["path"], c.caller.label.split(" via ")[0]): c for c in assessed.cells
+            if c.method["api_name"] == api and c.caller.through}
+
+
+def test_callers_through_cloudfront_are_what_apigw020_decides(demo, signer):
+    """The demo's storefront sits behind a distribution caching with managed CachingOptimized, which drops
+    Authorization from GET requests: the ID tokens that pass at the API get 401 through it on GET /cart (APIGW020,
+    the finding the scan fails the method on), the ANY catch-all is undecided (only its GET and HEAD requests
+    lose the token), OPTIONS passes; the callers the API itself refuses get no second column. The members API
+    sits behind a distribution set up as AWS recommends: its callers pass through it as they pass at the API.
+    `token --via-cloudfront` (the distribution's ID or domain) answers the same."""
+    _, assessed = demo
+    storefront = through_cloudfront(assessed, "storefront")
+    for client in (WEB, MOBILE, SPA):
+        cell = storefront[("GET", "/cart", f"id:{client}")]
+        assert (cell.outcome, cell.rules) == ("401", ["APIGW020"])
+        assert (storefront[("ANY", "/{proxy+}", f"id:{client}")].outcome) == "unknown"
+    assert storefront[("OPTIONS", "/cart", "none")].outcome == "pass"
+    assert not any(verb == "DELETE" or (label.startswith(("access:", "none")) and verb != "OPTIONS")
+                   for verb, _, label in storefront)
+    assert_fires(assessed.report, "APIGW020", verdict="fail", severity="high", method="GET", path="/cart")
+    members = through_cloudfront(assessed, "members")
+    assert members[("GET", "/me", "id:members-app")].outcome == "pass"
+    assert members[("GET", "/me", "access:members-app")].outcome == "unknown"  # as at the API: TOK007 undecided
+    sign, keys = signer
+    cell = storefront[("GET", "/cart", f"id:{WEB}")]
+    domain = cell.caller.distribution_domain
+    target = token_target(assessed.judgement, "storefront", "/cart", "GET", None, domain.upper())
+    said = answer(sign(cell.caller.claims), assessed.judgement, target, keys, RULES)
+    assert (said["status"], said["rules"], said["stage"]) == ("401", ["APIGW020"], "prod")
+    assert said["caller"]["through"]["distribution_id"] == cell.caller.through[0]
+    direct = token_target(assessed.judgement, "storefront", "/cart", "GET", "prod")
+    said = answer(sign(cell.caller.claims), assessed.judgement, direct, keys, RULES)
+    assert said["verdict"] == "accepted" and said["caller"]["through"] is None
+    assert any(f"{cell.caller.through[0]} ({domain}) also send requests" in note and "--via-cloudfront" in note
+               for note in said["notes"])
+
+
+ACME020 = """
+id = "ACME020"
+severity = "high"
+title = "The members API's distribution has a web ACL that blocks every request"
+applies_to = "method"
+seed = "team policy 9"
+condition = "api_name == 'members' && length(cloudfront_routes || `[]`) > `0`"
+message = "{method} {path}: the web ACL of the distribution in front of it blocks every request (403)."
+fix = "Ask the edge team."
+command = "apigw-scan matrix --api members"
+
+[[refuses]]
+step = "endpoint"
+status = 403
+callers = "all"
+through = "cloudfront_routes"
+"""
+
+
+def test_a_users_rule_that_refuses_callers_through_cloudfront(demo, signer, tmp_path):
+    """A rule given with --policies that turns away only the callers coming through the members API's
+    distribution: the scan fails the method, the matrix's cells through the distribution answer 403 while the
+    same callers still pass at the API, and `token --via-cloudfront` says the same; every cell still agrees."""
+    snapshot, _ = demo
+    (tmp_path / "ACME020.toml").write_text(ACME020)
+    rules = load_rules([str(tmp_path)])
+    assessed = assess(snapshot, None, None, rules)
+    assert_fires(assessed.report, "ACME020", verdict="fail", severity="high", method="GET", path="/me",
+                 api="members")
+    members = through_cloudfront(assessed, "members")
+    cell = members[("GET", "/me", "id:members-app")]
+    assert (cell.outcome, cell.rules) == ("403", ["ACME020"])
+    direct = next(c for c in assessed.cells if c.method is cell.method and c.caller.label == "id:members-app")
+    assert direct.outcome == "pass"
+    sign, keys = signer
+    target = token_target(assessed.judgement, "members", "/me", "GET", None, cell.caller.through[0])
+    said = answer(sign(cell.caller.claims), assessed.judgement, target, keys, rules)
+    assert (said["status"], said["rules"]) == ("403", ["ACME020"])
+    assert agree(assessed, signer, rules) >= 40
+
+
+def test_via_cloudfront_names_the_distributions_that_reach_the_method(demo):
+    _, assessed = demo
+    members = next(c for c in assessed.cells if c.method["api_name"] == "members" and c.caller.through)
+    with pytest.raises(UsageError) as raised:
+        token_target(assessed.judgement, "storefront", "/cart", "GET", None, members.caller.through[0])
+    assert "no such CloudFront distribution sends requests to GET /cart" in str(raised.value)
+    assert "those that do:" in str(raised.value) and ".cloudfront.net" in str(raised.value)
+    with pytest.raises(UsageError, match="none does"):
+        token_target(assessed.judgement, "shop", "/orders", "GET", None, "E2EXAMPLE")
+    with pytest.raises(UsageError, match="no such stage"):
+        token_target(assessed.judgement, "members", "/me", "GET", "beta", members.caller.through[0])
+
+
+def test_via_cloudfront_picks_the_stage_the_distribution_reaches():
+    """A distribution with a behaviour per stage: --stage chooses; without it, a usage error names them."""
+    routes = [{"distribution_id": "E2EXAMPLE", "distribution_domain": "d1.cloudfront.net", "behaviour": f"/{stage}/*",
+               "stage": stage} for stage in ("prod", "beta")] + [
+        {"distribution_id": "E3OTHER", "distribution_domain": "d2.cloudfront.net", "behaviour": "default",
+         "stage": "prod"}]
+    method = {"method": "GET", "path": "/orders", "cloudfront_routes": routes}
+    assert cloudfront_route(method, "E2EXAMPLE", "beta")["behaviour"] == "/beta/*"
+    assert cloudfront_route(method, "d2.cloudfront.net", None)["distribution_id"] == "E3OTHER"
+    with pytest.raises(UsageError, match="on stages beta, prod: give --stage"):
+        cloudfront_route(method, "E2EXAMPLE", None)
+    with pytest.raises(UsageError, match="sends no request to GET /orders on stage beta"):
+        cloudfront_route(method, "E3OTHER", "beta")
+    with pytest.raises(UsageError, match="cloudfront:ListDistributions"):
+        cloudfront_route({**method, "cloudfront_routes": None, "cloudfront_unknown": "CloudFront's distributions "
+                          "could not be listed (cloudfront:ListDistributions)"}, "E2EXAMPLE", None)
 
 
 ACME010 = """
@@ -283,7 +405,8 @@ def test_matrix_command_json_and_filters(account, capsys):
     cell = document["cells"][0]
     assert set(cell) >= {"account", "region", "api_id", "api_name", "api_type", "path", "method", "stage", "caller",
                          "outcome", "rules", "why"}
-    assert set(cell["caller"]) == {"kind", "pool_id", "client_id", "client_name"}
+    assert set(cell["caller"]) == {"kind", "pool_id", "client_id", "client_name", "through"}
+    assert cell["caller"]["through"] is None  # no CloudFront distribution in front of the API
     assert main(["matrix", "--region", "eu-west-1", "--client", "nobody", "--no-traffic"]) == 2
     assert "--client nobody" in capsys.readouterr().err
 
@@ -327,3 +450,39 @@ def test_a_pool_of_a_region_not_scanned_gives_its_clients_as_callers(account, ca
     report = json.loads(capsys.readouterr().out)
     assert not [f for f in report["findings"] if f["rule"].startswith("COG")]
     assert {row["callers_passing"] for row in report["methods"]} == {1}
+
+
+def test_matrix_and_token_through_cloudfront_on_the_command_line(account, capsys, signer):
+    """`matrix` writes the callers sent through a distribution (their `through` in the JSON, their column in the
+    table, the distribution's domain in the legend); `token --via-cloudfront` answers for a token sent through it,
+    by the distribution's ID or domain, on the stage it reaches."""
+    pool = account.healthy_pool()
+    api = account.cognito_api(pool["arn"], methods=(("/orders", "GET", ["api/read"]),))
+    cloudfront = account.session.client("cloudfront", region_name="us-east-1")
+    distribution = account.seed.create_distribution(
+        cloudfront, "shop", f"{api['api_id']}.execute-api.eu-west-1.amazonaws.com", origin_path="/prod",
+        cache_policy=CACHING_OPTIMIZED)
+    domain = cloudfront.get_distribution(Id=distribution)["Distribution"]["DomainName"]
+    common = ["--region", "eu-west-1", "--no-traffic"]
+    assert main(["matrix", *common, "--format", "json"]) == 0
+    cells = {cell["label"]: cell for cell in json.loads(capsys.readouterr().out)["cells"]}
+    through = cells[f"access:users-web via CloudFront {distribution}"]
+    assert (through["outcome"], through["rules"]) == ("401", ["APIGW020"])
+    assert through["caller"]["through"] == {"distribution_id": distribution, "distribution_domain": domain,
+                                            "behaviour": "default"}
+    assert main(["matrix", *common, "--color", "never"]) == 0
+    table = capsys.readouterr().out
+    assert f"access:users-web via CloudFront {distribution}" in table and domain in table.replace("\n", " ")
+    sign, keys = signer
+    issuer = f"https://cognito-idp.eu-west-1.amazonaws.com/{pool['id']}"
+    token = sign({"iss": issuer, "token_use": "access", "client_id": pool["client_id"], "scope": "api/read"})
+    asked = ["token", "--api", "shop", "--path", "/orders", "--method", "GET", "--region", "eu-west-1", "--jwks",
+             str(keys.override), "--format", "json"]
+    assert main([*asked, "--via-cloudfront", domain, token]) == 1
+    said = json.loads(capsys.readouterr().out)
+    assert (said["status"], said["rules"], said["stage"]) == ("401", ["APIGW020"], "prod")
+    assert main([*asked[:-2], "--via-cloudfront", distribution, token]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (f"GET /orders of shop ({api['api_id']}, eu-west-1), stage prod, through CloudFront {distribution} "
+                     f"({domain}): REJECTED (401: APIGW020)")
+    assert main([*asked, "--stage", "prod", token]) == 0

@@ -164,6 +164,13 @@ def test_placeholders_in_commands_are_shell_words():
     ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 401\npools = "api_name"')), "refuses[1].pools",
      "is not a list"),
     ((FIX, FIX + REFUSES.format('step = "scopes"\nstatus = 401\nwho = "all"')), "refuses[1].who", "unknown key"),
+    # `through`: the CloudFront behaviours (entries of cloudfront_routes) whose callers it turns away.
+    ((FIX, FIX + REFUSES.format('step = "endpoint"\nstatus = 403\nthrough = "cloudfront_routes[?host_forwarded]"')),
+     None, None),
+    ((FIX, FIX + REFUSES.format('step = "endpoint"\nstatus = 403\nthrough = "api_name"')), "refuses[1].through",
+     "is not a list"),
+    ((FIX, FIX + REFUSES.format('step = "endpoint"\nstatus = 403\nthrough = "cloudfront_routes[?host_forwardd]"')),
+     "refuses[1].through", "did you mean `host_forwarded`"),
     (("id = \"ACME001\"", "id = \"ACME001\"\nkind = \"design\""), "severity", "severity \"info\""),
     (("id = \"ACME001\"", "id = \"ACME001\"\nkind = \"taste\""), "kind", "expected one of misconfiguration"),
 ])

@@ -8,9 +8,11 @@ import json
 
 import pytest
 
-from helpers import ACCOUNT, REGION, assert_fires, deny, findings, judge_snapshot, method_row, snapshot_with
+from helpers import ACCOUNT, REGION, RULES, assert_fires, deny, findings, judge_snapshot, method_row, snapshot_with
+from scanner.access.matrix import method_cells
 from scanner.demo.account import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
 from scanner.demo.moto_extensions import MANAGED_ORIGIN_REQUEST_POLICIES
+from scanner.scan import assess
 
 ALL_VIEWER = next(key for key, spec in MANAGED_ORIGIN_REQUEST_POLICIES.items() if spec["Name"] == "Managed-AllViewer")
 ORIGIN = "gatewayresponse.header.Access-Control-Allow-Origin"
@@ -283,37 +285,75 @@ def behind_cloudfront(account, cloudfront, *, cache_policy, origin_request_polic
     return api
 
 
+def matrix_cells(assessed, verb, path="/orders"):
+    """The matrix's cells of one method: caller label -> (outcome, rules), and the distribution in front of it."""
+    cells = [cell for cell in assessed.cells if (cell.method["method"], cell.method["path"]) == (verb, path)]
+    distributions = {cell.caller.through[0] for cell in cells if cell.caller.through}
+    return {cell.caller.label: (cell.outcome, cell.rules) for cell in cells}, distributions
+
+
 def test_apigw020_fires_when_the_cache_policy_drops_authorization_from_reads(account, cloudfront):
     """KC "cloudfront-authorization-header": CloudFront removes Authorization from GET and HEAD requests unless
-    the cache policy includes it (managed CachingOptimized does not); POST keeps it."""
+    the cache policy includes it (managed CachingOptimized does not); POST keeps it. The matrix says what the
+    scan says: the access token that passes at the API gets 401 through the distribution (KC
+    "api-gateway-401-error-lambda-authorizer", seed 003: no token, 401), on GET only."""
     behind_cloudfront(account, cloudfront, cache_policy=CACHING_OPTIMIZED)
-    report = account.scan()
+    assessed = account.assess()
+    report = assessed.report
     [finding] = findings(report, "APIGW020")
     assert (finding["method"], finding["path"]) == ("GET", "/orders")
     assert "does not forward Authorization on GET and HEAD" in finding["message"]
     assert "Managed-CachingOptimized" in finding["message"] and finding["stage"] == "prod"
     assert_fires(report, "APIGW020", verdict="fail", severity="high", method="GET", path="/orders")
     assert method_row(report, "POST", "/orders")["verdict"] == "ok"
+    reads, [distribution] = matrix_cells(assessed, "GET")
+    assert reads["access:users-web"] == ("pass", [])
+    assert reads[f"access:users-web via CloudFront {distribution}"] == ("401", ["APIGW020"])
+    assert not any("via" in label for label in reads if label.startswith(("none", "id:")))  # refused directly
+    writes, _ = matrix_cells(assessed, "POST")
+    assert writes[f"access:users-web via CloudFront {distribution}"] == ("pass", [])
+    # Counted once, as the caller of the API it is: the scan's rows count callers, not their ways in.
+    assert method_row(report, "GET", "/orders")["callers_passing"] == 1
 
 
 def test_apigw020_fires_on_every_method_when_host_reaches_the_execute_api_origin(account, cloudfront):
-    """Managed AllViewer forwards the viewer's Host: execute-api finds no API by that name, 403."""
+    """Managed AllViewer forwards the viewer's Host: execute-api finds no API by that name, 403 (KC
+    "configure-cloudfront-to-forward-headers": "otherwise, you get a 403 error") — for every caller sent through
+    the distribution, at the endpoint, before any token is read."""
     behind_cloudfront(account, cloudfront, cache_policy=CACHING_DISABLED, origin_request_policy=ALL_VIEWER)
-    report = account.scan()
+    assessed = account.assess()
+    report = assessed.report
     assert {(f["method"], "Host header" in f["message"]) for f in findings(report, "APIGW020")} == {
         ("GET", True), ("POST", True)}
+    assert_fires(report, "APIGW020", verdict="fail", severity="high", method="POST", path="/orders")
+    for verb in ("GET", "POST"):
+        cells, [distribution] = matrix_cells(assessed, verb)
+        assert cells[f"access:users-web via CloudFront {distribution}"] == ("403", ["APIGW020"])
+        assert cells["access:users-web"] == ("pass", [])
+    record = next(m for m in assessed.judgement.facts["method"] if m["method"] == "GET")
+    assert {outcome.step for cell, outcome in method_cells(record, {}, assessed.judgement.index)
+            if cell.caller.through} == {"endpoint"}
 
 
 def test_apigw020_quiet_with_the_setup_aws_recommends_for_api_origins(account, cloudfront):
+    """Managed CachingDisabled and AllViewerExceptHostHeader: the callers that pass at the API pass through the
+    distribution too."""
     behind_cloudfront(account, cloudfront, cache_policy=CACHING_DISABLED, origin_request_policy=ALL_VIEWER_EXCEPT_HOST)
-    report = account.scan()
+    assessed = account.assess()
+    report = assessed.report
     assert findings(report, "APIGW020") == [] and findings(report, "APIGW020", "unknown") == []
     assert {m["verdict"] for m in report["methods"]} == {"ok"}
+    for verb in ("GET", "POST"):
+        cells, [distribution] = matrix_cells(assessed, verb)
+        assert cells[f"access:users-web via CloudFront {distribution}"] == ("pass", [])
 
 
 def test_apigw020_quiet_when_legacy_settings_forward_authorization(account, cloudfront):
     behind_cloudfront(account, cloudfront, cache_policy=None, legacy_headers=["Authorization"])
-    assert findings(account.scan(), "APIGW020") == []
+    assessed = account.assess()
+    assert findings(assessed.report, "APIGW020") == []
+    cells, [distribution] = matrix_cells(assessed, "GET")
+    assert cells[f"access:users-web via CloudFront {distribution}"] == ("pass", [])
 
 
 def test_apigw020_fires_when_legacy_settings_forward_every_header(account, cloudfront):
@@ -321,10 +361,14 @@ def test_apigw020_fires_when_legacy_settings_forward_every_header(account, cloud
     assert {f["method"] for f in findings(account.scan(), "APIGW020")} == {"GET", "POST"}
 
 
+# A hand-written API whose stage serves the API as it is (the matrix's cells then turn on what CloudFront does).
+DEPLOYED_API = {**REST_API, "stages": [{"stageName": "prod", "deploymentId": "d1", "serves_live": True}]}
+
+
 def test_apigw020_follows_path_patterns_and_custom_domains():
     """The first behaviour whose pattern matches the viewer path decides; a custom-domain origin reaches the APIs
     its mappings name (base path included)."""
-    api = {**REST_API, "resources": [{"id": "r1", "path": "/orders", "methods": {
+    api = {**DEPLOYED_API, "resources": [{"id": "r1", "path": "/orders", "methods": {
         "GET": {"authorizationType": "AWS_IAM"}}}]}
     domains = hand_domain({"mappings": [{"ApiId": "a1b2c3d4e5", "Stage": "prod", "ApiMappingKey": "shop"}]})
     distribution = {"Id": "E2EXAMPLE", "DomainName": "d1.cloudfront.net", "Origins": [
@@ -334,9 +378,14 @@ def test_apigw020_follows_path_patterns_and_custom_domains():
         {"PathPattern": None, "TargetOriginId": "site", "CachePolicyId": CACHING_OPTIMIZED}]}
     cloudfront = {"distributions": [distribution], "cache_policies": {CACHING_OPTIMIZED: {
         "Name": "Managed-CachingOptimized", "HeaderBehavior": "none", "Headers": []}}, "origin_request_policies": {}}
-    report = judge_snapshot(snapshot_with(rest_apis=[api], domains=domains, cloudfront=cloudfront))
-    [finding] = findings(report, "APIGW020")
+    assessed = assess(snapshot_with(rest_apis=[api], domains=domains, cloudfront=cloudfront), None, None, RULES)
+    [finding] = findings(assessed.report, "APIGW020")
     assert "behaviour /shop/*" in finding["message"]
+    # An IAM-signed request without its Authorization header: 403 Missing Authentication Token (KC
+    # "api-gateway-authentication-token-errors"); what the caller's identity may do is not read, at the API itself.
+    cells, _ = matrix_cells(assessed, "GET")
+    assert cells == {"none": ("403", ["TOK001"]), "iam": ("unknown", []),
+                     "iam via CloudFront E2EXAMPLE /shop/*": ("403", ["APIGW020"])}
     distribution["behaviours"][0]["PathPattern"] = "/static/*"  # /shop/orders now goes to the site origin
     assert findings(judge_snapshot(snapshot_with(rest_apis=[api], domains=domains, cloudfront=cloudfront)),
                     "APIGW020") == []
@@ -370,9 +419,37 @@ def test_apigw020_undecided_when_cloudfront_cannot_be_read(account, cloudfront):
 def test_apigw020_undecided_when_a_policy_cannot_be_read(account, cloudfront):
     behind_cloudfront(account, cloudfront, cache_policy=CACHING_OPTIMIZED)
     deny(account, "cloudfront.GetCachePolicy")
-    report = account.scan()
+    assessed = account.assess()
+    report = assessed.report
     assert {f["method"] for f in findings(report, "APIGW020", outcome="unknown")} == {"GET", "POST"}
     assert "cloudfront:GetCachePolicy" in findings(report, "APIGW020", outcome="unknown")[0]["message"]
+    for verb in ("GET", "POST"):  # the behaviour could not be judged: its callers' answer is unknown, never a pass
+        cells, [distribution] = matrix_cells(assessed, verb)
+        assert cells[f"access:users-web via CloudFront {distribution}"] == ("unknown", ["APIGW020"])
+        assert cells["access:users-web"] == ("pass", [])
+
+
+def test_apigw020_any_methods_and_api_keys_through_cloudfront():
+    """An ANY method loses Authorization on its GET and HEAD requests only: which verb a caller sends cannot be
+    told, so its cell through the distribution is unknown, while the scan fails it. A method that requires an
+    API key gets 403 without x-api-key ("Choose an API key source"), for every caller sent through it."""
+    api = {**DEPLOYED_API, "resources": [
+        {"id": "r1", "path": "/{proxy+}", "methods": {"ANY": {"authorizationType": "AWS_IAM"}}},
+        {"id": "r2", "path": "/public", "methods": {"GET": {"authorizationType": "NONE", "apiKeyRequired": True}}}]}
+    distribution = {"Id": "E2EXAMPLE", "DomainName": "d1.cloudfront.net", "Origins": [
+        {"Id": "api", "DomainName": f"a1b2c3d4e5.execute-api.{REGION}.amazonaws.com", "OriginPath": "/prod"}],
+        "behaviours": [{"PathPattern": None, "TargetOriginId": "api", "CachePolicyId": CACHING_OPTIMIZED}]}
+    cloudfront = {"distributions": [distribution], "cache_policies": {CACHING_OPTIMIZED: {
+        "Name": "Managed-CachingOptimized", "HeaderBehavior": "none", "Headers": []}}, "origin_request_policies": {}}
+    assessed = assess(snapshot_with(rest_apis=[api], cloudfront=cloudfront), None, None, RULES)
+    assert_fires(assessed.report, "APIGW020", verdict="fail", severity="high", method="ANY", path="/{proxy+}")
+    cells, _ = matrix_cells(assessed, "ANY", "/{proxy+}")
+    assert cells["iam via CloudFront E2EXAMPLE"] == ("unknown", ["APIGW020"])
+    keyed = {cell.caller.label: cell for cell in assessed.cells if cell.method["path"] == "/public"}
+    assert keyed["none via CloudFront E2EXAMPLE"].outcome == "403"
+    assert keyed["none via CloudFront E2EXAMPLE"].rules == ["APIGW020"]
+    assert keyed["none via CloudFront E2EXAMPLE"].caller.as_json()["through"] == {
+        "distribution_id": "E2EXAMPLE", "distribution_domain": "d1.cloudfront.net", "behaviour": "default"}
 
 
 def test_cloudfront_is_read_once_per_account(account, cloudfront):

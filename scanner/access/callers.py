@@ -4,7 +4,7 @@ of `token`'s checks that token fails on the method (facts the rules' [[refuses]]
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model.scopes import ADMIN_SCOPE, API_SIGN_IN_FLOWS, CLIENT_TOKEN_FLOWS
@@ -28,18 +28,35 @@ class Caller:
     client_name: str | None = None
     claims: dict[str, Any] | None = field(default=None, compare=False, hash=False)
     unknown: str | None = field(default=None, compare=False, hash=False)  # why the token cannot be told
+    through: tuple[str, str] | None = None  # (distribution ID, behaviour): its request comes through CloudFront
+    distribution_domain: str | None = field(default=None, compare=False, hash=False)
 
     @property
     def label(self) -> str:
         """`none`, `lambda`, `iam`; `id:shop-web` (the client's name, else its ID); `id:pool eu-west-1_AbC` for
-        any client of a pool that could not be read (another account…)."""
+        any client of a pool that could not be read (another account…); `… via CloudFront E2EXAMPLE` (and the
+        behaviour's path pattern, unless it is the default one) for a request sent through a distribution."""
         if self.kind in ("none", "lambda", "iam"):
-            return self.kind
-        return f"{self.kind}:{self.client_name or self.client_id or (f'pool {self.pool_id}' if self.pool_id else '?')}"
+            own = self.kind
+        else:
+            client = self.client_name or self.client_id or (f"pool {self.pool_id}" if self.pool_id else "?")
+            own = f"{self.kind}:{client}"
+        if self.through is None:
+            return own
+        distribution, behaviour = self.through
+        return f"{own} via CloudFront {distribution}" + ("" if behaviour == "default" else f" {behaviour}")
 
     def as_json(self) -> dict[str, Any]:
+        """The contract's caller object; `through` the CloudFront behaviour its request comes through (else null)."""
         return {"kind": self.kind, "pool_id": self.pool_id, "client_id": self.client_id,
-                "client_name": self.client_name}
+                "client_name": self.client_name, "through": None if self.through is None else {
+                    "distribution_id": self.through[0], "distribution_domain": self.distribution_domain,
+                    "behaviour": self.through[1]}}
+
+    def via(self, route: dict[str, Any]) -> Caller:
+        """This caller sending its request through a CloudFront behaviour (a `cloudfront_routes` entry)."""
+        return replace(self, through=(str(route["distribution_id"]), str(route["behaviour"])),
+                       distribution_domain=route.get("distribution_domain"))
 
     @classmethod
     def of(cls, facts: dict[str, Any]) -> Caller:

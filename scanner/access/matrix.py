@@ -56,18 +56,30 @@ def served_records(facts: dict[str, list[dict[str, Any]]]) -> dict[tuple[Any, ..
 def method_cells(method: dict[str, Any], served: dict[tuple[Any, ...], dict[str, Any]],
                  index: FindingIndex[Finding],
                  clients_wanted: list[str] | None = None) -> list[tuple[Cell, Outcome]]:
-    """One method's cells (stage × caller), each with the outcome that decides it."""
+    """One method's cells (stage × caller), each with the outcome that decides it; then, for each CloudFront
+    behaviour that reaches the method on the stage, the callers API Gateway does not turn away (they pass, or it
+    cannot be told) sending their requests through it. A caller refused directly is refused through CloudFront as
+    well: the same findings hold there."""
     cells = []
     for stage in matrix_stages(method):
         record = served.get((method["account"], method["region"], method["api_id"], method["path"],
                              method["method"], stage), method)
         holding = [finding for finding in index.of_method(record) if finding.applies_at(stage)]
+        routes = sorted((route for route in method.get("cloudfront_routes") or [] if route.get("stage") == stage),
+                        key=lambda route: (str(route["distribution_id"]), str(route["behaviour"])))
+        reaching = []
         for caller in map(Caller.of, record.get("callers") or []):
             if clients_wanted and caller.kind not in ("none", "lambda", "iam") and \
                     caller.client_id not in clients_wanted and caller.client_name not in clients_wanted:
                 continue
             outcome = caller_outcome(record, holding, caller, caller.unknown)
             cells.append((Cell(method, stage, caller, outcome.outcome, outcome.rules, outcome.why), outcome))
+            if outcome.outcome in (PASS, UNKNOWN):
+                reaching.append(caller)
+        for route in routes:
+            for caller in [direct.via(route) for direct in reaching]:
+                outcome = caller_outcome(record, holding, caller, caller.unknown)
+                cells.append((Cell(method, stage, caller, outcome.outcome, outcome.rules, outcome.why), outcome))
     return cells
 
 
@@ -118,6 +130,8 @@ def callers_passing(cells: list[Cell]) -> dict[tuple[Any, ...], int | None]:
     for cell in cells:
         key = method_key(cell.method)
         passing.setdefault(key, set())
+        if cell.caller.through is not None:
+            continue  # a caller sending its request through CloudFront is counted once, as it calls the API
         if cell.outcome == PASS:
             passing[key].add(cell.caller.label)
         elif cell.outcome == UNKNOWN:

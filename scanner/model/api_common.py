@@ -67,7 +67,7 @@ def add_cloudfront_facts(record: MethodFacts, lookups: Lookups) -> None:
         record.unread = "; ".join(filter(None, [record.unread, view.unknown]))
         return
     record.cloudfront_routes = view.routes(record.region, record.api_id, record.api_type, record.path, record.method,
-                                           record.stages or [], record.credential_headers)
+                                           record.stages or [], record.credential_headers, record.authorization)
 
 
 def catch_all(method: MethodFacts) -> bool:

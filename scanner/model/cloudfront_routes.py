@@ -64,8 +64,9 @@ class CloudFrontView:
                                      False))
 
     def routes(self, region: str, api_id: str, api_type: str, path: str, verb: str, stages: list[str],
-               credential_headers: list[str]) -> list[CloudFrontRoute]:
-        """The behaviours whose requests reach the method (VERB path) on one of its stages."""
+               credential_headers: list[str], authorization: str) -> list[CloudFrontRoute]:
+        """The behaviours whose requests reach the method (VERB path, of that authorization type) on one of its
+        stages."""
         found = []
         for entrance in self.entrances.get((region, api_id), []):
             for stage in [entrance.stage] if entrance.stage else stages:
@@ -73,12 +74,12 @@ class CloudFrontView:
                 behaviour = _behaviour_for(entrance.distribution, viewer) if viewer is not None else None
                 if behaviour is None or behaviour.get("TargetOriginId") != entrance.origin.get("Id"):
                     continue  # that path goes to another origin
-                found.append(self._judge(entrance, behaviour, stage, verb, credential_headers))
+                found.append(self._judge(entrance, behaviour, stage, verb, credential_headers, authorization))
         unique = {(r.distribution_id, r.behaviour, r.origin, r.stage): r for r in found}
         return list(unique.values())
 
     def _judge(self, entrance: Entrance, behaviour: dict[str, Any], stage: str | None, verb: str,
-               credential_headers: list[str]) -> CloudFrontRoute:
+               credential_headers: list[str], authorization: str) -> CloudFrontRoute:
         cache = self.cloudfront.get("cache_policies") or {}
         requests = self.cloudfront.get("origin_request_policies") or {}
         cache_id, request_id = behaviour.get("CachePolicyId"), behaviour.get("OriginRequestPolicyId")
@@ -93,7 +94,8 @@ class CloudFrontView:
             path_pattern=behaviour.get("PathPattern"), behaviour=behaviour.get("PathPattern") or "default",
             origin=str(entrance.origin.get("DomainName")), stage=stage, dropped_headers=None, host_forwarded=None,
             cache_policy=_policy_name(cache, cache_id) if cache_id else "legacy cache settings",
-            origin_request_policy=_policy_name(requests, request_id) if request_id else None, problem=None,
+            origin_request_policy=_policy_name(requests, request_id) if request_id else None,
+            credential_dropped_on=None, api_key_dropped=None, problem=None,
             unknown_reason=f"{' and '.join(unread)} could not be read" if unread else None)
         if unread:
             return route
@@ -113,13 +115,20 @@ class CloudFrontView:
             route.dropped_headers = None
             return route
         route.host_forwarded = entrance.execute_api and forwards("Host")
+        credentials = [header for header in route.dropped_headers if header.lower() != "x-api-key"]
+        route.api_key_dropped = len(credentials) < len(route.dropped_headers)
+        route.credential_dropped_on = None if not credentials else "GET and HEAD" if verb == "ANY" and [
+            header.lower() for header in credentials] == ["authorization"] else "every request"
         problems = []
         if route.dropped_headers:
             reads = " on GET and HEAD requests" if [h.lower() for h in route.dropped_headers] == ["authorization"] \
                 else ""
+            # No token or identity source: 401 before the authorizer runs; an IAM method unsigned, or no API key: 403.
+            answer = "403 (Missing Authentication Token)" if credentials and authorization == "AWS_IAM" else \
+                "401" if credentials else "403 (no API key)"
             problems.append(f"it does not forward {', '.join(route.dropped_headers)}{reads} (cache policy "
                             f"{route.cache_policy}, origin request policy {route.origin_request_policy or 'none'}): "
-                            "API Gateway answers 401 or 403")
+                            f"API Gateway answers {answer}")
         if route.host_forwarded:
             problems.append(f"it forwards the viewer's Host header to the execute-api origin (origin request policy "
                             f"{route.origin_request_policy or route.cache_policy}): API Gateway answers every "

@@ -95,7 +95,7 @@ def _rule_entry(rule: Rule) -> dict[str, Any]:
 def _refusal_entry(refusal: RefusalRule) -> dict[str, Any]:
     """A rule's [[refuses]] table as its file writes it (expressions as text; absent fields left out)."""
     entry: dict[str, Any] = {"step": refusal.step, "status": int(refusal.status), "callers": list(refusal.kinds)}
-    for name in ("select", "clients", "pools", "when"):
+    for name in ("select", "clients", "pools", "through", "when"):
         expression = getattr(refusal, name)
         if expression is not None:
             entry[name] = expression.expression

@@ -18,6 +18,7 @@ from .width import DEFAULT_WIDTH, cells, wrap
 KIND_ORDER = {"none": 0, "lambda": 1, "iam": 2, "id": 3, "access": 4, "m2m": 5}
 PLAIN = {"pass": "ok", "unknown": "?"}
 SYMBOLS = {"pass": "✓", "unknown": "?"}
+VIA = " via CloudFront "  # in a caller's label: its request comes through that distribution
 
 
 def matrix_document(cells: list[dict[str, Any]], blocked: list[dict[str, Any]], report: dict[str, Any]) -> \
@@ -69,11 +70,26 @@ def render_matrix_table(document: dict[str, Any], unicode: bool = True, width: i
     legend = (f"{symbols['pass']} = API Gateway lets the caller through; 401/403/404/429/500 = what it answers; "
               f"{symbols['unknown']} = could not be decided (the JSON says why); blank = not a caller of that "
               "method. id:/access:/m2m: = an ID, access or machine-to-machine token of that app client; "
-              "id:pool POOL_ID = of any client of a pool that could not be read (another account…).")
+              "id:pool POOL_ID = of any client of a pool that could not be read (another account…)."
+              + _distributions(document["cells"]))
     parts.append("\n".join(wrap(legend, width)))
     if document["blocked"]:
         parts.append(_blocked(document, width))
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _distributions(cells: list[dict[str, Any]]) -> str:
+    """The legend's words for callers sent through CloudFront: what `via CloudFront DIST` means, and each
+    distribution's domain."""
+    throughs = [through for cell in cells if (through := cell["caller"].get("through"))]
+    if not throughs:
+        return ""
+    domains = sorted({(through["distribution_id"], through["distribution_domain"]) for through in throughs
+                      if through.get("distribution_domain")})  # a configuration's distribution has none yet
+    return (" … via CloudFront DIST = that caller's request sent through the CloudFront distribution DIST (and the "
+            "behaviour's path pattern, unless it is the default one), for the callers API Gateway itself does not "
+            "turn away" + (": " + ", ".join(f"{distribution} is {domain}" for distribution, domain in domains)
+                           if domains else "") + ".")
 
 
 def _blocked(document: dict[str, Any], width: int) -> str:
@@ -93,7 +109,17 @@ def _blocked(document: dict[str, Any], width: int) -> str:
 
 
 def _label_order(label: str) -> tuple[int, str]:
-    return KIND_ORDER.get(label.split(":", 1)[0], 9), label
+    return KIND_ORDER.get(_kind_of(label), 9), label
+
+
+def _kind_of(label: str) -> str:
+    """The caller kind a label names: `access` of `access:shop-web`, `none` of `none via CloudFront E2EXAMPLE`."""
+    return label.split(":", 1)[0].split(" ", 1)[0]
+
+
+def _through_of(label: str) -> str:
+    """What a label says after its caller: ` via CloudFront E2EXAMPLE` (else nothing)."""
+    return label[label.index(VIA):] if VIA in label else ""
 
 
 def _grid(of_api: list[dict[str, Any]], symbols: dict[str, str], width: int) -> str:
@@ -103,14 +129,17 @@ def _grid(of_api: list[dict[str, Any]], symbols: dict[str, str], width: int) -> 
         rows.setdefault((cell["path"], cell["method"], cell["stage"] or "-"), {})[cell["label"]] = shown
     labels = sorted({label for row in rows.values() for label in row}, key=_label_order)
     columns: list[tuple[str, list[str]]] = []
-    for kind in ("none", "lambda", "iam", "id", "access", "m2m"):
-        of_kind = [label for label in labels if label.split(":", 1)[0] == kind]
-        if not of_kind:
-            continue
-        alike = len(of_kind) > 1 and all((len({row.get(label) for label in of_kind if label in row}) <= 1
-                                         and all(label in row for label in of_kind)) or
-                                         not any(label in row for label in of_kind) for row in rows.values())
-        columns += [(f"{kind}: all clients", of_kind)] if alike else [(label, [label]) for label in of_kind]
+    # The callers that reach the API itself, then those sending their requests through each CloudFront behaviour.
+    for through in sorted({_through_of(label) for label in labels}):
+        for kind in ("none", "lambda", "iam", "id", "access", "m2m"):
+            of_kind = [label for label in labels if _kind_of(label) == kind and _through_of(label) == through]
+            if not of_kind:
+                continue
+            alike = len(of_kind) > 1 and all((len({row.get(label) for label in of_kind if label in row}) <= 1
+                                             and all(label in row for label in of_kind)) or
+                                             not any(label in row for label in of_kind) for row in rows.values())
+            columns += [(f"{kind}: all clients{through}", of_kind)] if alike else [(label, [label])
+                                                                                   for label in of_kind]
     ordered = sorted(rows.items())
     keys = [[verb, path, stage] for (path, verb, stage), _ in ordered]
     values = [[row.get(members[0], "") for _, members in columns] for _, row in ordered]

@@ -14,6 +14,11 @@ def render_token(result: dict[str, Any]) -> str:
     method = result["method"]
     where = f"{method['method']} {method['path']} of {method['api_name']} ({method['api_id']}, {method['region']})"
     stage = f", stage {result['stage']}" if result.get("stage") else ""
+    through = (result.get("caller") or {}).get("through")
+    if through:  # --via-cloudfront: the token is sent through a distribution
+        domain = f" ({through['distribution_domain']})" if through.get("distribution_domain") else ""
+        behaviour = "" if through["behaviour"] == "default" else f", behaviour {through['behaviour']}"
+        stage += f", through CloudFront {through['distribution_id']}{domain}{behaviour}"
     status = result.get("status")
     answered = f" ({status}: {', '.join(result.get('rules') or [])})" if status not in (None, "pass", "unknown") \
         and result.get("rules") else f" ({status})" if status not in (None, "pass", "unknown") else ""

@@ -179,14 +179,18 @@ def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refus
             (str(caller.get("kind")), caller.get("pool_id"), caller.get("client_id"))
             for caller in selected if isinstance(caller, dict))
         clients, pools = _listed(entry.clients, context), _listed(entry.pools, context)
+        routes = _listed(entry.through, context)
+        through = None if routes is None else frozenset(
+            (str(route.get("distribution_id")), str(route.get("behaviour")))
+            for route in routes if isinstance(route, dict))
     except (JMESPathError, TypeError, ValueError):
         if outcome != "unknown":
             return None
-        callers, clients, pools = None, None, None
+        callers, clients, pools, through = None, None, None, None
     return Refusal(step=entry.step, status=entry.status, kinds=frozenset(entry.kinds), callers=callers,
                    clients=None if clients is None else frozenset(str(name) for name in clients if name is not None),
                    pools=None if pools is None else frozenset(str(pool) for pool in pools if pool is not None),
-                   partial=entry.partial)
+                   partial=entry.partial, through=through)
 
 
 def _listed(expression: Any, context: dict[str, Any]) -> list[Any] | None:

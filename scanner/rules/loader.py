@@ -27,7 +27,7 @@ OPTIONAL = ("for_each", "unknown", "description", "method_verdict", "command", "
             "refuses", "severity_when", "sam_fix", "terraform_fix")
 _TABLES = ("command", "refuses", "severity_when")  # optional fields that are not strings
 RULE_KINDS = (MISCONFIGURATION, DESIGN)
-REFUSAL_FIELDS = ("step", "status", "callers", "select", "clients", "pools", "when", "partial")
+REFUSAL_FIELDS = ("step", "status", "callers", "select", "clients", "pools", "through", "when", "partial")
 PREDICTIONS = ("every-request-fails",)
 ALIASES = {"scope": "applies_to", "remediation": "fix"}  # the names of rule files written before 0.2
 METHOD_VERDICTS = ("fail", "warn", "unknown")
@@ -61,8 +61,9 @@ class Command:
 class RefusalRule:
     """Whom a rule's finding turns away (a `[[refuses]]` table): at `step` of API Gateway's order, with `status`,
     the callers of `kinds`, narrowed by `select` (an expression yielding entries of the method's `callers`),
-    `clients` (app-client IDs or names) and `pools` (pool IDs), when `when` holds; `partial`: only some of them
-    (which cannot be told: their answer is unknown)."""
+    `clients` (app-client IDs or names), `pools` (pool IDs) and `through` (an expression yielding entries of the
+    method's `cloudfront_routes`: only callers that come through those behaviours), when `when` holds; `partial`:
+    only some of them (which cannot be told: their answer is unknown)."""
 
     step: str
     status: str
@@ -72,6 +73,7 @@ class RefusalRule:
     pools: ParsedResult | None = None
     when: ParsedResult | None = None
     partial: bool = False
+    through: ParsedResult | None = None
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,7 @@ def _refusal(field: str, entry: dict[str, Any], expression: Any, shape: Shape, f
     if not isinstance(entry.get("partial", False), bool):
         raise fail(f"{field}.partial", "expected true or false")
     parsed: dict[str, ParsedResult | None] = {}
-    for key in ("select", "clients", "pools", "when"):
+    for key in ("select", "clients", "pools", "through", "when"):
         text = entry.get(key)
         if text is None:
             parsed[key] = None
@@ -314,7 +316,7 @@ def _refusal(field: str, entry: dict[str, Any], expression: Any, shape: Shape, f
             raise fail(f"{field}.{key}", f"{text!r} is not a list")
     return RefusalRule(step=entry["step"], status=status, kinds=kinds, select=parsed["select"],
                        clients=parsed["clients"], pools=parsed["pools"], when=parsed["when"],
-                       partial=bool(entry.get("partial", False)))
+                       partial=bool(entry.get("partial", False)), through=parsed["through"])
 
 
 def _command_entries(value: Any, fail: Any) -> list[dict[str, str]]:

@@ -192,6 +192,13 @@ class CloudFrontRoute:
     host_forwarded: Annotated[bool | None, "the viewer's Host header is forwarded to an execute-api origin"]
     cache_policy: Annotated[str | None, "the cache policy's name (or ID), or 'legacy cache settings'"]
     origin_request_policy: Annotated[str | None, "the origin request policy's name (or ID)"]
+    credential_dropped_on: Annotated[Literal["every request", "GET and HEAD"] | None,
+                                     "which of the method's requests lose the caller's credential header "
+                                     "(Authorization, a Lambda authorizer's identity headers): every request, or "
+                                     "only GET and HEAD (Authorization, on an ANY method); null when none does, "
+                                     "or when its policies could not be read"]
+    api_key_dropped: Annotated[bool | None, "the behaviour does not forward x-api-key to a method that requires "
+                                            "an API key"]
     problem: Annotated[str | None, "what the behaviour does to the method's requests, in words (else null)"]
     unknown_reason: Annotated[str | None, "why the behaviour could not be judged"]
 

@@ -17,16 +17,27 @@ from ..rules.loader import Rule
 from ..rules.steps import CLAIM_STEPS
 from .checks import TOKEN_ONLY_STEPS, diagnose
 from .jwks import KeyStore
-from .target import TokenTarget, authorizer_of, clients_by_pool, find_method, make_target
+from .target import TokenTarget, authorizer_of, clients_by_pool, cloudfront_route, find_method, make_target
 
 VERDICTS = {PASS: "accepted", UNKNOWN: "undecided"}  # any status: rejected
 _BY_AUTHORIZATION = {"NONE": "none", "CUSTOM": "lambda", "AWS_IAM": "iam"}
 
 
-def token_target(judged: Judgement, api: str, path: str, verb: str, stage: str | None) -> TokenTarget:
-    """What a token meets on method `verb path` of `api` as `stage` serves it (None: the live API)."""
-    record = find_method(judged.facts, api, path, verb, stage)
-    return make_target(record, authorizer_of(judged.facts, record), clients_by_pool(judged.snapshot), stage)
+def token_target(judged: Judgement, api: str, path: str, verb: str, stage: str | None,
+                 via_cloudfront: str | None = None) -> TokenTarget:
+    """What a token meets on method `verb path` of `api` as `stage` serves it (None: the live API); sent through
+    the CloudFront distribution `via_cloudfront` (its ID or domain), on the stage that distribution reaches."""
+    record, route = find_method(judged.facts, api, path, verb, stage), None
+    live = find_method(judged.facts, api, path, verb, None)  # its record says which distributions reach the method
+    if via_cloudfront is not None:
+        route = cloudfront_route(live, via_cloudfront, stage)
+        if stage is None:
+            stage = route["stage"]
+            record = find_method(judged.facts, api, path, verb, stage)
+    target = make_target(record, authorizer_of(judged.facts, record), clients_by_pool(judged.snapshot), stage)
+    target.through = route
+    target.cloudfront = [entry for entry in live.get("cloudfront_routes") or [] if stage in (None, entry["stage"])]
+    return target
 
 
 def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, rules: list[Rule],
@@ -37,6 +48,8 @@ def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, 
     record, stage = target.method, target.stage
     own = diagnose(pasted, target, keys, now)
     caller, entry = token_caller(record, own["claims"])  # the claims it shows: iss, token_use, aud, client_id…
+    if target.through is not None:
+        caller = caller.via(target.through)
     by_id = {rule.id: rule for rule in rules}
     notes = list(own["notes"])
     checks = []
@@ -59,6 +72,12 @@ def answer(pasted: str, judged: Judgement, target: TokenTarget, keys: KeyStore, 
                   for finding in holding for refusal in finding.refusals if refusal.refuses(caller)
                   and finding.rule not in named and (refusal.step not in CLAIM_STEPS or refusal.step in {
                       check["step"] for check in checks if check["outcome"] == "fail"})]
+    if target.through is None and target.cloudfront:
+        distributions = sorted({f"{entry['distribution_id']} ({entry.get('distribution_domain') or 'domain unknown'})"
+                                for entry in target.cloudfront})
+        notes.append(f"judged as sent to the API itself; CloudFront distribution(s) {', '.join(distributions)} "
+                     "also send requests to this method, and may answer a token sent through them otherwise: "
+                     "--via-cloudfront DIST_ID_OR_DOMAIN judges that")
     if stage is None and record.get("stages"):
         notes.append(f"judged the live configuration, with what every stage that serves it adds; what one stage adds "
                      f"(its deployment, policy, throttling, keys) is judged with --stage "

@@ -21,14 +21,15 @@ EXIT_CODES = {"accepted": 0, "rejected": 1, "undecided": 2}
 
 
 def token_report(session: boto3.Session, regions: list[str] | None, api: str, path: str, verb: str,
-                 stage: str | None, pasted: str, jwks: str | None, live: bool, rules: list[Rule]) -> dict[str, Any]:
+                 stage: str | None, pasted: str, jwks: str | None, live: bool, rules: list[Rule],
+                 via_cloudfront: str | None = None) -> dict[str, Any]:
     keys = KeyStore(override=jwks)  # a bad --jwks is a usage error before any AWS call
     chosen = resolve_regions(session, regions)
     log = CallLog()
     snapshot = collect_account(session, chosen, [api], call_log=log, traffic_days=None)
     check_filters(normalize_snapshot(snapshot), [api], stage)
     judged = judge_snapshot(snapshot, [api], None, rules)  # the whole API, as `matrix` judges it; then the stage
-    target = token_target(judged, api, path, verb, stage)
+    target = token_target(judged, api, path, verb, stage, via_cloudfront)
     result = answer(pasted, judged, target, keys, rules)
     result["live"] = None
     if live and target.authorizer_id:

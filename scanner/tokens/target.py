@@ -25,6 +25,8 @@ class TokenTarget:
     jwt_issuers: list[dict[str, Any]] | None = None
     jwt_algorithms: list[str] | None = None
     unread: str | None = None  # what of the method's authorizer could not be read: the verdict cannot be accepted
+    through: dict[str, Any] | None = None  # the CloudFront behaviour the token is sent through (cloudfront_routes)
+    cloudfront: list[dict[str, Any]] = field(default_factory=list)  # the behaviours that reach the method there
 
     @property
     def authorizer_unknown(self) -> str | None:
@@ -87,3 +89,30 @@ def make_target(method: dict[str, Any], authorizer: dict[str, Any], clients_by_a
         jwt_algorithms=authorizer.get("jwt_algorithms"),
         unread=method.get("unread"),
     )
+
+
+def cloudfront_route(method: dict[str, Any], distribution: str, stage: str | None) -> dict[str, Any]:
+    """The CloudFront behaviour of `distribution` (its ID or domain) that sends the method's requests to `stage`
+    (None: the one stage it reaches); a usage error saying which distributions reach the method when it is not
+    one of them, and which stages when it reaches several and none was named."""
+    if method.get("cloudfront_routes") is None:
+        why = method.get("cloudfront_unknown") or "CloudFront was not read"
+        raise UsageError(f"--via-cloudfront {distribution}: {why}")
+    routes = method["cloudfront_routes"]
+    wanted = [route for route in routes if distribution.lower() in (
+        str(route["distribution_id"]).lower(), str(route.get("distribution_domain") or "").lower())]
+    verb_path = f"{method['method']} {method['path']}"
+    if not wanted:
+        reaching = sorted({f"{route['distribution_id']} ({route.get('distribution_domain')})" for route in routes})
+        raise UsageError(f"--via-cloudfront {distribution}: no such CloudFront distribution sends requests to "
+                         f"{verb_path} (" + (f"those that do: {', '.join(reaching)}" if reaching else "none does")
+                         + ")")
+    stages = sorted({str(route["stage"]) for route in wanted})
+    if stage is None and len(stages) > 1:
+        raise UsageError(f"--via-cloudfront {distribution} sends requests to {verb_path} on stages "
+                         f"{', '.join(stages)}: give --stage")
+    on_stage = [route for route in wanted if stage is None or route["stage"] == stage]
+    if not on_stage:
+        raise UsageError(f"--via-cloudfront {distribution} sends no request to {verb_path} on stage {stage} (it "
+                         f"reaches {', '.join(stages)})")
+    return min(on_stage, key=lambda route: (str(route["distribution_id"]), str(route["behaviour"])))
