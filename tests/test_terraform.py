@@ -563,6 +563,10 @@ def test_cloudfront_that_drops_the_credential_header_is_apigw020(capsys, tmp_pat
     [finding] = findings(scan(capsys, folder), "APIGW020")
     assert (finding["outcome"], finding["severity"]) == ("fail", "high")
     assert "does not forward authorization-token" in finding["message"]
+    # The distribution is named by its address (its domain is known once created); no text says "none".
+    assert "through CloudFront distribution aws_cloudfront_distribution.http_api_distribution (behaviour default" \
+        in finding["message"] and "none" not in finding["message"]
+    assert "(cache policy legacy cache settings, no origin request policy)" in finding["message"]
     assert at(finding)[0] == "aws_apigatewayv2_route.http_api_route"
     assert_terraform_fix(finding, "aws_cloudfront_distribution", "cache_policy_id", "origin_request_policy_id",
                          "Managed-AllViewerExceptHostHeader")

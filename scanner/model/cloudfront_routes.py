@@ -88,9 +88,10 @@ class CloudFrontView:
             unread.append(f"cache policy {cache_id} (cloudfront:GetCachePolicy)")
         if request_id and request_id not in requests:
             unread.append(f"origin request policy {request_id} (cloudfront:GetOriginRequestPolicy)")
+        distribution_id, domain = str(entrance.distribution.get("Id")), entrance.distribution.get("DomainName")
         route = CloudFrontRoute(
-            distribution_id=str(entrance.distribution.get("Id")),
-            distribution_domain=entrance.distribution.get("DomainName"),
+            distribution_id=distribution_id, distribution_domain=domain,
+            distribution=f"{distribution_id} ({domain})" if domain else distribution_id,
             path_pattern=behaviour.get("PathPattern"), behaviour=behaviour.get("PathPattern") or "default",
             origin=str(entrance.origin.get("DomainName")), stage=stage, dropped_headers=None, host_forwarded=None,
             cache_policy=_policy_name(cache, cache_id) if cache_id else "legacy cache settings",
@@ -126,9 +127,10 @@ class CloudFrontView:
             # No token or identity source: 401 before the authorizer runs; an IAM method unsigned, or no API key: 403.
             answer = "403 (Missing Authentication Token)" if credentials and authorization == "AWS_IAM" else \
                 "401" if credentials else "403 (no API key)"
+            requests = f"origin request policy {route.origin_request_policy}" if route.origin_request_policy else \
+                "no origin request policy"
             problems.append(f"it does not forward {', '.join(route.dropped_headers)}{reads} (cache policy "
-                            f"{route.cache_policy}, origin request policy {route.origin_request_policy or 'none'}): "
-                            f"API Gateway answers {answer}")
+                            f"{route.cache_policy}, {requests}): API Gateway answers {answer}")
         if route.host_forwarded:
             problems.append(f"it forwards the viewer's Host header to the execute-api origin (origin request policy "
                             f"{route.origin_request_policy or route.cache_policy}): API Gateway answers every "

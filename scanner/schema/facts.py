@@ -182,6 +182,8 @@ class CloudFrontRoute:
 
     distribution_id: Annotated[str, "the distribution's ID"]
     distribution_domain: Annotated[str | None, "its domain (d111111abcdef8.cloudfront.net)"]
+    distribution: Annotated[str, "the distribution in words: its ID and its domain when known (a configuration's "
+                                 "distribution has none until it is created)"]
     path_pattern: Annotated[str | None, "the behaviour's path pattern; null for the default behaviour"]
     behaviour: Annotated[str, "the behaviour in words: 'default' or its path pattern"]
     origin: Annotated[str, "the origin's domain name"]
