@@ -45,8 +45,12 @@ RUN = 4096  # values a run holds in memory while they are sorted
 _HEADER = struct.Struct(">IHI")  # a record: its key's, its note's and its value's lengths
 
 
+# json.dumps(value, default=str), its encoder made once (json.dumps makes one a call when given `default`).
+json_text: Callable[[Any], str] = json.JSONEncoder(default=str).encode
+
+
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, default=str).encode()
+    return json_text(value).encode()
 
 
 def sort_key(order: tuple[Any, ...]) -> bytes:
@@ -158,6 +162,10 @@ class Bearing(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self._found[self._POSITION[key]]
 
+    def get(self, key: str, default: Any = None) -> Any:  # Mapping's own goes through __getitem__ and KeyError
+        position = self._POSITION.get(key)
+        return default if position is None else self._found[position]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.FIELDS)
 
@@ -208,6 +216,8 @@ class EncodedPart:
     chains: list[Entry]
     notes: list[str]
     sizes: dict[str, int]
+    severities: dict[str, str] = field(default_factory=dict)  # each kept finding's rule: its severity (the last)
+    hidden_severities: dict[str, str] = field(default_factory=dict)  # the same of the suppressed findings
 
 
 def encode_part(account: Any, part: ReportPart, triage: Triage) -> EncodedPart:
@@ -225,9 +235,11 @@ def encode_part(account: Any, part: ReportPart, triage: Triage) -> EncodedPart:
         entry = _finding_entry(value)
         if verdict == "hidden":
             encoded.hidden.append(entry)
+            encoded.hidden_severities[str(value["rule"])] = str(value["severity"])
         else:
             encoded.findings.append(entry)
             encoded.bearings.append(bearing)
+            encoded.severities[str(value["rule"])] = str(value["severity"])
     return encoded
 
 
@@ -334,10 +346,8 @@ class ReportSpool:
         for name, size in part.sizes.items():
             self.sizes[name] = self.sizes.get(name, 0) + size
         self.methods.add_entries(entry for entry in part.rows if self._first_row(entry[0]))
-        for entries, severities in ((part.findings, self.severity_kept), (part.hidden, self.severity_hidden)):
-            for _, note, _ in entries:
-                rule, severity = json.loads(note)[:2]
-                severities[str(rule)] = str(severity)
+        self.severity_kept.update(part.severities)
+        self.severity_hidden.update(part.hidden_severities)
         self.findings.add_entries(part.findings)
         for bearing in part.bearings:
             self.index.add(Bearing(bearing))

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from ..spool import SpooledReport
+from ..spool import SpooledReport, json_text
 
 
 def write_json(report: SpooledReport, out: TextIO) -> None:
@@ -50,4 +50,4 @@ class _Raw:
 
 
 def _dumps(value: Any) -> str:
-    return value.text if isinstance(value, _Raw) else json.dumps(value, default=str)
+    return value.text if isinstance(value, _Raw) else json_text(value)
