@@ -206,7 +206,7 @@ def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refus
                    partial=entry.partial)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4096)
 def _unconditional(entry: RefusalRule) -> Refusal:
     """The refusal of a [[refuses]] table that reads no fact: the same for every finding of its rule."""
     return Refusal(step=entry.step, status=entry.status, kinds=frozenset(entry.kinds), callers=None, clients=None,

@@ -38,7 +38,7 @@ def render_template(parts: Template, context: dict[str, Any], as_shell_words: bo
     words = shell_words if as_shell_words else shown
     pieces = []
     for part in parts:
-        if type(part) is str:
+        if isinstance(part, str):
             pieces.append(part)
             continue
         try:
