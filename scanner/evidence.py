@@ -47,6 +47,8 @@ def _weighed(finding: Finding, concerned: list[Method], rule: Rule | None,
     attributable = [m["traffic"] for m in concerned if m.get("traffic") and m["traffic"]["scope"] == "method"]
     requests = sum(t["requests"] for t in attributable) if attributable else None
     if rule is None or rule.predicts is None or finding.outcome != "fail" or _pending(finding):
+        if finding.requests == requests and finding.evidence is None:
+            return finding  # nothing to change: the same (immutable) finding
         return finding.replace(requests=requests, evidence=None)
     evidence = _combined([_evidence(method, finding.stage) for method in concerned])
     served = unlisted.get(_api_of(finding))
