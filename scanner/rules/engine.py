@@ -48,7 +48,13 @@ def evaluate(rules: list[Rule], facts: Facts) -> list[Finding]:
 def _judge_record(rules: list[Rule], record: dict[str, Any], findings: list[Finding]) -> None:
     context = {**record, "item": None}
     for rule in rules:
-        findings.extend(_judge(rule, record, context))
+        if rule.for_each is not None:
+            findings.extend(_judge(rule, record, context))
+            continue
+        try:  # one item (None): judged without _judge's list of items and of findings
+            _judge_item(rule, record, None, context, findings)
+        except (JMESPathError, TypeError, ValueError) as error:
+            findings.append(_not_evaluated(rule, record, error))
 
 
 def _judge(rule: Rule, record: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
@@ -57,23 +63,33 @@ def _judge(rule: Rule, record: dict[str, Any], context: dict[str, Any]) -> list[
         if rule.for_each is not None:
             found = rule.for_each.search(record)
             items = found if isinstance(found, list) else []
-        findings = []
+        findings: list[Finding] = []
         for item in items:
             context["item"] = item
-            if truthy(rule.condition.search(context)):
-                findings.append(_finding(rule, record, item, context, "fail"))
-            elif rule.unknown is not None:
-                reason = rule.unknown.search(context)
-                if truthy(reason):
-                    because = reason if isinstance(reason, str) else "a fact it needs is missing"
-                    findings.append(_finding(rule, record, item, {**context, "unknown_reason": because}, "unknown"))
+            _judge_item(rule, record, item, context, findings)
         return findings
     except (JMESPathError, TypeError, ValueError) as error:
-        # A rule that cannot be computed on these facts is reported, never a crash and never a silent pass.
-        finding = _finding(rule, record, None, {**record, "item": None}, "unknown")
-        return [finding.replace(message=f"the rule could not be evaluated on these facts ({error})")]
+        return [_not_evaluated(rule, record, error)]
     finally:
         context["item"] = None
+
+
+def _judge_item(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any],
+                findings: list[Finding]) -> None:
+    """The rule's finding on one item (its context's `item`), if its condition holds or it cannot be decided."""
+    if truthy(rule.condition.search(context)):
+        findings.append(_finding(rule, record, item, context, "fail"))
+    elif rule.unknown is not None:
+        reason = rule.unknown.search(context)
+        if truthy(reason):
+            because = reason if isinstance(reason, str) else "a fact it needs is missing"
+            findings.append(_finding(rule, record, item, {**context, "unknown_reason": because}, "unknown"))
+
+
+def _not_evaluated(rule: Rule, record: dict[str, Any], error: Exception) -> Finding:
+    """A rule that cannot be computed on these facts is reported, never a crash and never a silent pass."""
+    finding = _finding(rule, record, None, {**record, "item": None}, "unknown")
+    return finding.replace(message=f"the rule could not be evaluated on these facts ({error})")
 
 
 _NO_LOCATION = dict.fromkeys(LOCATION_FIELDS)
