@@ -28,7 +28,9 @@ def add_evidence(findings: list[Finding], facts: dict[str, list[dict[str, Any]]]
     unlisted = _unlisted(facts)
     weighed = [_weighed(finding, methods, by_id.get(finding.rule), unlisted)
                for finding, methods in zip(findings, concerned, strict=True)]
-    index = FindingIndex(weighed)
+    # What explains a finding is looked up only for rules that stand unexplained (unless_found).
+    index = FindingIndex(weighed if any(getattr(by_id.get(finding.rule), "unless_found", None) is not None
+                                        for finding in weighed) else [])
     kept = []
     for finding, methods in zip(weighed, concerned, strict=True):
         explanation = _explanation(finding, methods, index, by_id)
