@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from typing import Any
 
@@ -202,7 +203,7 @@ def _stage_aware(message: str, record: dict[str, Any]) -> str:
 def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refusal | None:
     """A [[refuses]] table on the finding's facts: None when its `when` does not hold. An expression that cannot
     be computed narrows nothing on an undecided finding, and refuses nobody on a decided one."""
-    if entry.when is None and entry.select is None and entry.clients is None and entry.pools is None:
+    if all(getattr(entry, name) is None for name in _EXPRESSIONS):
         return _unconditional(entry)
     try:
         if entry.when is not None and not truthy(entry.when.search(context)):
@@ -220,6 +221,10 @@ def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refus
                    clients=None if clients is None else frozenset(str(name) for name in clients if name is not None),
                    pools=None if pools is None else frozenset(str(pool) for pool in pools if pool is not None),
                    partial=entry.partial)
+
+
+# A [[refuses]] table's expressions (when, select, clients, pools …): its fields that are None when not given.
+_EXPRESSIONS = tuple(field.name for field in dataclasses.fields(RefusalRule) if field.default is None)
 
 
 @lru_cache(maxsize=4096)
