@@ -28,7 +28,9 @@ def add_evidence(findings: list[Finding], facts: dict[str, list[dict[str, Any]]]
     unlisted = _unlisted(facts)
     weighed = [_weighed(finding, methods, by_id.get(finding.rule), unlisted)
                for finding, methods in zip(findings, concerned, strict=True)]
-    index = FindingIndex(weighed)
+    # What explains a finding is looked up only for rules that stand unexplained (unless_found).
+    index = FindingIndex(weighed if any(getattr(by_id.get(finding.rule), "unless_found", None) is not None
+                                        for finding in weighed) else [])
     kept = []
     for finding, methods in zip(weighed, concerned, strict=True):
         explanation = _explanation(finding, methods, index, by_id)
@@ -47,6 +49,8 @@ def _weighed(finding: Finding, concerned: list[Method], rule: Rule | None,
     attributable = [m["traffic"] for m in concerned if m.get("traffic") and m["traffic"]["scope"] == "method"]
     requests = sum(t["requests"] for t in attributable) if attributable else None
     if rule is None or rule.predicts is None or finding.outcome != "fail" or _pending(finding):
+        if finding.requests == requests and finding.evidence is None:
+            return finding  # nothing to change: the same (immutable) finding
         return finding.replace(requests=requests, evidence=None)
     evidence = _combined([_evidence(method, finding.stage) for method in concerned])
     served = unlisted.get(_api_of(finding))

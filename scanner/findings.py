@@ -150,6 +150,19 @@ class Finding(Mapping[str, Any]):
             data["source"] = dict(data["source"])
         return data
 
+    @classmethod
+    def made(cls, **fields: Any) -> Finding:
+        """Finding(**fields), without the frozen constructor's setting of its fields one call at a time (the engine
+        makes one for every rule and record that fails, and each method's callers turned away by design). Every
+        field without a default must be given."""
+        made = object.__new__(cls)
+        made.__dict__.update(_DEFAULTS)  # every field, in the constructor's order
+        made.__dict__.update(fields)
+        if len(made.__dict__) != len(_DEFAULTS) or not _REQUIRED.issubset(fields):
+            raise TypeError(f"Finding: fields {sorted(set(fields) - _FIELD_NAMES)} unknown, or some of "
+                            f"{sorted(_REQUIRED - set(fields))} missing")
+        return made
+
     def replace(self, **changes: Any) -> Finding:
         """A new finding with these fields changed."""
         unknown = set(changes) - _FIELD_NAMES
@@ -190,6 +203,10 @@ class Finding(Mapping[str, Any]):
 
 _JSON_KEYS = frozenset(JSON_FIELDS)
 _FIELD_NAMES = frozenset(field.name for field in dataclasses.fields(Finding))
+_REQUIRED = frozenset(field.name for field in dataclasses.fields(Finding)
+                      if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING)
+_DEFAULTS = {field.name: None if field.default is dataclasses.MISSING else field.default
+             for field in dataclasses.fields(Finding)}
 
 
 def plain(value: Any) -> Any:

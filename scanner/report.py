@@ -101,13 +101,18 @@ def attach(methods: list[dict[str, Any]], findings: Iterable[Finding]) -> None:
 
 def attach_row(row: dict[str, Any], attached: Iterable[Mapping[str, Any]]) -> None:
     """A method row's verdict, rule IDs and undecided rule IDs, from the findings that bear on it."""
+    row["verdict"], row["findings"], row["undecided"] = row_verdict(attached, row.get("unread"))
+
+
+def row_verdict(attached: Iterable[Mapping[str, Any]], unread: Any) -> tuple[str, list[str], list[str]]:
+    """(verdict, rule IDs, undecided rule IDs) of a method row, from the findings that bear on it and its `unread`."""
     attached = list(attached)
-    row["verdict"] = verdict(attached)
-    if row.get("unread") and row["verdict"] in ("ok", "warn"):
-        row["verdict"] = "unknown"  # part of its configuration could not be read: never a silent pass
-    row["findings"] = sorted({finding["rule"] for finding in attached})
+    judged = verdict(attached)
+    if unread and judged in ("ok", "warn"):
+        judged = "unknown"  # part of its configuration could not be read: never a silent pass
+    rules = sorted({finding["rule"] for finding in attached})
     decided = {finding["rule"] for finding in attached if finding["outcome"] == "fail"}
-    row["undecided"] = sorted(set(row["findings"]) - decided)
+    return judged, rules, sorted(set(rules) - decided)
 
 
 def merge_reports(reports: list[dict[str, Any]], errors: list[dict[str, Any]] | None = None,

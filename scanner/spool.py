@@ -36,6 +36,7 @@ from .report import (
     gates,
     gating_findings,
     method_order,
+    row_verdict,
 )
 from .templates.placeholders import written_as_template
 from .triage import finding_key, suppression_of
@@ -45,8 +46,12 @@ RUN = 4096  # values a run holds in memory while they are sorted
 _HEADER = struct.Struct(">IHI")  # a record: its key's, its note's and its value's lengths
 
 
+# json.dumps(value, default=str), its encoder made once (json.dumps makes one a call when given `default`).
+json_text: Callable[[Any], str] = json.JSONEncoder(default=str).encode
+
+
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, default=str).encode()
+    return json_text(value).encode()
 
 
 def sort_key(order: tuple[Any, ...]) -> bytes:
@@ -158,6 +163,10 @@ class Bearing(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self._found[self._POSITION[key]]
 
+    def get(self, key: str, default: Any = None) -> Any:  # Mapping's own goes through __getitem__ and KeyError
+        position = self._POSITION.get(key)
+        return default if position is None else self._found[position]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.FIELDS)
 
@@ -191,6 +200,7 @@ class SpooledReport:
     index: FindingIndex[Any]  # what each finding bears on (rule, outcome, severity and place)
     again: Callable[[], SpooledReport]  # the same report, read again from the start
     finding_texts: Iterator[bytes] | None = None  # the findings as their JSON text (read these, or `findings`)
+    method_texts: Iterator[str] | None = None  # the rows as their JSON text, verdicts written (these, or `methods`)
 
 
 @dataclass
@@ -208,13 +218,15 @@ class EncodedPart:
     chains: list[Entry]
     notes: list[str]
     sizes: dict[str, int]
+    severities: dict[str, str] = field(default_factory=dict)  # each kept finding's rule: its severity (the last)
+    hidden_severities: dict[str, str] = field(default_factory=dict)  # the same of the suppressed findings
 
 
 def encode_part(account: Any, part: ReportPart, triage: Triage) -> EncodedPart:
     """A unit's part of the report, its findings triaged (suppressions, then the baseline's marks)."""
-    encoded = EncodedPart(account, [(sort_key(method_order(row)), b"", _dumps(row)) for row in part.methods], [],
-                          [], [], [], [_chain_entry(chain) for chain in part.chains],
-                          part.notes, part.sizes)
+    rows = [(sort_key(method_order(row)), row_note(row), _dumps(row)) for row in part.methods]
+    encoded = EncodedPart(account, rows, [], [], [], [], [_chain_entry(chain) for chain in part.chains], part.notes,
+                          part.sizes)
     for finding in part.findings:
         value = finding.as_json()
         bearing = Bearing.of(value)  # where it bears, as the rows are keyed (before placeholders are written out)
@@ -225,10 +237,34 @@ def encode_part(account: Any, part: ReportPart, triage: Triage) -> EncodedPart:
         entry = _finding_entry(value)
         if verdict == "hidden":
             encoded.hidden.append(entry)
+            encoded.hidden_severities[str(value["rule"])] = str(value["severity"])
         else:
             encoded.findings.append(entry)
             encoded.bearings.append(bearing)
+            encoded.severities[str(value["rule"])] = str(value["severity"])
     return encoded
+
+
+_ROW_NOTE = ("account", "region", "api_id", "path", "method", "authorizer", "pool_ids", "unread", "traffic")
+
+
+def row_note(row: Mapping[str, Any]) -> bytes:
+    """What a method row's verdict (FindingIndex.of_method, attach_row) and the summary (Tally.method) read of it,
+    beside its text: the JSON report copies the text and writes the verdict after it, never parsing the row."""
+    return _dumps([row.get(key) for key in _ROW_NOTE])
+
+
+def _row_text(note: bytes, text: bytes, index: FindingIndex[Any], tally: Tally) -> str | None:
+    """A row's JSON text with its verdict, rule IDs and undecided rule IDs written last, as attach_row adds them
+    to the parsed row (None: a row without a note, or without fields, which is parsed)."""
+    if not note or not text.endswith(b"}") or text == b"{}":
+        return None
+    view = dict(zip(_ROW_NOTE, json.loads(note), strict=True))
+    judged, rules, undecided = row_verdict(index.of_method(view), view["unread"])
+    view["verdict"] = judged
+    tally.method(view)
+    return (f"{text[:-1].decode()}, \"verdict\": {json_text(judged)}, \"findings\": {json_text(rules)}, "
+            f"\"undecided\": {json_text(undecided)}}}")
 
 
 def _chain_entry(chain: dict[str, Any]) -> Entry:
@@ -334,10 +370,8 @@ class ReportSpool:
         for name, size in part.sizes.items():
             self.sizes[name] = self.sizes.get(name, 0) + size
         self.methods.add_entries(entry for entry in part.rows if self._first_row(entry[0]))
-        for entries, severities in ((part.findings, self.severity_kept), (part.hidden, self.severity_hidden)):
-            for _, note, _ in entries:
-                rule, severity = json.loads(note)[:2]
-                severities[str(rule)] = str(severity)
+        self.severity_kept.update(part.severities)
+        self.severity_hidden.update(part.hidden_severities)
         self.findings.add_entries(part.findings)
         for bearing in part.bearings:
             self.index.add(Bearing(bearing))
@@ -421,6 +455,16 @@ class ReportSpool:
                 tally.method(row)
                 yield row
 
+        def method_texts() -> Iterator[str]:
+            for _, note, text in self.methods.merged():
+                written = _row_text(note, text, self.index, tally)
+                if written is None:
+                    row = json.loads(text)
+                    attach_row(row, self.index.of_method(row))
+                    tally.method(row)
+                    written = json_text(row)
+                yield written
+
         def count(finding: dict[str, Any]) -> None:
             tally.finding(finding)
             counted["gating"] += gates(finding, self.fail_on)
@@ -463,7 +507,7 @@ class ReportSpool:
         return SpooledReport(head, methods(), findings(), self.errors, self.calls,
                              (json.loads(text) for _, _, text in self.chains.merged()), tail,
                              lambda: counted["gating"], severities, self.methods.count, self.index, self.report,
-                             finding_texts())
+                             finding_texts(), method_texts())
 
     def close(self) -> None:
         for runs in (self.methods, self.findings, self.suppressed, self.chains):

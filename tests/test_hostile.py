@@ -15,8 +15,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import ACCOUNT, HANG_GUARD, POOL_ARN, REGION, cli_env, one_line_error, run_cli, snapshot_with
+from scanner.render.escape import _UNSAFE, _visible, escape_text
 
 RAW_CONTROLS = ("\x1b", "\x07", "\r", "\x08", "\u202e", "\u2066", "\x9b", "\u2028")
 EVIL = "\x1b[2J\x1b[31mpwned\x07\r\u202etxt.exe\x9b"
@@ -397,3 +400,11 @@ def test_an_empty_shard_says_so(account):
 
     report = scan_fleet(account.session, FleetOptions(regions=[REGION], shard="1/2"), None, None, load_rules())[1]
     assert any("shard 1/2 holds none of the 1" in note for note in report["notes"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab \n\r\t\x00\x1f\x7f\x9f\u200e\u2028\u2066é", max_size=12))
+def test_a_csv_cell_with_nothing_to_escape_is_kept_and_any_other_escaped_line_by_line(text):
+    """escape_text's shortcut for cells with nothing to escape but newlines gives what escaping each line does."""
+    expected = "\n".join(_UNSAFE.sub(_visible, line) for line in text.split("\n"))
+    assert escape_text(text, keep_newlines=True) == expected

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.arns import parse_pool_arn, provider_arns_by_stage, resolve_stage_variables
 from scanner.model.lambda_permissions import invoke_decision
 from scanner.model.scopes import obtainable_scopes
 from scanner.model.stages import StageView
-from scanner.model.wildcards import wildcard_match
+from scanner.model.wildcards import _compiled, wildcard_match
 from scanner.schema.facts import as_record
 
 POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"
@@ -56,6 +58,14 @@ def test_stage_variables_in_provider_arns():
 ])
 def test_wildcards(pattern, value, expected):
     assert wildcard_match(pattern, value) is expected
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text("ab*/.\n", max_size=8), st.text("ab/.\n", max_size=10))
+def test_wildcards_piece_by_piece_agree_with_the_regular_expression(pattern, value):
+    """A pattern without `?` is matched piece by piece: always the answer of its regular expression (`$` before
+    a last newline included)."""
+    assert wildcard_match(pattern, value) is bool(_compiled(pattern, True).match(value))
 
 
 @pytest.mark.parametrize("policy, outcome", [

@@ -32,6 +32,7 @@ class PoolDirectory:
         self.errors = list(snapshot.get("errors") or [])
         # A template or configuration scanned without --account or --resolve: the account it deploys to is unknown.
         self.account_known = self.account != PLACEHOLDER_ACCOUNT
+        self.usable: dict[str, int | None] = {}  # a pool's app clients that can get a token, by its ARN
 
     def status(self, arn: str | None, stage: str | None = None, raw: str | None = None) -> PoolEntry:
         """Where the pool a provider ARN (or a JWT issuer) names stands."""
@@ -65,10 +66,12 @@ class PoolDirectory:
             entry.status = "present"
             entry.issuer_type = str(record.get("issuer_type") or "ORIGINAL")
             entry.issuer = pool_issuer(record, parsed.partition)
-            clients = record.get("clients")
-            entry.usable_clients = (sum(1 for client in clients if not client.get("unreadable")
-                                        and token_ways(client, record)) if clients is not None
-                                    and not any(client.get("unreadable") for client in clients) else None)
+            if parsed.arn not in self.usable:  # the same for every authorizer and stage that names the pool
+                clients = record.get("clients")
+                self.usable[parsed.arn] = (sum(1 for client in clients if not client.get("unreadable")
+                                               and token_ways(client, record)) if clients is not None
+                                           and not any(client.get("unreadable") for client in clients) else None)
+            entry.usable_clients = self.usable[parsed.arn]
         elif record:
             entry.status, entry.reason = "unreadable", f"cognito-idp:DescribeUserPool failed: {record.get('message')}"
         elif (lookup := self.lookups.get(parsed.arn) or {}).get("status") == "not-found":

@@ -17,6 +17,8 @@ from typing import Any
 # C0 (tab and newline included: a value on one line stays on one line), DEL, C1; bidi embeddings,
 # overrides and isolates, LRM/RLM/ALM, and the line/paragraph separators.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE_BESIDE_NEWLINES = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -28,6 +30,8 @@ def escape_text(text: str, keep_newlines: bool = False) -> str:
     """`text` with every unsafe character written as a visible escape (newlines kept where a cell may hold
     several lines, as in CSV)."""
     if keep_newlines:
+        if _UNSAFE_BESIDE_NEWLINES.search(text) is None:  # most cells: nothing to escape
+            return text
         return "\n".join(_UNSAFE.sub(_visible, line) for line in text.split("\n"))
     return _UNSAFE.sub(_visible, text)
 

@@ -7,14 +7,17 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from ..spool import SpooledReport
+from ..spool import SpooledReport, json_text
 
 
 def write_json(report: SpooledReport, out: TextIO) -> None:
     out.write("{\n")
     for key, value in report.head.items():
         _member(out, key, value)
-    _member(out, "methods", report.methods)
+    if report.method_texts is not None:  # a spool's rows: their JSON text, the verdict written after it
+        _member(out, "methods", (_Raw(text) for text in report.method_texts))
+    else:
+        _member(out, "methods", report.methods)
     if report.finding_texts is not None:  # a spool's findings: their JSON text, copied as it is
         _member(out, "findings", (_Raw(text) for text in report.finding_texts))
     else:
@@ -45,9 +48,9 @@ def _member(out: TextIO, key: str, value: Any, last: bool = False) -> None:
 class _Raw:
     """A value already written as JSON."""
 
-    def __init__(self, text: bytes) -> None:
-        self.text = text.decode()
+    def __init__(self, text: bytes | str) -> None:
+        self.text = text if isinstance(text, str) else text.decode()
 
 
 def _dumps(value: Any) -> str:
-    return value.text if isinstance(value, _Raw) else json.dumps(value, default=str)
+    return value.text if isinstance(value, _Raw) else json_text(value)

@@ -12,7 +12,7 @@ from ..findings import MISCONFIGURATION
 from ..report import resource_of
 from ..rules.loader import Rule
 from ..rules.sources import cited
-from ..spool import SpooledReport
+from ..spool import SpooledReport, json_text
 
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
@@ -35,7 +35,7 @@ def write_sarif(report: SpooledReport, rules: list[Rule], out: TextIO) -> None:
     index = rule_index(rules)
     separator = "\n        "
     for finding in report.findings:
-        out.write(separator + json.dumps(sarif_result(finding, index), default=str))
+        out.write(separator + json_text(sarif_result(finding, index)))
         separator = ",\n        "
     out.write("\n      ],\n" if separator != "\n        " else "],\n")
     tail = run_tail(report.head.get("accounts") or [], report.head.get("regions") or [], report.errors)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from functools import lru_cache
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
@@ -47,7 +49,13 @@ def evaluate(rules: list[Rule], facts: Facts) -> list[Finding]:
 def _judge_record(rules: list[Rule], record: dict[str, Any], findings: list[Finding]) -> None:
     context = {**record, "item": None}
     for rule in rules:
-        findings.extend(_judge(rule, record, context))
+        if rule.for_each is not None:
+            findings.extend(_judge(rule, record, context))
+            continue
+        try:  # one item (None): judged without _judge's list of items and of findings
+            _judge_item(rule, record, None, context, findings)
+        except (JMESPathError, TypeError, ValueError) as error:
+            findings.append(_not_evaluated(rule, record, error))
 
 
 def _judge(rule: Rule, record: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
@@ -56,28 +64,43 @@ def _judge(rule: Rule, record: dict[str, Any], context: dict[str, Any]) -> list[
         if rule.for_each is not None:
             found = rule.for_each.search(record)
             items = found if isinstance(found, list) else []
-        findings = []
+        findings: list[Finding] = []
         for item in items:
             context["item"] = item
-            if truthy(rule.condition.search(context)):
-                findings.append(_finding(rule, record, item, context, "fail"))
-            elif rule.unknown is not None:
-                reason = rule.unknown.search(context)
-                if truthy(reason):
-                    because = reason if isinstance(reason, str) else "a fact it needs is missing"
-                    findings.append(_finding(rule, record, item, {**context, "unknown_reason": because}, "unknown"))
+            _judge_item(rule, record, item, context, findings)
         return findings
     except (JMESPathError, TypeError, ValueError) as error:
-        # A rule that cannot be computed on these facts is reported, never a crash and never a silent pass.
-        finding = _finding(rule, record, None, {**record, "item": None}, "unknown")
-        return [finding.replace(message=f"the rule could not be evaluated on these facts ({error})")]
+        return [_not_evaluated(rule, record, error)]
     finally:
         context["item"] = None
 
 
+def _judge_item(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any],
+                findings: list[Finding]) -> None:
+    """The rule's finding on one item (its context's `item`), if its condition holds or it cannot be decided."""
+    if truthy(rule.condition.search(context)):
+        findings.append(_finding(rule, record, item, context, "fail"))
+    elif rule.unknown is not None:
+        reason = rule.unknown.search(context)
+        if truthy(reason):
+            because = reason if isinstance(reason, str) else "a fact it needs is missing"
+            findings.append(_finding(rule, record, item, {**context, "unknown_reason": because}, "unknown"))
+
+
+def _not_evaluated(rule: Rule, record: dict[str, Any], error: Exception) -> Finding:
+    """A rule that cannot be computed on these facts is reported, never a crash and never a silent pass."""
+    finding = _finding(rule, record, None, {**record, "item": None}, "unknown")
+    return finding.replace(message=f"the rule could not be evaluated on these facts ({error})")
+
+
+_NO_LOCATION = dict.fromkeys(LOCATION_FIELDS)
+_ABSENT = object()
+
+
 def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, Any], outcome: str) -> Finding:
-    location: dict[str, Any] = {field: None for field in LOCATION_FIELDS}
-    location.update({field: record.get(field) for field in _LOCATION_BY_KIND[rule.applies_to]})
+    location: dict[str, Any] = _NO_LOCATION.copy()
+    for field in _LOCATION_BY_KIND[rule.applies_to]:
+        location[field] = record.get(field)
     source = record.get("source")  # where it was written (a template's line; a live stack)
     if isinstance(item, dict):
         location.update({field: item[field] for field in ("stage", "pool_id") if item.get(field) is not None})
@@ -95,19 +118,28 @@ def _finding(rule: Rule, record: dict[str, Any], item: Any, context: dict[str, A
     # A design finding says whom a method turns away by design: nothing to fix, and no report shows one.
     fix = render_template(rule.fix, context) if rule.kind == MISCONFIGURATION else ""
     commands = []
-    for command in rule.commands if rule.kind == MISCONFIGURATION else ():  # a design finding has nothing to fix
-        if command.when is not None and not truthy(command.when.search(context)):
-            continue
-        elements = command.for_each.search(context) if command.for_each is not None else [None]
-        for each in elements if isinstance(elements, list) else []:
-            commands.append(render_template(command.template, {**context, "each": each}, as_shell_words=True))
+    if rule.commands and rule.kind == MISCONFIGURATION:  # a design finding has nothing to fix
+        was = context.get("each", _ABSENT)
+        try:
+            for command in rule.commands:
+                if command.when is not None and not truthy(command.when.search(context)):
+                    continue
+                elements = command.for_each.search(context) if command.for_each is not None else [None]
+                for each in elements if isinstance(elements, list) else []:
+                    context["each"] = each  # the context is the finding's own: `each` set in place, then restored
+                    commands.append(render_template(command.template, context, as_shell_words=True))
+        finally:
+            if was is _ABSENT:
+                context.pop("each", None)
+            else:
+                context["each"] = was
     if isinstance(source, dict) and source.get("file") and rule.kind == MISCONFIGURATION:
         # Judged on a template: the AWS CLI commands would act on deployed resources the template names by logical
         # ID and placeholder; the fix is an edit at the finding's source line, checked again with apigw-scan.
         commands = [command for command in commands if command.startswith("apigw-scan ")]
         fix = render_template_fix(_written_fix(rule, source), context)
     severity = next((level for when, level in rule.severity_when if truthy(when.search(context))), rule.severity)
-    return Finding(
+    return Finding.made(
         rule=rule.id, severity=severity, title=rule.title, outcome=outcome, message=message, fix=fix,
         commands=tuple(commands), remediation=remediation_text(fix, commands), **location, source=source,
         seed=rule.seed, scope=rule.applies_to,
@@ -171,6 +203,8 @@ def _stage_aware(message: str, record: dict[str, Any]) -> str:
 def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refusal | None:
     """A [[refuses]] table on the finding's facts: None when its `when` does not hold. An expression that cannot
     be computed narrows nothing on an undecided finding, and refuses nobody on a decided one."""
+    if all(getattr(entry, name) is None for name in _EXPRESSIONS):
+        return _unconditional(entry)
     try:
         if entry.when is not None and not truthy(entry.when.search(context)):
             return None
@@ -191,6 +225,17 @@ def _refusal(entry: RefusalRule, context: dict[str, Any], outcome: str) -> Refus
                    clients=None if clients is None else frozenset(str(name) for name in clients if name is not None),
                    pools=None if pools is None else frozenset(str(pool) for pool in pools if pool is not None),
                    partial=entry.partial, through=through)
+
+
+# A [[refuses]] table's expressions (when, select, clients, pools …): its fields that are None when not given.
+_EXPRESSIONS = tuple(field.name for field in dataclasses.fields(RefusalRule) if field.default is None)
+
+
+@lru_cache(maxsize=4096)
+def _unconditional(entry: RefusalRule) -> Refusal:
+    """The refusal of a [[refuses]] table that reads no fact: the same for every finding of its rule."""
+    return Refusal(step=entry.step, status=entry.status, kinds=frozenset(entry.kinds), callers=None, clients=None,
+                   pools=None, partial=entry.partial)
 
 
 def _listed(expression: Any, context: dict[str, Any]) -> list[Any] | None:

@@ -33,15 +33,21 @@ def compile_template(text: str) -> Template:
 def render_template(parts: Template, context: dict[str, Any], as_shell_words: bool = False) -> str:
     """The text with each placeholder's value: as words, or (`shell`, for commands) as shell words — quoted
     where needed, a list as several words — so a value from AWS can never run as shell code."""
-    return "".join(part if isinstance(part, str) else _search(part, context, as_shell_words) for part in parts)
-
-
-def _search(expression: ParsedResult, context: dict[str, Any], shell: bool) -> str:
-    try:
-        value = expression.search(context)
-    except JMESPathError:
-        return "?"
-    return shell_words(value) if shell else shown(value)
+    if len(parts) == 1 and type(parts[0]) is str:  # a text without placeholders (most fixes)
+        return parts[0]
+    words = shell_words if as_shell_words else shown
+    pieces = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces.append(part)
+            continue
+        try:
+            value = part.search(context)
+        except JMESPathError:
+            pieces.append("?")
+            continue
+        pieces.append(words(value))
+    return "".join(pieces)
 
 
 def shell_words(value: Any) -> str:
@@ -58,6 +64,8 @@ def shell_words(value: Any) -> str:
 def shown(value: Any) -> str:
     """A fact value as words: nothing as `none`; a list joined by commas, or by semicolons when its items hold
     commas themselves (phrases)."""
+    if type(value) is str:
+        return value or "none"
     if value is None or value == [] or value == "":
         return "none"
     if isinstance(value, bool):

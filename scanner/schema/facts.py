@@ -618,13 +618,17 @@ Facts = dict[str, list[dict[str, Any]]]  # kind -> records as JMESPath reads the
 
 def as_record(record: Any) -> dict[str, Any]:
     """A fact record as rules read it: a plain dict (nested records too). Like dataclasses.asdict, without its
-    deep copies: a fact builder hands over values it made for this record, so there is nothing to copy."""
+    deep copies: a fact builder hands over values it made for this record, so there is nothing to copy; a field
+    whose declared type is a scalar is taken as it is, a list of scalars copied whole."""
     converted: dict[str, Any] = _plain(record)
     return converted
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_FIELD_NAMES: dict[type[Any], tuple[str, ...] | None] = {}  # a record class's fields; None: not a record
+# How a record class's fields are made plain: each field's name and how (KEEP: a scalar by its type; COPY: a list of
+# scalars by its type; WALK: anything else); None: not a record.
+_PLANS: dict[type[Any], tuple[tuple[str, int], ...] | None] = {}
+KEEP, COPY, WALK = 0, 1, 2
 
 
 def _plain(value: Any) -> Any:
@@ -635,16 +639,55 @@ def _plain(value: Any) -> Any:
         return [item if type(item) in _SCALARS else _plain(item) for item in value]
     if kind is dict:
         return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
-    if kind not in _FIELD_NAMES:
-        _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(value)) \
-            if dataclasses.is_dataclass(value) and not isinstance(value, type) else None
-    names = _FIELD_NAMES[kind]
-    if names is None:
+    plan = _PLANS[kind] if kind in _PLANS else _plan_of(kind, value)
+    if plan is None:
         return value
+    plain: dict[str, Any] = {}
     attributes = value.__dict__
-    if len(attributes) == len(names):  # a record's fields, set in their order by its __init__
-        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in attributes.items()}
-    return {name: _plain(getattr(value, name)) for name in names}
+    for name, how in plan:
+        item = attributes[name] if name in attributes else getattr(value, name)
+        if how == KEEP or type(item) in _SCALARS:
+            plain[name] = item
+        elif how == COPY and type(item) is list:
+            plain[name] = item.copy()
+        else:
+            plain[name] = _plain(item)
+    return plain
+
+
+def _plan_of(kind: type[Any], value: Any) -> tuple[tuple[str, int], ...] | None:
+    """A record class's plan (its fields in their order; mypy holds the builders to the declared types), None for
+    anything that is not a record."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        _PLANS[kind] = None
+        return None
+    try:
+        hints = {info.name: info.type for info in fields_of(kind)}
+    except (NameError, TypeError):  # a type that cannot be resolved: every field walked
+        hints = {}
+    plan = tuple((field.name, KEEP if _scalar_type(hints.get(field.name, Any)) else
+                  COPY if _scalar_list_type(hints.get(field.name, Any)) else WALK)
+                 for field in dataclasses.fields(value))
+    _PLANS[kind] = plan
+    return plan
+
+
+def _scalar_type(hint: Any) -> bool:
+    """A type whose values are all scalars (strings, numbers, booleans, None, literals)."""
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return all(type(arg) in _SCALARS for arg in typing.get_args(hint))
+    if origin in (typing.Union, types.UnionType):
+        return all(_scalar_type(arg) for arg in typing.get_args(hint))
+    return hint in _SCALARS
+
+
+def _scalar_list_type(hint: Any) -> bool:
+    """A list of scalars, or that or None."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return all(arg is type(None) or _scalar_list_type(arg) for arg in typing.get_args(hint))
+    return origin is list and _scalar_type(typing.get_args(hint)[0])
 
 
 @dataclass(frozen=True)
