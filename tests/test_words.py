@@ -1,0 +1,62 @@
+"""What the rules' texts say where a value is empty or could not be told: words that say so, never `[none]` or a
+`(none)` standing for something unknown (found walking the README's commands as a new user would)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from helpers import PROJECT
+from scanner.cli import main
+
+_EMPTY_SHOWN = re.compile(r"\[none\]|\(none\)|\(none are\)")
+
+
+def texts(report: dict, *fields: str) -> list[str]:
+    return [str(entry.get(field)) for entry in report.get("findings", report.get("cells", [])) for field in fields]
+
+
+def run_json(capsys, *argv: str) -> dict:
+    main([*argv, "--format", "json"])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_caller_whose_id_token_carries_no_scope_is_told_in_words(capsys):
+    """TOK006 on an ID token (no scope claim): "their scope claim: none", not "its tokens carry [none]"."""
+    matrix = run_json(capsys, "demo", "--matrix")
+    why = {(cell["api_name"], cell["method"], cell["path"], cell["label"]): cell["why"] for cell in matrix["cells"]}
+    assert why["mobile-bff", "GET", "/orders", "id:shop-web"] == (
+        "id:shop-web: its tokens carry none of the scopes GET /orders requires (orders/read); their scope claim: none.")
+    assert not [text for text in texts(matrix, "why") if _EMPTY_SHOWN.search(text)]
+
+
+def test_scopes_no_client_can_obtain_are_said_in_words(capsys, monkeypatch):
+    """HTTP003 where the audience's clients can obtain no scope at all: "the scopes they can obtain: none"."""
+    monkeypatch.chdir(PROJECT)
+    report = run_json(capsys, "scan", "--terraform", "tests/fixtures/terraform/terraform-aws-apigateway-v2/examples/"
+                      "complete-http")
+    http003 = [finding["message"] for finding in report["findings"] if finding["rule"] == "HTTP003"]
+    assert http003 and all("the scopes they can obtain: none)" in message for message in http003)
+    assert not [text for text in texts(report, "message", "fix") if _EMPTY_SHOWN.search(text)]
+
+
+@pytest.mark.parametrize("source", [
+    ("--template", "tests/fixtures/templates/http-jwt/template.yaml"),
+    ("--terraform", "tests/fixtures/terraform/demo"),
+])
+def test_an_issuer_or_audience_that_cannot_be_told_is_never_none(capsys, monkeypatch, source):
+    """HTTP001's fix when the pool's issuer cannot be told names the form to fill in, not "(none)"; HTTP002's fix
+    never says "(none are)" of an audience that could not be judged."""
+    monkeypatch.chdir(PROJECT)
+    report = run_json(capsys, "scan", *source)
+    http001 = [finding["fix"] for finding in report["findings"] if finding["rule"] == "HTTP001"]
+    assert any("(https://cognito-idp.REGION.amazonaws.com/POOL_ID)" in fix for fix in http001)
+    assert not [text for text in texts(report, "message", "fix") if _EMPTY_SHOWN.search(text)]
+
+
+def test_the_demo_says_nothing_is_none(capsys):
+    """Every message and fix of the demo, live."""
+    report = run_json(capsys, "demo")
+    assert not [text for text in texts(report, "message", "fix") if _EMPTY_SHOWN.search(text)]
