@@ -60,3 +60,20 @@ def test_the_demo_says_nothing_is_none(capsys):
     """Every message and fix of the demo, live."""
     report = run_json(capsys, "demo")
     assert not [text for text in texts(report, "message", "fix") if _EMPTY_SHOWN.search(text)]
+
+
+def test_a_template_report_merged_keeps_its_verdicts(capsys, monkeypatch, tmp_path):
+    """A template's findings leave out the placeholder account its rows carry: `merge` (of that one report) still
+    gives each row the verdict the scan gave it, not `ok` with no rules."""
+    monkeypatch.chdir(PROJECT)
+    scanned = run_json(capsys, "scan", "--terraform", "tests/fixtures/terraform/yegorski-api-gateway-cognito")
+    assert scanned["findings"] and all(finding["account"] is None for finding in scanned["findings"])
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(scanned))
+    merged = run_json(capsys, "merge", str(report))
+    verdicts = {(row["method"], row["path"]): (row["verdict"], row["findings"], row["undecided"])
+                for row in scanned["methods"]}
+    assert verdicts == {("GET", "/hello_world"): ("fail", ["APIGW005", "IAC003"], ["APIGW005"])}
+    assert {(row["method"], row["path"]): (row["verdict"], row["findings"], row["undecided"])
+            for row in merged["methods"]} == verdicts
+    assert merged["summary"]["verdicts"] == scanned["summary"]["verdicts"]
