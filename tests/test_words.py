@@ -77,3 +77,17 @@ def test_a_template_report_merged_keeps_its_verdicts(capsys, monkeypatch, tmp_pa
     assert {(row["method"], row["path"]): (row["verdict"], row["findings"], row["undecided"])
             for row in merged["methods"]} == verdicts
     assert merged["summary"]["verdicts"] == scanned["summary"]["verdicts"]
+
+
+def test_a_question_mark_in_the_table_is_explained_where_it_shows(capsys, monkeypatch):
+    """`?` for an authorizer and scopes a configuration leaves to apply: the legend says what it means; the demo at
+    120 columns, whose only such `?` is in the hidden Policy column, gets no such line."""
+    monkeypatch.chdir(PROJECT)
+    monkeypatch.setenv("COLUMNS", "100")
+    main(["scan", "--terraform", "tests/fixtures/terraform/yegorski-api-gateway-cognito", "--details", "none"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "COGNITO access ? ? IAC003" in out
+    assert "(? elsewhere = not known: a value the template or configuration leaves to deployment" in out
+    monkeypatch.setenv("COLUMNS", "120")
+    main(["demo", "--details", "none"])
+    assert "? elsewhere" not in capsys.readouterr().out

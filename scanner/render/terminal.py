@@ -185,7 +185,7 @@ def summary_block(report: dict[str, Any], view: View, paint: Palette) -> str:
 
 
 def _legend(report: dict[str, Any], hidden: list[str], width: int) -> list[str]:
-    notes = legend_notes(report, traffic_shown="Traffic" not in hidden)
+    notes = legend_notes(report, traffic_shown="Traffic" not in hidden, hidden=hidden)
     if hidden:
         notes.append(f"Hidden at {width} columns: {', '.join(hidden)} (a wider terminal, --format html or json show "
                      "them)")
