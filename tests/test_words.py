@@ -91,3 +91,17 @@ def test_a_question_mark_in_the_table_is_explained_where_it_shows(capsys, monkey
     monkeypatch.setenv("COLUMNS", "120")
     main(["demo", "--details", "none"])
     assert "? elsewhere" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("view", [["--format", "csv"], ["--format", "html"], ["--details", "all"]])
+def test_a_name_left_to_apply_is_never_shown_as_the_internal_marker(capsys, monkeypatch, view):
+    """An authorizer named from a variable without a value: CSV cells, the HTML page (its table and chain picture)
+    and the terminal's detail say `[unknown: why]`, never `{{unresolved:…}}` (JSON keeps the value as read)."""
+    monkeypatch.chdir(PROJECT)
+    monkeypatch.setenv("COLUMNS", "100")
+    outputs = []
+    for folder in ("yegorski-api-gateway-cognito", "airbnb-rudolph/deployments/terraform_modules/santa_api"):
+        main(["scan", "--terraform", f"tests/fixtures/terraform/{folder}", *view])
+        outputs.append(capsys.readouterr().out)
+    assert not [out for out in outputs if "{{unresolved" in out]
+    assert "[unknown: var.prefix has no value" in outputs[1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..arns import readable
 from .escape import html_text as escape
 from .width import shorten
 
@@ -45,8 +46,8 @@ class _Node:
         return _HEIGHTS[self.kind]
 
     def svg(self) -> str:
-        label = shorten(self.label, 29)
-        sub = shorten(self.sub, 34)
+        label = shorten(readable(self.label), 29)  # a part left to deployment as words before it is cut
+        sub = shorten(readable(self.sub), 34)
         return (f'<g class="node {self.kind} {" ".join(self.classes)}" data-key="{escape(self.key)}">'
                 f"<title>{escape(self.title)}</title>"
                 f'<rect x="{self.x}" y="{self.y}" width="{NODE_WIDTH}" height="{self.height}" rx="6"></rect>'

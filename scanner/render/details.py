@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..arns import readable
 from .colour import Palette
 from .groups import Causes, FindingGroup, severity_rank
 from .shell_lines import shell_lines
@@ -159,4 +160,4 @@ def where(finding: dict[str, Any], inside: bool = True, with_account: bool = Fal
     if finding.get("endpoint") and not finding.get("api_id"):
         parts.append(f"endpoint {finding['endpoint']}")
     parts.append(str(finding.get("region") or ""))
-    return "  ".join(part for part in parts if part)
+    return readable("  ".join(part for part in parts if part))  # a name left to deployment: `[unknown: why]`
