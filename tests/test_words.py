@@ -105,3 +105,14 @@ def test_a_name_left_to_apply_is_never_shown_as_the_internal_marker(capsys, monk
         outputs.append(capsys.readouterr().out)
     assert not [out for out in outputs if "{{unresolved" in out]
     assert "[unknown: var.prefix has no value" in outputs[1]
+
+
+@pytest.mark.parametrize("argv", [["rules"], ["rules", "--fields"]])
+def test_the_rule_catalog_and_its_fields_fit_80_columns(capsys, monkeypatch, argv):
+    """`rules` was laid out 122 cells wide and `rules --fields` let meanings run to 130, whatever COLUMNS said:
+    at 80 columns only a single name longer than its column may overflow."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(argv) == 0
+    over = [line for line in capsys.readouterr().out.splitlines()  # a long last word is a name that cannot break
+            if len(line) > 80 and (len(line) - len(line.split()[-1]) > 80 or len(line.split()[-1]) < 20)]
+    assert not over, over[:3]
