@@ -116,3 +116,14 @@ def test_the_rule_catalog_and_its_fields_fit_80_columns(capsys, monkeypatch, arg
     over = [line for line in capsys.readouterr().out.splitlines()  # a long last word is a name that cannot break
             if len(line) > 80 and (len(line) - len(line.split()[-1]) > 80 or len(line.split()[-1]) < 20)]
     assert not over, over[:3]
+
+
+def test_a_rest_jwt_authorizer_fix_names_where_terraform_writes_it(capsys, monkeypatch):
+    """The demo's REST API `members` declares its JWT authorizer in the OpenAPI body of an aws_api_gateway_rest_api:
+    HTTP001's and HTTP002's fixes name that, not only the HTTP API's aws_apigatewayv2_authorizer."""
+    monkeypatch.chdir(PROJECT)
+    report = run_json(capsys, "scan", "--terraform", "tests/fixtures/terraform/demo")
+    fixes = [finding["fix"] for finding in report["findings"]
+             if finding["rule"] in ("HTTP001", "HTTP002") and finding["api_name"] == "members"]
+    assert len(fixes) == 2
+    assert all("jwtConfiguration in the OpenAPI body of its aws_api_gateway_rest_api" in fix for fix in fixes)
