@@ -126,4 +126,5 @@ def test_a_rest_jwt_authorizer_fix_names_where_terraform_writes_it(capsys, monke
     fixes = [finding["fix"] for finding in report["findings"]
              if finding["rule"] in ("HTTP001", "HTTP002") and finding["api_name"] == "members"]
     assert len(fixes) == 2
-    assert all("jwtConfiguration in the OpenAPI body of its aws_api_gateway_rest_api" in fix for fix in fixes)
+    assert all("x-amazon-apigateway-authorizer gives in the OpenAPI body of its aws_api_gateway_rest_api" in fix
+               for fix in fixes)
