@@ -128,3 +128,13 @@ def test_a_rest_jwt_authorizer_fix_names_where_terraform_writes_it(capsys, monke
     assert len(fixes) == 2
     assert all("x-amazon-apigateway-authorizer gives in the OpenAPI body of its aws_api_gateway_rest_api" in fix
                for fix in fixes)
+
+
+def test_the_chain_picture_says_a_missing_pool_has_no_name_to_read(capsys):
+    """A pool that does not exist is "not found", not "(name not read)"; a client without a scope "can obtain: no
+    scope", not "can obtain: no scope obtainable"."""
+    main(["demo", "--format", "html"])
+    page = capsys.readouterr().out
+    assert "<title>user pool eu-west-1_Del3ted0: not found: no user pool eu-west-1_Del3ted0 in eu-west-1;" in page
+    assert "name not read" not in page and "no scope obtainable" not in page
+    assert "can obtain: no scope</title>" in page
