@@ -138,3 +138,19 @@ def test_the_chain_picture_says_a_missing_pool_has_no_name_to_read(capsys):
     assert "<title>user pool eu-west-1_Del3ted0: not found: no user pool eu-west-1_Del3ted0 in eu-west-1;" in page
     assert "name not read" not in page and "no scope obtainable" not in page
     assert "can obtain: no scope</title>" in page
+
+
+def test_a_template_scan_never_shows_the_stand_in_account_as_scanned(capsys, monkeypatch):
+    """Without --account and --region a template is judged with stand-ins: the summary and the HTML header say so
+    (as the findings write them, ${AWS::AccountId}), not "Scanned 1 account(s) (000000000000)"."""
+    monkeypatch.chdir(PROJECT)
+    template = "tests/fixtures/templates/sam-cognito/template.yaml"
+    main(["scan", "--template", template, "--details", "none"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 account(s) (${AWS::AccountId}, a stand-in: --account names the account)" in out
+    main(["scan", "--template", template, "--format", "html"])
+    page = capsys.readouterr().out
+    shown = re.sub(r"<[^>]*>", " ", page)  # the page's text, not the attributes its filters key on
+    assert "000000000000" not in shown and "region ${AWS::Region}, a stand-in" in shown
+    main(["scan", "--template", template, "--account", "111111111111", "--details", "none"])
+    assert "1 account(s) (111111111111)" in capsys.readouterr().out

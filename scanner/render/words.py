@@ -7,6 +7,7 @@ from collections.abc import Collection
 from typing import Any
 
 from ..arns import unresolved_reason
+from ..templates.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
 from ..report import gating_findings
 
 
@@ -49,6 +50,16 @@ def exit_words(report: dict[str, Any], fail_on: str | None) -> str:
     if counted:
         return f"1: {counted}{new} finding(s) at or above {fail_on} (--fail-on {fail_on})"
     return f"0: no{new} finding at or above {fail_on} (--fail-on {fail_on})"
+
+
+_STAND_INS = {PLACEHOLDER_ACCOUNT: "${AWS::AccountId}, a stand-in: --account names the account",
+              PLACEHOLDER_REGION: "${AWS::Region}, a stand-in: --region names the region"}
+
+
+def stand_in_words(value: Any) -> str:
+    """An account or region as a report's header names it: the stand-in a template or configuration scan gives
+    one it was not told is said to be one (as its findings write it), never shown as a real 000000000000."""
+    return _STAND_INS.get(str(value), str(value))
 
 
 def _has_unknown_cell(method: dict[str, Any], hidden: Collection[str]) -> bool:
