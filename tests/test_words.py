@@ -154,3 +154,12 @@ def test_a_template_scan_never_shows_the_stand_in_account_as_scanned(capsys, mon
     assert "000000000000" not in shown and "region ${AWS::Region}, a stand-in" in shown
     main(["scan", "--template", template, "--account", "111111111111", "--details", "none"])
     assert "1 account(s) (111111111111)" in capsys.readouterr().out
+
+
+def test_a_template_findings_headers_write_the_stand_in_region_as_the_template_does(capsys, monkeypatch):
+    """The detail's header line names the region (and a pool ID built from it) as the finding's own text does."""
+    monkeypatch.chdir(PROJECT)
+    main(["scan", "--template", "tests/fixtures/templates/sam-cognito/template.yaml", "--details", "all"])
+    headers = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("HIGH ", "MEDIUM "))]
+    assert headers and not [line for line in headers if "xx-template-1" in line]
+    assert "pool ${AWS::Region}_rUserPool  client rAmplifyCognitoClient  ${AWS::Region}" in headers[0]

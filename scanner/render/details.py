@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..arns import readable
+from ..templates.placeholders import as_written
 from .colour import Palette
 from .groups import Causes, FindingGroup, severity_rank
 from .shell_lines import shell_lines
@@ -160,4 +161,4 @@ def where(finding: dict[str, Any], inside: bool = True, with_account: bool = Fal
     if finding.get("endpoint") and not finding.get("api_id"):
         parts.append(f"endpoint {finding['endpoint']}")
     parts.append(str(finding.get("region") or ""))
-    return readable("  ".join(part for part in parts if part))  # a name left to deployment: `[unknown: why]`
+    return as_written(readable("  ".join(part for part in parts if part)))  # left to deployment: `[unknown: why]`
