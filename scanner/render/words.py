@@ -7,8 +7,8 @@ from collections.abc import Collection
 from typing import Any
 
 from ..arns import unresolved_reason
-from ..templates.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
 from ..report import gating_findings
+from ..templates.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
 
 
 def findings_tally(findings: list[dict[str, Any]]) -> str:
