@@ -163,3 +163,17 @@ def test_a_template_findings_headers_write_the_stand_in_region_as_the_template_d
     headers = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("HIGH ", "MEDIUM "))]
     assert headers and not [line for line in headers if "xx-template-1" in line]
     assert "pool ${AWS::Region}_rUserPool  client rAmplifyCognitoClient  ${AWS::Region}" in headers[0]
+
+
+@pytest.mark.parametrize(("template", "said"), [
+    ("tests/fixtures/templates/cdk-cognito/manifest.json",
+     "it is a CDK cloud assembly's manifest: give its folder (--template tests/fixtures/templates/cdk-cognito)"),
+    ("tests/fixtures/templates/openapi-body/api.yaml",
+     "it is an OpenAPI definition: give the template whose API includes it"),
+])
+def test_a_file_that_is_no_template_says_what_to_give_instead(capsys, monkeypatch, template, said):
+    """A CDK manifest or an OpenAPI file given to --template: one line saying what it is and what to give."""
+    monkeypatch.chdir(PROJECT)
+    assert main(["scan", "--template", template]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "not a CloudFormation template (it has no Resources); " + said in err
