@@ -177,3 +177,12 @@ def test_a_file_that_is_no_template_says_what_to_give_instead(capsys, monkeypatc
     assert main(["scan", "--template", template]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "not a CloudFormation template (it has no Resources); " + said in err
+
+
+def test_the_matrix_legend_says_what_a_stage_of_dash_means(capsys):
+    """internal-reports has no stage and webhooks' route none that serves it: their rows' Stage is `-`, which the
+    legend explains."""
+    main(["demo", "--matrix"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "GET /daily - 403 403" in out
+    assert "Stage - = no stage serves the method: no URL reaches it." in out
