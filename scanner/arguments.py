@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from . import __version__, help_texts
 from .collect.pacing import parse_max_rps
+from .collect.regions import did_you_mean
 from .collect.stopping import parse_duration
 from .errors import UsageError
 from .files import check_writable
@@ -33,6 +34,20 @@ class _Parser(argparse.ArgumentParser):
             close = difflib.get_close_matches(choice.group(1), _QUOTED.findall(choice.group(2)), n=1)
             message += f"; did you mean {close[0]}?" if close else ""
         self.exit(2, f"{self.prog}: error: {escape_text(message)} (see {self.prog} --help)\n")
+
+
+_REGION_NAME = re.compile(r"[a-z]+(-[a-z0-9]+)*-[0-9]+")
+
+
+def region_name(value: str) -> str:
+    """A --region value in the shape of AWS's region names (lower-case words and a number joined by hyphens:
+    eu-west-1, us-gov-west-1, eusc-de-east-1); a region botocore does not list yet still passes (it may be newer
+    than botocore), a name no region can have is a usage error."""
+    if not _REGION_NAME.fullmatch(value):
+        spelled = re.sub(r"[\s_]+", "-", value.strip().lower())
+        close = did_you_mean(spelled) if _REGION_NAME.fullmatch(spelled) else ""
+        raise argparse.ArgumentTypeError(f"'{value}' is not a region name; expected one such as eu-west-1{close}")
+    return value
 
 
 _INVALID_CHOICE = re.compile(r"invalid choice: '(.*?)' \(choose from (.*)\)")
@@ -95,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the token is sent through this CloudFront distribution (its ID, or its domain: the "
                             "host of the URL the caller uses); judged on the stage it reaches")
     token.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    token.add_argument("--region", action="append", metavar="REGION", help="region of the API (repeatable)")
+    token.add_argument("--region", action="append", metavar="REGION", type=region_name,
+                       help="region of the API (repeatable)")
     token.add_argument("--jwks", metavar="URL_OR_FILE", help="where the signing keys are (default: the pool's JWKS)")
     token.add_argument("--live", action="store_true",
                          help="also run API Gateway's TestInvokeAuthorizer with the token (not a plain read)")
@@ -126,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _collection_options(parser: argparse.ArgumentParser) -> None:
     """What `scan` and `matrix` read: accounts, regions, APIs, stages, traffic, or a saved snapshot."""
     parser.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    parser.add_argument("--region", action="append", metavar="REGION",
+    parser.add_argument("--region", action="append", metavar="REGION", type=region_name,
                         help="region to scan (repeatable; default: the configured region)")
     parser.add_argument("--api", action="append", metavar="NAME_OR_ID", help="only this API (repeatable)")
     parser.add_argument("--stage", metavar="STAGE", help="only what this stage serves")

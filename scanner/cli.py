@@ -179,9 +179,10 @@ def _rules(args: argparse.Namespace) -> int:
     if args.fields:
         if args.fields != "all" and args.fields not in KINDS:
             raise UsageError(f"--fields {args.fields}: expected one of {', '.join(KINDS)} (or nothing for all)")
-        write_text(render_fields(list(KINDS) if args.fields == "all" else [args.fields], args.format), None)
+        write_text(render_fields(list(KINDS) if args.fields == "all" else [args.fields], args.format,
+                                 terminal_width()), None)
         return 0
-    write_text(render_rules(load_rules(args.policies), args.format), None)
+    write_text(render_rules(load_rules(args.policies), args.format, terminal_width()), None)
     return 0
 
 

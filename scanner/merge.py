@@ -50,14 +50,14 @@ def _read_into(spool: ReportSpool, path: str) -> None:
     found: dict[str, Any] = {}
     for key, value in members_of(path, _OPTION, "a JSON report", _STREAMED):
         if isinstance(value, Iterator):
-            _stream_into(spool, path, key, value)
+            _stream_into(spool, path, key, value, found.get("account"))
             found[key] = []
         else:
             if key in LISTS and not isinstance(value, list):
                 raise report_error(path, _OPTION, key, "a list")
             found[key] = value
             if key in _STREAMED and isinstance(value, list):
-                _stream_into(spool, path, key, iter(value))
+                _stream_into(spool, path, key, iter(value), found.get("account"))
     if found.get("schema") != REPORT_SCHEMA:
         raise UsageError(f"{_OPTION} {path}: expected a report written by `apigw-scan scan --format json` "
                          f"(schema {REPORT_SCHEMA})")
@@ -73,11 +73,12 @@ def _read_into(spool: ReportSpool, path: str) -> None:
         spool.sizes[name] += summary.get(name, 0)
 
 
-def _stream_into(spool: ReportSpool, path: str, key: str, elements: Iterator[Any]) -> None:
+def _stream_into(spool: ReportSpool, path: str, key: str, elements: Iterator[Any], account: Any) -> None:
+    """One streamed list of a report into the spool; `account` is the report's (null when it covers several)."""
     if key == "methods":
         spool.add_rows(_checked_rows(elements, path))
     elif key == "findings":
-        spool.add_findings(_checked_findings(elements, path))
+        spool.add_findings(_checked_findings(elements, path), account if isinstance(account, str) else None)
     elif key == "chains":
         spool.add_chains(chain for chain in elements if isinstance(chain, dict))
     else:  # suppressed, fixed: carried as they are

@@ -397,12 +397,14 @@ class ReportSpool:
         self.chain_keys.add(key)
         return True
 
-    def add_findings(self, findings: Iterable[Mapping[str, Any]]) -> None:
+    def add_findings(self, findings: Iterable[Mapping[str, Any]], account: Any = None) -> None:
+        """`account`: the account of the report they come from, where a finding leaves its own out (a template's
+        findings never name the placeholder account its rows carry): their verdicts are keyed as the rows are."""
         hidden: list[Entry] = []
-        self.findings.add_entries(self._kept(findings, hidden))
+        self.findings.add_entries(self._kept(findings, hidden, account))
         self.suppressed.add_entries(hidden)
 
-    def _kept(self, findings: Iterable[Mapping[str, Any]], hidden: list[Entry]) -> Iterator[Entry]:
+    def _kept(self, findings: Iterable[Mapping[str, Any]], hidden: list[Entry], account: Any) -> Iterator[Entry]:
         """The findings the report keeps (each once, triage applied); the suppressed ones go to `hidden`."""
         for finding in findings:
             value = finding.as_json() if isinstance(finding, Finding) else dict(finding)
@@ -419,7 +421,8 @@ class ReportSpool:
                 hidden.append(_finding_entry(value))
                 continue
             self.severity_kept[value["rule"]] = value["severity"]
-            self.index.add(Bearing(Bearing.of(value)))
+            place = value if value.get("account") is not None or account is None else {**value, "account": account}
+            self.index.add(Bearing(Bearing.of(place)))
             yield _finding_entry(value)
 
     def add_chains(self, chains: Iterable[dict[str, Any]]) -> None:

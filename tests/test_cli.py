@@ -8,6 +8,7 @@ import os
 import pytest
 
 from helpers import PROJECT, findings, one_line_error, run_cli
+from scanner.arguments import build_parser
 from scanner.cli import main
 from scanner.rules.loader import load_rules
 
@@ -180,6 +181,11 @@ def test_every_package_of_the_scanner_is_installed():
     (["matrix", "--format", "sarif"], "(choose from 'table', 'json', 'csv')"),
     (["token", "--api", "shop"], "the following arguments are required: --path, --method, TOKEN"),
     (["scan", "--concurrency", "many"], "argument --concurrency: invalid int value: 'many'"),
+    (["scan", "--region", "EU WEST"], "argument --region: 'EU WEST' is not a region name; expected one such as "
+                                      "eu-west-1 (see"),
+    (["matrix", "--region", "eu_west_1"], "expected one such as eu-west-1; did you mean eu-west-1?"),
+    (["token", "--region", "eu-west-1;id", "--api", "a", "--path", "/", "--method", "GET", "x"],
+     "'eu-west-1;id' is not a region name"),
 ])
 def test_a_bad_argument_is_one_line_that_says_what_was_expected(argv, said, capsys):
     """argparse's errors are one line (the choices, the closest one), not the 20-line usage."""
@@ -188,3 +194,26 @@ def test_a_bad_argument_is_one_line_that_says_what_was_expected(argv, said, caps
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "usage:" not in err and said in err
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "us-gov-west-1", "eusc-de-east-1", "mars-north-1"])
+def test_a_region_botocore_does_not_list_still_passes_the_argument_check(region):
+    """Only a name no region can have is refused: regions newer than botocore must keep working."""
+    assert build_parser().parse_args(["scan", "--region", region]).region == [region]
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["scan", "--terraform", "tests/fixtures/terraform/demo/main.tf"],
+     "--terraform tests/fixtures/terraform/demo/main.tf: is a file; expected the root module's folder (the one that "
+     "holds it: --terraform tests/fixtures/terraform/demo)"),
+    (["scan", "--terraform-plan", "tests/fixtures/terraform/plans"],
+     "--terraform-plan tests/fixtures/terraform/plans: is a directory; expected the JSON file terraform show -json "
+     "PLAN writes"),
+])
+def test_a_file_for_a_folder_and_a_folder_for_a_file_say_what_was_expected(argv, said, capsys, monkeypatch):
+    """A file where a folder belongs (and the other way round) is one line that says what was expected, not "no
+    such folder" or the operating system's "Is a directory"."""
+    monkeypatch.chdir(PROJECT)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and said in err

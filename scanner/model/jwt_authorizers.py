@@ -17,7 +17,7 @@ from ..arns import (
     unresolved_part,
     unresolved_reason,
 )
-from ..schema.facts import AuthorizerFacts, JwtIssuer, MethodFacts, PoolEntry
+from ..schema.facts import ISSUER_TO_FILL_IN, AuthorizerFacts, JwtIssuer, MethodFacts, PoolEntry
 from .api_common import scope_client
 from .jwt_claims import claim_rules, judge_claims
 from .lookups import Lookups
@@ -94,6 +94,7 @@ def jwt_issuer(issuer: Any, audience: Any, lookups: Lookups, claims: Any = None,
         item.issuer_problem = (f"Cognito signs its tokens with {COGNITO_ALGORITHM}, which the authorizer's "
                                f"defaultAlgorithms ({', '.join(algorithms) or 'none'}) do not allow")
     item.token_problem = "; ".join(part for part in (item.audience_problem, item.claims_problem) if part) or None
+    item.issuer_to_set = item.expected_issuer or ISSUER_TO_FILL_IN
     return item
 
 

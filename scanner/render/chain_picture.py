@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..arns import readable
 from .escape import html_text as escape
 from .width import shorten
 
@@ -45,8 +46,8 @@ class _Node:
         return _HEIGHTS[self.kind]
 
     def svg(self) -> str:
-        label = shorten(self.label, 29)
-        sub = shorten(self.sub, 34)
+        label = shorten(readable(self.label), 29)  # a part left to deployment as words before it is cut
+        sub = shorten(readable(self.sub), 34)
         return (f'<g class="node {self.kind} {" ".join(self.classes)}" data-key="{escape(self.key)}">'
                 f"<title>{escape(self.title)}</title>"
                 f'<rect x="{self.x}" y="{self.y}" width="{NODE_WIDTH}" height="{self.height}" rx="6"></rect>'
@@ -156,14 +157,15 @@ def _chain(chain: dict[str, Any], methods: list[dict[str, Any]], mine: list[dict
         sub = str(pool["pool_id"]) if present and pool.get("pool_name") else status_words if not present else \
             "not read" if not pool["read"] else ""
         reason = entry.get("reason") or ""
+        named = f" ({pool['pool_name']})" if pool.get("pool_name") else " (name not read)" if present else ""
         nodes[("pool", str(pool["pool_id"]))] = _Node(
             "pool", str(pool["pool_id"]), str(pool.get("pool_name") or pool["pool_id"]), sub,
-            f"user pool {pool['pool_id']} ({pool.get('pool_name') or 'name not read'}): "
+            f"user pool {pool['pool_id']}{named}: "
             + (f"{status_words}{': ' + reason if reason else ''}; " if not present else "") + judged.words(),
             _classes(judged) + ([] if present else [style]) + ([] if pool["read"] else ["unread"]))
         for client in pool["clients"][:MOST_CLIENTS]:
             scopes = client.get("obtainable_scopes")
-            can = "not read" if scopes is None else ", ".join(scopes) or "no scope obtainable"
+            can = "not read" if scopes is None else ", ".join(scopes) or "no scope"
             nodes[("client", f"{pool['pool_id']}/{client['client_id']}")] = _Node(
                 "client", str(client["client_id"]), str(client.get("client_name") or client["client_id"]), can,
                 f"app client {client.get('client_name') or ''} ({client['client_id']}); can obtain: {can}", [])

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from ..arns import readable
 from .escape import escape_text
 
 # What makes a spreadsheet read a cell as a formula (OWASP: "CSV injection"), tab and carriage return included.
@@ -50,6 +51,6 @@ def write_csv(methods: Iterable[dict[str, Any]], findings: Iterable[dict[str, An
 def csv_cell(value: Any) -> str:
     if value is None:
         return ""
-    text = "; ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+    text = readable("; ".join(str(item) for item in value) if isinstance(value, list) else str(value))
     # A cell a spreadsheet would run as a formula is written as text; control characters are made visible.
     return escape_text("'" + text if text[:1] in FORMULA_STARTS else text, keep_newlines=True)

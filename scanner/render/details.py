@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..arns import readable
+from ..templates.placeholders import as_written
 from .colour import Palette
 from .groups import Causes, FindingGroup, severity_rank
 from .shell_lines import shell_lines
@@ -159,4 +161,4 @@ def where(finding: dict[str, Any], inside: bool = True, with_account: bool = Fal
     if finding.get("endpoint") and not finding.get("api_id"):
         parts.append(f"endpoint {finding['endpoint']}")
     parts.append(str(finding.get("region") or ""))
-    return "  ".join(part for part in parts if part)
+    return as_written(readable("  ".join(part for part in parts if part)))  # left to deployment: `[unknown: why]`

@@ -14,6 +14,8 @@ import html
 import re
 from typing import Any
 
+from ..arns import readable
+
 # C0 (tab and newline included: a value on one line stays on one line), DEL, C1; bidi embeddings,
 # overrides and isolates, LRM/RLM/ALM, and the line/paragraph separators.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -37,8 +39,9 @@ def escape_text(text: str, keep_newlines: bool = False) -> str:
 
 
 def html_text(value: Any) -> str:
-    """A value as HTML text or attribute content: unsafe characters made visible, then markup escaped."""
-    return html.escape(escape_text("" if value is None else str(value)), quote=True)
+    """A value as HTML text or attribute content: a part a template leaves to deployment written as `[unknown:
+    why]`, unsafe characters made visible, then markup escaped."""
+    return html.escape(escape_text(readable("" if value is None else str(value))), quote=True)
 
 
 def escaped(value: Any) -> Any:

@@ -69,20 +69,26 @@ def render_token_answer(result: dict[str, Any], output_format: str) -> str:
     return json.dumps(result, indent=2, default=str) + "\n" if output_format == "json" else render_token(result)
 
 
-def render_rules(rules: list[Rule], output_format: str) -> str:
-    """The rule catalog in one of RULES_FORMATS."""
+def render_rules(rules: list[Rule], output_format: str, width: int = DEFAULT_WIDTH) -> str:
+    """The rule catalog in one of RULES_FORMATS (the table fitted to `width`: its title and source columns share
+    what the ID, severity and scope columns leave, 44 and 42 cells at most)."""
     if output_format == "json":
         return json.dumps([_rule_entry(rule) for rule in rules], indent=2) + "\n"
     if output_format == "markdown":
         return catalog_markdown(rules)
     rows = escaped([[rule.id, rule.severity, rule.applies_to, rule.title, cited_titles(rule.seed)] for rule in rules])
+    title = min(44, max(20, (width - _RULE_COLUMNS) // 2))
+    source = min(42, max(20, width - _RULE_COLUMNS - title))
     return str(tabulate(rows, headers=["ID", "Severity", "Scope", "Title", "Source (AWS article)"], tablefmt="simple",
-                        maxcolwidths=[9, 8, 10, 44, 42])) + "\n"
+                        maxcolwidths=[9, 8, 10, title, source])) + "\n"
 
 
-def render_fields(kinds: list[str], output_format: str) -> str:
+_RULE_COLUMNS = 36  # ID, severity and scope as tabulate lays them (8, 10 and 10 cells), and four gaps of two
+
+
+def render_fields(kinds: list[str], output_format: str, width: int = DEFAULT_WIDTH) -> str:
     """What a rule file can read (of `kinds`); markdown: every kind, as policies/README.md has it."""
-    return fields_markdown() if output_format == "markdown" else fields_text(kinds)
+    return fields_markdown() if output_format == "markdown" else fields_text(kinds, width)
 
 
 def _rule_entry(rule: Rule) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..arns import readable
 from ..rules.loader import SEVERITIES
 
 VERDICT_ORDER = ("fail", "unknown", "warn", "ok")
@@ -45,7 +46,7 @@ def place_of(finding: dict[str, Any]) -> str:
         place = f"{finding['method']} {finding.get('path') or ''}"
         return place + (f" (stage {finding['stage']})" if finding.get("stage") else "")
     if finding.get("authorizer"):
-        return f"authorizer {finding['authorizer']}"
+        return readable(f"authorizer {finding['authorizer']}")  # a name left to deployment: `[unknown: why]`
     if finding.get("client_id"):
         return f"client {finding['client_id']}"
     if finding.get("stage"):

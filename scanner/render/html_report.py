@@ -23,7 +23,7 @@ from .details import new_mark, source_words, where
 from .escape import html_text as _text
 from .groups import group_findings, place_of, row_severity, rows_by_severity, severities_of
 from .table import auth_short, traffic_cell
-from .words import exit_words, findings_tally, legend_notes, summary_extras
+from .words import exit_words, findings_tally, legend_notes, stand_in_words, summary_extras
 
 
 @functools.cache
@@ -65,10 +65,10 @@ def header_section(report: dict[str, Any]) -> str:
     accounts = report.get("accounts") or []
     regions = report.get("regions") or []
     scope = " · ".join(part for part in (
-        f"account{'s' if len(accounts) > 1 else ''} {', '.join(map(str, accounts[:MOST_ACCOUNTS]))}"
+        f"account{'s' if len(accounts) > 1 else ''} {', '.join(map(stand_in_words, accounts[:MOST_ACCOUNTS]))}"
         + (f" and {len(accounts) - MOST_ACCOUNTS} more (the Account filter lists them)"
            if len(accounts) > MOST_ACCOUNTS else "") if accounts else "",
-        f"region{'s' if len(regions) > 1 else ''} {', '.join(map(str, regions))}" if regions else "",
+        f"region{'s' if len(regions) > 1 else ''} {', '.join(map(stand_in_words, regions))}" if regions else "",
         f"{report.get('calls') or 0} AWS call(s)") if part)
     return (f'<header><h1>apigw-scan report</h1><p class="scope">{_text(scope)}</p>'
             '<nav><a href="#summary">Summary</a><a href="#methods">Methods</a><a href="#chains">Chains</a>'

@@ -71,6 +71,8 @@ def render_matrix_table(document: dict[str, Any], unicode: bool = True, width: i
               f"{symbols['unknown']} = could not be decided (the JSON says why); blank = not a caller of that "
               "method. id:/access:/m2m: = an ID, access or machine-to-machine token of that app client; "
               "id:pool POOL_ID = of any client of a pool that could not be read (another account…)."
+              + (" Stage - = no stage serves the method: no URL reaches it." if any(
+                  cell["stage"] is None for cell in document["cells"]) else "")
               + _distributions(document["cells"]))
     parts.append("\n".join(wrap(legend, width)))
     if document["blocked"]:

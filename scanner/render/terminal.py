@@ -16,7 +16,7 @@ from .escape import escaped
 from .groups import VERDICT_ORDER, Causes, severity_rank, worst_first
 from .table import methods_table
 from .width import DEFAULT_WIDTH, wrap
-from .words import exit_words, legend_notes, summary_extras
+from .words import exit_words, legend_notes, stand_in_words, summary_extras
 
 DETAIL_CHOICES = ("auto", "all", "none")
 MOST_ROWS = 200  # methods the table shows whole; beyond, the worst WORST_ROWS and the first MOST_CAUSES causes
@@ -163,7 +163,7 @@ def summary_block(report: dict[str, Any], view: View, paint: Palette) -> str:
     summary = report["summary"]
     accounts = report.get("accounts") or []
     regions = report.get("regions") or []
-    scanned = [f"{len(accounts)} account(s)" + (f" ({accounts[0]})" if len(accounts) == 1 else "")
+    scanned = [f"{len(accounts)} account(s)" + (f" ({stand_in_words(accounts[0])})" if len(accounts) == 1 else "")
                if accounts else "", f"{len(regions)} region(s)" if regions else "",
                f"{summary.get('apis', 0)} API(s)", f"{summary['methods']} method(s)",
                f"{summary.get('pools', 0)} user pool(s)" if summary.get("pools") else "",
@@ -185,7 +185,7 @@ def summary_block(report: dict[str, Any], view: View, paint: Palette) -> str:
 
 
 def _legend(report: dict[str, Any], hidden: list[str], width: int) -> list[str]:
-    notes = legend_notes(report, traffic_shown="Traffic" not in hidden)
+    notes = legend_notes(report, traffic_shown="Traffic" not in hidden, hidden=hidden)
     if hidden:
         notes.append(f"Hidden at {width} columns: {', '.join(hidden)} (a wider terminal, --format html or json show "
                      "them)")

@@ -3,9 +3,12 @@ severity counts, the exit status and why, and what the table's marks mean."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+from ..arns import unresolved_reason
 from ..report import gating_findings
+from ..templates.placeholders import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION
 
 
 def findings_tally(findings: list[dict[str, Any]]) -> str:
@@ -49,14 +52,39 @@ def exit_words(report: dict[str, Any], fail_on: str | None) -> str:
     return f"0: no{new} finding at or above {fail_on} (--fail-on {fail_on})"
 
 
-def legend_notes(report: dict[str, Any], traffic_shown: bool = True) -> list[str]:
-    """What the method table's marks mean, for the marks this report uses: RULE?, severity?, traffic's ~ and ~0
-    (unless the traffic column is not shown)."""
+_STAND_INS = {PLACEHOLDER_ACCOUNT: "${AWS::AccountId}, a stand-in: --account names the account",
+              PLACEHOLDER_REGION: "${AWS::Region}, a stand-in: --region names the region"}
+
+
+def stand_in_words(value: Any) -> str:
+    """An account or region as a report's header names it: the stand-in a template or configuration scan gives
+    one it was not told is said to be one (as its findings write it), never shown as a real 000000000000."""
+    return _STAND_INS.get(str(value), str(value))
+
+
+def _has_unknown_cell(method: dict[str, Any], hidden: Collection[str]) -> bool:
+    """Whether the method table shows `?` in one of the row's cells other than Severity and Rules (of the columns
+    not `hidden`)."""
+    shown = {"Method": [method.get("method")], "Auth": [method.get("authorization")],
+             "Authorizer": [method.get("authorizer")], "Scopes": list(method.get("scopes") or []),
+             "Stages": list(method.get("stages") or [])}
+    values = [value for column, listed in shown.items() if column not in hidden for value in listed]
+    return ("Stages" not in hidden and method.get("stages") is None) or any(unresolved_reason(v) for v in values) \
+        or ("Policy" not in hidden and method.get("policy_decision") == "unknown")
+
+
+def legend_notes(report: dict[str, Any], traffic_shown: bool = True, hidden: Collection[str] = ()) -> list[str]:
+    """What the method table's marks mean, for the marks this report uses: RULE?, severity?, `?` in the columns
+    not `hidden`, traffic's ~ and ~0 (unless the traffic column is not shown)."""
     methods = report.get("methods") or []
     notes = []
     if any(method.get("undecided") for method in methods):
         notes.append("RULE? = could not be decided (the detail says what could not be read); a severity with ? = "
                      "the method's rules are all undecided")
+    if any(_has_unknown_cell(method, hidden) for method in methods):
+        notes.append("? elsewhere = not known: a value the template or configuration leaves to deployment, stages "
+                     "that could not be read, or a resource policy that cannot be evaluated (the detail and the JSON "
+                     "say why)")
     traffic = [method["traffic"] for method in methods if method.get("traffic")]
     if traffic and traffic_shown:
         note = (f"Traffic = requests in the last {traffic[0]['days']} days and the share answered 4xx/5xx; ~ = the "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 import typing
 from typing import Any
 
@@ -26,18 +27,28 @@ def nested_records(record_class: type[Any]) -> list[type[Any]]:
     return found
 
 
-def fields_text(kinds: list[str]) -> str:
-    """The fields of each kind (and of the items its lists hold), one per line, for the terminal."""
+def fields_text(kinds: list[str], width: int = 120) -> str:
+    """The fields of each kind (and of the items its lists hold), one per field, for the terminal: a meaning that
+    does not fit in `width` goes on in its own column."""
     blocks = []
     for kind in kinds:
         record_class = RECORDS[kind]
         lines = [f"{kind} records (applies_to = \"{kind}\")"]
-        lines += [f"  {info.name:<28} {type_words(info.type):<22} {info.meaning}" for info in fields_of(record_class)]
+        for info in fields_of(record_class):
+            lines += _field_lines(f"  {info.name:<28} {type_words(info.type):<22} ", info.meaning, width)
         for item in nested_records(record_class):
             lines.append(f"  items of {item.__name__} lists (as `item` with for_each, or in filters)")
-            lines += [f"    {info.name:<26} {type_words(info.type):<22} {info.meaning}" for info in fields_of(item)]
+            for info in fields_of(item):
+                lines += _field_lines(f"    {info.name:<26} {type_words(info.type):<22} ", info.meaning, width)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def _field_lines(head: str, meaning: str, width: int) -> list[str]:
+    """`head` then `meaning`, wrapped between words within `width` (at least 20 cells of it), each later line
+    indented to where the meaning starts."""
+    lines = textwrap.wrap(meaning, max(20, width - len(head)), break_long_words=False, break_on_hyphens=False)
+    return [head + (lines[0] if lines else "")] + [" " * len(head) + line for line in lines[1:]]
 
 
 def fields_markdown() -> str:

@@ -121,6 +121,9 @@ class ClaimRule:
     format: Annotated[str | None, "the claim's format: SINGLE_STRING (a single string)"]
 
 
+ISSUER_TO_FILL_IN = "https://cognito-idp.REGION.amazonaws.com/POOL_ID"
+
+
 @dataclass(kw_only=True)
 class JwtIssuer:
     """One issuer a JWT authorizer trusts (HTTP APIs have one; REST JWT authorizers may list several)."""
@@ -139,6 +142,9 @@ class JwtIssuer:
     claims_problem: Annotated[str | None, "why no token of the pool can meet the additional claim rules"] = None
     claims_unknown: Annotated[str | None, "why whether the pool's tokens meet them cannot be told"] = None
     token_problem: Annotated[str | None, "audience_problem and claims_problem together, in words"] = None
+    issuer_to_set: Annotated[str, "the issuer a fix sets: expected_issuer, or the form to fill in "
+                                  "(https://cognito-idp.REGION.amazonaws.com/POOL_ID) when it cannot be told"] = \
+        ISSUER_TO_FILL_IN
 
 
 @dataclass(kw_only=True)

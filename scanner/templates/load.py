@@ -66,8 +66,20 @@ def decode_template(path: Path, shown: str, notes: list[str] | None = None) -> d
         raise UsageError(f"--template {shown}: a Serverless Framework service, not a CloudFormation template: run "
                          "`sls package` and give .serverless/cloudformation-template-update-stack.json")
     if not isinstance(body, dict) or not isinstance(body.get("Resources"), dict):
-        raise UsageError(f"--template {shown}: not a CloudFormation template (it has no Resources)")
+        raise UsageError(f"--template {shown}: not a CloudFormation template (it has no Resources)"
+                         f"{_instead(body, shown)}")
     return body
+
+
+def _instead(body: Any, shown: str) -> str:
+    """What a file without Resources may be instead, and what to give: a CDK cloud assembly's manifest (its
+    folder), an OpenAPI definition (the template whose API includes it)."""
+    if isinstance(body, dict) and isinstance(body.get("artifacts"), dict) and "version" in body:
+        return f"; it is a CDK cloud assembly's manifest: give its folder (--template {Path(shown).parent})"
+    if isinstance(body, dict) and ("openapi" in body or "swagger" in body):
+        return ("; it is an OpenAPI definition: give the template whose API includes it (Body, DefinitionBody, "
+                "DefinitionUri or AWS::Include), which reads it")
+    return ""
 
 
 def _is_serverless_framework(body: dict[str, Any]) -> bool:

@@ -42,6 +42,12 @@ def written_as_template(finding: Any, swaps: list[tuple[str, str]]) -> Any:
     return finding.replace(**changes)
 
 
+def as_written(text: str) -> str:
+    """A place's words (a header naming a region or a pool) with the stand-ins written as the template's pseudo
+    parameters, as its findings' texts are."""
+    return _swapped(text, [(PLACEHOLDER_ACCOUNT, "${AWS::AccountId}"), (PLACEHOLDER_REGION, "${AWS::Region}")])
+
+
 def _swapped(text: str, swaps: list[tuple[str, str]]) -> str:
     for placeholder, written in swaps:
         text = text.replace(placeholder, written)

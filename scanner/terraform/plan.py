@@ -44,6 +44,9 @@ def load_plan(path: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise UsageError(f"--terraform-plan {path}: no such file (write it with terraform show -json PLAN > "
                          f"{path})") from None
+    except IsADirectoryError:
+        raise UsageError(f"--terraform-plan {path}: is a directory; expected the JSON file terraform show -json PLAN "
+                         "writes (the configuration's folder goes to --terraform)") from None
     except OSError as error:
         raise UsageError(f"--terraform-plan {path}: cannot be read ({error.strerror})") from None
     except (ValueError, RecursionError, UnicodeDecodeError):

@@ -23,6 +23,9 @@ def terraform_snapshot(options: TerraformOptions) -> dict[str, Any]:
     if not options.folder:
         raise UsageError("--terraform: expected the folder of a root module")
     folder = Path(options.folder)
+    if folder.is_file():
+        raise UsageError(f"--terraform {options.folder}: is a file; expected the root module's folder (the one that "
+                         f"holds it: --terraform {folder.parent})")
     if not folder.is_dir():
         raise UsageError(f"--terraform {options.folder}: no such folder (give the root module's folder)")
     settings = Settings(region=options.region or PLACEHOLDER_REGION, account=options.account or PLACEHOLDER_ACCOUNT,
