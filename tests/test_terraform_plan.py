@@ -260,3 +260,16 @@ def test_iac003_quiet_from_a_plan_when_the_http_stage_deploys_itself_or_the_depl
         plan = tmp_path / "plan.json"
         plan.write_text(json.dumps(http_plan(auto_deploy, actions)))
         assert findings(scan(capsys, plan), "IAC003") == [], (auto_deploy, actions)
+
+
+def test_a_plan_given_with_another_configuration_says_so(capsys):
+    """--terraform-plan of one configuration with --terraform of another: the plan is still judged, and a note says
+    which of its resources the configuration does not write (their findings point at the plan); with its own
+    configuration, no such note."""
+    other = FIXTURES / "yegorski-api-gateway-cognito"
+    report = scan(capsys, SAM / "custom-plan.json", "--terraform", str(other))
+    [note] = [note for note in report["notes"] if "is the plan made from this configuration?" in note]
+    assert f"--terraform {other} does not write 15 of the plan's 15 resource(s)" in note
+    assert method_row(report, "GET", "/hello")["source"]["file"] == str(SAM / "custom-plan.json")
+    report = scan(capsys, SAM / "custom-plan.json", "--terraform", str(SAM))
+    assert not [note for note in report["notes"] if "is the plan made from" in note]

@@ -219,9 +219,12 @@ def plan_snapshot(options: TerraformOptions) -> dict[str, Any]:
     plan = Plan(data, region, account, partition)
     lines = _configuration_lines(options, region, account, partition)
     items = []
+    unmatched = []  # the plan's resources the configuration given with it does not write
     for address, resource in plan.resources.items():
         if resource.get("mode", "managed") != "managed":
             continue
+        if lines and address not in lines and _INDEX.sub("", address) not in lines:
+            unmatched.append(address)
         file, line = lines.get(address) or lines.get(_INDEX.sub("", address)) or (str(options.plan), None)
         logical = plan.ids[address].split("_", 1)[-1] if resource.get("type") == "aws_cognito_user_pool" else \
             plan.ids[address]
@@ -232,6 +235,10 @@ def plan_snapshot(options: TerraformOptions) -> dict[str, Any]:
         return _plan_triggers(plan, api_id, api_address, items, kind)
     notes = [f"{options.plan!s}: a plan (Terraform {data.get('terraform_version', '?')}); values known only after "
              "apply are unknown"]
+    if unmatched:
+        notes.append(f"--terraform {options.folder} does not write {len(unmatched)} of the plan's {len(items)} "
+                     f"resource(s) ({', '.join(unmatched[:3])}{' …' if len(unmatched) > 3 else ''}): is the plan made "
+                     "from this configuration? Findings on them point at the plan")
     if region == PLACEHOLDER_REGION:
         notes.append(f"no --region and none in the plan: the region is {region}, a placeholder")
     return assemble(items, region, account, partition, triggers, notes, "terraform-plan")
