@@ -119,11 +119,17 @@ def test_a_second_signal_exits_at_once_and_leaves_the_earlier_report(demo, tmp_p
         while server.requests == 0 and process.poll() is None:
             time.sleep(0.1)
         process.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        process.send_signal(signal.SIGTERM)
+        # Signals sent together may arrive as one, and the scan may stop and judge quickly: send again until it
+        # ends, so a second signal always comes while it stops, judges or writes (no timing to guess).
+        while process.poll() is None:
+            time.sleep(0.01)
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         process.communicate(timeout=HANG_GUARD)
-    # 128 + SIGTERM is the exit of the second signal (os._exit, at once); a scan that went on would exit 2.
-    assert process.returncode == 128 + signal.SIGTERM
+    # 128 + SIGTERM is the second signal's exit while the scan stops or judges (os._exit, at once); -SIGTERM its
+    # default action once the handlers are given back, while the report is written (to a temporary file, renamed
+    # only when whole). A scan that went on to the end would exit 2 and replace the earlier report.
+    assert process.returncode in (128 + signal.SIGTERM, -signal.SIGTERM)
     assert json.loads(output.read_text()) == {"earlier": True}
 
 
