@@ -512,6 +512,13 @@ def test_iac003_undecided_when_the_http_stage_may_deploy_by_itself(capsys, tmp_p
     [finding] = findings(report, "IAC003", "unknown")
     assert "auto_deploy of aws_apigatewayv2_stage.example is not known" in finding["message"]
     assert "give --var auto_deploy=VALUE" in finding["message"]
+    # A second stage on the same deployment with auto_deploy left off serves it for sure, whatever the first does.
+    with (folder / "main.tf").open("a") as main_tf:
+        main_tf.write('resource "aws_apigatewayv2_stage" "second" {\n  api_id = aws_apigatewayv2_api.my_api.id\n'
+                      '  deployment_id = aws_apigatewayv2_deployment.example.id\n  name = "second"\n}\n')
+    report = scan(capsys, folder)
+    assert findings(report, "IAC003", "unknown") == []
+    assert [finding["severity"] for finding in findings(report, "IAC003")] == ["high"]
 
 
 # serverless-patterns apigw-http-api-waf-cloudfront-terraform: an HTTP API behind CloudFront, a REQUEST authorizer

@@ -43,7 +43,6 @@ HTTP = DeploymentKind(
     ("aws_apigatewayv2_route", "aws_apigatewayv2_integration", "aws_apigatewayv2_authorizer",
      "aws_apigatewayv2_route_response", "aws_apigatewayv2_integration_response", "aws_apigatewayv2_model"),
     "routes, integrations and authorizers")
-KINDS = {"REST": REST, "HTTP": HTTP}
 ALWAYS = ("timestamp", "plantimestamp", "uuid")
 FILE_HASHES = ("file", "filesha1", "filesha256", "filesha512", "filemd5", "filebase64sha256", "filebase64sha512",
                "filebase64", "fileset", "templatefile")
@@ -69,13 +68,15 @@ def deployment_triggers(configuration: Configuration, api_id: str, api_address: 
     """For each deployment of the API that a stage serves: how its replacement is tied to the API's changes."""
     deployments = [instance for instance in instances if instance.type == kind.deployment
                    and instance.argument(kind.api_argument) == api_id]
-    served: dict[str, str | None] = {}  # deployment -> why a stage serving it may deploy automatically (undecided)
+    # deployment -> None when a stage serves it for sure; else why each stage serving it may deploy by itself
+    served: dict[str, str | None] = {}
     for stage in instances:
         found_id, automatic = stage.argument("deployment_id"), stage.argument("auto_deploy")
         if stage.type == kind.stage and isinstance(found_id, str) and automatic is not True:
-            served[found_id] = served.get(found_id) or (
-                f"auto_deploy of {stage.address} is not known ({automatic.reason})"
-                if isinstance(automatic, Unknown) else None)
+            reason = f"auto_deploy of {stage.address} is not known ({automatic.reason})" \
+                if isinstance(automatic, Unknown) else None
+            if found_id not in served or reason is None:  # one stage that serves it for sure decides
+                served[found_id] = reason
     content = [i for i in instances if i.type in kind.change_types and i.argument(kind.api_argument) == api_id]
     found = []
     for deployment in deployments:
