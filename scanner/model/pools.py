@@ -53,8 +53,8 @@ class PoolDirectory:
             parsed.pool_id, parsed.region, parsed.account, parsed.issuer, parsed.arn)
         home = pool_home_region(parsed.pool_id)
         entry.replica = home != parsed.region  # a replica keeps its primary's ID in another region
-        if not self.account_known and parsed.arn not in self.pools:
-            entry.status, entry.reason = "unreadable", self._listing_error(parsed.region)
+        if not self.account_known and parsed.arn not in self.pools:  # the template's region says what to give
+            entry.status, entry.reason = "unreadable", self._listing_error(min(self.regions, default=parsed.region))
             return entry
         if parsed.account != self.account or parsed.partition != self.partition:
             entry.status = "elsewhere"
@@ -97,8 +97,7 @@ class PoolDirectory:
                 "of it (a wrong region, or a replica that was removed)")
 
     def _listing_error(self, region: str) -> str:
-        reason = (self.listings.get(region) or {}).get("reason") or next(
-            (listing.get("reason") for listing in self.listings.values() if listing.get("reason")), None)
+        reason = (self.listings.get(region) or {}).get("reason")
         if reason:
             return str(reason)
         for error in self.errors:
