@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
+from jmespath.parser import ParsedResult
 
 from ..findings import EVERY_STAGE, LOCATION_FIELDS, MISCONFIGURATION, Finding, Refusal
 from ..schema.facts import SERVED_METHODS, Facts
@@ -50,22 +51,21 @@ def _judge_record(rules: list[Rule], record: dict[str, Any], findings: list[Find
     context = {**record, "item": None}
     for rule in rules:
         if rule.for_each is not None:
-            findings.extend(_judge(rule, record, context))
+            findings.extend(_judge_each(rule, rule.for_each, record, context))
             continue
-        try:  # one item (None): judged without _judge's list of items and of findings
+        try:  # one item (None): judged without a list of items and of findings
             _judge_item(rule, record, None, context, findings)
         except (JMESPathError, TypeError, ValueError) as error:
             findings.append(_not_evaluated(rule, record, error))
 
 
-def _judge(rule: Rule, record: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
-    items: list[Any] = [None]
+def _judge_each(rule: Rule, for_each: ParsedResult, record: dict[str, Any],
+                context: dict[str, Any]) -> list[Finding]:
+    """A rule with for_each: its findings on each item the expression gives (none when it gives no list)."""
     try:
-        if rule.for_each is not None:
-            found = rule.for_each.search(record)
-            items = found if isinstance(found, list) else []
+        found = for_each.search(record)
         findings: list[Finding] = []
-        for item in items:
+        for item in found if isinstance(found, list) else []:
             context["item"] = item
             _judge_item(rule, record, item, context, findings)
         return findings
